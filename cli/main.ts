@@ -1,0 +1,32 @@
+// The `seatpilot` command: dispatches to the process each subcommand belongs to.
+import { CliError, printUsageAndExit } from './util';
+
+type Command = (args: string[]) => Promise<void>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  cloud: { summary: 'the cloud service and its admin commands (tenants, venues, devices, keys, migrations)', load: async () => (await import('../cloud-sync/cli')).cloudCommand },
+};
+
+export async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    printUsageAndExit(
+      ['usage: seatpilot <command> [options]', '', 'commands:', ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`)].join('\n'),
+      name ? 0 : 2,
+    );
+  }
+  const entry = COMMANDS[name as string];
+  if (!entry) {
+    console.error(`seatpilot: unknown command "${name}". Run "seatpilot --help" for the list.`);
+    process.exit(2);
+  }
+  try {
+    await (await entry.load())(rest);
+  } catch (e) {
+    if (e instanceof CliError) {
+      console.error(`seatpilot ${name}: ${e.message}`);
+      process.exit(e.exitCode);
+    }
+    throw e;
+  }
+}

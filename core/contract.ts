@@ -1,0 +1,323 @@
+// The wire contract of SYSTEM.md, defined once: JSON Schemas (TypeBox) with their TypeScript types derived from them.
+// Kiosk, agent and cloud validate with these very objects; never restate a shape elsewhere.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/** Limits of `POST /v1/events` (SYSTEM.md, wire contract). */
+export const LIMITS = {
+  maxBodyBytes: 1024 * 1024,
+  maxEventsPerBatch: 500,
+  maxEventBytes: 32 * 1024,
+  clockSkewSeconds: 300,
+  nonceTtlSeconds: 600,
+  rotatedKeyGraceSeconds: 24 * 3600,
+  maxSyncLimit: 1000,
+} as const;
+
+const Uuid = Type.String({ format: 'uuid' });
+const DateTime = Type.String({ format: 'date-time' });
+const Id = Type.String({ minLength: 1, maxLength: 128 });
+const Ms = Type.Number({ minimum: 0 });
+
+export const CredentialKindSchema = Type.Union([Type.Literal('barcode'), Type.Literal('nfc'), Type.Literal('manual')]);
+export type CredentialKind = Static<typeof CredentialKindSchema>;
+
+export const DirectionSchema = Type.Union([Type.Literal('entry'), Type.Literal('exit')]);
+export type Direction = Static<typeof DirectionSchema>;
+
+export const RejectReasonSchema = Type.Union([
+  Type.Literal('unknown_credential'),
+  Type.Literal('already_checked_in'),
+  Type.Literal('revoked'),
+  Type.Literal('not_yet_valid'),
+  Type.Literal('expired'),
+  Type.Literal('wrong_occasion'),
+]);
+export type RejectReason = Static<typeof RejectReasonSchema>;
+
+export const CheckinStagesSchema = Type.Object(
+  { parse_ms: Ms, lookup_ms: Ms, persist_ms: Ms, total_ms: Ms },
+  { additionalProperties: false },
+);
+export type CheckinStages = Static<typeof CheckinStagesSchema>;
+
+export const CheckinSucceededPayloadSchema = Type.Object(
+  {
+    guest_id: Id,
+    credential_kind: CredentialKindSchema,
+    door_id: Id,
+    direction: DirectionSchema,
+    table_id: Type.Union([Id, Type.Null()]),
+    party_size: Type.Integer({ minimum: 1, maximum: 1000 }),
+    offline: Type.Boolean(),
+    latency_ms: Ms,
+    stages: CheckinStagesSchema,
+  },
+  { additionalProperties: false },
+);
+export type CheckinSucceededPayload = Static<typeof CheckinSucceededPayloadSchema>;
+
+export const CheckinRejectedPayloadSchema = Type.Object(
+  {
+    reason: RejectReasonSchema,
+    credential_kind: CredentialKindSchema,
+    door_id: Id,
+    latency_ms: Ms,
+  },
+  { additionalProperties: false },
+);
+export type CheckinRejectedPayload = Static<typeof CheckinRejectedPayloadSchema>;
+
+export const SeatArrivedPayloadSchema = Type.Object(
+  {
+    guest_id: Id,
+    table_id: Id,
+    source: Type.Union([Type.Literal('tablet'), Type.Literal('beacon')]),
+    checked_in_at: DateTime,
+  },
+  { additionalProperties: false },
+);
+export type SeatArrivedPayload = Static<typeof SeatArrivedPayloadSchema>;
+
+export const DeviceHeartbeatPayloadSchema = Type.Object(
+  {
+    app_version: Type.String({ minLength: 1, maxLength: 64 }),
+    outbox_depth: Type.Integer({ minimum: 0 }),
+    oldest_unsent_s: Type.Number({ minimum: 0 }),
+    guest_list_version: Type.Integer({ minimum: 0 }),
+    scanner_ok: Type.Boolean(),
+    clock_skew_ms: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+export type DeviceHeartbeatPayload = Static<typeof DeviceHeartbeatPayloadSchema>;
+
+export const AssignCompletedPayloadSchema = Type.Object(
+  {
+    duration_ms: Ms,
+    feasible: Type.Boolean(),
+    channel: Type.String({ minLength: 1, maxLength: 64 }),
+    guests: Type.Integer({ minimum: 0 }),
+    tables: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type AssignCompletedPayload = Static<typeof AssignCompletedPayloadSchema>;
+
+/** One payload schema per event type: the single source for validation on every tier. */
+export const PAYLOAD_SCHEMAS = {
+  'checkin.succeeded': CheckinSucceededPayloadSchema,
+  'checkin.rejected': CheckinRejectedPayloadSchema,
+  'seat.arrived': SeatArrivedPayloadSchema,
+  'device.heartbeat': DeviceHeartbeatPayloadSchema,
+  'assign.completed': AssignCompletedPayloadSchema,
+} as const satisfies Record<string, TSchema>;
+
+export type EventType = keyof typeof PAYLOAD_SCHEMAS;
+export const EVENT_TYPES = Object.keys(PAYLOAD_SCHEMAS) as EventType[];
+export type PayloadOf<T extends EventType> = Static<(typeof PAYLOAD_SCHEMAS)[T]>;
+
+/** The common fields of every event; the payload is checked against its type's schema separately. */
+export const EventBaseSchema = Type.Object(
+  {
+    event_id: Uuid,
+    type: Type.String({ minLength: 1, maxLength: 64 }),
+    occurred_at: DateTime,
+    venue_id: Id,
+    device_id: Id,
+    payload: Type.Object({}, { additionalProperties: true }),
+  },
+  { additionalProperties: false },
+);
+
+/** A fully typed event: the envelope fields with the payload of its type. */
+export type SeatPilotEvent = {
+  [T in EventType]: {
+    event_id: string;
+    type: T;
+    occurred_at: string;
+    venue_id: string;
+    device_id: string;
+    payload: PayloadOf<T>;
+  };
+}[EventType];
+
+/** The batch envelope. `events` items are left open here: each event is validated on its own. */
+export const EventBatchSchema = Type.Object(
+  {
+    batch_id: Uuid,
+    sent_at: DateTime,
+    events: Type.Array(Type.Unknown(), { minItems: 1, maxItems: LIMITS.maxEventsPerBatch }),
+  },
+  { additionalProperties: false },
+);
+export type EventBatch = Static<typeof EventBatchSchema>;
+
+export const IngestRejectionSchema = Type.Object({
+  index: Type.Integer({ minimum: 0 }),
+  event_id: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.String(),
+  detail: Type.String(),
+});
+export type IngestRejection = Static<typeof IngestRejectionSchema>;
+
+export const IngestResultSchema = Type.Object({
+  accepted: Type.Integer({ minimum: 0 }),
+  duplicates: Type.Integer({ minimum: 0 }),
+  rejected: Type.Array(IngestRejectionSchema),
+});
+export type IngestResult = Static<typeof IngestResultSchema>;
+
+/** Per-event rejection reasons the receivers use (the `reason` of an IngestRejection). */
+export type EventRejectReason =
+  | 'invalid_event'
+  | 'unknown_type'
+  | 'invalid_payload'
+  | 'event_too_large'
+  | 'device_mismatch'
+  | 'venue_mismatch'
+  | 'duplicate_in_batch';
+
+/** 401 codes of the signing scheme. */
+export type AuthErrorCode =
+  | 'missing_auth'
+  | 'unknown_key'
+  | 'revoked_key'
+  | 'bad_signature'
+  | 'stale_timestamp'
+  | 'replayed_nonce';
+
+/** Every `{"error": code}` a `/v1/*` route may answer with. */
+export type WireErrorCode = AuthErrorCode | 'bad_json' | 'bad_envelope' | 'payload_too_large' | 'unsupported_media_type' | 'rate_limited' | 'bad_request' | 'not_found' | 'internal_error';
+
+export const ErrorBodySchema = Type.Object({ error: Type.String(), message: Type.Optional(Type.String()) });
+export type ErrorBody = Static<typeof ErrorBodySchema>;
+
+// ---------------------------------------------------------------------------------------------
+// GET /v1/sync: guest-list changes (cloud → agent → kiosk) and other doors' check-ins (agent → kiosk).
+
+export const ReentryPolicySchema = Type.Union([
+  Type.Literal('single'),
+  Type.Literal('after_exit'),
+  Type.Literal('unlimited'),
+]);
+export type ReentryPolicy = Static<typeof ReentryPolicySchema>;
+
+export const SyncOccasionSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    starts_at: DateTime,
+    ends_at: DateTime,
+    timezone: Type.String({ minLength: 1, maxLength: 64 }),
+    reentry_policy: ReentryPolicySchema,
+  },
+  { additionalProperties: false },
+);
+export type SyncOccasion = Static<typeof SyncOccasionSchema>;
+
+export const SyncCredentialSchema = Type.Object(
+  { kind: Type.Union([Type.Literal('barcode'), Type.Literal('nfc')]), value: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+);
+export type SyncCredential = Static<typeof SyncCredentialSchema>;
+
+export const GuestStatusSchema = Type.Union([Type.Literal('active'), Type.Literal('revoked')]);
+export type GuestStatus = Static<typeof GuestStatusSchema>;
+
+export const SyncGuestSchema = Type.Object(
+  {
+    id: Id,
+    occasion_id: Id,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    party_size: Type.Integer({ minimum: 1, maximum: 1000 }),
+    table_id: Type.Union([Id, Type.Null()]),
+    status: GuestStatusSchema,
+    valid_from: Type.Union([DateTime, Type.Null()]),
+    valid_to: Type.Union([DateTime, Type.Null()]),
+    credentials: Type.Array(SyncCredentialSchema, { maxItems: 32 }),
+  },
+  { additionalProperties: false },
+);
+export type SyncGuest = Static<typeof SyncGuestSchema>;
+
+/** Floor-plan units are metres from the plan's top-left corner. */
+export const SyncTableSchema = Type.Object(
+  {
+    id: Id,
+    label: Type.String({ minLength: 1, maxLength: 64 }),
+    capacity: Type.Integer({ minimum: 0, maximum: 1000 }),
+    shape: Type.Union([Type.Literal('round'), Type.Literal('rect')]),
+    x: Type.Number(),
+    y: Type.Number(),
+    w: Type.Number({ minimum: 0 }),
+    h: Type.Number({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type SyncTable = Static<typeof SyncTableSchema>;
+
+const Segment = Type.Object({ x1: Type.Number(), y1: Type.Number(), x2: Type.Number(), y2: Type.Number() }, { additionalProperties: false });
+const Rect = Type.Object({ x: Type.Number(), y: Type.Number(), w: Type.Number({ minimum: 0 }), h: Type.Number({ minimum: 0 }) }, { additionalProperties: false });
+
+export const SyncFloorPlanSchema = Type.Object(
+  {
+    width: Type.Number({ exclusiveMinimum: 0 }),
+    height: Type.Number({ exclusiveMinimum: 0 }),
+    walls: Type.Array(Segment),
+    obstacles: Type.Array(Rect),
+    doors: Type.Array(Type.Object({ id: Id, label: Type.String({ maxLength: 64 }), x: Type.Number(), y: Type.Number() }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+export type SyncFloorPlan = Static<typeof SyncFloorPlanSchema>;
+
+export const SyncCheckinSchema = Type.Object(
+  {
+    event_id: Uuid,
+    guest_id: Id,
+    door_id: Id,
+    device_id: Id,
+    direction: DirectionSchema,
+    party_size: Type.Integer({ minimum: 1 }),
+    occurred_at: DateTime,
+  },
+  { additionalProperties: false },
+);
+export type SyncCheckin = Static<typeof SyncCheckinSchema>;
+
+/** `version` orders changes per venue; applying a change whose version is not newer than the stored one is a no-op. */
+const Version = Type.Integer({ minimum: 1 });
+
+export const SyncChangeSchema = Type.Union([
+  Type.Object({ kind: Type.Literal('occasion'), version: Version, occasion: SyncOccasionSchema }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('guest'), version: Version, guest: SyncGuestSchema }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('table'), version: Version, table: SyncTableSchema }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('floor_plan'), version: Version, floor_plan: SyncFloorPlanSchema }, { additionalProperties: false }),
+  Type.Object(
+    {
+      kind: Type.Literal('tombstone'),
+      version: Version,
+      entity: Type.Union([Type.Literal('guest'), Type.Literal('table'), Type.Literal('occasion')]),
+      id: Id,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object({ kind: Type.Literal('checkin'), version: Version, checkin: SyncCheckinSchema }, { additionalProperties: false }),
+]);
+export type SyncChange = Static<typeof SyncChangeSchema>;
+
+export const SyncResponseSchema = Type.Object(
+  {
+    cursor: Type.String(),
+    has_more: Type.Boolean(),
+    changes: Type.Array(SyncChangeSchema),
+  },
+  { additionalProperties: false },
+);
+export type SyncResponse = Static<typeof SyncResponseSchema>;
+
+export const SyncQuerySchema = Type.Object({
+  cursor: Type.Optional(Type.String({ maxLength: 256 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.maxSyncLimit })),
+});
+export type SyncQuery = Static<typeof SyncQuerySchema>;

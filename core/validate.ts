@@ -1,0 +1,75 @@
+// Validation of events and sync pages against the one contract (core/contract.ts), shared by kiosk, agent and cloud.
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import {
+  EventBaseSchema,
+  EventBatchSchema,
+  LIMITS,
+  PAYLOAD_SCHEMAS,
+  SyncResponseSchema,
+  type EventBatch,
+  type EventRejectReason,
+  type EventType,
+  type SeatPilotEvent,
+  type SyncResponse,
+} from './contract';
+
+// ajv-formats is CommonJS; under ESM interop its function may sit on `.default`.
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as typeof addFormatsModule.default;
+
+/** The one Ajv instance: fastify's validator compiler uses it too, so routes and code agree. */
+export const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false });
+addFormats(ajv);
+
+const validateBase = ajv.compile(EventBaseSchema);
+const validateBatch = ajv.compile(EventBatchSchema);
+const validateSyncResponse = ajv.compile(SyncResponseSchema);
+const payloadValidators = Object.fromEntries(
+  Object.entries(PAYLOAD_SCHEMAS).map(([type, schema]) => [type, ajv.compile(schema)]),
+) as Record<EventType, ValidateFunction>;
+
+export function isEventType(type: string): type is EventType {
+  return Object.prototype.hasOwnProperty.call(PAYLOAD_SCHEMAS, type);
+}
+
+/** Ajv's first error as one line a person can read: `/payload/party_size must be >= 1`. */
+export function describeErrors(validate: ValidateFunction, prefix = ''): string {
+  const e = validate.errors?.[0];
+  if (!e) return 'invalid';
+  const where = prefix + e.instancePath || '/';
+  if (e.keyword === 'additionalProperties') return `${where} has unknown field "${String(e.params.additionalProperty)}"`;
+  if (e.keyword === 'required') return `${where} is missing required field "${String(e.params.missingProperty)}"`;
+  return `${where} ${e.message ?? 'is invalid'}`;
+}
+
+export type EventCheck =
+  | { ok: true; event: SeatPilotEvent }
+  | { ok: false; reason: EventRejectReason; detail: string };
+
+const encoder = new TextEncoder();
+
+/** Validate one event on its own: size, envelope fields, then its type's payload schema. */
+export function checkEvent(raw: unknown, maxBytes: number = LIMITS.maxEventBytes): EventCheck {
+  const size = encoder.encode(JSON.stringify(raw) ?? '').byteLength;
+  if (size > maxBytes) return { ok: false, reason: 'event_too_large', detail: `event is ${size} bytes, the limit is ${maxBytes}` };
+  if (!validateBase(raw)) return { ok: false, reason: 'invalid_event', detail: describeErrors(validateBase) };
+  const candidate = raw as { type: string; payload: unknown };
+  if (!isEventType(candidate.type)) return { ok: false, reason: 'unknown_type', detail: `unknown event type "${candidate.type}"` };
+  const validatePayload = payloadValidators[candidate.type];
+  if (!validatePayload(candidate.payload)) {
+    return { ok: false, reason: 'invalid_payload', detail: describeErrors(validatePayload, '/payload') };
+  }
+  return { ok: true, event: raw as SeatPilotEvent };
+}
+
+export type BatchCheck = { ok: true; batch: EventBatch } | { ok: false; detail: string };
+
+export function checkBatch(raw: unknown): BatchCheck {
+  if (!validateBatch(raw)) return { ok: false, detail: describeErrors(validateBatch) };
+  return { ok: true, batch: raw as EventBatch };
+}
+
+export function checkSyncResponse(raw: unknown): { ok: true; page: SyncResponse } | { ok: false; detail: string } {
+  if (!validateSyncResponse(raw)) return { ok: false, detail: describeErrors(validateSyncResponse) };
+  return { ok: true, page: raw as SyncResponse };
+}

@@ -1,0 +1,94 @@
+// Numbered, forward-only SQL migrations: loading, planning and applying, for Postgres/PGlite and for SQLite.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+export const MIGRATIONS_TABLE = 'schema_migrations';
+const FILE_PATTERN = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+
+export function migrationsDir(kind: 'postgres' | 'sqlite'): string {
+  return join(import.meta.dirname, kind);
+}
+
+/** Reads `NNNN_name.sql` files in order; versions must run 1, 2, 3… without gaps or repeats. */
+export function loadMigrations(dir: string): Migration[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const migrations = files.map((file) => {
+    const m = FILE_PATTERN.exec(file);
+    if (!m) throw new MigrationError(`migration file "${file}" must be named NNNN_name.sql`);
+    return { version: Number(m[1]), name: m[2] as string, sql: readFileSync(join(dir, file), 'utf8') };
+  });
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new MigrationError(`migrations in ${dir} must be numbered 0001, 0002, … without gaps; found ${String(m.version).padStart(4, '0')} at position ${i + 1}`);
+  });
+  return migrations;
+}
+
+/** What to apply, or a refusal when the database is newer than this build. Pure. */
+export function planMigrations(known: Migration[], applied: number[]): Migration[] {
+  const latestKnown = known.length ? (known[known.length - 1] as Migration).version : 0;
+  const latestApplied = applied.length ? Math.max(...applied) : 0;
+  if (latestApplied > latestKnown) {
+    throw new MigrationError(`the database is at schema version ${latestApplied}, newer than this build knows (${latestKnown}); upgrade SeatPilot instead of downgrading the database`);
+  }
+  const done = new Set(applied);
+  return known.filter((m) => !done.has(m.version));
+}
+
+export interface MigrateReport {
+  applied: number[];
+  version: number;
+}
+
+/** The part of a Postgres client that migrations need (pg Pool and PGlite both fit through cloud-sync/db.ts). */
+export interface PgMigrationTarget {
+  exec(sql: string): Promise<void>;
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  tx<T>(fn: (q: PgMigrationTarget) => Promise<T>): Promise<T>;
+}
+
+// An arbitrary fixed key: migrations from several replicas starting at once take turns.
+const PG_MIGRATION_LOCK = 7_411_902_233;
+
+export async function migratePostgres(db: PgMigrationTarget, known: Migration[] = loadMigrations(migrationsDir('postgres'))): Promise<MigrateReport> {
+  await db.exec(`CREATE TABLE IF NOT EXISTS public.${MIGRATIONS_TABLE} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const appliedNow: number[] = [];
+  const readApplied = async (q: PgMigrationTarget) => (await q.query<{ version: number }>(`SELECT version FROM public.${MIGRATIONS_TABLE}`)).map((r) => Number(r.version));
+  for (const m of planMigrations(known, await readApplied(db))) {
+    await db.tx(async (q) => {
+      await q.query('SELECT pg_advisory_xact_lock($1)', [PG_MIGRATION_LOCK]);
+      if ((await readApplied(q)).includes(m.version)) return; // another replica got there first
+      await q.exec(m.sql);
+      await q.query(`INSERT INTO public.${MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+      appliedNow.push(m.version);
+    });
+  }
+  const all = await readApplied(db);
+  planMigrations(known, all);
+  return { applied: appliedNow, version: all.length ? Math.max(...all) : 0 };
+}
+
+export function migrateSqlite(db: SqliteDatabase, known: Migration[] = loadMigrations(migrationsDir('sqlite'))): MigrateReport {
+  db.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))`);
+  const readApplied = () => (db.prepare(`SELECT version FROM ${MIGRATIONS_TABLE}`).all() as { version: number }[]).map((r) => r.version);
+  const appliedNow: number[] = [];
+  for (const m of planMigrations(known, readApplied())) {
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES (?, ?)`).run(m.version, m.name);
+    })();
+    appliedNow.push(m.version);
+  }
+  const all = readApplied();
+  return { applied: appliedNow, version: all.length ? Math.max(...all) : 0 };
+}
