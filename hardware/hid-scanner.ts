@@ -3,7 +3,6 @@
 import { KeyboardReportDecoder } from '../core/hid-keyboard';
 import { DEFAULT_POS_LAYOUT, PosReportDecoder } from '../core/hid-pos';
 import { canonicalNfcUid } from '../core/nfc-uid';
-import { toHex } from '../core/hex';
 import { DEFAULT_NFC_RAW_LAYOUT, usbId, type DeviceConfig } from './config';
 import type { HidBackend, HidDeviceInfo, HidHandle } from './hid-backend';
 import { ScannerBase } from './scanner';
@@ -182,7 +181,3 @@ export class HidScanner extends ScannerBase {
   }
 }
 
-/** For `hw listen` output: a report rendered for people, never used for decisions. */
-export function describeReport(report: Uint8Array): string {
-  return toHex(report, ' ');
-}
