@@ -65,13 +65,18 @@ export function nodeHidBackend(): HidBackend {
       const hid = await loadNodeHid();
       // nonExclusive: the OS keyboard driver may hold the same device (keyboard-emulating scanners).
       const device = await hid.HIDAsync.open(path, { nonExclusive: true });
+      // An 'error' with no listener would throw out of the read thread's callback and end the process, so one is
+      // attached before anything can be read.
+      const errorListeners = new Set<(e: Error) => void>();
+      device.on('error', (e: unknown) => {
+        for (const l of errorListeners) l(e instanceof Error ? e : new Error(String(e)));
+      });
       return {
+        // Adding the first 'data' listener starts node-hid's read loop.
         onData: (listener) => device.on('data', (data: Buffer) => listener(new Uint8Array(data))),
-        onError: (listener) => device.on('error', (e: unknown) => listener(e instanceof Error ? e : new Error(String(e)))),
-        close: async () => {
-          device.removeAllListeners();
-          await device.close();
-        },
+        onError: (listener) => void errorListeners.add(listener),
+        // node-hid marks itself closing first, so errors raised by the close itself are not emitted.
+        close: () => device.close(),
       };
     },
   };
