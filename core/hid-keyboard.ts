@@ -79,12 +79,14 @@ const US: ReadonlyMap<number, KeyCells> = (() => {
 const dead = (combining: string, spacing: string): Dead => ({ dead: combining, spacing });
 
 // Spanish (Spain, ISO) layout as the OSes define it (xkb `es`, Windows "Spanish"): digits shift to " · $ % & / ( ) =,
-// # @ | ~ € ¬ are on AltGr, - is right of the period, and ´ ` ^ ¨ are dead keys.
+// | @ # ~ ¬ are on AltGr+1/2/3/4/6 and € on AltGr+E, - is right of the period, and ´ ` ^ ¨ are dead keys. Windows
+// makes AltGr+4 a dead tilde where xkb types ~ at once; this table follows xkb, so a scanner that sends "AltGr+4,
+// Space" for ~ yields "~ " (tickets in practice avoid ~).
 const ES: ReadonlyMap<number, KeyCells> = (() => {
   const m = common();
   const digits = '1234567890';
   const shifted = '!"·$%&/()=';
-  const altgr: Record<number, string> = { 0: '|', 1: '@', 2: '#', 3: '~', 4: '€', 5: '¬' };
+  const altgr: Record<number, string> = { 0: '|', 1: '@', 2: '#', 3: '~', 5: '¬' };
   for (let i = 0; i < 10; i++) m.set(0x1e + i, [digits[i], shifted[i], altgr[i]]);
   m.set(0x08, ['e', 'E', '€']);
   m.set(0x35, ['º', 'ª', '\\']);

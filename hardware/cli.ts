@@ -8,8 +8,9 @@ import { parseHex } from '../core/hex';
 import { checkHardwareConfig, loadHardwareConfig, type DeviceConfig, type HardwareConfig } from './config';
 import { describeDevices, formatDeviceRows } from './device-list';
 import { nodeHidBackend } from './hid-backend';
-import { DEFAULT_POLL_MS, HidScanner } from './hid-scanner';
-import type { DeviceStatus, Scanner } from './scanner';
+import { HidScanner } from './hid-scanner';
+import type { DeviceStatus } from './scanner';
+import { ScannerSet } from './scanner-set';
 import { parseRecording, SimulatedHidBackend } from './simulated';
 
 const USAGE = `usage: seatpilot hw list [--config FILE] [--json]
@@ -34,29 +35,24 @@ function statusLine(s: DeviceStatus): string {
 }
 
 /** Run scanners until a signal, the time limit, or `until` resolves; print scans and status changes. */
-async function listen(scanners: Scanner[], seconds: number | null, until: Promise<void> | null): Promise<void> {
-  let lastStatus = new Map<string, string>();
-  for (const s of scanners) {
-    s.onScan((scan) => console.log(JSON.stringify(scan)));
-    s.onStatus((status) => {
-      const line = statusLine(status);
-      if (lastStatus.get(status.device) !== line) console.error(line);
-      lastStatus = new Map(lastStatus).set(status.device, line);
-    });
-  }
+async function listen(set: ScannerSet, seconds: number | null, until: Promise<void> | null): Promise<void> {
+  const lastLine = new Map<string, string>();
+  const show = (status: DeviceStatus) => {
+    const line = statusLine(status);
+    if (lastLine.get(status.device) !== line) console.error(line);
+    lastLine.set(status.device, line);
+  };
+  set.onScan((scan) => console.log(JSON.stringify(scan)));
+  set.onStatus(show);
   const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
     if (seconds !== null) setTimeout(resolve, seconds * 1000).unref();
   });
-  for (const s of scanners) {
-    await s.start();
-    const line = statusLine(s.status());
-    if (lastStatus.get(s.device) !== line) console.error(line);
-    lastStatus.set(s.device, line);
-  }
+  await set.start();
+  set.statuses().forEach(show);
   await Promise.race(until ? [stopped, until] : [stopped]);
-  await Promise.all(scanners.map((s) => s.stop()));
+  await set.stop();
 }
 
 function parseSeconds(v: string | undefined): number | null {
@@ -90,14 +86,13 @@ async function listenCommand(rest: string[]): Promise<void> {
       while (!scanner.status().connected) await new Promise((r) => setTimeout(r, 10));
       await backend.replay('replay', recording.reports);
     })();
-    await listen([scanner], seconds, done);
+    await listen(new ScannerSet([scanner]), seconds, done);
     return;
   }
   const config = loadConfig(values.config);
   if (!config) throw new CliError(`nothing to listen to: pass --config FILE naming the devices (see "seatpilot hw list"), or --replay FILE\n${USAGE}`, 2);
   if (config.devices.length === 0) throw new CliError(`${values.config} configures no devices`, 1);
-  const backend = nodeHidBackend();
-  await listen(config.devices.map((d) => new HidScanner(d, backend, config.pollMs ?? DEFAULT_POLL_MS)), seconds, null);
+  await listen(ScannerSet.fromConfig(config, nodeHidBackend()), seconds, null);
 }
 
 function decodeCommand(rest: string[]): void {

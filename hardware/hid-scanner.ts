@@ -87,8 +87,8 @@ export class HidScanner extends ScannerBase {
       try {
         handle = await this.backend.open(found.path);
       } catch (e) {
-        // Typically permissions (a missing udev rule): say so once per attempt series, keep trying.
-        this.recordError(`cannot open ${deviceLabel(this.config)}: ${(e as Error).message}`);
+        // Usually permissions: hidraw nodes are root-only until a udev rule opens them to the kiosk's user.
+        this.recordError(`cannot open ${deviceLabel(this.config)}: ${(e as Error).message} (check the udev rule giving the kiosk user access to /dev/hidraw*)`);
         return;
       }
       if (!this.running) {

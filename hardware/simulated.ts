@@ -16,6 +16,7 @@ export class SimulatedHidBackend implements HidBackend {
   private readonly plugged = new Map<string, HidDeviceInfo>();
   private readonly known = new Map<string, HidDeviceInfo>();
   private readonly handles = new Set<OpenHandle>();
+  private readonly denied = new Set<string>();
 
   constructor(devices: HidDeviceInfo[] = []) {
     for (const d of devices) this.add(d);
@@ -30,8 +31,14 @@ export class SimulatedHidBackend implements HidBackend {
     return [...this.plugged.values()].map((d) => ({ ...d }));
   }
 
+  /** Make opening fail as it does without permission on the hidraw node (the missing-udev-rule case). */
+  denyOpen(path: string, denied = true): void {
+    if (denied) this.denied.add(path);
+    else this.denied.delete(path);
+  }
+
   async open(path: string): Promise<HidHandle> {
-    if (!this.plugged.has(path)) throw new Error(`could not open device ${path}`);
+    if (!this.plugged.has(path) || this.denied.has(path)) throw new Error(`cannot open device with path ${path}`);
     const h: OpenHandle = { path, data: new Set(), error: new Set(), closed: false };
     this.handles.add(h);
     return {
