@@ -50,3 +50,11 @@ describe('checkHardwareConfig', () => {
     expect(checkHardwareConfig({ devices: [d, d] })).toEqual({ ok: false, reason: '/devices/1/name "door" is used twice' });
   });
 });
+
+describe('hardware/example-config.json', () => {
+  it('is a valid config (it is what venue IT copies)', async () => {
+    const { loadHardwareConfig } = await import('./config');
+    const loaded = loadHardwareConfig(new URL('./example-config.json', import.meta.url).pathname);
+    expect(loaded).toMatchObject({ ok: true });
+  });
+});

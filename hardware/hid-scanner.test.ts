@@ -87,6 +87,16 @@ describe('HidScanner', () => {
     expect(scans.map((s) => s.value)).toEqual(['E35A1F92', 'E35A1F92']);
   });
 
+  it('strips the report ID of a keyboard interface with numbered reports and ignores its other reports', async () => {
+    const backend = new SimulatedHidBackend([SCANNER]);
+    const { scans } = await startScanner({ name: 'door-1', role: 'keyboard-scanner', vendorId: 0x0c2e, productId: 0x0b8f, reportId: 1 }, backend);
+    backend.send(SCANNER.path, [0x01, 0, 0, 0x05, 0, 0, 0, 0, 0]); // ID 1: b
+    backend.send(SCANNER.path, [0x03, 0xe9, 0x00]); // ID 3: a consumer-control report, not keys
+    backend.send(SCANNER.path, [0x01, 0, 0, 0, 0, 0, 0, 0, 0]);
+    backend.send(SCANNER.path, [0x01, 0, 0, 0x28, 0, 0, 0, 0, 0]); // Enter
+    expect(scans.map((s) => s.value)).toEqual(['b']);
+  });
+
   it('counts a malformed report as an error and stays connected', async () => {
     const backend = new SimulatedHidBackend([SCANNER]);
     const { scanner } = await startScanner({ name: 'door-1', role: 'keyboard-scanner', vendorId: 0x0c2e, productId: 0x0b8f }, backend);
