@@ -3,9 +3,11 @@ import { resolve } from 'node:path';
 import { openDb, type Db } from './db';
 import { migratePostgres } from '../sql/migrate';
 import { CliError, parseOptions, printJson } from '../cli/util';
+import { isOpsCommand, opsCommand, OPS_USAGE } from './ops/cli';
 
 const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [--data DIR]
        seatpilot cloud migrate [--data DIR]
+${OPS_USAGE}
 
 Runs on embedded PGlite in DIR (default ./data/cloud) unless DATABASE_URL is set.`;
 
@@ -37,7 +39,7 @@ export async function cloudCommand(args: string[]): Promise<void> {
       return;
     }
     default:
-      void withDb;
+      if (isOpsCommand(sub)) return opsCommand(sub, rest, withDb);
       throw new CliError(`unknown subcommand "${sub ?? ''}"\n${USAGE}`, 2);
   }
 }
