@@ -9,6 +9,8 @@ import type { OpsLogger } from '../kpi/refresher';
 const DEVICE_LABELS = ['tenant', 'venue', 'device'] as const;
 
 export function registerOpsMetrics(registry: Registry, db: Queryable, log: OpsLogger): void {
+  // Apps built on a shared registry (tests) register the gauges once.
+  if (registry.getSingleMetric('seatpilot_mv_lag_seconds')) return;
   const startedAt = Date.now();
 
   new Gauge({

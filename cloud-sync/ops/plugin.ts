@@ -7,16 +7,15 @@ import { billingCsv, billingReport, BillingInputError, parseMonth } from '../bil
 import { fleetStatus } from '../fleet/fleet';
 import { KpiRefresher, type OpsLogger } from '../kpi/refresher';
 import { adminAuthHook, MIN_ADMIN_TOKEN_LENGTH } from './admin-auth';
+import type { OpsConfig } from './config';
 import { billingPage, fleetPage } from './html';
 import { registerOpsMetrics } from './metrics';
 
-export interface OpsPluginOptions {
+export type { OpsConfig } from './config';
+
+export interface OpsPluginOptions extends OpsConfig {
   db: Queryable;
   registry: Registry;
-  /** SEATPILOT_ADMIN_TOKEN; undefined or empty: admin routes are off (and the log says so). */
-  adminToken?: string | undefined;
-  /** Run the KPI refresher inside the service every this many seconds; undefined: not here. */
-  refreshEverySec?: number | undefined;
 }
 
 interface BillingQuery {

@@ -1,0 +1,55 @@
+// The cloud service as a fastify instance: `buildApp(deps)` for tests (app.inject) and for server.ts, which only listens.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { installErrorHandling } from '../protocol/errors';
+import { createServerMetrics, registerMetricsRoutes, type ServerMetrics } from '../protocol/metrics';
+import { registerProtocolRoutes } from '../protocol/routes';
+import type { RateLimitOptions } from '../protocol/rate-limit';
+import type { SyncStore } from '../protocol/store';
+import type { Db } from './db';
+import { PgStore, type BatchHook } from './pg-store';
+import { meterBatch } from './billing/billing';
+import { opsPlugin, type OpsConfig } from './ops/plugin';
+
+export interface CloudDeps {
+  db: Db;
+  metrics?: ServerMetrics;
+  now?: () => number;
+  logger?: FastifyServerOptions['logger'];
+  rateLimit?: RateLimitOptions;
+  sync?: SyncStore;
+  /** Default: metering (billing usage counters, in the batch's transaction). */
+  afterBatch?: BatchHook;
+  /** Admin token and in-service KPI refresher (cloud-sync/ops); absent: admin routes off, no refresher. */
+  ops?: OpsConfig;
+}
+
+export interface CloudApp {
+  app: FastifyInstance;
+  store: PgStore;
+  metrics: ServerMetrics;
+}
+
+export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
+  const metrics = deps.metrics ?? createServerMetrics();
+  const store = new PgStore(deps.db, { afterBatch: deps.afterBatch ?? meterBatch });
+  const app = Fastify({
+    // Request logs carry method, URL and status only: never headers, so no signature or token reaches a log line.
+    logger: deps.logger ?? false,
+    bodyLimit: 1024 * 1024,
+  });
+  installErrorHandling(app);
+  registerMetricsRoutes(app, metrics);
+
+  app.get('/health', async (_request, reply) => {
+    try {
+      await store.ping();
+      return { status: 'ok', database: deps.db.backend };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', database: deps.db.backend, error: 'database_unreachable' });
+    }
+  });
+
+  registerProtocolRoutes(app, { store, metrics, ...(deps.sync ? { sync: deps.sync } : {}), ...(deps.now ? { now: deps.now } : {}), ...(deps.rateLimit ? { rateLimit: deps.rateLimit } : {}) });
+  await app.register(opsPlugin, { db: deps.db, registry: metrics.registry, ...deps.ops });
+  return { app, store, metrics };
+}
