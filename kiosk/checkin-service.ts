@@ -7,7 +7,7 @@ import type { CheckinStages, CredentialKind, Direction, RejectReason, SeatPilotE
 import { normalizeCredential, type NormalizeErrorCode, type NormalizeOptions, type ScannedKind } from '../core/credential';
 import { decide, pickOccasion, type Decision, type DecisionStatus, type GuestHistory, type GuestRecord, type OccasionRule } from '../core/decide';
 import { DEFAULT_DOUBLE_SCAN_WINDOW_MS, normalizeOptionsOf, parseKioskConfig, type KioskConfig } from './config';
-import { GuestReader, type SearchHit } from './store/guests';
+import { GuestReader, type SearchHit, type StoredGuest } from './store/guests';
 import { SqliteOutbox } from './store/outbox';
 import { SyncApplier, type ApplyOptions, type ApplyResult } from './store/sync-apply';
 
@@ -93,7 +93,7 @@ export class CheckinService {
     // The check-in row and its event commit together or not at all: no event without its row, no row without its event.
     this.persist = db.transaction((row: Record<string, unknown>, event: SeatPilotEvent, nowMs: number) => {
       this.insertCheckin.run(row);
-      this.outbox.append(event, nowMs);
+      this.outbox.appendBuilt(event, nowMs);
     });
   }
 
@@ -244,7 +244,7 @@ export class CheckinService {
       outcome: d.outcome,
       status: d.status,
       just_now: d.outcome === 'deny' && d.just_now,
-      guest: g ? { id: g.id, name: g.name, party_size: g.party_size, table_id: g.table_id, table_label: this.reader.tableLabelOf(g.table_id) } : null,
+      guest: g ? { id: g.id, name: g.name, party_size: g.party_size, table_id: g.table_id, table_label: (g as StoredGuest).table_label ?? null } : null,
       event_id,
       normalize_error,
       stages,

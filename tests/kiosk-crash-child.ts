@@ -3,6 +3,7 @@
 // marks a few events sent, so a kill can land inside those transactions too. Runs until killed.
 import { writeSync } from 'node:fs';
 import { CheckinService } from '../kiosk/checkin-service';
+import { startWalCheckpointer } from '../kiosk/store/checkpointer';
 import { openStore } from '../kiosk/store/open';
 import { guestChange, page } from '../kiosk/sync-fixtures';
 
@@ -24,11 +25,19 @@ function report(line: string): void {
 const file = process.argv[2];
 if (!file) throw new Error('usage: kiosk-crash-child FILE');
 const { db } = openStore(file);
+// Kills also land during checkpoints, as they would on a kiosk.
+startWalCheckpointer(file, { intervalMs: 50 });
 const svc = new CheckinService(db, { venue_id: 'ven_crash', device_id: 'kiosk_crash', door_id: 'door_a', double_scan_window_ms: 0 });
 let syncPage = Math.floor((svc.syncState().version - SYNC_VERSION_BASE) / SYNC_VERSION_STEP) + 1;
 if (syncPage < 1) syncPage = 1;
 report('ready');
-for (let n = 0; ; n++) {
+// Work in slices so the event loop (and with it the checkpointer's messages) keeps turning.
+let n = 0;
+function slice(): void {
+  for (const end = n + 200; n < end; n++) step(n);
+  setImmediate(slice);
+}
+function step(n: number): void {
   const raw = n % 7 === 3 ? `NOPE-${n}` : `B-${Math.floor(Math.random() * CRASH_GUESTS)}`;
   const r = svc.scan(raw, { kind: 'barcode', direction: n % 5 === 4 ? 'exit' : 'entry' });
   if (r.event_id !== null) report(`${r.event_id} ${r.status}`);
@@ -46,3 +55,4 @@ for (let n = 0; ; n++) {
   }
   if (n % 31 === 7) svc.outbox.markSent(svc.outbox.pending(5).map((i) => i.id));
 }
+slice();

@@ -107,8 +107,10 @@ CREATE TABLE checkins (
 CREATE INDEX checkins_guest_admitted ON checkins (guest_id, occurred_ms) WHERE outcome = 'admitted';
 
 -- Events waiting to be pushed upstream, in the order written. `event_json` is the whole SeatPilotEvent.
+-- No AUTOINCREMENT (it costs a page write per event): a new rowid is the largest + 1, so it sorts after every stored
+-- event; an id could only come back if the newest rows were deleted, and the outbox deletes nothing.
 CREATE TABLE outbox (
-  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  id           INTEGER PRIMARY KEY,
   event_id     TEXT NOT NULL UNIQUE,
   type         TEXT NOT NULL,
   event_json   TEXT NOT NULL,
