@@ -42,6 +42,11 @@ export class CheckinInputError extends Error {
   override name = 'CheckinInputError';
 }
 
+/** The durable write failed (disk full, I/O error): the scan was not recorded and must not be shown as a welcome. */
+export class CheckinPersistError extends Error {
+  override name = 'CheckinPersistError';
+}
+
 export interface ServiceDeps {
   clock?: () => number;
   newEventId?: () => string;
@@ -233,7 +238,12 @@ export class CheckinService {
           }
         : { ...base, type: 'checkin.rejected', payload: { reason: d.status as RejectReason, credential_kind: a.kind, door_id: a.door_id, latency_ms: stages.total_ms } };
     const commitStart = performance.now();
-    this.persist(row, event, now);
+    try {
+      this.persist(row, event, now);
+    } catch (e) {
+      // Nothing was stored, so the door must not say "Welcome": the caller shows staff this message.
+      throw new CheckinPersistError(`the check-in could not be stored (${(e as Error).message}); check the kiosk's disk`, { cause: e });
+    }
     this.lastCommitMs = performance.now() - commitStart;
     return event_id;
   }

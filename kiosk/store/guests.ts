@@ -38,6 +38,7 @@ const WITH_TABLE = `${GUEST_COLUMNS}, t.label AS table_label`;
 export const MAX_SEARCH_RESULTS = 50;
 // Query words beyond this are ignored: nobody types more of a name, and each word adds a subquery.
 const MAX_QUERY_WORDS = 4;
+const MAX_QUERY_CHARS = 200;
 
 export class GuestReader {
   private readonly byCredential: Statement;
@@ -126,7 +127,8 @@ export class GuestReader {
   }
 
   private prepareSearch(query: string, occasionId: string | null, limit: number): { stmt: Statement; params: unknown[]; n: number } | null {
-    const words = queryTokens(query)
+    // Nobody types 200 characters of a name; a pasted page must not become a heavy query.
+    const words = queryTokens(query.slice(0, MAX_QUERY_CHARS))
       .sort((a, b) => b.length - a.length)
       .slice(0, MAX_QUERY_WORDS);
     if (words.length === 0) return null;
