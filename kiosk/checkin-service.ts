@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { CheckinStages, CredentialKind, Direction, RejectReason, SeatPilotEvent, SyncResponse } from '../core/contract';
 import { normalizeCredential, type NormalizeErrorCode, type NormalizeOptions, type ScannedKind } from '../core/credential';
-import { decide, pickOccasion, type Decision, type DecisionStatus, type GuestHistory, type GuestRecord, type OccasionRule } from '../core/decide';
+import { decide, pickOccasion, type Decision, type DecisionState, type DecisionStatus, type GuestHistory, type OccasionRule } from '../core/decide';
 import { DEFAULT_DOUBLE_SCAN_WINDOW_MS, normalizeOptionsOf, parseKioskConfig, type KioskConfig } from './config';
 import { GuestReader, type SearchHit, type StoredGuest } from './store/guests';
 import { SqliteOutbox } from './store/outbox';
@@ -60,7 +60,7 @@ interface Attempt {
   parse_ms: number;
   kind: CredentialKind;
   value: string | null;
-  guest: GuestRecord | null;
+  guest: StoredGuest | null;
   door_id: string;
   direction: Direction;
   normalize_error: NormalizeErrorCode | null;
@@ -168,7 +168,7 @@ export class CheckinService {
     return { door_id, direction };
   }
 
-  private emptyState(door_id: string, direction: Direction) {
+  private emptyState(door_id: string, direction: Direction): DecisionState<StoredGuest> {
     return { occasion: null, guest: null, history: { entered: false, last: null }, door_id, direction, double_scan_window_ms: this.windowMs };
   }
 
@@ -191,7 +191,7 @@ export class CheckinService {
     return this.result(decision, eventId, a.normalize_error, { parse_ms: a.parse_ms, lookup_ms, persist_ms: done - decided, total_ms: done - a.t0 });
   }
 
-  private record(a: Attempt, d: Decision, now: number, lookup_ms: number): string {
+  private record(a: Attempt, d: Decision<StoredGuest>, now: number, lookup_ms: number): string {
     const event_id = this.newEventId();
     const occurred_at = new Date(now).toISOString();
     const offline = !this.hubOnline;
@@ -248,13 +248,13 @@ export class CheckinService {
     return event_id;
   }
 
-  private result(d: Decision, event_id: string | null, normalize_error: NormalizeErrorCode | null, stages: CheckinStages): CheckinResult {
+  private result(d: Decision<StoredGuest>, event_id: string | null, normalize_error: NormalizeErrorCode | null, stages: CheckinStages): CheckinResult {
     const g = d.guest;
     return {
       outcome: d.outcome,
       status: d.status,
       just_now: d.outcome === 'deny' && d.just_now,
-      guest: g ? { id: g.id, name: g.name, party_size: g.party_size, table_id: g.table_id, table_label: (g as StoredGuest).table_label ?? null } : null,
+      guest: g ? { id: g.id, name: g.name, party_size: g.party_size, table_id: g.table_id, table_label: g.table_label } : null,
       event_id,
       normalize_error,
       stages,

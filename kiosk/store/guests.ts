@@ -11,17 +11,6 @@ export interface StoredGuest extends GuestRecord {
   table_label: string | null;
 }
 
-interface GuestRow {
-  id: string;
-  occasion_id: string;
-  name: string;
-  party_size: number;
-  table_id: string | null;
-  status: GuestStatus;
-  valid_from_ms: number | null;
-  valid_to_ms: number | null;
-}
-
 export interface SearchHit {
   guest_id: string;
   name: string;
@@ -97,7 +86,7 @@ export class GuestReader {
     const prepared = this.prepareSearch(query, occasionId, limit);
     if (prepared === null) return [];
     const { stmt, params, n } = prepared;
-    const rows = stmt.all(...params) as (GuestRow & { matched: string })[];
+    const rows = stmt.all(...params) as (GuestRecord & { matched: string })[];
     const seen = new Set<string>();
     const hits: SearchHit[] = [];
     for (const row of rows) {
