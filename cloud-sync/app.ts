@@ -7,6 +7,7 @@ import type { RateLimitOptions } from '../protocol/rate-limit';
 import type { SyncStore } from '../protocol/store';
 import type { Db } from './db';
 import { PgStore, type BatchHook } from './pg-store';
+import { PgSyncStore } from './guestlist/sync-store';
 
 export interface CloudDeps {
   db: Db;
@@ -14,6 +15,7 @@ export interface CloudDeps {
   now?: () => number;
   logger?: FastifyServerOptions['logger'];
   rateLimit?: RateLimitOptions;
+  /** Serves GET /v1/sync; the venue guest lists in this database (PgSyncStore) unless another is given. */
   sync?: SyncStore;
   afterBatch?: BatchHook;
 }
@@ -44,6 +46,6 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
     }
   });
 
-  registerProtocolRoutes(app, { store, metrics, ...(deps.sync ? { sync: deps.sync } : {}), ...(deps.now ? { now: deps.now } : {}), ...(deps.rateLimit ? { rateLimit: deps.rateLimit } : {}) });
+  registerProtocolRoutes(app, { store, metrics, sync: deps.sync ?? new PgSyncStore(deps.db), ...(deps.now ? { now: deps.now } : {}), ...(deps.rateLimit ? { rateLimit: deps.rateLimit } : {}) });
   return { app, store, metrics };
 }
