@@ -6,6 +6,7 @@ import { CliError, parseOptions, printJson, requireOption } from '../cli/util';
 import { AdminError, addDevice, addTenant, addVenue, revokeKey, rotateKey } from './admin';
 import { closeOnSignals, startCloudServer } from './server';
 import { isOpsCommand, opsCommand, OPS_USAGE } from './ops/cli';
+import { GUESTLIST_USAGE, guestListCommand } from './guestlist/cli';
 
 const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [--data DIR]
        seatpilot cloud migrate                          [--data DIR]
@@ -14,6 +15,7 @@ const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [
        seatpilot cloud device add --venue V --kind kiosk|agent|gateway [--name NAME] [--data DIR]
        seatpilot cloud key rotate --device D            [--data DIR]
        seatpilot cloud key revoke --key K               [--data DIR]
+${GUESTLIST_USAGE}
 ${OPS_USAGE}
 
 Runs on embedded PGlite in DIR (default ./data/cloud) unless DATABASE_URL is set. Admin commands print JSON.
@@ -105,6 +107,7 @@ export async function cloudCommand(args: string[]): Promise<void> {
     default:
       if (isOpsCommand(sub)) return opsCommand(sub, both, withDb);
       if (sub.startsWith('--')) return serve(args);
+      if (await guestListCommand(sub, verb, rest, withDb, USAGE)) return;
       break;
   }
   throw new CliError(`unknown command "cloud ${[sub, verb].filter(Boolean).join(' ')}"\n${USAGE}`, 2);
