@@ -101,7 +101,7 @@ function directSender(db: Db, key: IssuedKey) {
       `INSERT INTO telemetry.events_raw (tenant_id, event_id, venue_id, device_id, via_device_id, type, occurred_at, batch_id, payload)
        SELECT $1, e.event_id, $2, e.device_id, $3, e.type, e.occurred_at, $4, e.payload
          FROM jsonb_to_recordset($5::jsonb) AS e(event_id uuid, device_id text, type text, occurred_at timestamptz, payload jsonb)
-       ON CONFLICT (tenant_id, event_id) DO NOTHING RETURNING event_id`,
+       ON CONFLICT DO NOTHING RETURNING event_id`,
       [key.tenant_id, key.venue_id, key.device_id, batch.batch_id, JSON.stringify(batch.events)],
     );
     if (rows.length !== BATCH) throw new Error('baseline insert lost rows');

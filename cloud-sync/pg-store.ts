@@ -85,8 +85,8 @@ export class PgStore implements IngestStore {
       if (this.hooks.afterBatch) await this.hooks.afterBatch(q, caller, inserted, rejected.length);
       return { inserted: inserted.map((e) => e.event_id) };
     };
-    // One statement is atomic by itself; two need a transaction.
-    return accepted.length && (rejected.length || this.hooks.afterBatch) ? this.db.tx(run) : run(this.db);
+    // One statement is atomic by itself; two need a transaction (the metering hook always adds one).
+    return (accepted.length && rejected.length) || this.hooks.afterBatch ? this.db.tx(run) : run(this.db);
   }
 
   async ping(): Promise<void> {
