@@ -143,7 +143,8 @@ export class PgStore implements IngestStore {
       return { inserted: inserted.map((e) => e.event_id), doubleAdmissions };
     };
     // One statement is atomic by itself; more need a transaction.
-    const several = accepted.length > 0 && (rejected.length > 0 || this.hooks.afterBatch !== undefined || accepted.some((e) => e.type === 'checkin.succeeded'));
+    // With a hook (metering), a refused-only batch too: its dead letters and its usage commit together.
+    const several = this.hooks.afterBatch !== undefined || (accepted.length > 0 && (rejected.length > 0 || accepted.some((e) => e.type === 'checkin.succeeded')));
     return several ? this.db.tx(run) : run(this.db);
   }
 
