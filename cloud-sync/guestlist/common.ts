@@ -88,7 +88,7 @@ export function isTimeZone(tz: string): boolean {
 /** Ids the CLI accepts from people: 1–128 characters, starting with a letter or digit, no spaces. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/;
 
-/** Takes the venue's write lock (see sql/postgres/0007_guest_lists.sql) and returns its tenant; AdminError if none. */
+/** Takes the venue's write lock (see sql/postgres/0009_guest_lists.sql) and returns its tenant; AdminError if none. */
 export async function lockVenue(q: Queryable, venueId: string): Promise<{ tenantId: string }> {
   const v = await q.query<{ tenant_id: string }>('SELECT tenant_id FROM seatpilot.venues WHERE id = $1', [venueId]);
   if (!v[0]) throw new AdminError(`no venue "${venueId}"`);
