@@ -137,3 +137,10 @@ export function isChannel(name: string): name is Channel {
 /** The Electron ipcMain channel name of a map entry; one prefix so nothing else on ipcMain can be reached. */
 export const ipcChannelName = (channel: Channel): string => `seatpilot:${channel}`;
 export const ipcEventName = (event: KioskEventName): string => `seatpilot-event:${event}`;
+
+/** What a renderer gets from its transport: the Electron preload (`window.seatpilot`) or the browser-mode HTTP bridge. */
+export interface KioskBridge {
+  invoke: Invoke;
+  /** Subscribe to a pushed event; returns the unsubscribe function. */
+  on<E extends KioskEventName>(event: E, listener: (payload: KioskEvents[E]) => void): () => void;
+}

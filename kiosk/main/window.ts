@@ -1,0 +1,55 @@
+// The kiosk window: full screen, no menu, locked to the kiosk page, renderer sandboxed and isolated, recreated after a crash.
+import { BrowserWindow, Menu, session, type WebContents } from 'electron';
+import { KIOSK_CSP } from '../csp';
+
+export interface KioskWindowOptions {
+  /** The bundled renderer page (file path) and preload script. */
+  indexHtml: string;
+  preload: string;
+  /** Devtools only in development builds: a guest must never reach them. */
+  devTools: boolean;
+}
+
+/** The only URL prefix the window may show and the only sender the IPC handlers trust. */
+export const pageUrlPrefix = (indexHtml: string): string => new URL(`file://${indexHtml}`).href;
+
+/** Blocks everything that would take the kiosk off its page: navigation, new windows, permission prompts, webviews. */
+export function lockDown(contents: WebContents, allowedUrl: string): void {
+  contents.on('will-navigate', (event, url) => {
+    if (url !== allowedUrl) event.preventDefault();
+  });
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+}
+
+export function createKioskWindow(opts: KioskWindowOptions): BrowserWindow {
+  Menu.setApplicationMenu(null);
+  // The CSP also travels as a header for every response of the default session (the page carries it as a meta tag too).
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [KIOSK_CSP] } });
+  });
+  const win = new BrowserWindow({
+    kiosk: true,
+    fullscreen: true,
+    autoHideMenuBar: true,
+    backgroundColor: '#000000',
+    show: false,
+    webPreferences: {
+      preload: opts.preload,
+      contextIsolation: true,
+      nodeIntegration: false,
+      sandbox: true,
+      webSecurity: true,
+      devTools: opts.devTools,
+      spellcheck: false,
+      navigateOnDragDrop: false,
+    },
+  });
+  const allowed = pageUrlPrefix(opts.indexHtml);
+  lockDown(win.webContents, allowed);
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(allowed);
+  return win;
+}
