@@ -2,12 +2,22 @@
 import { resolve } from 'node:path';
 import { openDb, type Db } from './db';
 import { migratePostgres } from '../sql/migrate';
-import { CliError, parseOptions, printJson } from '../cli/util';
+import { CliError, parseOptions, printJson, requireOption } from '../cli/util';
+import { AdminError, addDevice, addTenant, addVenue, revokeKey, rotateKey } from './admin';
+import { closeOnSignals, startCloudServer } from './server';
 
 const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [--data DIR]
-       seatpilot cloud migrate [--data DIR]
+       seatpilot cloud migrate                          [--data DIR]
+       seatpilot cloud tenant add --name NAME           [--data DIR]
+       seatpilot cloud venue add --tenant T --name NAME [--data DIR]
+       seatpilot cloud device add --venue V --kind kiosk|agent|gateway [--name NAME] [--data DIR]
+       seatpilot cloud key rotate --device D            [--data DIR]
+       seatpilot cloud key revoke --key K               [--data DIR]
 
-Runs on embedded PGlite in DIR (default ./data/cloud) unless DATABASE_URL is set.`;
+Runs on embedded PGlite in DIR (default ./data/cloud) unless DATABASE_URL is set. Admin commands print JSON.
+A device's secret is printed once, when it is issued: store it on the device.`;
+
+const DATA = { data: { type: 'string' as const } };
 
 export async function openCloudDb(dataDir: string | undefined): Promise<Db> {
   return openDb({ databaseUrl: process.env.DATABASE_URL, dataDir: resolve(dataDir ?? 'data/cloud') });
@@ -18,16 +28,32 @@ async function withDb<T>(dataDir: string | undefined, fn: (db: Db) => Promise<T>
   try {
     await migratePostgres(db);
     return await fn(db);
+  } catch (e) {
+    if (e instanceof AdminError) throw new CliError(e.message);
+    throw e;
   } finally {
     await db.close();
   }
 }
 
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseOptions(args, { ...DATA, host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8080' } }, USAGE);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number; got "${values.port}"`, 2);
+  const running = await startCloudServer({ host: values.host, port, dataDir: resolve(values.data ?? 'data/cloud'), databaseUrl: process.env.DATABASE_URL });
+  console.error(`seatpilot cloud: listening on ${running.url} (${running.db.backend}${running.db.backend === 'pglite' ? ` in ${resolve(values.data ?? 'data/cloud')}` : ''})`);
+  closeOnSignals(running, 'seatpilot cloud');
+}
+
 export async function cloudCommand(args: string[]): Promise<void> {
-  const [sub, ...rest] = args;
+  const [sub, verb, ...rest] = args;
+  const both = verb === undefined ? [] : [verb, ...rest];
   switch (sub) {
+    case undefined:
+    case 'serve':
+      return serve(both);
     case 'migrate': {
-      const { values } = parseOptions(rest, { data: { type: 'string' } }, USAGE);
+      const { values } = parseOptions(both, DATA, USAGE);
       const db = await openCloudDb(values.data);
       try {
         printJson(await migratePostgres(db));
@@ -36,8 +62,47 @@ export async function cloudCommand(args: string[]): Promise<void> {
       }
       return;
     }
+    case 'tenant': {
+      if (verb !== 'add') break;
+      const { values } = parseOptions(rest, { ...DATA, name: { type: 'string' } }, USAGE);
+      const name = requireOption(values.name, 'name', USAGE);
+      printJson(await withDb(values.data, (db) => addTenant(db, name)));
+      return;
+    }
+    case 'venue': {
+      if (verb !== 'add') break;
+      const { values } = parseOptions(rest, { ...DATA, tenant: { type: 'string' }, name: { type: 'string' } }, USAGE);
+      const tenant = requireOption(values.tenant, 'tenant', USAGE);
+      const name = requireOption(values.name, 'name', USAGE);
+      printJson(await withDb(values.data, (db) => addVenue(db, tenant, name)));
+      return;
+    }
+    case 'device': {
+      if (verb !== 'add') break;
+      const { values } = parseOptions(rest, { ...DATA, venue: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' } }, USAGE);
+      const venue = requireOption(values.venue, 'venue', USAGE);
+      const kind = requireOption(values.kind, 'kind', USAGE);
+      printJson(await withDb(values.data, (db) => addDevice(db, venue, kind, values.name)));
+      return;
+    }
+    case 'key': {
+      if (verb === 'rotate') {
+        const { values } = parseOptions(rest, { ...DATA, device: { type: 'string' } }, USAGE);
+        const device = requireOption(values.device, 'device', USAGE);
+        printJson(await withDb(values.data, (db) => rotateKey(db, device)));
+        return;
+      }
+      if (verb === 'revoke') {
+        const { values } = parseOptions(rest, { ...DATA, key: { type: 'string' } }, USAGE);
+        const key = requireOption(values.key, 'key', USAGE);
+        printJson(await withDb(values.data, (db) => revokeKey(db, key)));
+        return;
+      }
+      break;
+    }
     default:
-      void withDb;
-      throw new CliError(`unknown subcommand "${sub ?? ''}"\n${USAGE}`, 2);
+      if (sub.startsWith('--')) return serve(args);
+      break;
   }
+  throw new CliError(`unknown command "cloud ${[sub, verb].filter(Boolean).join(' ')}"\n${USAGE}`, 2);
 }

@@ -52,3 +52,13 @@ describe('checkSyncResponse', () => {
     expect(checkSyncResponse({ ...page, changes: [{ kind: 'party', version: 1 }] })).toMatchObject({ ok: false });
   });
 });
+
+describe('unstorable strings', () => {
+  it('refuses NUL and lone surrogates but not a literal backslash-u text', () => {
+    const withPayload = (guest_id: string) => ({ ...ok, payload: { ...ok.payload, guest_id } });
+    expect(checkEvent(withPayload('a\u0000b'))).toMatchObject({ ok: false, reason: 'invalid_event' });
+    expect(checkEvent(withPayload('a\ud800b'))).toMatchObject({ ok: false, reason: 'invalid_event' });
+    expect(checkEvent(withPayload('a\\u0000b'))).toMatchObject({ ok: true });
+    expect(checkEvent(withPayload('emoji 😀 ok'))).toMatchObject({ ok: true });
+  });
+});

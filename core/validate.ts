@@ -48,10 +48,18 @@ export type EventCheck =
 
 const encoder = new TextEncoder();
 
+/**
+ * JSON text escapes that PostgreSQL's jsonb refuses: \u0000 and lone surrogates (JSON.stringify escapes only lone ones).
+ * The look-behind skips an escaped backslash followed by the letters "u0000".
+ */
+export const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
+
 /** Validate one event on its own: size, envelope fields, then its type's payload schema. */
 export function checkEvent(raw: unknown, maxBytes: number = LIMITS.maxEventBytes): EventCheck {
-  const size = encoder.encode(JSON.stringify(raw) ?? '').byteLength;
+  const json = JSON.stringify(raw) ?? '';
+  const size = encoder.encode(json).byteLength;
   if (size > maxBytes) return { ok: false, reason: 'event_too_large', detail: `event is ${size} bytes, the limit is ${maxBytes}` };
+  if (UNSTORABLE_ESCAPE.test(json)) return { ok: false, reason: 'invalid_event', detail: 'a string holds a NUL character or a lone UTF-16 surrogate, which cannot be stored' };
   if (!validateBase(raw)) return { ok: false, reason: 'invalid_event', detail: describeErrors(validateBase) };
   const candidate = raw as { type: string; payload: unknown };
   if (!isEventType(candidate.type)) return { ok: false, reason: 'unknown_type', detail: `unknown event type "${candidate.type}"` };

@@ -1,0 +1,61 @@
+// Runs the cloud service: opens the database (DATABASE_URL or PGlite), migrates, listens, shuts down gracefully.
+import type { FastifyInstance } from 'fastify';
+import { migratePostgres } from '../sql/migrate';
+import { buildApp } from './app';
+import { openDb, type Db } from './db';
+
+export interface CloudServerOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  log?: boolean;
+}
+
+export interface RunningCloud {
+  app: FastifyInstance;
+  db: Db;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startCloudServer(opts: CloudServerOptions): Promise<RunningCloud> {
+  const db = await openDb({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
+  await migratePostgres(db);
+  const { app, store } = await buildApp({ db, logger: opts.log === false ? false : { level: process.env.LOG_LEVEL ?? 'info' } });
+  const sweep = setInterval(() => void store.sweepNonces(new Date()).catch(() => undefined), 60_000);
+  sweep.unref();
+  await app.listen({ host: opts.host, port: opts.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    db,
+    url: `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`,
+    close() {
+      closing ??= (async () => {
+        clearInterval(sweep);
+        await app.close();
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Closes the server on SIGINT/SIGTERM, finishing requests in flight. */
+export function closeOnSignals(running: { close(): Promise<void> }, label: string): void {
+  const stop = (signal: string) => {
+    console.error(`${label}: ${signal}, shutting down`);
+    running.close().then(
+      () => process.exit(0),
+      (e) => {
+        console.error(`${label}: shutdown failed: ${(e as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}

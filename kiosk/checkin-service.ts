@@ -1,0 +1,253 @@
+// The kiosk's check-in service: normalise → look up → decide → write the check-in row and its outbox event in one
+// durable transaction. Never a network call on this path: the decision comes from the kiosk's own SQLite.
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { CheckinStages, CredentialKind, Direction, RejectReason, SeatPilotEvent, SyncResponse } from '../core/contract';
+import { normalizeCredential, type NormalizeErrorCode, type NormalizeOptions, type ScannedKind } from '../core/credential';
+import { decide, pickOccasion, type Decision, type DecisionStatus, type GuestHistory, type GuestRecord, type OccasionRule } from '../core/decide';
+import { DEFAULT_DOUBLE_SCAN_WINDOW_MS, normalizeOptionsOf, parseKioskConfig, type KioskConfig } from './config';
+import { GuestReader, type SearchHit } from './store/guests';
+import { SqliteOutbox } from './store/outbox';
+import { SyncApplier, type ApplyOptions, type ApplyResult } from './store/sync-apply';
+
+export interface ScanOptions {
+  kind: ScannedKind;
+  /** Default: the kiosk's configured door. */
+  doorId?: string;
+  /** Default: entry. */
+  direction?: Direction;
+}
+
+export interface ManualOptions {
+  doorId?: string;
+  direction?: Direction;
+}
+
+export interface CheckinResult {
+  outcome: Decision['outcome'];
+  status: DecisionStatus;
+  /** The repeated scan of a guest admitted here moments ago: nothing was recorded. */
+  just_now: boolean;
+  guest: { id: string; name: string; party_size: number; table_id: string | null; table_label: string | null } | null;
+  /** The event written with the outcome; null when nothing was recorded (double scan, empty scan). */
+  event_id: string | null;
+  /** Why the scanned text could not be read as a credential, when that was the case. */
+  normalize_error: NormalizeErrorCode | null;
+  /** Measured durations in ms, the commit included (total_ms is scan to durably stored). */
+  stages: CheckinStages;
+}
+
+export class CheckinInputError extends Error {
+  override name = 'CheckinInputError';
+}
+
+export interface ServiceDeps {
+  clock?: () => number;
+  newEventId?: () => string;
+}
+
+const DIRECTIONS: readonly Direction[] = ['entry', 'exit'];
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+interface Attempt {
+  t0: number;
+  parse_ms: number;
+  kind: CredentialKind;
+  value: string | null;
+  guest: GuestRecord | null;
+  door_id: string;
+  direction: Direction;
+  normalize_error: NormalizeErrorCode | null;
+}
+
+export class CheckinService {
+  readonly config: KioskConfig;
+  readonly outbox: SqliteOutbox;
+  private readonly reader: GuestReader;
+  private readonly applier: SyncApplier;
+  private readonly normalizeOpts: NormalizeOptions;
+  private readonly windowMs: number;
+  private readonly clock: () => number;
+  private readonly newEventId: () => string;
+  private readonly insertCheckin: Statement;
+  private readonly persist: (row: Record<string, unknown>, event: SeatPilotEvent, nowMs: number) => void;
+  private occasionCache: { rules: OccasionRule[] } | null = null;
+  private hubOnline = false;
+  // The commit cannot time itself inside the event it commits: the event carries the previous commit's duration as
+  // this one's estimate (see `record`).
+  private lastCommitMs = 0;
+
+  constructor(private readonly db: SqliteDatabase, config: unknown, deps: ServiceDeps = {}) {
+    this.config = parseKioskConfig(config);
+    this.normalizeOpts = normalizeOptionsOf(this.config);
+    this.windowMs = this.config.double_scan_window_ms ?? DEFAULT_DOUBLE_SCAN_WINDOW_MS;
+    this.clock = deps.clock ?? Date.now;
+    this.newEventId = deps.newEventId ?? randomUUID;
+    this.reader = new GuestReader(db);
+    this.applier = new SyncApplier(db);
+    this.outbox = new SqliteOutbox(db, this.clock);
+    this.insertCheckin = db.prepare(`INSERT INTO checkins
+      (event_id, source, outcome, reason, guest_id, occasion_id, device_id, door_id, direction, credential_kind, credential_value, party_size, offline, occurred_at, occurred_ms, table_id)
+      VALUES (@event_id, 'local', @outcome, @reason, @guest_id, @occasion_id, @device_id, @door_id, @direction, @credential_kind, @credential_value, @party_size, @offline, @occurred_at, @occurred_ms, @table_id)`);
+    // The check-in row and its event commit together or not at all: no event without its row, no row without its event.
+    this.persist = db.transaction((row: Record<string, unknown>, event: SeatPilotEvent, nowMs: number) => {
+      this.insertCheckin.run(row);
+      this.outbox.append(event, nowMs);
+    });
+  }
+
+  /** The sync client says whether the hub answers; events record `offline` from it. Applying a sync page sets it. */
+  setHubOnline(online: boolean): void {
+    this.hubOnline = online;
+  }
+
+  /** The occasion being checked in now, or null (then every scan is `wrong_occasion`). */
+  currentOccasion(nowMs: number = this.clock()): OccasionRule | null {
+    this.occasionCache ??= { rules: this.reader.occasions() };
+    return pickOccasion(this.occasionCache.rules, nowMs, this.config.occasion_id ?? null);
+  }
+
+  /** A ticket scanned or a card tapped: `raw` is exactly what the scanner or reader produced. */
+  scan(raw: string, opts: ScanOptions): CheckinResult {
+    const t0 = performance.now();
+    if (typeof raw !== 'string') throw new CheckinInputError('the scanned value must be text');
+    if (opts.kind !== 'barcode' && opts.kind !== 'nfc') throw new CheckinInputError(`a scan's kind is "barcode" or "nfc", not "${String(opts.kind)}"`);
+    const { door_id, direction } = this.placeOf(opts);
+    const norm = normalizeCredential(raw, opts.kind, this.normalizeOpts);
+    const parsed = performance.now();
+    if (!norm.ok && norm.error === 'empty') {
+      // A stray Enter from a keyboard-wedge scanner: nothing to decide, nothing worth an audit row.
+      return this.result(decide(this.emptyState(door_id, direction), { kind: opts.kind }, this.clock()), null, 'empty', {
+        parse_ms: parsed - t0, lookup_ms: 0, persist_ms: 0, total_ms: performance.now() - t0,
+      });
+    }
+    const value = norm.ok ? norm.value : raw.trim().slice(0, 256);
+    const guest = norm.ok ? this.reader.guestByCredential(norm.kind, norm.value) : null;
+    return this.decideAndRecord({ t0, parse_ms: parsed - t0, kind: opts.kind, value, guest, door_id, direction, normalize_error: norm.ok ? null : norm.error });
+  }
+
+  /** Staff checked a guest in by name (no ticket at hand): the same rules, recorded as `credential_kind: manual`. */
+  manualCheckin(guestId: string, opts: ManualOptions = {}): CheckinResult {
+    const t0 = performance.now();
+    if (typeof guestId !== 'string' || guestId.length === 0) throw new CheckinInputError('a manual check-in needs the guest id');
+    const { door_id, direction } = this.placeOf(opts);
+    const guest = this.reader.guestById(guestId);
+    return this.decideAndRecord({ t0, parse_ms: 0, kind: 'manual', value: null, guest, door_id, direction, normalize_error: null });
+  }
+
+  /** Staff search by name: accent- and case-insensitive prefixes of any name word, from two letters. */
+  search(query: string, limit = 20): SearchHit[] {
+    if (typeof query !== 'string') throw new CheckinInputError('the search query must be text');
+    return this.reader.search(query, this.currentOccasion()?.id ?? null, limit);
+  }
+
+  /** A page from `GET /v1/sync` (guest list, tables, floor plan, tombstones, other doors' check-ins), all or nothing. */
+  applySyncPage(page: SyncResponse | unknown, opts: ApplyOptions = {}): ApplyResult {
+    const result = this.applier.apply(page, { nowMs: this.clock(), ...opts });
+    this.occasionCache = null;
+    this.hubOnline = true;
+    return result;
+  }
+
+  /** The cursor to resume the sync from, and the guest-list version applied (for the heartbeat). */
+  syncState(): { cursor: string | null; version: number } {
+    return this.applier.feedState();
+  }
+
+  private placeOf(opts: { doorId?: string; direction?: Direction }): { door_id: string; direction: Direction } {
+    const door_id = opts.doorId ?? this.config.door_id;
+    const direction = opts.direction ?? 'entry';
+    if (typeof door_id !== 'string' || door_id.length === 0 || door_id.length > 128) throw new CheckinInputError('the door id must be 1 to 128 characters');
+    if (!DIRECTIONS.includes(direction)) throw new CheckinInputError(`the direction is "entry" or "exit", not "${String(direction)}"`);
+    return { door_id, direction };
+  }
+
+  private emptyState(door_id: string, direction: Direction) {
+    return { occasion: null, guest: null, history: { entered: false, last: null }, door_id, direction, double_scan_window_ms: this.windowMs };
+  }
+
+  private decideAndRecord(a: Attempt): CheckinResult {
+    const now = this.clock();
+    const occasion = this.currentOccasion(now);
+    const history: GuestHistory = a.guest ? this.reader.history(a.guest.id) : { entered: false, last: null };
+    const decision = decide(
+      { occasion, guest: a.guest, history, door_id: a.door_id, direction: a.direction, double_scan_window_ms: this.windowMs },
+      { kind: a.kind },
+      now,
+    );
+    const decided = performance.now();
+    const lookup_ms = decided - a.t0 - a.parse_ms;
+    if (decision.outcome === 'deny' && decision.just_now) {
+      return this.result(decision, null, a.normalize_error, { parse_ms: a.parse_ms, lookup_ms, persist_ms: 0, total_ms: performance.now() - a.t0 });
+    }
+    const eventId = this.record(a, decision, now, lookup_ms);
+    const done = performance.now();
+    return this.result(decision, eventId, a.normalize_error, { parse_ms: a.parse_ms, lookup_ms, persist_ms: done - decided, total_ms: done - a.t0 });
+  }
+
+  private record(a: Attempt, d: Decision, now: number, lookup_ms: number): string {
+    const event_id = this.newEventId();
+    const occurred_at = new Date(now).toISOString();
+    const offline = !this.hubOnline;
+    const persistStart = performance.now();
+    const guest = d.guest;
+    const row = {
+      event_id,
+      outcome: d.outcome === 'admit' ? 'admitted' : 'rejected',
+      reason: d.outcome === 'deny' ? d.status : null,
+      guest_id: guest?.id ?? null,
+      occasion_id: guest?.occasion_id ?? null,
+      device_id: this.config.device_id,
+      door_id: a.door_id,
+      direction: a.direction,
+      credential_kind: a.kind,
+      credential_value: a.value,
+      party_size: d.outcome === 'admit' ? d.party_size : (guest?.party_size ?? 1),
+      offline: offline ? 1 : 0,
+      occurred_at,
+      occurred_ms: now,
+      table_id: guest?.table_id ?? null,
+    };
+    // Stage figures for the event: everything up to the write is measured; the commit is estimated by the previous one.
+    const persist_ms = performance.now() - persistStart + this.lastCommitMs;
+    const total_ms = performance.now() - a.t0 + this.lastCommitMs;
+    const stages: CheckinStages = { parse_ms: round3(a.parse_ms), lookup_ms: round3(lookup_ms), persist_ms: round3(persist_ms), total_ms: round3(total_ms) };
+    const base = { event_id, occurred_at, venue_id: this.config.venue_id, device_id: this.config.device_id };
+    const event: SeatPilotEvent =
+      d.outcome === 'admit'
+        ? {
+            ...base,
+            type: 'checkin.succeeded',
+            payload: {
+              guest_id: d.guest.id,
+              credential_kind: a.kind,
+              door_id: a.door_id,
+              direction: a.direction,
+              table_id: d.guest.table_id,
+              party_size: d.party_size,
+              offline,
+              latency_ms: stages.total_ms,
+              stages,
+            },
+          }
+        : { ...base, type: 'checkin.rejected', payload: { reason: d.status as RejectReason, credential_kind: a.kind, door_id: a.door_id, latency_ms: stages.total_ms } };
+    const commitStart = performance.now();
+    this.persist(row, event, now);
+    this.lastCommitMs = performance.now() - commitStart;
+    return event_id;
+  }
+
+  private result(d: Decision, event_id: string | null, normalize_error: NormalizeErrorCode | null, stages: CheckinStages): CheckinResult {
+    const g = d.guest;
+    return {
+      outcome: d.outcome,
+      status: d.status,
+      just_now: d.outcome === 'deny' && d.just_now,
+      guest: g ? { id: g.id, name: g.name, party_size: g.party_size, table_id: g.table_id, table_label: this.reader.tableLabelOf(g.table_id) } : null,
+      event_id,
+      normalize_error,
+      stages,
+    };
+  }
+}

@@ -1,0 +1,42 @@
+// Opens the kiosk's SQLite file (the edge agent opens its own the same way): WAL, durable commits, migrations applied.
+import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrateSqlite, type MigrateReport, type Migration } from '../../sql/migrate';
+
+export interface OpenedStore {
+  db: SqliteDatabase;
+  migration: MigrateReport;
+}
+
+export class StoreOpenError extends Error {
+  override name = 'StoreOpenError';
+}
+
+/**
+ * `synchronous=FULL` in WAL mode fsyncs the log at every commit: a check-in whose transaction returned survives a power
+ * cut, which is the promise the welcome screen makes. It applies to every write on this connection, sync pages
+ * included; they commit once per page, so the cost there is one fsync per page.
+ */
+export function openStore(file: string, opts: { migrations?: Migration[] } = {}): OpenedStore {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  let db: SqliteDatabase;
+  try {
+    db = new Database(file);
+  } catch (e) {
+    throw new StoreOpenError(`cannot open the database file ${file}: ${(e as Error).message}`);
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    if (file !== ':memory:') {
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') throw new StoreOpenError(`${file}: SQLite refused WAL mode (got "${String(mode)}"); is the file system read-only or a network share?`);
+    }
+    db.pragma('synchronous = FULL');
+    const migration = opts.migrations ? migrateSqlite(db, opts.migrations) : migrateSqlite(db);
+    return { db, migration };
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}

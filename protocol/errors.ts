@@ -1,0 +1,53 @@
+// The one mapping from errors to the documented 4xx codes; internals of 5xx stay hidden.
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { WireErrorCode } from '../core/contract';
+
+export class WireError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: WireErrorCode,
+    message?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message ?? code);
+  }
+}
+
+export function sendError(reply: FastifyReply, err: WireError): FastifyReply {
+  for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+  const body: { error: string; message?: string } = { error: err.code };
+  if (err.message && err.message !== err.code) body.message = err.message;
+  return reply.code(err.statusCode).send(body);
+}
+
+function fromFastify(err: FastifyError): WireError | null {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new WireError(415, 'unsupported_media_type', 'send the body as application/json');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new WireError(413, 'payload_too_large', 'the body is over 1 MiB; send smaller batches');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new WireError(400, 'bad_json', 'the body is not valid JSON');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new WireError(400, 'bad_request', 'content-length does not match the body');
+    default:
+      break;
+  }
+  if (err.validation) return new WireError(400, 'bad_request', err.message);
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return new WireError(err.statusCode, err.statusCode === 404 ? 'not_found' : 'bad_request', err.message);
+  }
+  return null;
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof WireError) return sendError(reply, err);
+    const mapped = fromFastify(err);
+    if (mapped) return sendError(reply, mapped);
+    request.log.error({ err }, 'unhandled error');
+    return reply.code(500).send({ error: 'internal_error' });
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, new WireError(404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)));
+}

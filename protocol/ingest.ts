@@ -1,0 +1,70 @@
+// Sorts one batch's events into accepted, duplicate-in-batch and rejected, each on its own (SYSTEM.md POST /v1/events).
+import type { SeatPilotEvent } from '../core/contract';
+import { checkEvent } from '../core/validate';
+import type { Caller, RejectedEvent } from './store';
+
+export interface ClassifiedBatch {
+  accepted: SeatPilotEvent[];
+  rejected: RejectedEvent[];
+  /** Events repeating an event_id seen earlier in the same batch: counted as duplicates, stored once. */
+  duplicatesInBatch: number;
+}
+
+function eventIdOf(raw: unknown): string | null {
+  if (raw && typeof raw === 'object' && 'event_id' in raw) {
+    const id = (raw as { event_id: unknown }).event_id;
+    return typeof id === 'string' ? id.slice(0, 128) : null;
+  }
+  return null;
+}
+
+/**
+ * `relayable` holds the device ids (other than the caller's own) that the caller may relay for: for an agent, the
+ * kiosks of its venue; for any other device, nothing.
+ */
+export function classifyBatch(caller: Caller, events: unknown[], relayable: ReadonlySet<string>): ClassifiedBatch {
+  const accepted: SeatPilotEvent[] = [];
+  const rejected: RejectedEvent[] = [];
+  const seen = new Set<string>();
+  let duplicatesInBatch = 0;
+  events.forEach((raw, index) => {
+    const check = checkEvent(raw);
+    if (!check.ok) {
+      rejected.push({ index, eventId: eventIdOf(raw), reason: check.reason, detail: check.detail, raw });
+      return;
+    }
+    const e = check.event;
+    if (e.venue_id !== caller.venueId) {
+      rejected.push({ index, eventId: e.event_id, reason: 'venue_mismatch', detail: `venue_id "${e.venue_id}" is not this key's venue`, raw });
+      return;
+    }
+    if (e.device_id !== caller.deviceId && !relayable.has(e.device_id)) {
+      const detail = caller.deviceKind === 'agent'
+        ? `device "${e.device_id}" is not registered to this venue`
+        : `device_id "${e.device_id}" is not this key's device`;
+      rejected.push({ index, eventId: e.event_id, reason: 'device_mismatch', detail, raw });
+      return;
+    }
+    const id = e.event_id.toLowerCase();
+    if (seen.has(id)) {
+      duplicatesInBatch++;
+      return;
+    }
+    seen.add(id);
+    accepted.push(e);
+  });
+  return { accepted, rejected, duplicatesInBatch };
+}
+
+/** Device ids in the batch other than the caller's, which an agent would be relaying. */
+export function foreignDeviceIds(caller: Caller, events: unknown[]): string[] {
+  if (caller.deviceKind !== 'agent') return [];
+  const ids = new Set<string>();
+  for (const raw of events) {
+    if (raw && typeof raw === 'object') {
+      const d = (raw as { device_id?: unknown }).device_id;
+      if (typeof d === 'string' && d !== caller.deviceId && d.length <= 128) ids.add(d);
+    }
+  }
+  return [...ids];
+}

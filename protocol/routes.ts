@@ -1,0 +1,94 @@
+// The `/v1/*` routes shared by the edge agent and the cloud: signed ingest and sync, over whichever store is passed in.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { LIMITS, type IngestResult } from '../core/contract';
+import { checkBatch } from '../core/validate';
+import { authenticate } from './auth';
+import { WireError } from './errors';
+import { classifyBatch, foreignDeviceIds } from './ingest';
+import type { ServerMetrics } from './metrics';
+import { RateLimiter, type RateLimitOptions } from './rate-limit';
+import type { Caller, IngestStore, SyncStore } from './store';
+
+export interface ProtocolDeps {
+  store: IngestStore;
+  sync?: SyncStore;
+  metrics: ServerMetrics;
+  /** The receiver's clock in ms; tests move it. */
+  now?: () => number;
+  rateLimit?: RateLimitOptions;
+  /** Called after a batch is stored (the agent relays and fans out from here). */
+  onStored?: (caller: Caller, result: IngestResult) => void;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 200, burst: 400 };
+
+export function registerProtocolRoutes(app: FastifyInstance, deps: ProtocolDeps): void {
+  const now = deps.now ?? Date.now;
+  const limiter = new RateLimiter(deps.rateLimit ?? DEFAULT_RATE_LIMIT);
+
+  // Keep the raw bytes: the signature covers them, and JSON is parsed only once the caller is known.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: LIMITS.maxBodyBytes }, (_req, body, done) => done(null, body));
+
+  const authed = async (request: FastifyRequest): Promise<Caller> => {
+    const body = Buffer.isBuffer(request.body) ? request.body : undefined;
+    const caller = await authenticate(deps.store, { method: request.method, url: request.url, headers: request.headers, body }, now());
+    const wait = limiter.take(caller.keyId, now());
+    if (wait > 0) throw new WireError(429, 'rate_limited', `too many requests for this key; retry in ${wait} s`, { 'retry-after': String(wait) });
+    request.caller = caller;
+    return caller;
+  };
+
+  app.post('/v1/events', async (request) => {
+    if (!Buffer.isBuffer(request.body) || !/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
+      throw new WireError(415, 'unsupported_media_type', 'send the body as application/json');
+    }
+    const caller = await authed(request);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse((request.body as Buffer).toString('utf8'));
+    } catch {
+      throw new WireError(400, 'bad_json', 'the body is not valid JSON');
+    }
+    const envelope = checkBatch(parsed);
+    if (!envelope.ok) throw new WireError(400, 'bad_envelope', envelope.detail);
+    const { batch } = envelope;
+    const foreign = foreignDeviceIds(caller, batch.events);
+    const relayable = foreign.length ? await deps.store.devicesInVenue(caller.tenantId, caller.venueId, foreign) : new Set<string>();
+    const sorted = classifyBatch(caller, batch.events, relayable);
+    const stored = await deps.store.storeBatch(caller, batch.batch_id, sorted.accepted, sorted.rejected);
+    const result: IngestResult = {
+      accepted: stored.inserted.length,
+      duplicates: sorted.accepted.length - stored.inserted.length + sorted.duplicatesInBatch,
+      rejected: sorted.rejected.map((r) => ({ index: r.index, event_id: r.eventId, reason: r.reason, detail: r.detail })),
+    };
+    deps.metrics.ingestAccepted.inc(result.accepted);
+    if (result.duplicates) deps.metrics.ingestDuplicates.inc(result.duplicates);
+    for (const r of sorted.rejected) deps.metrics.ingestRejected.inc({ reason: r.reason });
+    deps.onStored?.(caller, result);
+    return result;
+  });
+
+  if (deps.sync) {
+    const sync = deps.sync;
+    app.get('/v1/sync', async (request) => {
+      const caller = await authed(request);
+      const q = request.query as Record<string, unknown>;
+      const cursor = typeof q.cursor === 'string' && q.cursor !== '' ? q.cursor : undefined;
+      if (cursor !== undefined && cursor.length > 256) throw new WireError(400, 'bad_request', 'cursor is too long');
+      let limit = 500;
+      if (q.limit !== undefined) {
+        limit = Number(q.limit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.maxSyncLimit) {
+          throw new WireError(400, 'bad_request', `limit must be a whole number from 1 to ${LIMITS.maxSyncLimit}`);
+        }
+      }
+      return sync.changesSince(caller, cursor, limit);
+    });
+  }
+}

@@ -1,0 +1,57 @@
+// The storage side of the wire protocol's server routes: one interface, a Postgres/PGlite store (cloud) and a
+// SQLite store (edge agent) behind it, so the route code exists once.
+import type { EventRejectReason, SeatPilotEvent, SyncResponse } from '../core/contract';
+
+export type KeyStatus = 'active' | 'rotated' | 'revoked';
+export type DeviceKind = 'kiosk' | 'agent' | 'gateway';
+
+export interface KeyRecord {
+  keyId: string;
+  secret: string;
+  status: KeyStatus;
+  /** For a rotated key: when it stops working. */
+  expiresAt: Date | null;
+  tenantId: string;
+  venueId: string;
+  deviceId: string;
+  deviceKind: DeviceKind;
+}
+
+/** Who sent a request, from its key: never from the body. */
+export interface Caller {
+  keyId: string;
+  tenantId: string;
+  venueId: string;
+  deviceId: string;
+  deviceKind: DeviceKind;
+}
+
+export interface RejectedEvent {
+  index: number;
+  eventId: string | null;
+  reason: EventRejectReason;
+  detail: string;
+  /** The event's JSON as it arrived. */
+  raw: unknown;
+}
+
+export interface StoreBatchResult {
+  /** event_ids newly stored. */
+  inserted: string[];
+}
+
+export interface IngestStore {
+  findKey(keyId: string): Promise<KeyRecord | null>;
+  /** Records the nonce; false when it was already used for this key within its lifetime. */
+  useNonce(keyId: string, nonce: string, expiresAt: Date): Promise<boolean>;
+  /** Of `deviceIds`, those registered to this tenant's venue (relayed events keep their kiosk's id). */
+  devicesInVenue(tenantId: string, venueId: string, deviceIds: string[]): Promise<Set<string>>;
+  /** Stores accepted events (idempotent on tenant + event_id) and rejected ones (dead-letter), in one transaction. */
+  storeBatch(caller: Caller, batchId: string, accepted: SeatPilotEvent[], rejected: RejectedEvent[]): Promise<StoreBatchResult>;
+  ping(): Promise<void>;
+}
+
+export interface SyncStore {
+  /** Changes for the caller's venue after `cursor`, in order, at most `limit`. */
+  changesSince(caller: Caller, cursor: string | undefined, limit: number): Promise<SyncResponse>;
+}
