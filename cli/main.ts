@@ -4,6 +4,7 @@ import { CliError, printUsageAndExit } from './util';
 type Command = (args: string[]) => Promise<void>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  agent: { summary: 'the venue hub (edge agent) and pairing of kiosks to it', load: async () => (await import('../edge-agent/cli')).agentCommand },
   cloud: { summary: 'the cloud service and its admin commands (tenants, venues, devices, keys, migrations)', load: async () => (await import('../cloud-sync/cli')).cloudCommand },
   kiosk: { summary: 'the door kiosk UI: --browser serves it over HTTP (Chromium kiosk mode, browser tests)', load: async () => (await import('../kiosk/cli')).kioskCommand },
 };

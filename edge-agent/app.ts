@@ -1,0 +1,60 @@
+// The edge agent as a fastify instance: the same `/v1/*` routes as the cloud over the agent's SQLite store.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { installErrorHandling } from '../protocol/errors';
+import { createServerMetrics, registerMetricsRoutes, type ServerMetrics } from '../protocol/metrics';
+import { registerProtocolRoutes } from '../protocol/routes';
+import type { AgentStore } from './store';
+import { createAgentMetrics, type AgentMetrics } from './metrics';
+
+export interface AgentHealth {
+  status: 'ok' | 'degraded';
+  checks: Record<string, { ok: boolean; detail: string }>;
+}
+
+export interface AgentAppDeps {
+  store: AgentStore;
+  now?: () => number;
+  logger?: FastifyServerOptions['logger'];
+  /** Time of the last successful exchange with the cloud (ms), for the metric and health. */
+  lastCloudSync?: () => number | null;
+  /** Extra health checks from the runtime (cloud reachability, push backlog). */
+  health?: () => AgentHealth['checks'];
+  /** After a batch from a door is stored: the runtime pushes right away. */
+  onStored?: () => void;
+}
+
+export interface AgentApp {
+  app: FastifyInstance;
+  metrics: ServerMetrics;
+  agentMetrics: AgentMetrics;
+}
+
+export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
+  const metrics = createServerMetrics();
+  const agentMetrics = createAgentMetrics(metrics, deps.store.outbox, deps.lastCloudSync ?? (() => null));
+  deps.store.onNewEvent = (e) => agentMetrics.observeEvent(e);
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024 });
+  installErrorHandling(app);
+  registerMetricsRoutes(app, metrics);
+  registerProtocolRoutes(app, {
+    store: deps.store,
+    sync: deps.store,
+    metrics,
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.onStored ? { onStored: deps.onStored } : {}),
+  });
+
+  app.get('/health', async (_request, reply) => {
+    const checks: AgentHealth['checks'] = {};
+    try {
+      await deps.store.ping();
+      checks.database = { ok: true, detail: 'SQLite answers' };
+    } catch (e) {
+      checks.database = { ok: false, detail: `SQLite does not answer: ${(e as Error).message}` };
+    }
+    Object.assign(checks, deps.health?.() ?? {});
+    const ok = Object.values(checks).every((c) => c.ok);
+    return reply.code(checks.database.ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks } satisfies AgentHealth);
+  });
+  return { app, metrics, agentMetrics };
+}

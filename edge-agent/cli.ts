@@ -1,0 +1,63 @@
+// `seatpilot agent …`: runs the venue hub, and pairs the doors' kiosks (and beacon gateways) to it.
+import { CliError, parseOptions, printJson, requireOption } from '../cli/util';
+import { openStore } from '../kiosk/store/open';
+import { closeOnSignals } from '../cloud-sync/server';
+import { AgentConfigError, loadAgentConfig, type LoadedAgentConfig } from './config';
+import { startAgent } from './runtime';
+import { AgentStore } from './store';
+
+const USAGE = `usage: seatpilot agent --config FILE
+       seatpilot agent kiosk add --config FILE --device DEVICE_ID [--kind kiosk|gateway]
+       seatpilot agent key revoke --config FILE --key KEY_ID
+
+The config file is JSON: {"venue_id", "device_id", "listen": {"host", "port"}, "database",
+"cloud": {"url", "key_id", "secret"}, "push_interval_ms", "pull_interval_ms", "heartbeat_interval_s"}.
+A kiosk's DEVICE_ID is the id the cloud issued it (seatpilot cloud device add --kind kiosk), so the cloud
+accepts the events the agent relays for it.`;
+
+function load(file: string): LoadedAgentConfig {
+  try {
+    return loadAgentConfig(file);
+  } catch (e) {
+    if (e instanceof AgentConfigError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+function withStore<T>(file: string, fn: (store: AgentStore) => T): T {
+  const { config, databaseFile } = load(file);
+  const { db } = openStore(databaseFile);
+  try {
+    return fn(new AgentStore(db, config.venue_id));
+  } finally {
+    db.close();
+  }
+}
+
+export async function agentCommand(args: string[]): Promise<void> {
+  const [sub, verb, ...rest] = args;
+  if (sub === 'kiosk' && verb === 'add') {
+    const { values } = parseOptions(rest, { config: { type: 'string' }, device: { type: 'string' }, kind: { type: 'string', default: 'kiosk' } }, USAGE);
+    const file = requireOption(values.config, 'config', USAGE);
+    const device = requireOption(values.device, 'device', USAGE);
+    if (values.kind !== 'kiosk' && values.kind !== 'gateway') throw new CliError(`--kind must be kiosk or gateway; got "${values.kind}"`, 2);
+    const kind = values.kind;
+    printJson(withStore(file, (s) => s.issueKey(device, kind)));
+    return;
+  }
+  if (sub === 'key' && verb === 'revoke') {
+    const { values } = parseOptions(rest, { config: { type: 'string' }, key: { type: 'string' } }, USAGE);
+    const file = requireOption(values.config, 'config', USAGE);
+    const key = requireOption(values.key, 'key', USAGE);
+    if (!withStore(file, (s) => s.revokeKey(key))) throw new CliError(`no key "${key}" on this agent`);
+    printJson({ key_id: key, status: 'revoked' });
+    return;
+  }
+  if (sub !== undefined && !sub.startsWith('--')) throw new CliError(`unknown command "agent ${[sub, verb].filter(Boolean).join(' ')}"\n${USAGE}`, 2);
+  const { values } = parseOptions(args, { config: { type: 'string' } }, USAGE);
+  const file = requireOption(values.config, 'config', USAGE);
+  const loaded = load(file);
+  const running = await startAgent({ ...loaded, logger: true });
+  console.error(`seatpilot agent: listening on ${running.url} for venue ${loaded.config.venue_id}${loaded.config.cloud ? `, cloud ${loaded.config.cloud.url}` : ', no cloud configured'}`);
+  closeOnSignals(running, 'seatpilot agent');
+}

@@ -1,0 +1,70 @@
+// The edge agent's configuration file, validated at start: a bad config stops the agent with the field named.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { ajv, describeErrors } from '../core/validate';
+
+const Id = Type.String({ minLength: 1, maxLength: 128 });
+
+export const AgentConfigSchema = Type.Object(
+  {
+    /** The venue this hub serves (as registered in the cloud). */
+    venue_id: Id,
+    /** The agent's own device id in the cloud. */
+    device_id: Id,
+    listen: Type.Optional(
+      Type.Object(
+        { host: Type.Optional(Type.String({ minLength: 1 })), port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })) },
+        { additionalProperties: false },
+      ),
+    ),
+    /** The SQLite file; relative paths are relative to the config file. */
+    database: Type.Optional(Type.String({ minLength: 1 })),
+    /** Where to push events and pull the guest list from; without it the agent runs the venue alone. */
+    cloud: Type.Optional(
+      Type.Object(
+        { url: Type.String({ pattern: '^https?://' }), key_id: Id, secret: Type.String({ minLength: 16 }) },
+        { additionalProperties: false },
+      ),
+    ),
+    push_interval_ms: Type.Optional(Type.Integer({ minimum: 50, maximum: 600_000 })),
+    pull_interval_ms: Type.Optional(Type.Integer({ minimum: 50, maximum: 600_000 })),
+    heartbeat_interval_s: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+  },
+  { additionalProperties: false },
+);
+export type AgentConfig = Static<typeof AgentConfigSchema>;
+
+export class AgentConfigError extends Error {
+  override name = 'AgentConfigError';
+}
+
+const validate = ajv.compile(AgentConfigSchema);
+
+export function parseAgentConfig(raw: unknown): AgentConfig {
+  if (!validate(raw)) throw new AgentConfigError(`agent config: ${describeErrors(validate)}`);
+  return raw as AgentConfig;
+}
+
+export interface LoadedAgentConfig {
+  config: AgentConfig;
+  /** The database path, resolved. */
+  databaseFile: string;
+}
+
+export function loadAgentConfig(file: string): LoadedAgentConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new AgentConfigError(`cannot read the agent config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new AgentConfigError(`the agent config ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  const config = parseAgentConfig(raw);
+  return { config, databaseFile: resolve(dirname(resolve(file)), config.database ?? 'agent.sqlite') };
+}

@@ -1,0 +1,156 @@
+// The edge agent's protocol store on SQLite: the same IngestStore/SyncStore interfaces the cloud implements on
+// Postgres, so the `/v1/*` route code exists once. Accepted kiosk events go to the agent's outbox (relayed to the
+// cloud, idempotent on event_id) and check-ins also to the venue's truth and the kiosks' feed.
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { LIMITS, type SeatPilotEvent, type SyncChange, type SyncResponse } from '../core/contract';
+import { SqliteOutbox } from '../kiosk/store/outbox';
+import { SyncApplier } from '../kiosk/store/sync-apply';
+import type { Caller, IngestStore, KeyRecord, KeyStatus, RejectedEvent, StoreBatchResult, SyncStore } from '../protocol/store';
+
+export const CLOUD_FEED = 'cloud';
+
+export interface IssuedAgentKey {
+  key_id: string;
+  secret: string;
+  device_id: string;
+  kind: 'kiosk' | 'gateway';
+}
+
+const CURSOR_PREFIX = 'f';
+
+export class AgentStore implements IngestStore, SyncStore {
+  readonly outbox: SqliteOutbox;
+  readonly applier: SyncApplier;
+  private readonly s: Record<string, Statement>;
+  /** Called with each check-in event newly received (metrics). */
+  onNewEvent?: (event: SeatPilotEvent) => void;
+
+  constructor(
+    readonly db: SqliteDatabase,
+    private readonly venueId: string,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.outbox = new SqliteOutbox(db, clock);
+    this.applier = new SyncApplier(db);
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      key: p('SELECT key_id, device_id, kind, secret, status, expires_ms FROM device_keys WHERE key_id = ?'),
+      nonce: p(`INSERT INTO nonces (key_id, nonce, expires_ms) VALUES (?, ?, ?)
+                ON CONFLICT (key_id, nonce) DO UPDATE SET expires_ms = excluded.expires_ms WHERE nonces.expires_ms <= ?`),
+      sweep: p('DELETE FROM nonces WHERE expires_ms < ?'),
+      dlq: p(`INSERT INTO events_dlq (key_id, device_id, batch_id, event_index, event_id, reason, detail, raw, received_at)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      checkin: p(`INSERT INTO checkins (event_id, source, outcome, reason, guest_id, occasion_id, device_id, door_id, direction,
+                    credential_kind, credential_value, party_size, offline, occurred_at, occurred_ms, table_id)
+                  VALUES (?, 'sync', 'admitted', NULL, ?, NULL, ?, ?, ?, NULL, NULL, ?, NULL, ?, ?, ?)
+                  ON CONFLICT (event_id) DO NOTHING`),
+      feed: p('INSERT INTO feed (kind, change_json) VALUES (?, ?)'),
+      feedAfter: p('SELECT seq, kind, change_json FROM feed WHERE seq > ? ORDER BY seq LIMIT ?'),
+      feedMax: p('SELECT coalesce(max(seq), 0) FROM feed').pluck(),
+      addKey: p(`INSERT INTO device_keys (key_id, device_id, kind, secret, created_at) VALUES (?, ?, ?, ?, ?)`),
+      revokeKey: p(`UPDATE device_keys SET status = 'revoked', revoked_at = ? WHERE key_id = ?`),
+    };
+  }
+
+  // --- keys of the devices paired to this hub ------------------------------------------------------------------
+
+  issueKey(deviceId: string, kind: 'kiosk' | 'gateway'): IssuedAgentKey {
+    const key_id = `akey_${randomBytes(10).toString('hex')}`;
+    const secret = `sps_${randomBytes(32).toString('base64url')}`;
+    this.s.addKey!.run(key_id, deviceId, kind, secret, new Date(this.clock()).toISOString());
+    return { key_id, secret, device_id: deviceId, kind };
+  }
+
+  revokeKey(keyId: string): boolean {
+    return this.s.revokeKey!.run(new Date(this.clock()).toISOString(), keyId).changes === 1;
+  }
+
+  async findKey(keyId: string): Promise<KeyRecord | null> {
+    const r = this.s.key!.get(keyId) as { key_id: string; device_id: string; kind: 'kiosk' | 'gateway'; secret: string; status: KeyStatus; expires_ms: number | null } | undefined;
+    if (!r) return null;
+    return { keyId: r.key_id, secret: r.secret, status: r.status, expiresAt: r.expires_ms === null ? null : new Date(r.expires_ms), tenantId: 'venue', venueId: this.venueId, deviceId: r.device_id, deviceKind: r.kind };
+  }
+
+  async useNonce(keyId: string, nonce: string, expiresAt: Date): Promise<boolean> {
+    const exp = expiresAt.getTime();
+    return this.s.nonce!.run(keyId, nonce, exp, exp - LIMITS.nonceTtlSeconds * 1000).changes === 1;
+  }
+
+  sweepNonces(nowMs: number): number {
+    return this.s.sweep!.run(nowMs).changes;
+  }
+
+  /** Only the agent relays; a kiosk never sends for another device. */
+  async devicesInVenue(): Promise<Set<string>> {
+    return new Set();
+  }
+
+  // --- ingest from the doors -------------------------------------------------------------------------------------
+
+  async storeBatch(caller: Caller, batchId: string, accepted: SeatPilotEvent[], rejected: RejectedEvent[]): Promise<StoreBatchResult> {
+    const nowMs = this.clock();
+    const fresh: SeatPilotEvent[] = [];
+    this.db.transaction(() => {
+      for (const event of accepted) {
+        if (!this.outbox.append(event, nowMs)) continue;
+        fresh.push(event);
+        if (event.type === 'checkin.succeeded') {
+          const p = event.payload;
+          this.s.checkin!.run(event.event_id, p.guest_id, event.device_id, p.door_id, p.direction, p.party_size, event.occurred_at, Date.parse(event.occurred_at), p.table_id);
+          const checkin = { event_id: event.event_id, guest_id: p.guest_id, door_id: p.door_id, device_id: event.device_id, direction: p.direction, party_size: p.party_size, occurred_at: event.occurred_at };
+          this.s.feed!.run('checkin', JSON.stringify({ kind: 'checkin', checkin }));
+        }
+      }
+      const at = new Date(nowMs).toISOString();
+      for (const r of rejected) {
+        this.s.dlq!.run(caller.keyId, caller.deviceId, batchId, r.index, r.eventId, r.reason, r.detail, JSON.stringify(r.raw ?? null), at);
+      }
+    })();
+    for (const e of fresh) this.onNewEvent?.(e);
+    return { inserted: fresh.map((e) => e.event_id) };
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  // --- the guest list from the cloud, and the feed the kiosks sync from -----------------------------------------
+
+  /** Applies a cloud page and appends its changes to the kiosks' feed, in one transaction. */
+  applyCloudPage(page: SyncResponse): void {
+    this.db.transaction(() => {
+      this.applier.apply(page, { feed: CLOUD_FEED, nowMs: this.clock() });
+      for (const c of page.changes) {
+        if (c.kind !== 'checkin') this.s.feed!.run(c.kind, JSON.stringify(c));
+      }
+    })();
+  }
+
+  cloudCursor(): string | undefined {
+    return this.applier.feedState(CLOUD_FEED).cursor ?? undefined;
+  }
+
+  guestListVersion(): number {
+    return this.applier.feedState(CLOUD_FEED).version;
+  }
+
+  async changesSince(_caller: Caller, cursor: string | undefined, limit: number): Promise<SyncResponse> {
+    const after = parseCursor(cursor);
+    const rows = this.s.feedAfter!.all(after, limit + 1) as { seq: number; kind: string; change_json: string }[];
+    const page = rows.slice(0, limit);
+    const changes = page.map((r) => {
+      const c = JSON.parse(r.change_json) as SyncChange;
+      return r.kind === 'checkin' ? ({ ...c, version: r.seq } as SyncChange) : c;
+    });
+    const last = page.length ? (page[page.length - 1] as { seq: number }).seq : after;
+    return { cursor: `${CURSOR_PREFIX}${last}`, has_more: rows.length > limit, changes };
+  }
+}
+
+function parseCursor(cursor: string | undefined): number {
+  if (cursor === undefined) return 0;
+  const m = /^f(\d{1,15})$/.exec(cursor);
+  if (!m) return 0; // An unknown cursor (say, from before a reset) starts the kiosk over: applying is idempotent.
+  return Number(m[1]);
+}
