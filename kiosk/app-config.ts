@@ -23,6 +23,17 @@ export const KioskAppConfigSchema = Type.Object(
     database: Type.String({ minLength: 1, maxLength: 4096 }),
     kiosk: KioskConfigSchema,
     ui: KioskUiSettingsSchema,
+    /** The venue hub (edge agent) this kiosk syncs with; absent, the kiosk runs alone on the data it has. */
+    hub: Type.Optional(
+      Type.Object(
+        {
+          base_url: Type.String({ pattern: '^https?://', maxLength: 2048 }),
+          key_id: Type.String({ minLength: 1, maxLength: 128 }),
+          secret: Type.String({ minLength: 16, maxLength: 512 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -6,6 +6,7 @@ import { CheckinService } from './checkin-service';
 import { parseKioskAppConfig, type KioskAppConfig } from './app-config';
 import type { KioskEvents, KioskStatus } from './ipc/channels';
 import { openStore } from './store/open';
+import { KioskSync } from './sync-runtime';
 import { KioskUiService, type ScannerReport } from './ui-service';
 
 export interface KioskRuntime {
@@ -25,19 +26,28 @@ export interface RuntimeOptions {
   statusEveryMs?: number;
 }
 
+const HUB_SILENT_MS = 10_000;
 const KEYBOARD_WEDGE: ScannerReport = { state: 'ok', devices: [{ device: 'keyboard', state: 'ok', detail: null }] };
 
 export function openRuntimeFromConfig(config: KioskAppConfig, baseDir: string, opts: RuntimeOptions = {}): KioskRuntime {
   const file = isAbsolute(config.database) ? config.database : join(baseDir, config.database);
   const { db } = openStore(file);
   const core = new CheckinService(db, config.kiosk);
+  const scanners = opts.scanners ?? (() => KEYBOARD_WEDGE);
+  const sync = config.hub
+    ? new KioskSync(core, { agent: { baseUrl: config.hub.base_url, keyId: config.hub.key_id, secret: config.hub.secret }, scannerOk: () => scanners().state === 'ok' })
+    : null;
   const service = new KioskUiService(db, core, {
     venueName: config.ui.venue_name,
     language: config.ui.language,
     staffPin: config.ui.staff_pin,
     resultMs: Math.round((config.ui.result_seconds ?? 6) * 1000),
-    scanners: opts.scanners ?? (() => KEYBOARD_WEDGE),
+    scanners,
+    // Online: the hub answered a pull recently (the pull runs every second).
+    ...(sync ? { hubOnline: () => sync.pull.status.lastError === null && Date.now() - (sync.pull.status.lastSuccessAt ?? 0) < HUB_SILENT_MS } : {}),
+    afterRecord: () => sync?.kick(),
   });
+  sync?.start();
   const scanListeners = new Set<(scan: KioskEvents['scan']) => void>();
   const statusListeners = new Set<(status: KioskStatus) => void>();
   let lastStatus = '';
@@ -61,6 +71,7 @@ export function openRuntimeFromConfig(config: KioskAppConfig, baseDir: string, o
     },
     close: async () => {
       clearInterval(timer);
+      await sync?.stop();
       db.close();
     },
   };

@@ -22,6 +22,8 @@ export interface UiServiceOptions {
   scanners: () => ScannerReport;
   /** Whether the hub answered recently (the sync client knows); without one, a sync in the last 2 minutes counts. */
   hubOnline?: () => boolean;
+  /** Called after a check-in was recorded (the sync client pushes its event to the hub right away). */
+  afterRecord?: () => void;
   clock?: () => number;
 }
 
@@ -52,12 +54,16 @@ export class KioskUiService implements KioskServicePort {
   }
 
   async scan(c: ScanRequest): Promise<CheckinResult> {
-    return this.toScreen(this.core.scan(c.value, { kind: c.kind }));
+    const r = this.core.scan(c.value, { kind: c.kind });
+    if (r.event_id) this.opts.afterRecord?.();
+    return this.toScreen(r);
   }
 
   async manualCheckin(guestId: string): Promise<CheckinResult | null> {
     if (!this.reader.guestById(guestId)) return null;
-    return this.toScreen(this.core.manualCheckin(guestId));
+    const r = this.core.manualCheckin(guestId);
+    if (r.event_id) this.opts.afterRecord?.();
+    return this.toScreen(r);
   }
 
   async search(query: string) {
