@@ -12,6 +12,11 @@ export const KioskUiSettingsSchema = Type.Object(
     staff_pin: Type.String({ pattern: '^[0-9]{4,12}$' }),
     /** How long a result screen stays before the kiosk returns to idle. */
     result_seconds: Type.Optional(Type.Number({ minimum: 1, maximum: 120 })),
+    /**
+     * Keyboard-wedge scanners: keys closer than this belong to one scan (default 50). Raise it for slow Bluetooth
+     * scanners; people type slower than ~150 ms a key.
+     */
+    scanner_max_gap_ms: Type.Optional(Type.Integer({ minimum: 10, maximum: 1000 })),
   },
   { additionalProperties: false },
 );

@@ -9,7 +9,7 @@ import { startBrowserMode } from './browser/start';
 import { DEMO_DOOR, DEMO_PIN, demoSyncPage } from './demo-venue';
 import { openKioskRuntime, openRuntimeFromConfig, type KioskRuntime } from './runtime';
 
-const USAGE = `usage: seatpilot kiosk --browser [--port 3300] [--host 127.0.0.1] (--config FILE | --demo [--data DIR] [--language es|en])
+const USAGE = `usage: seatpilot kiosk --browser [--port 3300] [--host 127.0.0.1] (--config FILE | --demo [--data DIR] [--language es|en] [--scanner-gap-ms 50])
 
   --browser        serve the kiosk UI over HTTP (open it in Chromium: chromium --kiosk http://127.0.0.1:3300/)
   --config FILE    the kiosk config (JSON: database, kiosk, ui); see README "Kiosk app"
@@ -29,6 +29,7 @@ export async function kioskCommand(args: string[]): Promise<void> {
       language: { type: 'string' },
       'bench-guests': { type: 'string' },
       'result-seconds': { type: 'string' },
+      'scanner-gap-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,
@@ -50,11 +51,13 @@ export async function kioskCommand(args: string[]): Promise<void> {
     const resultSeconds = Number(values['result-seconds'] ?? 6);
     if (!Number.isInteger(benchGuests) || benchGuests < 0 || benchGuests > 100_000) throw new CliError('--bench-guests must be a whole number up to 100000', 2);
     if (!(resultSeconds >= 1 && resultSeconds <= 120)) throw new CliError('--result-seconds must be between 1 and 120', 2);
+    const gap = Number(values['scanner-gap-ms'] ?? 50);
+    if (!Number.isInteger(gap) || gap < 10 || gap > 1000) throw new CliError('--scanner-gap-ms must be a whole number from 10 to 1000', 2);
     const dir = values.data ?? mkdtempSync(join(tmpdir(), 'seatpilot-kiosk-demo-'));
     const config: KioskAppConfig = {
       database: join(dir, 'kiosk.sqlite'),
       kiosk: { venue_id: 'venue_demo', device_id: 'kiosk_demo_1', door_id: DEMO_DOOR },
-      ui: { venue_name: 'Finca La Alameda', language, staff_pin: DEMO_PIN, result_seconds: resultSeconds },
+      ui: { venue_name: 'Finca La Alameda', language, staff_pin: DEMO_PIN, result_seconds: resultSeconds, scanner_max_gap_ms: gap },
     };
     runtime = openRuntimeFromConfig(config, dir);
     // Seeded through the check-in core, exactly as a page from the venue hub would arrive.

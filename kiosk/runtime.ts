@@ -42,6 +42,7 @@ export function openRuntimeFromConfig(config: KioskAppConfig, baseDir: string, o
     language: config.ui.language,
     staffPin: config.ui.staff_pin,
     resultMs: Math.round((config.ui.result_seconds ?? 6) * 1000),
+    scannerMaxGapMs: config.ui.scanner_max_gap_ms ?? 50,
     scanners,
     // Online: the hub answered a pull recently (the pull runs every second).
     ...(sync ? { hubOnline: () => sync.pull.status.lastError === null && Date.now() - (sync.pull.status.lastSuccessAt ?? 0) < HUB_SILENT_MS } : {}),

@@ -77,6 +77,8 @@ export interface KioskSetup {
   door_id: string;
   /** How long a result screen stays before the kiosk returns to idle. */
   result_ms: number;
+  /** Keys of a keyboard-wedge scanner arrive closer than this; slower typing is a person. */
+  scanner_max_gap_ms: number;
   floor: { plan: SyncFloorPlan | null; tables: SyncTable[] };
 }
 

@@ -23,6 +23,7 @@ function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...
 /** Marks used by the benchmark: the Enter (or pushed scan) and the result screen's first paint. */
 export const SCAN_MARK = 'scan-enter';
 export const SCAN_MEASURE = 'scan-to-screen';
+const CHECKING_AFTER_MS = 150;
 
 export class KioskApp {
   private screen: Screen = 'loading';
@@ -37,9 +38,11 @@ export class KioskApp {
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly ui: Record<string, HTMLElement> = {};
 
+  private detector!: ScanDetector;
+
   constructor(
     private readonly bridge: KioskBridge,
-    private readonly detector: ScanDetector,
+    private readonly makeDetector: (maxGapMs: number) => ScanDetector,
   ) {}
 
   async start(root: HTMLElement): Promise<void> {
@@ -47,6 +50,7 @@ export class KioskApp {
     if (!setup.ok) throw new Error(setup.error.message);
     this.setup = setup.value;
     this.t = MESSAGES[this.setup.language];
+    this.detector = this.makeDetector(this.setup.scanner_max_gap_ms);
     document.documentElement.lang = this.setup.language;
     this.map = new FloorMap(this.setup.floor.plan, this.setup.floor.tables, this.setup.door_id, this.t.youAreHere);
     this.build(root);
@@ -201,8 +205,10 @@ export class KioskApp {
 
   async checkIn(kind: 'barcode' | 'nfc', value: string): Promise<void> {
     const seq = ++this.scanSeq;
-    this.show('checking');
+    // "One moment" only when the answer is slow: a decision in a few ms would otherwise flash it for one frame.
+    const checking = setTimeout(() => seq === this.scanSeq && this.show('checking', this.t.checking), CHECKING_AFTER_MS);
     const r = await this.bridge.invoke('checkin.scan', { kind, value });
+    clearTimeout(checking);
     if (seq !== this.scanSeq) return; // a newer scan owns the screen
     if (r.ok) this.showResult(r.value);
     else this.showFailure(r.error);

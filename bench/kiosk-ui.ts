@@ -1,0 +1,69 @@
+// Scan-to-screen in a real browser: the kiosk in browser mode (demo venue, real SQLite check-ins) driven by Chromium.
+// Each scan is typed as a keyboard-wedge scanner types it; the page marks the Enter key and measures once the result
+// screen has painted (performance marks in kiosk/renderer/app.ts). Baseline, same run: the bare IPC round trip of a
+// check-in from the same page (fetch to POST /ipc/checkin.scan, no screen), i.e. what rendering adds on top.
+// The scanner gap is widened to 300 ms only so a DevTools-protocol stall on a busy box cannot split a scan; the figure
+// measured starts at the Enter key and does not depend on it.
+import { benchTicket } from '../kiosk/demo-venue';
+import { launchChromium, scanLikeAScanner, startKiosk } from '../tests/kiosk-browser';
+
+const SCANS = 200;
+
+function stats(ms: number[]) {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => Number(s[Math.min(s.length - 1, Math.floor(q * s.length))]!.toFixed(2));
+  return { p50_ms: at(0.5), p95_ms: at(0.95), max_ms: Number(s[s.length - 1]!.toFixed(2)) };
+}
+
+const kiosk = await startKiosk(['--demo', '--language', 'es', '--bench-guests', String(SCANS * 2 + 10), '--result-seconds', '60', '--scanner-gap-ms', '300']);
+const browser = await launchChromium();
+try {
+  const page = browser.page;
+  await page.goto(kiosk.url);
+  await page.waitForSelector('body[data-screen="idle"]');
+  // Warm-up: JIT, first layout of the map, SQLite statement caches.
+  for (let i = SCANS * 2 + 1; i <= SCANS * 2 + 10; i++) {
+    await scanLikeAScanner(page, benchTicket(i));
+    await page.waitForFunction((n) => performance.getEntriesByName('scan-to-screen').length >= n, i - SCANS * 2);
+  }
+  await page.evaluate(() => performance.clearMeasures('scan-to-screen'));
+
+  const outcomes: Record<string, number> = {};
+  for (let i = 1; i <= SCANS; i++) {
+    await scanLikeAScanner(page, benchTicket(i));
+    await page.waitForFunction((n) => performance.getEntriesByName('scan-to-screen').length >= n, i, { polling: 'raf' });
+  }
+  const measures = await page.evaluate(() =>
+    performance.getEntriesByName('scan-to-screen').map((e) => ({ ms: e.duration, outcome: String((e as PerformanceMeasure).detail?.outcome) })),
+  );
+  for (const m of measures) outcomes[m.outcome] = (outcomes[m.outcome] ?? 0) + 1;
+
+  const baseline = await page.evaluate(async ({ from, n, ticket }) => {
+    const out: number[] = [];
+    for (let i = from; i < from + n; i++) {
+      const value = `${ticket}${String(i).padStart(4, '0')}`;
+      const t0 = performance.now();
+      const res = await fetch('/ipc/checkin.scan', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'barcode', value }) });
+      await res.json();
+      out.push(performance.now() - t0);
+    }
+    return out;
+  }, { from: SCANS + 1, n: SCANS, ticket: 'BENCH-' });
+
+  const screen = stats(measures.map((m) => m.ms));
+  console.log(
+    JSON.stringify({
+      bench: 'kiosk-ui',
+      browser: 'chromium (headless, Debian)',
+      scans: measures.length,
+      outcomes,
+      enter_to_result_painted: screen,
+      baseline_ipc_checkin_roundtrip: stats(baseline),
+      goal_p95_ms: 50,
+      pass: screen.p95_ms <= 50,
+    }),
+  );
+} finally {
+  await browser.close();
+  await kiosk.stop();
+}
