@@ -1,7 +1,10 @@
 // The kiosk's one IPC channel map: main registers handlers from it, preload exposes `invoke<K>()` from it, and browser mode
 // serves it over HTTP. Requests are TypeBox schemas (validated with core/validate's Ajv at the crossing); responses are types.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { RejectReason, SyncFloorPlan, SyncTable } from '../../core/contract';
+import type { Channel, KioskEventName } from './channel-names';
+
+export { CHANNEL_NAMES, EVENT_NAMES, ipcChannelName, ipcEventName, isChannel, type Channel, type KioskEventName } from './channel-names';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 const StaffToken = Type.String({ minLength: 16, maxLength: 128 });
@@ -96,12 +99,10 @@ export const CHANNELS = {
   'staff.lock': StaffLockRequestSchema,
   'kiosk.status': EmptyRequestSchema,
   'kiosk.setup': EmptyRequestSchema,
-} as const;
+} as const satisfies Record<Channel, TSchema>;
 
-export type Channel = keyof typeof CHANNELS;
-export const CHANNEL_NAMES = Object.keys(CHANNELS) as Channel[];
-
-export interface ChannelResponses {
+/** Every channel's response; keyed by Channel so a channel without a response type does not compile. */
+export interface ChannelResponses extends Record<Channel, unknown> {
   'checkin.scan': CheckinResult;
   'guests.search': GuestMatch[];
   'checkin.manual': CheckinResult;
@@ -129,16 +130,9 @@ export interface KioskEvents {
   scan: { kind: 'barcode' | 'nfc'; value: string; device: string };
   status: KioskStatus;
 }
-export type KioskEventName = keyof KioskEvents;
-export const EVENT_NAMES: KioskEventName[] = ['scan', 'status'];
-
-export function isChannel(name: string): name is Channel {
-  return Object.prototype.hasOwnProperty.call(CHANNELS, name);
-}
-
-/** The Electron ipcMain channel name of a map entry; one prefix so nothing else on ipcMain can be reached. */
-export const ipcChannelName = (channel: Channel): string => `seatpilot:${channel}`;
-export const ipcEventName = (event: KioskEventName): string => `seatpilot-event:${event}`;
+// Every event name has a payload type, and every payload type a name.
+type _EventsMatch = [KioskEventName, keyof KioskEvents] extends [keyof KioskEvents, KioskEventName] ? true : never;
+export const EVENTS_MATCH: _EventsMatch = true;
 
 /** What a renderer gets from its transport: the Electron preload (`window.seatpilot`) or the browser-mode HTTP bridge. */
 export interface KioskBridge {

@@ -16,9 +16,10 @@ async function start(): Promise<void> {
     app.quit();
     return;
   }
-  const here = __dirname;
-  const indexHtml = join(here, '..', 'renderer', 'dist', 'index.html');
-  const preload = join(here, '..', 'preload', 'dist', 'preload.cjs');
+  // This file runs bundled as kiosk/main/dist/main.cjs (kiosk/build.ts); its siblings are built beside it.
+  const kioskDir = join(__dirname, '..', '..');
+  const indexHtml = join(kioskDir, 'renderer', 'dist', 'index.html');
+  const preload = join(kioskDir, 'preload', 'dist', 'preload.cjs');
   const configPath = process.env.SEATPILOT_KIOSK_CONFIG ?? join(app.getPath('userData'), 'kiosk.json');
 
   await app.whenReady();

@@ -1,6 +1,7 @@
 // The kiosk preload: exposes the typed channel map (invoke) and the pushed events to the sandboxed renderer, nothing else.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { CHANNEL_NAMES, EVENT_NAMES, ipcChannelName, ipcEventName, type Channel, type KioskBridge, type KioskEventName } from '../ipc/channels';
+import { CHANNEL_NAMES, EVENT_NAMES, ipcChannelName, ipcEventName, type Channel, type KioskEventName } from '../ipc/channel-names';
+import type { KioskBridge } from '../ipc/channels';
 
 const bridge: KioskBridge = {
   invoke: (channel, request) => {
