@@ -1,5 +1,5 @@
 // Bundles the kiosk for both shells with esbuild: the renderer (one bundle for Electron and browser mode), the preload and
-// the Electron main. `node bin/run-ts.mjs kiosk/build.ts` builds all three; browser mode builds the renderer at start-up.
+// the Electron main. `npm run build:kiosk` assembles dist/kiosk/ for packaging; browser mode builds the renderer at start-up.
 import { build } from 'esbuild';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -27,11 +27,15 @@ export async function buildRenderer(outDir: string = RENDERER_DIST, options: { m
   return outDir;
 }
 
-/** The preload (CommonJS: a sandboxed preload cannot load ES modules) and main, for electron-builder to package. */
-export async function buildElectron(): Promise<void> {
+/** Where the Electron app is assembled for electron-builder: main.cjs, preload.cjs and renderer/ side by side. */
+export const ELECTRON_DIST = join(here, '..', 'dist', 'kiosk');
+
+/** Main, the preload (CommonJS: a sandboxed preload cannot load ES modules) and the renderer, for the packaged app. */
+export async function buildElectron(outDir: string = ELECTRON_DIST): Promise<void> {
+  await buildRenderer(join(outDir, 'renderer'));
   await build({
     entryPoints: [join(here, 'preload', 'preload.ts')],
-    outfile: join(here, 'preload', 'dist', 'preload.cjs'),
+    outfile: join(outDir, 'preload.cjs'),
     bundle: true,
     format: 'cjs',
     platform: 'node',
@@ -41,7 +45,7 @@ export async function buildElectron(): Promise<void> {
   });
   await build({
     entryPoints: [join(here, 'main', 'main.ts')],
-    outfile: join(here, 'main', 'dist', 'main.cjs'),
+    outfile: join(outDir, 'main.cjs'),
     bundle: true,
     format: 'cjs',
     platform: 'node',

@@ -16,10 +16,9 @@ async function start(): Promise<void> {
     app.quit();
     return;
   }
-  // This file runs bundled as kiosk/main/dist/main.cjs (kiosk/build.ts); its siblings are built beside it.
-  const kioskDir = join(__dirname, '..', '..');
-  const indexHtml = join(kioskDir, 'renderer', 'dist', 'index.html');
-  const preload = join(kioskDir, 'preload', 'dist', 'preload.cjs');
+  // This file runs bundled as dist/kiosk/main.cjs (kiosk/build.ts), with preload.cjs and renderer/ beside it.
+  const indexHtml = join(__dirname, 'renderer', 'index.html');
+  const preload = join(__dirname, 'preload.cjs');
   const configPath = process.env.SEATPILOT_KIOSK_CONFIG ?? join(app.getPath('userData'), 'kiosk.json');
 
   await app.whenReady();
