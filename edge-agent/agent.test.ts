@@ -26,7 +26,7 @@ describe.each(backends())('kiosk → agent → cloud on %s', (backend) => {
   let kioskA: (typeof kiosks)[number];
   let kioskB: (typeof kiosks)[number];
   let kioskUnregistered: (typeof kiosks)[number];
-  let clock = DURING;
+  const clock = DURING;
   const dir = mkdtempSync(join(tmpdir(), 'sp-agent-'));
 
   const startCloud = async () => {

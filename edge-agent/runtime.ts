@@ -63,6 +63,8 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
     http = new SignedHttp({ baseUrl: config.cloud.url, keyId: config.cloud.key_id, secret: config.cloud.secret }, { now });
     push = new PushClient(store.outbox, http, {
       intervalMs: config.push_interval_ms ?? 2_000,
+      // A venue's backlog should move within seconds of the internet coming back.
+      backoffMaxMs: 10_000,
       now,
       onError: () => agentMetrics.pushErrors.inc(),
       onBatch: (r) => r.dead.length && agentMetrics.pushDead.inc(r.dead.length),
