@@ -2,6 +2,7 @@
 // the database file, the check-in core's own config (kiosk/config.ts) and what the screens need. Checked once at start.
 import { Type, type Static } from '@sinclair/typebox';
 import { ajv, describeErrors } from '../core/validate';
+import { HardwareConfigSchema } from '../hardware/config';
 import { KioskConfigSchema } from './config';
 
 export const KioskUiSettingsSchema = Type.Object(
@@ -28,6 +29,11 @@ export const KioskAppConfigSchema = Type.Object(
     database: Type.String({ minLength: 1, maxLength: 4096 }),
     kiosk: KioskConfigSchema,
     ui: KioskUiSettingsSchema,
+    /**
+     * The USB scanners and readers (hardware/config.ts), read in main through node-hid. Absent: a keyboard-wedge scanner
+     * types into the page and the renderer tells its bursts from typing.
+     */
+    hardware: Type.Optional(HardwareConfigSchema),
     /** The venue hub (edge agent) this kiosk syncs with; absent, the kiosk runs alone on the data it has. */
     hub: Type.Optional(
       Type.Object(

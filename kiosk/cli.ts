@@ -59,7 +59,7 @@ export async function kioskCommand(args: string[]): Promise<void> {
       kiosk: { venue_id: 'venue_demo', device_id: 'kiosk_demo_1', door_id: DEMO_DOOR },
       ui: { venue_name: 'Finca La Alameda', language, staff_pin: DEMO_PIN, result_seconds: resultSeconds, scanner_max_gap_ms: gap },
     };
-    runtime = openRuntimeFromConfig(config, dir);
+    runtime = await openRuntimeFromConfig(config, dir);
     // Seeded through the check-in core, exactly as a page from the venue hub would arrive.
     if (runtime.core.syncState().version === 0) runtime.core.applySyncPage(demoSyncPage(Date.now(), benchGuests));
   } else if (values.config) {

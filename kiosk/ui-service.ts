@@ -19,6 +19,7 @@ export interface UiServiceOptions {
   staffPin: string;
   resultMs: number;
   scannerMaxGapMs?: number;
+  keyboardScanner?: boolean;
   /** What the hardware adapters report; browser mode with a keyboard-wedge scanner reports it as present. */
   scanners: () => ScannerReport;
   /** Whether the hub answered recently (the sync client knows); without one, a sync in the last 2 minutes counts. */
@@ -86,6 +87,7 @@ export class KioskUiService implements KioskServicePort {
       language: this.opts.language,
       door_id: this.core.config.door_id,
       result_ms: this.opts.resultMs,
+      keyboard_scanner: this.opts.keyboardScanner ?? true,
       scanner_max_gap_ms: this.opts.scannerMaxGapMs ?? 50,
       floor: { plan: json ? (JSON.parse(json) as SyncFloorPlan) : null, tables: this.q.tables.all() as SyncTable[] },
     };

@@ -80,6 +80,11 @@ export interface KioskSetup {
   door_id: string;
   /** How long a result screen stays before the kiosk returns to idle. */
   result_ms: number;
+  /**
+   * Whether scans arrive as keystrokes in the page (a keyboard-wedge scanner without a hardware config). False when main
+   * reads the scanners itself: the same keys would otherwise be a second scan.
+   */
+  keyboard_scanner: boolean;
   /** Keys of a keyboard-wedge scanner arrive closer than this; slower typing is a person. */
   scanner_max_gap_ms: number;
   floor: { plan: SyncFloorPlan | null; tables: SyncTable[] };

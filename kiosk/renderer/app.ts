@@ -20,6 +20,13 @@ function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...
   return node;
 }
 
+/** "OK", or which reader is missing and why: the first thing staff check at a silent door. */
+function scannerLine(s: KioskStatus, t: Messages): string {
+  const down = s.scanner.devices.filter((d) => d.state !== 'ok');
+  if (down.length === 0) return s.scanner.state === 'ok' ? t.ok : t.problem;
+  return `${s.scanner.state === 'ok' ? t.ok : t.problem} — ${down.map((d) => `${d.device}: ${d.detail ?? d.state}`).join('; ')}`;
+}
+
 /** Marks used by the benchmark: the Enter (or pushed scan) and the result screen's first paint. */
 export const SCAN_MARK = 'scan-enter';
 export const SCAN_MEASURE = 'scan-to-screen';
@@ -194,7 +201,7 @@ export class KioskApp {
   // ------------------------------------------------------------------ scanning
 
   private onKey(e: KeyboardEvent): void {
-    if (this.screen === 'pin' || this.screen === 'staff' || this.screen === 'loading') return;
+    if (!this.setup.keyboard_scanner || this.screen === 'pin' || this.screen === 'staff' || this.screen === 'loading') return;
     if (e.key === 'Enter') performance.mark(SCAN_MARK);
     const code = this.detector.key(e.key, e.timeStamp);
     if (code !== null) {
@@ -365,7 +372,7 @@ export class KioskApp {
       ['hub', t.hub, s.hub.online ? t.online : t.offline],
       ['outbox', t.outbox, String(s.outbox_depth)],
       ['last-sync', t.lastSync, s.hub.last_sync_at ? clockTime(s.hub.last_sync_at, this.setup.language) : t.never],
-      ['scanner', t.scanner, s.scanner.state === 'ok' ? t.ok : `${t.problem} (${s.scanner.state})`],
+      ['scanner', t.scanner, scannerLine(s, t)],
       ['database', t.database, s.database.ok ? t.ok : `${t.problem}: ${s.database.detail ?? ''}`],
     ];
     list.replaceChildren(...rows.flatMap(([key, label, value]) => [h('dt', {}, label), h('dd', { 'data-status': key }, value)]));

@@ -15,7 +15,12 @@ export function httpBridge(base = ''): KioskBridge {
     },
     on<E extends KioskEventName>(event: E, listener: (payload: KioskEvents[E]) => void): () => void {
       // EventSource reconnects by itself when the server restarts.
-      source ??= new EventSource(`${base}/events`);
+      if (!source) {
+        source = new EventSource(`${base}/events`);
+        // Visible to staff tools and tests: scans pushed before the stream is open would not reach this page.
+        source.addEventListener('open', () => (document.documentElement.dataset.push = 'open'));
+        source.addEventListener('error', () => (document.documentElement.dataset.push = 'reconnecting'));
+      }
       const handler = (e: MessageEvent<string>) => listener(JSON.parse(e.data) as KioskEvents[E]);
       source.addEventListener(event, handler);
       return () => source?.removeEventListener(event, handler);
