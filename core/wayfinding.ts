@@ -26,6 +26,8 @@ export interface WalkGrid {
   blocked: Uint8Array;
   plan: SyncFloorPlan;
   tables: Map<string, SyncTable>;
+  /** Search scratch, reused across routes: a cell's scores count only when its stamp is the current search's. */
+  scratch: { g: Float64Array; f: Float64Array; from: Int32Array; stamp: Uint32Array; closed: Uint32Array; search: number };
 }
 
 export type RouteStatus = 'ok' | 'no_route' | 'unknown_table' | 'unknown_door';
@@ -106,7 +108,9 @@ export function buildWalkGrid(plan: SyncFloorPlan, tables: readonly SyncTable[],
   for (const o of plan.obstacles) markRect(o, clearance);
   for (const t of tables) markRect(tableRect(t), clearance);
 
-  return { cols, rows, cell, clearance, blocked, plan, tables: new Map(tables.map((t) => [t.id, t])) };
+  const n = cols * rows;
+  const scratch = { g: new Float64Array(n), f: new Float64Array(n), from: new Int32Array(n), stamp: new Uint32Array(n), closed: new Uint32Array(n), search: 0 };
+  return { cols, rows, cell, clearance, blocked, plan, tables: new Map(tables.map((t) => [t.id, t])), scratch };
 }
 
 /** A binary min-heap of cell indices keyed by f-score: the A* open set without per-node allocation. */
@@ -211,14 +215,20 @@ export function routeOnGrid(g: WalkGrid, doorId: string, tableId: string | null,
   if (!door) return { status: 'unknown_door', table, path: [], length_m: 0 };
 
   const { cols, rows, cell, blocked } = g;
-  const n = cols * rows;
   const rect = tableRect(table);
   const approach = g.clearance + APPROACH_EXTRA_M + cell * Math.SQRT1_2;
   const w = options.heuristicWeight ?? 1;
-  const gScore = new Float64Array(n).fill(Infinity);
-  const fScore = new Float64Array(n).fill(Infinity);
-  const cameFrom = new Int32Array(n).fill(-1);
-  const closed = new Uint8Array(n);
+  // Scratch reuse instead of three fresh arrays of the grid's size per route: no allocation, no fill.
+  const sc = g.scratch;
+  sc.search = (sc.search + 1) >>> 0;
+  if (sc.search === 0) {
+    sc.stamp.fill(0);
+    sc.closed.fill(0);
+    sc.search = 1;
+  }
+  const id = sc.search;
+  const { g: gScore, f: fScore, from: cameFrom, stamp, closed } = sc;
+  const gOf = (i: number) => (stamp[i] === id ? gScore[i]! : Infinity);
   const open = new MinHeap(fScore);
   // The heuristic is the straight distance to the approach band around the table: never more than the true walk.
   const h = (idx: number) => {
@@ -237,6 +247,8 @@ export function routeOnGrid(g: WalkGrid, doorId: string, tableId: string | null,
       const c = centre(g, idx);
       const d = Math.hypot(c.x - door.x, c.y - door.y);
       if (d > DOOR_REACH_M) continue;
+      stamp[idx] = id;
+      cameFrom[idx] = -1;
       gScore[idx] = d;
       fScore[idx] = d + h(idx);
       open.push(idx);
@@ -246,8 +258,8 @@ export function routeOnGrid(g: WalkGrid, doorId: string, tableId: string | null,
   let goal = -1;
   while (open.size > 0) {
     const cur = open.pop();
-    if (closed[cur]) continue;
-    closed[cur] = 1;
+    if (closed[cur] === id) continue;
+    closed[cur] = id;
     const c = centre(g, cur);
     if (distPointRect(c.x, c.y, rect) <= approach) {
       goal = cur;
@@ -260,11 +272,12 @@ export function routeOnGrid(g: WalkGrid, doorId: string, tableId: string | null,
       const nr = row + ddy;
       if (nc < 0 || nr < 0 || nc >= cols || nr >= rows) continue;
       const next = nr * cols + nc;
-      if (blocked[next] || closed[next]) continue;
+      if (blocked[next] || closed[next] === id) continue;
       // No corner cutting: a diagonal step needs both side cells free, else it would clip a wall end or a table corner.
       if (ddx !== 0 && ddy !== 0 && (blocked[row * cols + nc] || blocked[nr * cols + col])) continue;
       const tentative = gScore[cur]! + cost * cell;
-      if (tentative < gScore[next]!) {
+      if (tentative < gOf(next)) {
+        stamp[next] = id;
         gScore[next] = tentative;
         cameFrom[next] = cur;
         fScore[next] = tentative + h(next);

@@ -1,7 +1,7 @@
 // Test and bench helper: the real `seatpilot kiosk --browser --demo` in a child process on 127.0.0.1, and Debian's Chromium
 // through playwright-core. Both end when asked (by PID), and on test failure too.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -75,4 +75,14 @@ export async function launchChromium(viewport = { width: 1280, height: 800 }): P
 export async function scanLikeAScanner(page: Page, code: string): Promise<void> {
   await page.keyboard.type(code, { delay: 3 });
   await page.keyboard.press('Enter');
+}
+
+/**
+ * Where the UI tests save their screenshots: docs/screens/ (shown in the README) with UPDATE_SCREENSHOTS=1, else a
+ * temporary folder, so an ordinary test run leaves the tracked pictures alone.
+ */
+export function screensDir(): string {
+  const dir = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screens') : join(tmpdir(), 'seatpilot-screens');
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }

@@ -2,7 +2,7 @@
 // unplugged scanner puts the door out of order: the kiosk runtime and browser mode in this process, the page in Chromium.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScannerSet } from '../hardware/scanner-set';
@@ -10,9 +10,9 @@ import { ScriptedScanner } from '../hardware/simulated';
 import { startBrowserMode, type BrowserMode } from '../kiosk/browser/start';
 import { DEMO_DOOR, DEMO_TICKETS, demoSyncPage } from '../kiosk/demo-venue';
 import { openRuntimeFromConfig, type KioskRuntime } from '../kiosk/runtime';
-import { launchChromium } from './kiosk-browser';
+import { launchChromium, screensDir } from './kiosk-browser';
 
-const SCREENS = resolve(import.meta.dirname, '..', 'docs', 'screens');
+const SCREENS = screensDir();
 const waitScreen = (page: Page, name: string) => page.waitForSelector(`body[data-screen="${name}"]`, { timeout: 15_000 });
 
 describe('kiosk UI with a scanner read in main', () => {

@@ -1,14 +1,12 @@
 // The kiosk UI end to end: the real CLI in browser mode over a demo venue seeded through the check-in core (SQLite),
-// driven in Debian's Chromium. Screenshots of each screen go to docs/screens/ (shown in the README).
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// driven in Debian's Chromium. Screenshots of each screen: see screensDir() (UPDATE_SCREENSHOTS=1 refreshes docs/screens/).
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PIN, DEMO_TICKETS } from '../kiosk/demo-venue';
-import { launchChromium, scanLikeAScanner, startKiosk, type KioskProcess } from './kiosk-browser';
+import { launchChromium, screensDir, scanLikeAScanner, startKiosk, type KioskProcess } from './kiosk-browser';
 
-const SCREENS = resolve(import.meta.dirname, '..', 'docs', 'screens');
-mkdirSync(SCREENS, { recursive: true });
+const SCREENS = screensDir();
 
 // The scanner's keys come 3 ms apart, but each goes through the DevTools protocol; on a loaded CI box one can lag by
 // 100 ms or more. A venue with a slow Bluetooth scanner sets the same option; a person typing stays well above it.
