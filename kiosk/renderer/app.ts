@@ -31,6 +31,9 @@ function scannerLine(s: KioskStatus, t: Messages): string {
 export const SCAN_MARK = 'scan-enter';
 export const SCAN_MEASURE = 'scan-to-screen';
 const CHECKING_AFTER_MS = 150;
+/** Staff walk away: the PIN pad and staff mode (guest names on screen) close by themselves after this long untouched. */
+const PIN_IDLE_MS = 30_000;
+const STAFF_IDLE_MS = 120_000;
 
 export class KioskApp {
   private screen: Screen = 'loading';
@@ -62,6 +65,7 @@ export class KioskApp {
     this.map = new FloorMap(this.setup.floor.plan, this.setup.floor.tables, this.setup.door_id, this.t.youAreHere);
     this.build(root);
     document.addEventListener('keydown', (e) => this.onKey(e));
+    for (const type of ['pointerdown', 'keydown', 'input']) document.addEventListener(type, () => this.screen === 'pin' || this.screen === 'staff' ? this.touchStaff() : undefined, { capture: true });
     this.bridge.on('scan', (scan) => {
       if (this.screen === 'pin' || this.screen === 'staff') return;
       performance.mark(SCAN_MARK);
@@ -178,6 +182,7 @@ export class KioskApp {
     if (screen === 'welcome' || screen === 'already' || screen === 'refused') {
       this.backToIdle = setTimeout(() => this.idleOrOutOfOrder(), this.setup.result_ms);
     }
+    this.touchStaff();
     if (announcement !== undefined) this.ui.live!.textContent = announcement;
   }
 
@@ -266,6 +271,16 @@ export class KioskApp {
   }
 
   // ------------------------------------------------------------------ staff mode
+
+  private staffIdle: ReturnType<typeof setTimeout> | null = null;
+
+  /** Any touch or key in the PIN pad or staff mode restarts its idle clock; other screens have none. */
+  private touchStaff(): void {
+    if (this.staffIdle) clearTimeout(this.staffIdle);
+    this.staffIdle = null;
+    if (this.screen === 'pin') this.staffIdle = setTimeout(() => this.idleOrOutOfOrder(), PIN_IDLE_MS);
+    else if (this.screen === 'staff') this.staffIdle = setTimeout(() => void this.exitStaff(), STAFF_IDLE_MS);
+  }
 
   private openPin(): void {
     (this.ui.pinInput as HTMLInputElement).value = '';
