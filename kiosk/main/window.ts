@@ -1,6 +1,7 @@
 // The kiosk window: full screen, no menu, locked to the kiosk page, renderer sandboxed and isolated, recreated after a crash.
-import { BrowserWindow, Menu, session, type WebContents } from 'electron';
+import { BrowserWindow, Menu, session } from 'electron';
 import { KIOSK_CSP } from '../csp';
+import { lockDown } from './lock-down';
 
 export interface KioskWindowOptions {
   /** The bundled renderer page (file path) and preload script. */
@@ -12,17 +13,6 @@ export interface KioskWindowOptions {
 
 /** The only URL prefix the window may show and the only sender the IPC handlers trust. */
 export const pageUrlPrefix = (indexHtml: string): string => new URL(`file://${indexHtml}`).href;
-
-/** Blocks everything that would take the kiosk off its page: navigation, new windows, permission prompts, webviews. */
-export function lockDown(contents: WebContents, allowedUrl: string): void {
-  contents.on('will-navigate', (event, url) => {
-    if (url !== allowedUrl) event.preventDefault();
-  });
-  contents.on('will-redirect', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-}
 
 export function createKioskWindow(opts: KioskWindowOptions): BrowserWindow {
   Menu.setApplicationMenu(null);
