@@ -7,6 +7,8 @@ import type { RateLimitOptions } from '../protocol/rate-limit';
 import type { SyncStore } from '../protocol/store';
 import type { Db } from './db';
 import { PgStore, type BatchHook } from './pg-store';
+import { meterBatch } from './billing/billing';
+import { opsPlugin, type OpsConfig } from './ops/plugin';
 
 export interface CloudDeps {
   db: Db;
@@ -15,7 +17,10 @@ export interface CloudDeps {
   logger?: FastifyServerOptions['logger'];
   rateLimit?: RateLimitOptions;
   sync?: SyncStore;
+  /** Default: metering (billing usage counters, in the batch's transaction). */
   afterBatch?: BatchHook;
+  /** Admin token and in-service KPI refresher (cloud-sync/ops); absent: admin routes off, no refresher. */
+  ops?: OpsConfig;
 }
 
 export interface CloudApp {
@@ -26,7 +31,7 @@ export interface CloudApp {
 
 export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
   const metrics = deps.metrics ?? createServerMetrics();
-  const store = new PgStore(deps.db, deps.afterBatch ? { afterBatch: deps.afterBatch } : {});
+  const store = new PgStore(deps.db, { afterBatch: deps.afterBatch ?? meterBatch });
   const app = Fastify({
     // Request logs carry method, URL and status only: never headers, so no signature or token reaches a log line.
     logger: deps.logger ?? false,
@@ -45,5 +50,6 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
   });
 
   registerProtocolRoutes(app, { store, metrics, ...(deps.sync ? { sync: deps.sync } : {}), ...(deps.now ? { now: deps.now } : {}), ...(deps.rateLimit ? { rateLimit: deps.rateLimit } : {}) });
+  await app.register(opsPlugin, { db: deps.db, registry: metrics.registry, ...deps.ops });
   return { app, store, metrics };
 }

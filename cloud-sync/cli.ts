@@ -5,6 +5,7 @@ import { migratePostgres } from '../sql/migrate';
 import { CliError, parseOptions, printJson, requireOption } from '../cli/util';
 import { AdminError, addDevice, addTenant, addVenue, revokeKey, rotateKey } from './admin';
 import { closeOnSignals, startCloudServer } from './server';
+import { isOpsCommand, opsCommand, OPS_USAGE } from './ops/cli';
 
 const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [--data DIR]
        seatpilot cloud migrate                          [--data DIR]
@@ -13,6 +14,7 @@ const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [
        seatpilot cloud device add --venue V --kind kiosk|agent|gateway [--name NAME] [--data DIR]
        seatpilot cloud key rotate --device D            [--data DIR]
        seatpilot cloud key revoke --key K               [--data DIR]
+${OPS_USAGE}
 
 Runs on embedded PGlite in DIR (default ./data/cloud) unless DATABASE_URL is set. Admin commands print JSON.
 A device's secret is printed once, when it is issued: store it on the device.`;
@@ -101,6 +103,7 @@ export async function cloudCommand(args: string[]): Promise<void> {
       break;
     }
     default:
+      if (isOpsCommand(sub)) return opsCommand(sub, both, withDb);
       if (sub.startsWith('--')) return serve(args);
       break;
   }

@@ -64,7 +64,7 @@ export class PgStore implements IngestStore {
           `INSERT INTO telemetry.events_raw (tenant_id, event_id, venue_id, device_id, via_device_id, type, occurred_at, batch_id, payload)
            SELECT $1, e.event_id, $2, e.device_id, $3, e.type, e.occurred_at, $4, e.payload
              FROM jsonb_to_recordset($5::jsonb) AS e(event_id uuid, device_id text, type text, occurred_at timestamptz, payload jsonb)
-           ON CONFLICT (tenant_id, event_id) DO NOTHING
+           ON CONFLICT DO NOTHING -- duplicates are skipped by the dedup trigger on telemetry.event_ids (sql 0002)
            RETURNING event_id::text`,
           [caller.tenantId, caller.venueId, caller.deviceId, batchId, JSON.stringify(accepted)],
         );

@@ -1,0 +1,97 @@
+// Fleet health from device.heartbeat events: every registered (or heard-from) device with its state, newest problems first.
+import type { Queryable } from '../db';
+
+export type DeviceState = 'ok' | 'silent' | 'backlogged' | 'clock_skewed';
+
+/** When a device counts as a problem. Silence matches the SeatPilotDeviceSilent alert (5 min). */
+export const FLEET_LIMITS = {
+  silentAfterSeconds: 300,
+  backlogOldestUnsentSeconds: 300,
+  backlogDepth: 10_000,
+  // Well inside the ±300 s the signing scheme tolerates, but enough to distort door-to-seat times across devices.
+  clockSkewMs: 5_000,
+  // Heartbeats are looked up this far back (recent partitions only); older silence shows as "never seen lately".
+  lookbackDays: 7,
+} as const;
+
+export interface DeviceStatus {
+  tenant: string;
+  venue: string;
+  device: string;
+  kind: string | null;
+  name: string | null;
+  state: DeviceState;
+  /** Every problem the device has, worst first; empty when ok. */
+  problems: Exclude<DeviceState, 'ok'>[];
+  lastSeen: Date | null;
+  silentSeconds: number | null;
+  appVersion: string | null;
+  outboxDepth: number | null;
+  oldestUnsentSeconds: number | null;
+  clockSkewMs: number | null;
+  scannerOk: boolean | null;
+}
+
+interface Row {
+  tenant: string;
+  venue: string;
+  device: string;
+  kind: string | null;
+  name: string | null;
+  last_seen: Date | null;
+  app_version: string | null;
+  outbox_depth: number | null;
+  oldest_unsent_s: number | null;
+  clock_skew_ms: number | null;
+  scanner_ok: boolean | null;
+}
+
+/** Pure: the state of one device at `now` from its last heartbeat. */
+export function classify(row: Pick<Row, 'last_seen' | 'outbox_depth' | 'oldest_unsent_s' | 'clock_skew_ms'>, now: Date): Exclude<DeviceState, 'ok'>[] {
+  const problems: Exclude<DeviceState, 'ok'>[] = [];
+  if (!row.last_seen || (now.getTime() - row.last_seen.getTime()) / 1000 > FLEET_LIMITS.silentAfterSeconds) problems.push('silent');
+  if ((row.oldest_unsent_s ?? 0) > FLEET_LIMITS.backlogOldestUnsentSeconds || (row.outbox_depth ?? 0) > FLEET_LIMITS.backlogDepth) problems.push('backlogged');
+  if (Math.abs(row.clock_skew_ms ?? 0) > FLEET_LIMITS.clockSkewMs) problems.push('clock_skewed');
+  return problems;
+}
+
+export async function fleetStatus(q: Queryable, now: Date = new Date()): Promise<DeviceStatus[]> {
+  const rows = await q.query<Row>(
+    `WITH hb AS (
+       SELECT DISTINCT ON (tenant_id, device_id) tenant_id, venue_id, device_id,
+              -- A device clock running ahead must not make the device look alive in the future.
+              least(occurred_at, received_at) AS last_seen, payload
+         FROM telemetry.events_raw
+        WHERE type = 'device.heartbeat' AND received_at > $1::timestamptz - make_interval(days => $2)
+        ORDER BY tenant_id, device_id, occurred_at DESC
+     ), registered AS (
+       -- Devices whose every key is revoked are retired: not listed as silent forever.
+       SELECT d.* FROM seatpilot.devices d
+        WHERE NOT EXISTS (SELECT 1 FROM seatpilot.device_keys k WHERE k.device_id = d.id)
+           OR EXISTS (SELECT 1 FROM seatpilot.device_keys k WHERE k.device_id = d.id AND k.status <> 'revoked')
+     )
+     SELECT coalesce(d.tenant_id, hb.tenant_id) AS tenant, coalesce(d.venue_id, hb.venue_id) AS venue, coalesce(d.id, hb.device_id) AS device,
+            d.kind, d.name, hb.last_seen,
+            hb.payload->>'app_version' AS app_version,
+            (hb.payload->>'outbox_depth')::float8 AS outbox_depth,
+            (hb.payload->>'oldest_unsent_s')::float8 AS oldest_unsent_s,
+            (hb.payload->>'clock_skew_ms')::float8 AS clock_skew_ms,
+            (hb.payload->>'scanner_ok')::boolean AS scanner_ok
+       FROM registered d FULL JOIN hb ON hb.tenant_id = d.tenant_id AND hb.device_id = d.id`,
+    [now, FLEET_LIMITS.lookbackDays],
+  );
+  const out = rows.map((r): DeviceStatus => {
+    const problems = classify(r, now);
+    return {
+      tenant: r.tenant, venue: r.venue, device: r.device, kind: r.kind, name: r.name,
+      state: problems[0] ?? 'ok', problems, lastSeen: r.last_seen,
+      silentSeconds: r.last_seen ? Math.max(0, (now.getTime() - r.last_seen.getTime()) / 1000) : null,
+      appVersion: r.app_version, outboxDepth: r.outbox_depth, oldestUnsentSeconds: r.oldest_unsent_s, clockSkewMs: r.clock_skew_ms, scannerOk: r.scanner_ok,
+    };
+  });
+  // Problems first; among them the newest (most recently heard from) first; never-seen devices after those.
+  return out.sort((a, b) =>
+    Number(b.problems.length > 0) - Number(a.problems.length > 0)
+    || (b.lastSeen?.getTime() ?? -Infinity) - (a.lastSeen?.getTime() ?? -Infinity)
+    || a.tenant.localeCompare(b.tenant) || a.venue.localeCompare(b.venue) || a.device.localeCompare(b.device));
+}

@@ -1,0 +1,32 @@
+// Daily partitions of telemetry.events_raw: made ahead and dropped after the retention period (sql 0002).
+import type { Queryable } from '../db';
+
+export interface PartitionReport {
+  created: string[];
+  dropped: string[];
+}
+
+/** Makes today's and the next days' partitions and drops those past retention, per telemetry.partition_settings. */
+export async function maintainEventPartitions(q: Queryable, today?: string): Promise<PartitionReport> {
+  const [row] = await q.query<{ r: PartitionReport }>(
+    today === undefined ? 'SELECT telemetry.maintain_event_partitions() AS r' : 'SELECT telemetry.maintain_event_partitions($1::date) AS r',
+    today === undefined ? [] : [today],
+  );
+  return row?.r ?? { created: [], dropped: [] };
+}
+
+export async function setPartitionSettings(q: Queryable, settings: { retentionDays?: number; premakeDays?: number }): Promise<void> {
+  await q.query(
+    `UPDATE telemetry.partition_settings SET retention_days = coalesce($1, retention_days), premake_days = coalesce($2, premake_days)`,
+    [settings.retentionDays ?? null, settings.premakeDays ?? null],
+  );
+}
+
+/** Names of the daily partitions, oldest first. */
+export async function listEventPartitions(q: Queryable): Promise<string[]> {
+  const rows = await q.query<{ relname: string }>(
+    `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'telemetry.events_raw'::regclass AND c.relname ~ '^events_raw_p[0-9]{8}$' ORDER BY c.relname`,
+  );
+  return rows.map((r) => r.relname);
+}

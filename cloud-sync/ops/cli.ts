@@ -1,0 +1,102 @@
+// `seatpilot cloud kpi-refresher | partitions | billing …`: the cloud ops commands. Each runs on PGlite (--data) or DATABASE_URL.
+import { CliError, parseOptions, printJson, requireOption } from '../../cli/util';
+import type { Db } from '../db';
+import { billingCsv, billingReport, BillingInputError, closeMonth, parseMonth } from '../billing/billing';
+import { maintainEventPartitions, setPartitionSettings } from '../kpi/partitions';
+import { KpiRefresher, refreshEverySecFromEnv, type OpsLogger } from '../kpi/refresher';
+
+export const OPS_USAGE = `       seatpilot cloud kpi-refresher [--once] [--data DIR]     refresh KPI views every REFRESH_EVERY_SEC (default 60)
+       seatpilot cloud partitions [--retention-days N] [--premake-days N] [--data DIR]
+       seatpilot cloud billing close --month YYYY-MM [--data DIR]
+       seatpilot cloud billing report [--month YYYY-MM] [--tenant ID] [--csv] [--data DIR]`;
+
+export const OPS_COMMANDS = ['kpi-refresher', 'partitions', 'billing'] as const;
+export type OpsCommand = (typeof OPS_COMMANDS)[number];
+
+export function isOpsCommand(sub: string | undefined): sub is OpsCommand {
+  return (OPS_COMMANDS as readonly string[]).includes(sub ?? '');
+}
+
+/** One JSON object per line on stderr, like the service's logs. */
+const jsonLog: OpsLogger = {
+  info: (o, msg) => console.error(JSON.stringify({ level: 'info', time: new Date().toISOString(), msg, ...o })),
+  warn: (o, msg) => console.error(JSON.stringify({ level: 'warn', time: new Date().toISOString(), msg, ...o })),
+  error: (o, msg) => console.error(JSON.stringify({ level: 'error', time: new Date().toISOString(), msg, ...o })),
+};
+
+function positiveInt(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`--${name} must be a whole number ≥ 1, got "${v}"`, 2);
+  return n;
+}
+
+/** Runs one ops command; `withDb` opens the cloud database (migrated) and closes it after. */
+export async function opsCommand(sub: OpsCommand, args: string[], withDb: <T>(dataDir: string | undefined, fn: (db: Db) => Promise<T>) => Promise<T>): Promise<void> {
+  switch (sub) {
+    case 'kpi-refresher': {
+      const { values } = parseOptions(args, { data: { type: 'string' }, once: { type: 'boolean' } }, OPS_USAGE);
+      let everySec: number;
+      try {
+        everySec = refreshEverySecFromEnv();
+      } catch (e) {
+        throw new CliError((e as Error).message, 2);
+      }
+      await withDb(values.data, async (db) => {
+        const refresher = new KpiRefresher({ db, everySec, log: jsonLog, keepAlive: true });
+        if (values.once) {
+          const results = await refresher.runOnce();
+          printJson(results);
+          if (results !== 'busy' && results.some((r) => r.outcome === 'failed')) process.exitCode = 1;
+          return;
+        }
+        refresher.start();
+        await new Promise<void>((resolveStop) => {
+          const stop = () => void refresher.stop().then(() => resolveStop());
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      });
+      return;
+    }
+    case 'partitions': {
+      const { values } = parseOptions(args, { data: { type: 'string' }, 'retention-days': { type: 'string' }, 'premake-days': { type: 'string' } }, OPS_USAGE);
+      const retentionDays = positiveInt(values['retention-days'], 'retention-days');
+      const premakeDays = positiveInt(values['premake-days'], 'premake-days');
+      await withDb(values.data, async (db) => {
+        if (retentionDays !== undefined || premakeDays !== undefined) {
+          await setPartitionSettings(db, { ...(retentionDays !== undefined ? { retentionDays } : {}), ...(premakeDays !== undefined ? { premakeDays } : {}) });
+        }
+        printJson(await maintainEventPartitions(db));
+      });
+      return;
+    }
+    case 'billing': {
+      const [action, ...rest] = args;
+      const { values } = parseOptions(rest, { data: { type: 'string' }, month: { type: 'string' }, tenant: { type: 'string' }, csv: { type: 'boolean' } }, OPS_USAGE);
+      try {
+        if (action === 'close') {
+          const month = parseMonth(requireOption(values.month, 'month', OPS_USAGE));
+          await withDb(values.data, async (db) => printJson(await closeMonth(db, month)));
+        } else if (action === 'report') {
+          const filter = { ...(values.month !== undefined ? { month: parseMonth(values.month) } : {}), ...(values.tenant !== undefined ? { tenantId: values.tenant } : {}) };
+          await withDb(values.data, async (db) => {
+            const rows = await billingReport(db, filter);
+            if (values.csv) process.stdout.write(billingCsv(rows));
+            else printJson(rows);
+          });
+        } else {
+          throw new CliError(`unknown billing action "${action ?? ''}"\n${OPS_USAGE}`, 2);
+        }
+      } catch (e) {
+        if (e instanceof BillingInputError) throw new CliError(e.message, 2);
+        throw e;
+      }
+      return;
+    }
+    default: {
+      const never: never = sub;
+      throw new CliError(`unknown ops command ${String(never)}`, 2);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+// Cloud ops as one fastify plugin: KPI lag and fleet gauges on the registry, the in-service KPI refresher, and the
+// /admin pages (fleet, billing) behind SEATPILOT_ADMIN_TOKEN. Without a token the admin routes are not registered.
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Queryable } from '../db';
+import { billingCsv, billingReport, BillingInputError, parseMonth } from '../billing/billing';
+import { fleetStatus } from '../fleet/fleet';
+import { KpiRefresher, type OpsLogger } from '../kpi/refresher';
+import { adminAuthHook, MIN_ADMIN_TOKEN_LENGTH } from './admin-auth';
+import type { OpsConfig } from './config';
+import { billingPage, fleetPage } from './html';
+import { registerOpsMetrics } from './metrics';
+
+export type { OpsConfig } from './config';
+
+export interface OpsPluginOptions extends OpsConfig {
+  db: Queryable;
+  registry: Registry;
+}
+
+interface BillingQuery {
+  month?: string;
+  tenant?: string;
+}
+
+const billingQuerySchema = {
+  type: 'object',
+  properties: { month: { type: 'string', maxLength: 7 }, tenant: { type: 'string', minLength: 1, maxLength: 128 } },
+  additionalProperties: false,
+} as const;
+
+async function adminRoutes(app: FastifyInstance, opts: { db: Queryable; token: string }): Promise<void> {
+  app.addHook('onRequest', adminAuthHook(opts.token));
+  // A bad month is the caller's mistake: 400 with the reason, never a 500.
+  app.setErrorHandler(async (raw, _request, reply) => {
+    const error = raw as Error & { statusCode?: number };
+    if (error instanceof BillingInputError) return reply.code(400).send({ error: 'bad_request', message: error.message });
+    const status = error.statusCode;
+    if (status && status >= 400 && status < 500) return reply.code(status).send({ error: 'bad_request', message: error.message });
+    app.log.error({ err: error }, 'admin route failed');
+    return reply.code(500).send({ error: 'internal_error' });
+  });
+
+  app.get('/admin/fleet', async (_request, reply) => {
+    const now = new Date();
+    return reply.type('text/html; charset=utf-8').send(fleetPage(await fleetStatus(opts.db, now), now));
+  });
+
+  const report = (q: BillingQuery) =>
+    billingReport(opts.db, { ...(q.month !== undefined ? { month: parseMonth(q.month) } : {}), ...(q.tenant !== undefined ? { tenantId: q.tenant } : {}) });
+
+  app.get<{ Querystring: BillingQuery }>('/admin/billing', { schema: { querystring: billingQuerySchema } }, async (request, reply) => {
+    return reply.type('text/html; charset=utf-8').send(billingPage(await report(request.query), request.query.month));
+  });
+
+  app.get<{ Querystring: BillingQuery }>('/admin/billing.csv', { schema: { querystring: billingQuerySchema } }, async (request, reply) => {
+    const name = `seatpilot-billing${request.query.month ? `-${parseMonth(request.query.month)}` : ''}.csv`;
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(billingCsv(await report(request.query)));
+  });
+}
+
+export const opsPlugin: FastifyPluginAsync<OpsPluginOptions> = async (app, opts) => {
+  const log: OpsLogger = app.log;
+  registerOpsMetrics(opts.registry, opts.db, log);
+
+  const token = opts.adminToken ?? '';
+  if (!token) {
+    app.log.warn('admin routes are off: SEATPILOT_ADMIN_TOKEN is not set');
+  } else if (token.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new Error(`SEATPILOT_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+  } else {
+    await app.register(adminRoutes, { db: opts.db, token });
+  }
+
+  if (opts.refreshEverySec !== undefined) {
+    const refresher = new KpiRefresher({ db: opts.db, everySec: opts.refreshEverySec, log });
+    app.addHook('onReady', async () => refresher.start());
+    app.addHook('onClose', async () => refresher.stop());
+  }
+};
