@@ -56,7 +56,7 @@ export async function buildElectron(outDir: string = ELECTRON_DIST): Promise<voi
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await buildRenderer();
-  if (!process.argv.includes('--renderer-only')) await buildElectron();
+  if (process.argv.includes('--renderer-only')) await buildRenderer();
+  else await buildElectron();
   console.log('kiosk bundles built');
 }

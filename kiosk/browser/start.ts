@@ -1,5 +1,7 @@
 // Starts browser mode over an open kiosk runtime: builds the renderer bundle, serves it and the channel map.
-import { buildRenderer, RENDERER_DIST } from '../build';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createHandlers } from '../ipc/handlers';
 import type { KioskRuntime } from '../runtime';
 import { EventHub } from './event-hub';
@@ -10,8 +12,26 @@ export interface BrowserMode {
   close(): Promise<void>;
 }
 
+/** The prebuilt renderer of `npm run build:kiosk`, used where esbuild is not installed (a production install). */
+const PREBUILT = join(import.meta.dirname, '..', '..', 'dist', 'kiosk', 'renderer');
+
+/** Bundles the renderer from source when esbuild is at hand, else serves the prebuilt one. */
+async function rendererBundle(outDir: string | undefined): Promise<{ dir: string; temporary: boolean }> {
+  let buildRenderer: (dir: string) => Promise<string>;
+  try {
+    ({ buildRenderer } = await import('../build'));
+  } catch {
+    if (existsSync(join(PREBUILT, 'index.html'))) return { dir: PREBUILT, temporary: false };
+    throw new Error('the kiosk renderer is not built and esbuild is not installed: run "npm run build:kiosk" where it is');
+  }
+  if (outDir) return { dir: await buildRenderer(outDir), temporary: false };
+  // A folder of its own per start: two kiosks (or a test and a bench) never write over each other's bundle.
+  return { dir: await buildRenderer(mkdtempSync(join(tmpdir(), 'seatpilot-renderer-'))), temporary: true };
+}
+
 export async function startBrowserMode(opts: { runtime: KioskRuntime; host: string; port: number; rendererDir?: string }): Promise<BrowserMode> {
-  const rendererDir = await buildRenderer(opts.rendererDir ?? RENDERER_DIST);
+  const bundle = await rendererBundle(opts.rendererDir);
+  const rendererDir = bundle.dir;
   const events = new EventHub();
   const offScan = opts.runtime.onScan((s) => events.publish('scan', s));
   const offStatus = opts.runtime.onStatus((s) => events.publish('status', s));
@@ -34,6 +54,7 @@ export async function startBrowserMode(opts: { runtime: KioskRuntime; host: stri
       offScan();
       offStatus();
       await app.close();
+      if (bundle.temporary) rmSync(bundle.dir, { recursive: true, force: true });
     },
   };
 }

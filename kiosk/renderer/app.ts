@@ -30,6 +30,8 @@ function scannerLine(s: KioskStatus, t: Messages): string {
 /** Marks used by the benchmark: the Enter (or pushed scan) and the result screen's first paint. */
 export const SCAN_MARK = 'scan-enter';
 export const SCAN_MEASURE = 'scan-to-screen';
+/** Enter → the decision back from main: the part of SCAN_MEASURE spent outside the page. */
+export const SCAN_DECIDED_MEASURE = 'scan-to-decision';
 const CHECKING_AFTER_MS = 150;
 /** Staff walk away: the PIN pad and staff mode (guest names on screen) close by themselves after this long untouched. */
 const PIN_IDLE_MS = 30_000;
@@ -222,6 +224,11 @@ export class KioskApp {
     const r = await this.bridge.invoke('checkin.scan', { kind, value });
     clearTimeout(checking);
     if (seq !== this.scanSeq) return; // a newer scan owns the screen
+    try {
+      performance.measure(SCAN_DECIDED_MEASURE, { start: SCAN_MARK });
+    } catch {
+      // No Enter mark (a pushed scan before any key): nothing to measure.
+    }
     if (r.ok) this.showResult(r.value);
     else this.showFailure(r.error);
     const outcome = r.ok ? (r.value.outcome === 'admitted' ? 'admitted' : r.value.reason) : r.error.code;
