@@ -61,7 +61,7 @@ describe('KioskUiService over the real check-in core', () => {
   it('gives the renderer the synced floor plan and this kiosk door', async () => {
     const s = await kiosk().ui.setup();
     expect(s).toMatchObject({ venue_name: 'Finca', language: 'es', door_id: 'main', result_ms: 5000, scanner_max_gap_ms: 50 });
-    expect(s.floor.tables).toHaveLength(DEMO_TABLES);
+    expect(s.floor.tables).toHaveLength(DEMO_TABLES + 1); // the hall and the closed room's VIP table
     expect(s.floor.plan?.doors.map((d) => d.id)).toContain('main');
   });
 

@@ -55,6 +55,17 @@ describe('kiosk UI in Chromium (Spanish venue)', () => {
     await shot(page, 'welcome');
   });
 
+  it('a table the plan gives no way to is still shown, highlighted, without a route and without an error', async () => {
+    await scanLikeAScanner(page, DEMO_TICKETS.closedRoom);
+    await page.waitForFunction(() => document.querySelector('[data-testid="guest-name"]')?.textContent?.includes('Irene Soler') && document.body.dataset.screen === 'welcome', null, { timeout: 15_000 });
+    expect(await page.getByTestId('route-map').getAttribute('data-route')).toBe('no_route');
+    expect(await page.locator('[data-table="vip"]').getAttribute('class')).toContain('target');
+    expect((await page.getByTestId('route-path').getAttribute('points'))!.trim()).toBe('');
+    expect(await page.getByTestId('table-label').textContent()).toBe('Mesa VIP');
+    expect(await page.getByTestId('route-note').textContent()).toBe('Su mesa está marcada en el plano; nuestro personal le guiará');
+    await shot(page, 'welcome-no-route');
+  });
+
   it('the same ticket again says "already checked in", with when and where', async () => {
     await scanLikeAScanner(page, DEMO_TICKETS.ana);
     await waitScreen(page, 'already');

@@ -18,6 +18,7 @@ export class FloorMap {
   private readonly tableNodes = new Map<string, SVGElement>();
   private readonly route: SVGPolylineElement;
   private readonly here: SVGGElement;
+  private readonly targetLabel: SVGTextElement;
   private highlighted: SVGElement | null = null;
 
   constructor(
@@ -42,6 +43,7 @@ export class FloorMap {
     }
     for (const wall of plan?.walls ?? []) el('line', { x1: wall.x1, y1: wall.y1, x2: wall.x2, y2: wall.y2, class: 'wall' }, this.svg);
     this.route = el('polyline', { points: '', class: 'route', 'data-testid': 'route-path' }, this.svg);
+    this.targetLabel = el('text', { class: 'target-label', 'text-anchor': 'middle', 'dominant-baseline': 'central' }, this.svg);
     const door = plan?.doors.find((d) => d.id === doorId);
     this.here = el('g', { class: 'here' }, this.svg);
     if (door) {
@@ -61,6 +63,10 @@ export class FloorMap {
       node.classList.add('target');
       this.highlighted = node;
     }
+    const t = route.table;
+    this.targetLabel.textContent = t ? t.label : '';
+    this.targetLabel.setAttribute('x', t ? String(t.x + t.w / 2) : '0');
+    this.targetLabel.setAttribute('y', t ? String(t.y + t.h / 2) : '0');
     this.route.setAttribute('points', route.path.map((p) => `${p.x.toFixed(2)},${p.y.toFixed(2)}`).join(' '));
     this.svg.setAttribute('data-route', route.status);
     return route;
