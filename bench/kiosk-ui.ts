@@ -6,6 +6,7 @@
 // measured starts at the Enter key and does not depend on it.
 import { loadavg } from 'node:os';
 import { benchTicket } from '../kiosk/demo-venue';
+import type { Page } from 'playwright-core';
 import { launchChromium, scanLikeAScanner, startKiosk } from '../tests/kiosk-browser';
 
 const SCANS = 200;
@@ -16,6 +17,26 @@ function stats(ms: number[]) {
   return { p50_ms: at(0.5), p95_ms: at(0.95), max_ms: Number(s[s.length - 1]!.toFixed(2)) };
 }
 
+let retypes = 0;
+
+/**
+ * Types one ticket and waits for its measure. A DevTools-protocol stall longer than the scanner gap splits the burst
+ * (the page then rightly sees no scan): Escape clears the detector and the ticket is typed again, counted in `retypes`.
+ */
+async function scan(page: Page, ticket: string, expected: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    await scanLikeAScanner(page, ticket);
+    try {
+      await page.waitForFunction((n) => performance.getEntriesByName('scan-to-screen').length >= n, expected, { polling: 'raf', timeout: 5_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      retypes++;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
+
 const kiosk = await startKiosk(['--demo', '--language', 'es', '--bench-guests', String(SCANS * 2 + 10), '--result-seconds', '60', '--scanner-gap-ms', '300']);
 const browser = await launchChromium();
 try {
@@ -23,22 +44,18 @@ try {
   await page.goto(kiosk.url);
   await page.waitForSelector('body[data-screen="idle"]');
   // Warm-up: JIT, first layout of the map, SQLite statement caches.
-  for (let i = SCANS * 2 + 1; i <= SCANS * 2 + 10; i++) {
-    await scanLikeAScanner(page, benchTicket(i));
-    await page.waitForFunction((n) => performance.getEntriesByName('scan-to-screen').length >= n, i - SCANS * 2);
-  }
+  for (let i = SCANS * 2 + 1; i <= SCANS * 2 + 10; i++) await scan(page, benchTicket(i), i - SCANS * 2);
   await page.evaluate(() => performance.clearMeasures());
 
   const outcomes: Record<string, number> = {};
-  for (let i = 1; i <= SCANS; i++) {
-    await scanLikeAScanner(page, benchTicket(i));
-    await page.waitForFunction((n) => performance.getEntriesByName('scan-to-screen').length >= n, i, { polling: 'raf' });
-  }
+  retypes = 0;
+  for (let i = 1; i <= SCANS; i++) await scan(page, benchTicket(i), i);
   const measures = await page.evaluate(() =>
     performance.getEntriesByName('scan-to-screen').map((e) => ({ ms: e.duration, outcome: String((e as PerformanceMeasure).detail?.outcome) })),
   );
   for (const m of measures) outcomes[m.outcome] = (outcomes[m.outcome] ?? 0) + 1;
   const decided = await page.evaluate(() => performance.getEntriesByName('scan-to-decision').map((e) => e.duration));
+  const dom = await page.evaluate(() => performance.getEntriesByName('scan-result-dom').map((e) => e.duration));
 
   const baseline = await page.evaluate(async ({ from, n, ticket }) => {
     const out: number[] = [];
@@ -59,8 +76,10 @@ try {
       browser: 'chromium (headless, Debian)',
       scans: measures.length,
       outcomes,
+      retypes,
       enter_to_result_painted: screen,
       enter_to_decision_back: stats(decided),
+      result_dom_work: stats(dom),
       baseline_ipc_checkin_roundtrip: stats(baseline),
       goal_p95_ms: 50,
       pass: screen.p95_ms <= 50,

@@ -32,6 +32,8 @@ export const SCAN_MARK = 'scan-enter';
 export const SCAN_MEASURE = 'scan-to-screen';
 /** Enter → the decision back from main: the part of SCAN_MEASURE spent outside the page. */
 export const SCAN_DECIDED_MEASURE = 'scan-to-decision';
+/** The page's own work on a result: route search and DOM writes (the rest is the frame and the paint). */
+export const SCAN_DOM_MEASURE = 'scan-result-dom';
 const CHECKING_AFTER_MS = 150;
 /** Staff walk away: the PIN pad and staff mode (guest names on screen) close by themselves after this long untouched. */
 const PIN_IDLE_MS = 30_000;
@@ -224,6 +226,7 @@ export class KioskApp {
     const r = await this.bridge.invoke('checkin.scan', { kind, value });
     clearTimeout(checking);
     if (seq !== this.scanSeq) return; // a newer scan owns the screen
+    const decidedAt = performance.now();
     try {
       performance.measure(SCAN_DECIDED_MEASURE, { start: SCAN_MARK });
     } catch {
@@ -231,6 +234,7 @@ export class KioskApp {
     }
     if (r.ok) this.showResult(r.value);
     else this.showFailure(r.error);
+    performance.measure(SCAN_DOM_MEASURE, { start: decidedAt });
     const outcome = r.ok ? (r.value.outcome === 'admitted' ? 'admitted' : r.value.reason) : r.error.code;
     // Measured after the frame that shows the result: rAF runs just before paint, the task after it runs once painted.
     requestAnimationFrame(() =>
