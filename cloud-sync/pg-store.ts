@@ -7,6 +7,25 @@ import type { Db, Queryable } from './db';
 /** Hook for work that must commit with the batch (metering). */
 export type BatchHook = (q: Queryable, caller: Caller, inserted: SeatPilotEvent[], rejected: number) => Promise<void>;
 
+/**
+ * One statement per batch: $1 tenant, $2 venue, $3 delivering device, $4 batch id, $5 the events as a JSON array.
+ * It claims the batch's ids in telemetry.event_ids (set-based, in id order so overlapping batches cannot deadlock) and
+ * stores only the events whose id it claimed (sql 0005): RETURNING yields exactly the new ones.
+ */
+export const INSERT_EVENTS_SQL = `WITH e AS (
+    SELECT DISTINCT ON (event_id) * FROM jsonb_to_recordset($5::jsonb)
+      AS e(event_id uuid, device_id text, type text, occurred_at timestamptz, payload jsonb)
+  ), claimed AS (
+    INSERT INTO telemetry.event_ids (tenant_id, event_id, received_at)
+    SELECT $1, event_id, now() FROM e ORDER BY event_id
+    ON CONFLICT DO NOTHING
+    RETURNING event_id
+  )
+  INSERT INTO telemetry.events_raw (tenant_id, event_id, venue_id, device_id, via_device_id, type, occurred_at, received_at, batch_id, payload)
+  SELECT $1, e.event_id, $2, e.device_id, $3, e.type, e.occurred_at, now(), $4, e.payload
+    FROM e JOIN claimed USING (event_id)
+  RETURNING event_id::text`;
+
 const UNSTORABLE_GLOBAL = new RegExp(UNSTORABLE_ESCAPE.source, 'gi');
 
 /** The raw JSON of a refused event, made storable in jsonb (NUL and lone surrogates become U+FFFD). */
@@ -61,11 +80,7 @@ export class PgStore implements IngestStore {
       let inserted: SeatPilotEvent[] = [];
       if (accepted.length) {
         const rows = await q.query<{ event_id: string }>(
-          `INSERT INTO telemetry.events_raw (tenant_id, event_id, venue_id, device_id, via_device_id, type, occurred_at, batch_id, payload)
-           SELECT $1, e.event_id, $2, e.device_id, $3, e.type, e.occurred_at, $4, e.payload
-             FROM jsonb_to_recordset($5::jsonb) AS e(event_id uuid, device_id text, type text, occurred_at timestamptz, payload jsonb)
-           ON CONFLICT DO NOTHING -- duplicates are skipped by the dedup trigger on telemetry.event_ids (sql 0002)
-           RETURNING event_id::text`,
+          INSERT_EVENTS_SQL,
           [caller.tenantId, caller.venueId, caller.deviceId, batchId, JSON.stringify(accepted)],
         );
         const ids = new Set(rows.map((r) => r.event_id));
