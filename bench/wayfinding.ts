@@ -1,8 +1,9 @@
 // Wayfinding on a 200-table floor: one route per target table from the main door, as the welcome screen computes it.
-// Prints one JSON line: full route (grid build + A*), A* on a reused grid, and the same-run baseline of Dijkstra (no heuristic).
+// Prints one JSON line: full route (grid build + A*), A* on a reused grid, the kiosk's way (a door distance field built
+// once, then a look-up per route), and the same-run baseline of Dijkstra per route (no heuristic).
 import { loadavg } from 'node:os';
 import { sampleFloor } from '../core/sample-floor';
-import { buildWalkGrid, findRoute, routeOnGrid } from '../core/wayfinding';
+import { buildDoorField, buildWalkGrid, findRoute, routeFromField, routeOnGrid } from '../core/wayfinding';
 
 const TABLES = 200;
 const ROUTES = 400;
@@ -30,6 +31,10 @@ const grid = buildWalkGrid(plan, tables);
 const buildMs = [...Array(20)].map(() => time(() => buildWalkGrid(plan, tables)));
 const astar = targets.map((id) => time(() => routeOnGrid(grid, 'main', id)));
 const dijkstra = targets.map((id) => time(() => routeOnGrid(grid, 'main', id, { heuristicWeight: 0 })));
+// What the kiosk screen does: one distance field from its door at start-up, then a look-up per guest.
+const fieldMs = [...Array(20)].map(() => time(() => buildDoorField(grid, 'main')));
+const field = buildDoorField(grid, 'main');
+const fromField = targets.map((id) => time(() => routeFromField(grid, field, id)));
 
 console.log(JSON.stringify({
   bench: 'wayfinding',
@@ -42,9 +47,12 @@ console.log(JSON.stringify({
   route_full: stats(full),
   grid_build: stats(buildMs),
   astar_reused_grid: stats(astar),
+  door_field_build_once: stats(fieldMs),
+  route_from_door_field: stats(fromField),
   baseline_dijkstra_reused_grid: stats(dijkstra),
   goal_ms: 20,
   // p95, not max: on a shared 2-core box one route in hundreds is preempted; the max is printed beside it.
-  pass: stats(full).p95_ms <= 20,
+  pass_kiosk_route: stats(fromField).p95_ms <= 20,
+  pass_one_shot_route: stats(full).p95_ms <= 20,
   load_avg_1m: Number(loadavg()[0]!.toFixed(2)),
 }));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncFloorPlan, SyncTable } from './contract';
-import { buildWalkGrid, findRoute, routeOnGrid, type Point } from './wayfinding';
+import { sampleFloor } from './sample-floor';
+import { buildDoorField, buildWalkGrid, findRoute, routeFromField, routeOnGrid, type Point } from './wayfinding';
 
 const table = (id: string, x: number, y: number, w = 2, h = 2): SyncTable => ({ id, label: id.toUpperCase(), capacity: 8, shape: 'round', x, y, w, h });
 
@@ -104,5 +105,32 @@ describe('wayfinding', () => {
     for (const t of tables) expect(routeOnGrid(g, 'd1', t.id).status).toBe('ok');
     const big = buildWalkGrid(plan({ width: 2000, height: 1000 }), [], { maxCells: 50_000 });
     expect(big.cols * big.rows).toBeLessThanOrEqual(51_000);
+  });
+
+  it('a door field gives the same walks as A* (within straightening), for every table of a 200-table floor, from either door', () => {
+    const { plan: hall, tables } = sampleFloor(200);
+    const room = [
+      { x1: 1, y1: hall.height - 5, x2: 3.8, y2: hall.height - 5 },
+      { x1: 3.8, y1: hall.height - 5, x2: 3.8, y2: hall.height - 1 },
+      { x1: 3.8, y1: hall.height - 1, x2: 1, y2: hall.height - 1 },
+      { x1: 1, y1: hall.height - 1, x2: 1, y2: hall.height - 5 },
+    ];
+    const all = [...tables, table('shut', 1.5, hall.height - 4, 1.5, 1.5)];
+    const g = buildWalkGrid({ ...hall, walls: [...hall.walls, ...room] }, all);
+    for (const doorId of ['main', 'side']) {
+      const field = buildDoorField(g, doorId);
+      for (const t of all) {
+        const a = routeOnGrid(g, doorId, t.id);
+        const b = routeFromField(g, field, t.id);
+        expect(b.status).toBe(a.status);
+        // Both are shortest on the grid; among equally short cell paths they may pick different ones, and straightening
+        // then differs by a little.
+        expect(Math.abs(b.length_m - a.length_m)).toBeLessThanOrEqual(0.03 * a.length_m + 0.3);
+      }
+    }
+    expect(routeFromField(g, buildDoorField(g, 'main'), 'shut')).toMatchObject({ status: 'no_route', table: { id: 'shut' }, path: [] });
+    expect(buildDoorField(g, 'nope')).toBeNull();
+    expect(routeFromField(g, null, 't1')).toMatchObject({ status: 'unknown_door', path: [] });
+    expect(routeFromField(g, buildDoorField(g, 'main'), 'nope')).toMatchObject({ status: 'unknown_table', table: null });
   });
 });

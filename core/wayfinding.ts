@@ -199,6 +199,32 @@ function pathLength(pts: readonly Point[]): number {
   return sum;
 }
 
+/** Calls `seed(cell, distance)` for every free cell within reach of the door point (it may sit on its wall line). */
+function seedDoor(g: WalkGrid, door: Point, seed: (idx: number, d: number) => void): void {
+  const reach = Math.ceil(DOOR_REACH_M / g.cell);
+  const dc = Math.floor(door.x / g.cell);
+  const dr = Math.floor(door.y / g.cell);
+  for (let row = Math.max(0, dr - reach); row <= Math.min(g.rows - 1, dr + reach); row++) {
+    for (let col = Math.max(0, dc - reach); col <= Math.min(g.cols - 1, dc + reach); col++) {
+      const idx = row * g.cols + col;
+      if (g.blocked[idx]) continue;
+      const c = centre(g, idx);
+      const d = Math.hypot(c.x - door.x, c.y - door.y);
+      if (d <= DOOR_REACH_M) seed(idx, d);
+    }
+  }
+}
+
+/** The walk from the door point through the cells to `goal`, straightened. */
+function finishPath(g: WalkGrid, door: Point, goal: number, cameFrom: Int32Array): Point[] {
+  const cells: Point[] = [];
+  for (let i = goal; i >= 0; i = cameFrom[i]!) cells.push(centre(g, i));
+  cells.reverse();
+  return [{ x: door.x, y: door.y }, ...smooth(g, cells)];
+}
+
+const approachOf = (g: WalkGrid) => g.clearance + APPROACH_EXTRA_M + g.cell * Math.SQRT1_2;
+
 export interface RouteOptions {
   /** Multiplies the A* heuristic; 0 turns the search into plain Dijkstra (the benchmark's baseline). */
   heuristicWeight?: number;
@@ -216,7 +242,7 @@ export function routeOnGrid(g: WalkGrid, doorId: string, tableId: string | null,
 
   const { cols, rows, cell, blocked } = g;
   const rect = tableRect(table);
-  const approach = g.clearance + APPROACH_EXTRA_M + cell * Math.SQRT1_2;
+  const approach = approachOf(g);
   const w = options.heuristicWeight ?? 1;
   // Scratch reuse instead of three fresh arrays of the grid's size per route: no allocation, no fill.
   const sc = g.scratch;
@@ -237,23 +263,13 @@ export function routeOnGrid(g: WalkGrid, doorId: string, tableId: string | null,
   };
 
   // Seed every free cell near the door, each at its straight distance: the door point may itself be on a blocked cell.
-  const reach = Math.ceil(DOOR_REACH_M / cell);
-  const dc = Math.floor(door.x / cell);
-  const dr = Math.floor(door.y / cell);
-  for (let row = Math.max(0, dr - reach); row <= Math.min(rows - 1, dr + reach); row++) {
-    for (let col = Math.max(0, dc - reach); col <= Math.min(cols - 1, dc + reach); col++) {
-      const idx = row * cols + col;
-      if (blocked[idx]) continue;
-      const c = centre(g, idx);
-      const d = Math.hypot(c.x - door.x, c.y - door.y);
-      if (d > DOOR_REACH_M) continue;
-      stamp[idx] = id;
-      cameFrom[idx] = -1;
-      gScore[idx] = d;
-      fScore[idx] = d + h(idx);
-      open.push(idx);
-    }
-  }
+  seedDoor(g, door, (idx, d) => {
+    stamp[idx] = id;
+    cameFrom[idx] = -1;
+    gScore[idx] = d;
+    fScore[idx] = d + h(idx);
+    open.push(idx);
+  });
 
   let goal = -1;
   while (open.size > 0) {
@@ -287,10 +303,86 @@ export function routeOnGrid(g: WalkGrid, doorId: string, tableId: string | null,
   }
   if (goal < 0) return { status: 'no_route', table, path: [], length_m: 0 };
 
-  const cells: Point[] = [];
-  for (let i = goal; i >= 0; i = cameFrom[i]!) cells.push(centre(g, i));
-  cells.reverse();
-  const path = [{ x: door.x, y: door.y }, ...smooth(g, cells)];
+  const path = finishPath(g, door, goal, cameFrom);
+  return { status: 'ok', table, path, length_m: pathLength(path) };
+}
+
+/** Walking distances from one door to every cell of a grid, with the way back: a kiosk's door never moves. */
+export interface DoorField {
+  doorId: string;
+  door: Point;
+  dist: Float64Array;
+  from: Int32Array;
+}
+
+/**
+ * Dijkstra from the door over the whole grid, once per floor plan (at start-up, before any guest): afterwards a route
+ * to any table is a look-up around the table and a walk back, well under a millisecond. Null for an unknown door.
+ */
+export function buildDoorField(g: WalkGrid, doorId: string): DoorField | null {
+  const door = g.plan.doors.find((d) => d.id === doorId);
+  if (!door) return null;
+  const { cols, rows, cell, blocked } = g;
+  const n = cols * rows;
+  const dist = new Float64Array(n).fill(Infinity);
+  const from = new Int32Array(n).fill(-1);
+  const closed = new Uint8Array(n);
+  const open = new MinHeap(dist);
+  seedDoor(g, door, (idx, d) => {
+    dist[idx] = d;
+    open.push(idx);
+  });
+  while (open.size > 0) {
+    const cur = open.pop();
+    if (closed[cur]) continue;
+    closed[cur] = 1;
+    const col = cur % cols;
+    const row = (cur - col) / cols;
+    for (const [ddx, ddy, cost] of NEIGHBOURS) {
+      const nc = col + ddx;
+      const nr = row + ddy;
+      if (nc < 0 || nr < 0 || nc >= cols || nr >= rows) continue;
+      const next = nr * cols + nc;
+      if (blocked[next] || closed[next]) continue;
+      if (ddx !== 0 && ddy !== 0 && (blocked[row * cols + nc] || blocked[nr * cols + col])) continue;
+      const d = dist[cur]! + cost * cell;
+      if (d < dist[next]!) {
+        dist[next] = d;
+        from[next] = cur;
+        open.push(next);
+      }
+    }
+  }
+  return { doorId, door: { x: door.x, y: door.y }, dist, from };
+}
+
+/** The same route as `routeOnGrid`, read from a door field: the nearest cell of the table's approach band, walked back. */
+export function routeFromField(g: WalkGrid, field: DoorField | null, tableId: string | null): Route {
+  const table = tableId === null ? null : (g.tables.get(tableId) ?? null);
+  if (!table) return { status: 'unknown_table', table: null, path: [], length_m: 0 };
+  if (!field) return { status: 'unknown_door', table, path: [], length_m: 0 };
+  const rect = tableRect(table);
+  const approach = approachOf(g);
+  const c0 = Math.max(0, Math.floor((rect.x - approach) / g.cell));
+  const c1 = Math.min(g.cols - 1, Math.floor((rect.x + rect.w + approach) / g.cell));
+  const r0 = Math.max(0, Math.floor((rect.y - approach) / g.cell));
+  const r1 = Math.min(g.rows - 1, Math.floor((rect.y + rect.h + approach) / g.cell));
+  let goal = -1;
+  let best = Infinity;
+  for (let row = r0; row <= r1; row++) {
+    for (let col = c0; col <= c1; col++) {
+      const idx = row * g.cols + col;
+      const d = field.dist[idx]!;
+      if (d >= best) continue;
+      const c = centre(g, idx);
+      if (distPointRect(c.x, c.y, rect) <= approach) {
+        best = d;
+        goal = idx;
+      }
+    }
+  }
+  if (goal < 0) return { status: 'no_route', table, path: [], length_m: 0 };
+  const path = finishPath(g, field.door, goal, field.from);
   return { status: 'ok', table, path, length_m: pathLength(path) };
 }
 

@@ -1,7 +1,7 @@
 // The floor map of the welcome screen: the plan drawn once as SVG, then per guest only the route and the highlighted table
-// change (a few attributes), so showing a route costs a search plus a handful of DOM writes.
+// change (a few attributes), so showing a route costs a look-up in the door's distance field plus a few DOM writes.
 import type { SyncFloorPlan, SyncTable } from '../../core/contract';
-import { buildWalkGrid, routeOnGrid, type Route, type WalkGrid } from '../../core/wayfinding';
+import { buildDoorField, buildWalkGrid, routeFromField, type DoorField, type Route, type WalkGrid } from '../../core/wayfinding';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -15,6 +15,8 @@ function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string,
 export class FloorMap {
   readonly svg: SVGSVGElement;
   private readonly grid: WalkGrid | null;
+  /** Distances from this kiosk's door, computed once at start-up: each guest's route is then a look-up. */
+  private readonly field: DoorField | null;
   private readonly tableNodes = new Map<string, SVGElement>();
   private readonly route: SVGPolylineElement;
   private readonly here: SVGGElement;
@@ -31,6 +33,7 @@ export class FloorMap {
     const h = plan?.height ?? 10;
     this.svg = el('svg', { viewBox: `-1 -1 ${w + 2} ${h + 2}`, class: 'floor-map', role: 'img', 'data-testid': 'route-map' });
     this.grid = plan ? buildWalkGrid(plan, tables) : null;
+    this.field = this.grid ? buildDoorField(this.grid, doorId) : null;
     el('rect', { x: 0, y: 0, width: w, height: h, class: 'floor' }, this.svg);
     for (const o of plan?.obstacles ?? []) el('rect', { x: o.x, y: o.y, width: o.w, height: o.h, class: 'obstacle' }, this.svg);
     for (const t of tables) {
@@ -57,7 +60,7 @@ export class FloorMap {
   show(tableId: string | null): Route {
     this.highlighted?.classList.remove('target');
     this.highlighted = null;
-    const route: Route = this.grid ? routeOnGrid(this.grid, this.doorId, tableId) : { status: 'no_route', table: null, path: [], length_m: 0 };
+    const route: Route = this.grid ? routeFromField(this.grid, this.field, tableId) : { status: 'no_route', table: null, path: [], length_m: 0 };
     const node = route.table ? this.tableNodes.get(route.table.id) : undefined;
     if (node) {
       node.classList.add('target');
