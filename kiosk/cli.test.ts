@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -17,6 +17,7 @@ function run(args: string[]): Promise<{ code: number; out: string }> {
 
 describe('seatpilot kiosk', () => {
   const dir = mkdtempSync(join(tmpdir(), 'seatpilot-kiosk-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('explains what is missing instead of starting half-configured', async () => {
     const noMode = await run([]);

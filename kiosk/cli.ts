@@ -1,6 +1,6 @@
 // `seatpilot kiosk --browser`: the kiosk UI served over HTTP (the same renderer and channel map as the Electron shell),
 // for Chromium's kiosk mode on the appliance and for browser tests.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliError, parseOptions } from '../cli/util';
@@ -44,6 +44,7 @@ export async function kioskCommand(args: string[]): Promise<void> {
   const host = values.host ?? '127.0.0.1';
 
   let runtime: KioskRuntime;
+  let scratch: string | null = null; // a demo folder this run made, removed when it stops
   if (values.demo) {
     const language = values.language ?? 'es';
     if (language !== 'es' && language !== 'en') throw new CliError(`--language is "es" or "en", not "${language}"`, 2);
@@ -53,7 +54,7 @@ export async function kioskCommand(args: string[]): Promise<void> {
     if (!(resultSeconds >= 1 && resultSeconds <= 120)) throw new CliError('--result-seconds must be between 1 and 120', 2);
     const gap = Number(values['scanner-gap-ms'] ?? 50);
     if (!Number.isInteger(gap) || gap < 10 || gap > 1000) throw new CliError('--scanner-gap-ms must be a whole number from 10 to 1000', 2);
-    const dir = values.data ?? mkdtempSync(join(tmpdir(), 'seatpilot-kiosk-demo-'));
+    const dir = values.data ?? (scratch = mkdtempSync(join(tmpdir(), 'seatpilot-kiosk-demo-')));
     const config: KioskAppConfig = {
       database: join(dir, 'kiosk.sqlite'),
       kiosk: { venue_id: 'venue_demo', device_id: 'kiosk_demo_1', door_id: DEMO_DOOR },
@@ -77,6 +78,7 @@ export async function kioskCommand(args: string[]): Promise<void> {
   const stop = async () => {
     await server.close();
     await runtime.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());
