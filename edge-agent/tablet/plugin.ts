@@ -382,26 +382,28 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
   // --- the clock: commit taps past their undo window, complete dwells, refresh the streams --------------------------
   let lastFingerprint = '';
   let closed = false;
+  let lastRevocationCheck = 0;
   const pulse = () => {
     if (closed) return;
     const t = now();
     store.commitDue(t);
     settle(tracker.tick(t));
+    // A tablet revoked from the CLI (another process) changes nothing else here: look at the streams' tablets each second.
+    if (t - lastRevocationCheck >= 1_000) {
+      lastRevocationCheck = t;
+      for (const s of streams) {
+        if (store.tabletStatus(s.tabletId) === 'ok') continue;
+        s.reply.raw.end(`event: unauthorized\ndata: ${JSON.stringify({ error: 'tablet_revoked' })}\n\n`);
+        streams.delete(s);
+      }
+    }
     const fp = store.fingerprint();
     if (fp === lastFingerprint || streams.size === 0) {
       lastFingerprint = fp;
       return;
     }
     lastFingerprint = fp;
-    for (const s of streams) {
-      const check = store.tabletStatus(s.tabletId);
-      if (check !== 'ok') {
-        s.reply.raw.end(`event: unauthorized\ndata: ${JSON.stringify({ error: 'tablet_revoked' })}\n\n`);
-        streams.delete(s);
-        continue;
-      }
-      send(s, store.board(s.tables));
-    }
+    for (const s of streams) send(s, store.board(s.tables));
   };
   // A change made by a request shows on every stream at once rather than at the next tick.
   const wake = () => setImmediate(pulse);

@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import type { FastifyInstance } from 'fastify';
 import { openStore } from '../../kiosk/store/open';
 import { guestChange, occasionChange, page, tableChange } from '../../kiosk/sync-fixtures';
@@ -145,6 +146,10 @@ describe('tablet API and beacon sightings', () => {
     const m = await metrics();
     expect(m).toMatch(/seatpilot_door_to_seat_seconds_count 1\b/);
     expect(m).toMatch(/seatpilot_door_to_seat_outliers_total 1\b/);
+    const lint = spawnSync('/usr/bin/promtool', ['check', 'metrics'], { input: m, encoding: 'utf8' });
+    expect(lint.error).toBeUndefined();
+    // prom-client's default nodejs_* gauges carry a _total suffix promtool dislikes; ours must pass clean.
+    expect((lint.stdout + lint.stderr).split('\n').filter((l) => l.trim() && !l.startsWith('nodejs_'))).toEqual([]);
   });
 
   describe('unpaired, wrong-token and revoked-token requests', () => {

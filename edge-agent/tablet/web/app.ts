@@ -228,6 +228,7 @@ function guestRow(g: Shown): HTMLElement {
   if (g.status === 'on_the_way' && g.checked_in_at) meta.push(w.minutesAgo(Math.floor((hubNow() - Date.parse(g.checked_in_at)) / 60_000)));
   const party = w.party(g.party_size);
   if (party) meta.push(party);
+  if (g.status === 'arrived' && g.arrived_at && g.checked_in_at) meta.push(w.walked(Math.max(0, (Date.parse(g.arrived_at) - Date.parse(g.checked_in_at)) / 1000)));
   if (g.arrival_source === 'beacon') meta.push(w.byBeacon);
   if (g.queued) meta.push(w.queued);
   let action: HTMLElement | null = null;
@@ -355,13 +356,13 @@ function render(): void {
   if (!root) return;
   document.documentElement.lang = state.lang;
   const w = words();
-  let title = w.title;
+  let title = w.title(2);
   let body: HTMLElement;
   if (!state.token) body = pairScreen();
   else if (state.picking || state.tables.length === 0) body = pickScreen();
   else {
     const labels = state.board?.tables.map((t) => t.label) ?? [];
-    title = `${w.title} ${labels.join(', ')}`;
+    title = `${w.title(labels.length)} ${labels.join(', ')}`;
     body = boardScreen();
   }
   const focused = document.activeElement?.id;

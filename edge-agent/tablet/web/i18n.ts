@@ -2,7 +2,8 @@
 export type Lang = 'en' | 'es';
 
 const en = {
-  title: 'Tables',
+  title: (n: number): string => (n === 1 ? 'Table' : 'Tables'),
+  walked: (s: number) => `seated ${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')} after check-in`,
   pairTitle: 'Pair this tablet',
   pairHelp: 'Enter the code shown in the kiosk staff mode or printed by "seatpilot agent pair-tablet".',
   pairCode: 'Pairing code',
@@ -37,7 +38,8 @@ const en = {
 };
 
 const es: typeof en = {
-  title: 'Mesas',
+  title: (n: number) => (n === 1 ? 'Mesa' : 'Mesas'),
+  walked: (s: number) => `sentado ${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')} tras registrarse`,
   pairTitle: 'Vincular esta tableta',
   pairHelp: 'Escribe el código que muestra el modo personal del quiosco o que imprime "seatpilot agent pair-tablet".',
   pairCode: 'Código de vinculación',
