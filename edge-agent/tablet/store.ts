@@ -121,6 +121,8 @@ export class TabletStore {
   private readonly clock: () => number;
   /** Bumped by every change made here; with the checkins and feed high-water marks it tells streams to refresh. */
   private version = 0;
+  // Every open board refreshes on each change; the venue-wide counts behind them are computed once per change.
+  private countsCache: { fingerprint: string; value: SeatingCounts } | null = null;
 
   constructor(
     readonly db: SqliteDatabase,
@@ -367,6 +369,14 @@ export class TabletStore {
   }
 
   counts(): SeatingCounts {
+    const fingerprint = this.fingerprint();
+    if (this.countsCache?.fingerprint === fingerprint) return this.countsCache.value;
+    const value = this.computeCounts();
+    this.countsCache = { fingerprint, value };
+    return value;
+  }
+
+  private computeCounts(): SeatingCounts {
     const rows = this.s.counts!.all() as Array<{ table_id: string | null; occasion_id: string; expected: number; checked_in: number; seated: number }>;
     const labels = new Map(this.tables().map((t) => [t.id, t.label]));
     const names = new Map((this.s.occasions!.all() as Array<{ id: string; name: string }>).map((o) => [o.id, o.name]));
