@@ -5,7 +5,7 @@ import { createServerMetrics, registerMetricsRoutes, type ServerMetrics } from '
 import { registerProtocolRoutes } from '../protocol/routes';
 import type { AgentStore } from './store';
 import { createAgentMetrics, type AgentMetrics } from './metrics';
-import { registerTabletRoutes, type TabletOptions } from './tablet/plugin';
+import { registerTabletRoutes, type TabletOptions, type TabletRoutes } from './tablet/plugin';
 import type { TabletStore } from './tablet/store';
 
 export interface AgentHealth {
@@ -41,17 +41,22 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024 });
   installErrorHandling(app);
   registerMetricsRoutes(app, metrics);
+  let tabletRoutes: TabletRoutes | null = null;
   registerProtocolRoutes(app, {
     store: deps.store,
     sync: deps.store,
     metrics,
     ...(deps.now ? { now: deps.now } : {}),
-    ...(deps.onStored ? { onStored: deps.onStored } : {}),
+    onStored: () => {
+      deps.onStored?.();
+      tabletRoutes?.wake();
+    },
   });
 
-  const tablets = deps.tablet
+  tabletRoutes = deps.tablet
     ? await registerTabletRoutes(app, { store: deps.store, metrics, options: deps.tablet, now: deps.now ?? Date.now, ...(deps.onStored ? { onCommitted: deps.onStored } : {}) })
     : null;
+  const tablets = tabletRoutes?.store ?? null;
 
   app.get('/health', async (_request, reply) => {
     const checks: AgentHealth['checks'] = {};

@@ -97,7 +97,13 @@ interface Stream {
   last: string;
 }
 
-export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPluginDeps): Promise<TabletStore> {
+export interface TabletRoutes {
+  store: TabletStore;
+  /** Something a board shows may have changed (a batch from a door was stored): refresh the streams now. */
+  wake(): void;
+}
+
+export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPluginDeps): Promise<TabletRoutes> {
   const { now, options } = deps;
   const undoMs = (options.undoSeconds ?? 10) * 1000;
   const registers = [deps.metrics.registry];
@@ -406,7 +412,9 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
     for (const s of streams) send(s, store.board(s.tables));
   };
   // A change made by a request shows on every stream at once rather than at the next tick.
-  const wake = () => setImmediate(pulse);
+  const wake = () => {
+    if (!closed) setImmediate(pulse);
+  };
   const timer = setInterval(pulse, options.tickMs ?? 250);
   timer.unref();
   const keepAlive = setInterval(() => {
@@ -420,7 +428,7 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
     for (const s of streams) s.reply.raw.end();
     streams.clear();
   });
-  return store;
+  return { store, wake };
 }
 
 class ForbiddenError extends Error {}

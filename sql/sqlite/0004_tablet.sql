@@ -59,3 +59,6 @@ CREATE TABLE beacon_positions (
   seen_at   TEXT NOT NULL,
   seen_ms   INTEGER NOT NULL
 );
+
+-- A table's board lists the guests seated there: one index range, not a scan of the guest list.
+CREATE INDEX guests_table ON guests (table_id);
