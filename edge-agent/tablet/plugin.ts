@@ -148,6 +148,7 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
   page('/tablet/icon.svg', 'image/svg+xml', assets.iconSvg);
 
   // --- tablet auth -------------------------------------------------------------------------------------------------
+  const touched = new Map<string, number>();
   const tabletOf = (request: FastifyRequest, reply: FastifyReply): string | null => {
     const h = request.headers.authorization;
     const m = typeof h === 'string' ? /^Bearer\s+(\S+)$/i.exec(h) : null;
@@ -157,9 +158,15 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
     }
     const check = store.checkToken(m[1] as string);
     switch (check.status) {
-      case 'ok':
-        store.touchTablet(check.tablet.id);
+      case 'ok': {
+        // "Last seen" for `tablet list`, written at most once a minute: every write here is a durable commit.
+        const t = now();
+        if (t - (touched.get(check.tablet.id) ?? 0) > 60_000) {
+          touched.set(check.tablet.id, t);
+          store.touchTablet(check.tablet.id);
+        }
         return check.tablet.id;
+      }
       case 'unknown':
         fail(reply, 401, 'tablet_token_invalid', 'This tablet is not paired with this hub. Ask staff to pair it again.');
         return null;

@@ -17,6 +17,7 @@ import { ROOT, seatpilot } from '../../tests/procs';
 import { waitFor } from '../../tests/wait';
 import { parseAgentConfig, type AgentConfig } from '../config';
 import { startAgent, type RunningAgent } from '../runtime';
+import { createTabletPairingCode, revokeTablet, seatingCounts } from './staff-client';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const UNDO_SECONDS = 3;
@@ -214,6 +215,21 @@ describe('the tablet page in Chromium', () => {
     expect(agent.store.db.prepare("SELECT count(*) FROM arrivals WHERE guest_id IN ('g2', 'g4')").pluck().get()).toBe(1);
     expect(await cloudSeats('g2')).toEqual([]);
     await tab.locator('[data-guest="g4"][data-status="arrived"]').waitFor();
+  });
+
+  it('serves the kiosk staff mode over the kiosk\'s signed link: pairing codes, counts, unpairing', async () => {
+    const code = await createTabletPairingCode(kiosk.sync.http, { label: 'Bar' });
+    const paired = await fetch(`${agent.url}/tablet/api/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: code.code }) });
+    expect(paired.status).toBe(201);
+    const { tablet_id, token } = (await paired.json()) as { tablet_id: string; token: string };
+    const counts = await seatingCounts(kiosk.sync.http);
+    expect(counts.tables.find((c) => c.table_id === 't12')).toEqual({ table_id: 't12', label: '12', expected: 5, checked_in: 4, seated: 2 });
+    expect(counts.occasions).toEqual([expect.objectContaining({ expected: 6, checked_in: 4, seated: 2 })]);
+    expect(await revokeTablet(kiosk.sync.http, tablet_id)).toEqual({ tablet_id, status: 'revoked' });
+    await expect(revokeTablet(kiosk.sync.http, tablet_id)).rejects.toMatchObject({ status: 404, code: 'not_found' });
+    const after = await fetch(`${agent.url}/tablet/api/tables`, { headers: { authorization: `Bearer ${token}` } });
+    expect(after.status).toBe(401);
+    expect(await after.json()).toMatchObject({ error: 'tablet_revoked' });
   });
 
   it('tells a tablet whose pairing was revoked to ask staff to pair it again', async () => {
