@@ -175,6 +175,14 @@ describe('the tablet page in Chromium', () => {
     await tab.screenshot({ path: join(ROOT, 'docs', 'screens', 'tablet.png'), fullPage: true });
   });
 
+  it('is installable as a PWA: Chromium reports no installability errors and the service worker runs', async () => {
+    const cdp = await ctx.newCDPSession(tab);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: Array<{ errorId: string }> };
+    expect(installabilityErrors.map((e) => e.errorId)).toEqual([]);
+    await cdp.detach();
+    expect(await tab.evaluate(async () => (await navigator.serviceWorker.getRegistration('/tablet'))?.active?.state)).toBe('activated');
+  });
+
   it('speaks Spanish at a tap, and remembers it', async () => {
     await tab.locator('[data-action="lang"]').click();
     expect(await tab.locator('[data-section="on-the-way"] h2').textContent()).toMatch(/^En camino/);
