@@ -49,5 +49,5 @@ describe('seatpilot agent tablet commands', () => {
     expect(JSON.parse(assign.stdout)).toEqual({ tag: 'ibeacon:x:1:2', guest_id: 'g1' });
     expect((await runCli(['agent', 'beacon-tag', 'unassign', '--config', config, '--tag', 'ibeacon:x:1:2'])).code).toBe(0);
     expect((await runCli(['agent', 'beacon-tag', 'unassign', '--config', config, '--tag', 'ibeacon:x:1:2'])).stderr).toMatch(/not assigned/);
-  });
+  }, 240_000); // nine child processes, each loading TypeScript through tsx, on a shared 2-core box
 });

@@ -225,7 +225,8 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     const s: Stream = { tabletId, tables, reply, last: '' };
     streams.add(s);
-    request.raw.on('close', () => streams.delete(s));
+    // The response's close: the tablet went away (the request's own close only says its body was read).
+    reply.raw.on('close', () => streams.delete(s));
     send(s, store.board(tables));
     return reply;
   });

@@ -186,7 +186,7 @@ describe('the tablet page in Chromium', () => {
   it('speaks Spanish at a tap, and remembers it', async () => {
     await tab.locator('[data-action="lang"]').click();
     expect(await tab.locator('[data-section="on-the-way"] h2').textContent()).toMatch(/^En camino/);
-    expect(await guest('g2').locator('[data-action="arrive"]').textContent()).toBe('Llegó');
+    expect(await guest('g2').locator('[data-action="arrive"]').textContent()).toBe('Marcar llegada');
     expect(await guest('g3').textContent()).toMatch(/visto en la mesa 7/);
     expect(await tab.locator('h1').textContent()).toBe('Mesa 12');
     await tab.locator('[data-action="lang"]').click();
