@@ -203,6 +203,7 @@ describe('the tablet page in Chromium', () => {
     await tab.locator('[data-guest="g4"][data-status="arrived"]').waitFor();
     expect(await guest('g4').textContent()).toMatch(/waiting to send/);
     expect(await tab.locator('#offline-banner').textContent()).toMatch(/2 tap\(s\) waiting/);
+    await tab.screenshot({ path: join(ROOT, 'docs', 'screens', 'tablet-offline.png'), fullPage: true });
     // Undo of a tap that never left the tablet: it simply disappears from the queue.
     await guest('g2').locator('[data-action="undo"]').click();
     await tab.locator('[data-guest="g2"][data-status="on_the_way"]').waitFor();

@@ -338,8 +338,9 @@ function pickScreen(): HTMLElement {
 function boardScreen(): HTMLElement {
   const w = words();
   const guests = shownGuests();
-  const tables = state.board?.tables ?? [];
-  const sum = (k: 'expected' | 'checked_in' | 'seated') => tables.reduce((n, t) => n + t[k], 0);
+  // Counted from what is shown, so this tablet's unsent taps count too.
+  const counts = { expected: guests.length, checked_in: guests.filter((g) => g.status !== 'expected').length, seated: guests.filter((g) => g.status === 'arrived').length };
+  const sum = (k: keyof typeof counts) => counts[k];
   const section = (title: string, status: BoardGuest['status'], id: string) => {
     const rows = guests.filter((g) => g.status === status);
     return h('section', { 'data-section': id }, h('h2', {}, `${title} (${rows.length})`), ...(rows.length ? rows.map(guestRow) : [h('p', { class: 'empty' }, w.none)]));
