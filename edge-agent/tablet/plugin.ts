@@ -134,18 +134,29 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
     },
   });
   const tracker = new BeaconDwellTracker(options.dwell ?? {});
-  const assets: TabletAssets = await buildTabletAssets();
+  // A page that cannot be built must not keep the hub from serving the doors: /tablet then says what is missing.
+  let assets: TabletAssets | null = null;
+  let assetsError = '';
+  try {
+    assets = await buildTabletAssets();
+  } catch (e) {
+    assetsError = (e as Error).message;
+    app.log.error(`tablet page unavailable: ${assetsError}`);
+  }
   const pairLimiter = new RateLimiter({ perSecond: 0.2, burst: 10 });
 
   // --- the page ----------------------------------------------------------------------------------------------------
-  const page = (path: string, type: string, body: string | Buffer, extra: Record<string, string> = {}) =>
-    app.get(path, async (_req, reply) => reply.header('content-type', type).header('cache-control', 'no-cache').headers(extra).send(body));
-  page('/tablet', 'text/html; charset=utf-8', assets.html);
-  page('/tablet/', 'text/html; charset=utf-8', assets.html);
-  page('/tablet/app.js', 'text/javascript; charset=utf-8', assets.appJs);
-  page('/tablet/sw.js', 'text/javascript; charset=utf-8', assets.swJs, { 'service-worker-allowed': '/tablet' });
-  page('/tablet/manifest.webmanifest', 'application/manifest+json', assets.manifest);
-  page('/tablet/icon.svg', 'image/svg+xml', assets.iconSvg);
+  const page = (path: string, type: string, body: (a: TabletAssets) => string, extra: Record<string, string> = {}) =>
+    app.get(path, async (_req, reply) => {
+      if (!assets) return reply.code(503).header('content-type', 'text/plain; charset=utf-8').send(`SeatPilot hub: ${assetsError}\n`);
+      return reply.header('content-type', type).header('cache-control', 'no-cache').headers(extra).send(body(assets));
+    });
+  page('/tablet', 'text/html; charset=utf-8', (a) => a.html);
+  page('/tablet/', 'text/html; charset=utf-8', (a) => a.html);
+  page('/tablet/app.js', 'text/javascript; charset=utf-8', (a) => a.appJs);
+  page('/tablet/sw.js', 'text/javascript; charset=utf-8', (a) => a.swJs, { 'service-worker-allowed': '/tablet' });
+  page('/tablet/manifest.webmanifest', 'application/manifest+json', (a) => a.manifest);
+  page('/tablet/icon.svg', 'image/svg+xml', (a) => a.iconSvg);
 
   // --- tablet auth -------------------------------------------------------------------------------------------------
   const touched = new Map<string, number>();
