@@ -5,6 +5,8 @@ import { createServerMetrics, registerMetricsRoutes, type ServerMetrics } from '
 import { registerProtocolRoutes } from '../protocol/routes';
 import type { AgentStore } from './store';
 import { createAgentMetrics, type AgentMetrics } from './metrics';
+import { registerTabletRoutes, type TabletOptions, type TabletRoutes } from './tablet/plugin';
+import type { TabletStore } from './tablet/store';
 
 export interface AgentHealth {
   status: 'ok' | 'degraded';
@@ -21,12 +23,15 @@ export interface AgentAppDeps {
   health?: () => AgentHealth['checks'];
   /** After a batch from a door is stored: the runtime pushes right away. */
   onStored?: () => void;
+  /** Table tablets and beacon gateways (edge-agent/tablet): served when given. */
+  tablet?: TabletOptions;
 }
 
 export interface AgentApp {
   app: FastifyInstance;
   metrics: ServerMetrics;
   agentMetrics: AgentMetrics;
+  tablets: TabletStore | null;
 }
 
 export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
@@ -36,13 +41,22 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024 });
   installErrorHandling(app);
   registerMetricsRoutes(app, metrics);
+  let tabletRoutes: TabletRoutes | null = null;
   registerProtocolRoutes(app, {
     store: deps.store,
     sync: deps.store,
     metrics,
     ...(deps.now ? { now: deps.now } : {}),
-    ...(deps.onStored ? { onStored: deps.onStored } : {}),
+    onStored: () => {
+      deps.onStored?.();
+      tabletRoutes?.wake();
+    },
   });
+
+  tabletRoutes = deps.tablet
+    ? await registerTabletRoutes(app, { store: deps.store, metrics, options: deps.tablet, now: deps.now ?? Date.now, ...(deps.onStored ? { onCommitted: deps.onStored } : {}) })
+    : null;
+  const tablets = tabletRoutes?.store ?? null;
 
   app.get('/health', async (_request, reply) => {
     const checks: AgentHealth['checks'] = {};
@@ -56,5 +70,5 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
     const ok = Object.values(checks).every((c) => c.ok);
     return reply.code(checks.database.ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks } satisfies AgentHealth);
   });
-  return { app, metrics, agentMetrics };
+  return { app, metrics, agentMetrics, tablets };
 }
