@@ -22,6 +22,8 @@ export interface Proc {
   /** Resolves when the output (since start) matches. */
   waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the exit code once the process ends by itself. */
+  exited(): Promise<number | null>;
 }
 
 export function startProc(args: string[], env: Record<string, string | undefined> = {}): Proc {
@@ -43,6 +45,7 @@ export function startProc(args: string[], env: Record<string, string | undefined
       }
       throw new Error(`timed out waiting for ${re} from ${args.join(' ')}: ${out.slice(-2000)}`);
     },
+    exited: () => exited,
     async kill(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
