@@ -6,7 +6,7 @@
 //   are case-sensitive and GS1 codes carry meaningful separators.
 // - nfc: the UID as UPPERCASE HEX, TWO DIGITS PER BYTE, NO SEPARATORS, BYTES IN THE ORDER THE CARD SENDS THEM
 //   (ISO/IEC 14443-3 anticollision order: UID0 first, the manufacturer byte for 7-byte UIDs; this is what PC/SC readers
-//   return for `FF CA 00 00 00` and what phone apps print as "Serial number"). UIDs are 4, 7 or 10 bytes long.
+//   return for `FF CA 00 00 00` and what phone apps print as "Serial number"). UIDs are 4, 7, 8 or 10 bytes long.
 //   Accepted spellings:
 //     "04:A2:2B:1A", "04-a2-2b-1a", "04 A2 2B 1A", "04a22b1a", "0x04A22B1A"      → "04A22B1A"
 //     reversed byte order (readers that send the least significant byte first): set `nfcByteOrder: 'reversed'`
@@ -16,6 +16,7 @@
 //       reversed (`nfcDecimalByteOrder: 'reversed'`); set 'card' for readers that print it big-endian.
 //   Ten digits are never hex: no UID has 5 bytes, so the two readings cannot collide.
 import type { CredentialKind } from './contract';
+import { canonicalNfcUid as parseNfcUid, type NfcUidForm } from './nfc-uid';
 
 export type ScannedKind = Exclude<CredentialKind, 'manual'>;
 export type ByteOrder = 'card' | 'reversed';
@@ -39,7 +40,6 @@ export type NormalizeResult =
 
 /** The contract's limit for a credential value (SyncCredentialSchema). */
 export const MAX_CREDENTIAL_LENGTH = 256;
-const VALID_UID_BYTES = new Set([4, 7, 10]);
 
 // Whitespace, C0/C1 controls and BOM/zero-width characters some wedges and copy-pastes add at either end.
 // eslint-disable-next-line no-control-regex
@@ -58,32 +58,20 @@ function stripAffixes(text: string, opts: NormalizeOptions): string {
   return trimJunk(out);
 }
 
-function reverseBytes(hex: string): string {
-  const bytes = hex.match(/../g) ?? [];
-  return bytes.reverse().join('');
-}
-
 /**
  * One NFC UID spelling → the canonical form (see the top of this file), or null when the text is not a UID.
- * `text` should already be trimmed of scanner affixes; surrounding whitespace is tolerated.
+ * `text` should already be trimmed of scanner affixes; surrounding whitespace is tolerated. The parsing itself is the
+ * hardware adapters' (core/nfc-uid.ts), so a UID typed by a wedge reader and one read from raw HID bytes agree.
  */
 export function canonicalNfcUid(text: string, opts: Pick<NormalizeOptions, 'nfcByteOrder' | 'nfcDecimalByteOrder'> = {}): string | null {
-  const t = trimJunk(text);
-  if (/^\d{10}$/.test(t)) {
-    const n = Number(t);
-    if (n > 0xffffffff) return null;
-    const hex = n.toString(16).toUpperCase().padStart(8, '0');
-    return (opts.nfcDecimalByteOrder ?? 'reversed') === 'reversed' ? reverseBytes(hex) : hex;
-  }
-  const body = t.replace(/^0x/i, '');
+  const t = trimJunk(text).replace(/^0x/i, '');
   // Separators only between whole bytes: "04:A2:2B:1A", "04-A2-2B-1A", "04 A2 2B 1A"; or none at all.
-  let hex: string;
-  if (/^[0-9a-f]{2}([:\- ][0-9a-f]{2})+$/i.test(body)) hex = body.replace(/[:\- ]/g, '');
-  else if (/^[0-9a-f]+$/i.test(body)) hex = body;
-  else return null;
-  if (hex.length % 2 !== 0 || !VALID_UID_BYTES.has(hex.length / 2)) return null;
-  hex = hex.toUpperCase();
-  return (opts.nfcByteOrder ?? 'card') === 'reversed' ? reverseBytes(hex) : hex;
+  if (/[:\- ]/.test(t) && !/^[0-9a-f]{2}([:\- ][0-9a-f]{2})+$/i.test(t)) return null;
+  const form: NfcUidForm = /^\d{10}$/.test(t)
+    ? (opts.nfcDecimalByteOrder ?? 'reversed') === 'reversed' ? 'decimal-le' : 'decimal-be'
+    : (opts.nfcByteOrder ?? 'card') === 'reversed' ? 'hex-reversed' : 'hex';
+  const r = parseNfcUid(t, form);
+  return r.ok ? r.uid : null;
 }
 
 /** What a scanner or reader produced (`raw`) → the canonical credential value for `kind`, or a coded error. */
