@@ -16,7 +16,7 @@ describe('migration 0004_tablet', () => {
     migrateSqlite(db, all.filter((m) => m.version <= 3));
     db.prepare(`INSERT INTO guests (id, occasion_id, name, name_folded, party_size, table_id, status, version) VALUES ('g1', 'o', 'Ana', 'ana', 1, 't1', 'active', 1)`).run();
     db.prepare(`INSERT INTO checkins (event_id, source, outcome, guest_id, device_id, door_id, direction, party_size, occurred_at, occurred_ms, table_id)
-                VALUES ('e1', 'sync', 'admitted', 'g1', 'k1', 'door-a', 'entry', 1, '2026-06-20T20:00:00.000Z', ?, 't1')`).run(Date.parse('2026-06-20T20:00:00.000Z'));
+                VALUES ('e1', 'remote', 'admitted', 'g1', 'k1', 'door-a', 'entry', 1, '2026-06-20T20:00:00.000Z', ?, 't1')`).run(Date.parse('2026-06-20T20:00:00.000Z'));
     const report = migrateSqlite(db, all);
     expect(report.applied).toContain(4);
     expect(db.prepare('SELECT guest_id, table_id FROM checkins').all()).toEqual([{ guest_id: 'g1', table_id: 't1' }]);
