@@ -6,7 +6,9 @@ type Command = (args: string[]) => Promise<void>;
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   agent: { summary: 'the venue hub (edge agent) and pairing of kiosks to it', load: async () => (await import('../edge-agent/cli')).agentCommand },
   cloud: { summary: 'the cloud service and its admin commands (tenants, venues, devices, keys, migrations)', load: async () => (await import('../cloud-sync/cli')).cloudCommand },
+  doctor: { summary: 'health check of this box: config, database, scanners, hub/cloud, clock, backlog, disk', load: async () => (await import('../appliance/cli')).doctorCommand },
   hw: { summary: 'scanners, NFC readers and beacons: list devices, watch scans, decode reports, UIDs and beacon frames', load: async () => (await import('../hardware/cli')).hwCommand },
+  pair: { summary: 'pair this box with the cloud or the venue hub using a single-use code', load: async () => (await import('../appliance/cli')).pairCommand },
 };
 
 export async function main(argv: string[]): Promise<void> {

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { installErrorHandling } from '../protocol/errors';
 import { createServerMetrics, registerMetricsRoutes, type ServerMetrics } from '../protocol/metrics';
 import { registerProtocolRoutes } from '../protocol/routes';
+import { registerPairRoute, type PairExchange } from '../protocol/pairing';
 import type { AgentStore } from './store';
 import { createAgentMetrics, type AgentMetrics } from './metrics';
 
@@ -21,6 +22,8 @@ export interface AgentAppDeps {
   health?: () => AgentHealth['checks'];
   /** After a batch from a door is stored: the runtime pushes right away. */
   onStored?: () => void;
+  /** Serves `POST /pair` for the doors' kiosks (edge-agent/pairing.ts). */
+  pairing?: PairExchange;
 }
 
 export interface AgentApp {
@@ -43,6 +46,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.onStored ? { onStored: deps.onStored } : {}),
   });
+  if (deps.pairing) registerPairRoute(app, { pairing: deps.pairing, ...(deps.now ? { now: deps.now } : {}) });
 
   app.get('/health', async (_request, reply) => {
     const checks: AgentHealth['checks'] = {};

@@ -8,6 +8,7 @@ import { PushClient } from '../protocol/push-client';
 import type { SeatPilotEvent } from '../core/contract';
 import { buildAgentApp } from './app';
 import type { AgentConfig } from './config';
+import { AgentPairing } from './pairing';
 import { AgentStore } from './store';
 
 export const APP_VERSION = '0.1.0';
@@ -48,6 +49,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
     logger: opts.logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
     lastCloudSync,
     onStored: () => push?.kick(),
+    pairing: new AgentPairing(store, config.venue_id),
     health: (): Record<string, { ok: boolean; detail: string }> => {
       if (!config.cloud) return { cloud: { ok: true, detail: 'no cloud configured: running the venue alone' } };
       const err = push?.status.lastError ?? pull?.status.lastError;
