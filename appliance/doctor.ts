@@ -137,20 +137,21 @@ function readConfig(file: string, out: CheckResult[]): BoxSetup | null {
   };
 }
 
-function checkDatabase(setup: BoxSetup, nowMs: number, out: CheckResult[]): void {
+/** Integrity and schema version; true when the backlog and guest list can be read from it. */
+function checkDatabase(setup: BoxSetup, out: CheckResult[]): boolean {
   const name = `${setup.role} database`;
   const file = setup.databaseFile;
   const restart = setup.role === 'agent' ? `systemctl restart ${SYSTEMD_UNIT}` : 'restart the kiosk app';
   if (!existsSync(file)) {
     out.push({ check: name, status: 'warn', detail: `${file} does not exist yet`, fix: `it is created on first start: ${setup.role === 'agent' ? `systemctl start ${SYSTEMD_UNIT}` : 'start the kiosk app'}` });
-    return;
+    return false;
   }
   let db: Database.Database;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
   } catch (e) {
     out.push({ check: name, status: 'fail', detail: `cannot open ${file}: ${(e as Error).message}`, fix: 'run the doctor as root, or check the file\'s owner (the seatpilot user)' });
-    return;
+    return false;
   }
   try {
     db.pragma('busy_timeout = 2000');
@@ -165,7 +166,7 @@ function checkDatabase(setup: BoxSetup, nowMs: number, out: CheckResult[]): void
         detail: `${file} is damaged: ${(e as Error).message}`,
         fix: `stop the ${setup.role}, move the file aside (mv ${file} ${file}.broken) and start it again: the guest list syncs again from upstream; keep the moved file, it holds any events not yet sent`,
       });
-      return;
+      return false;
     }
     const known = loadMigrations(migrationsDir('sqlite')).length;
     let version = 0;
@@ -176,15 +177,27 @@ function checkDatabase(setup: BoxSetup, nowMs: number, out: CheckResult[]): void
     }
     if (version < known) {
       out.push({ check: name, status: 'fail', detail: `${file}: integrity ok, schema version ${version} of ${known}`, fix: `the ${setup.role} migrates at start: ${restart}` });
-      return;
+      return version > 0;
     }
     if (version > known) {
       out.push({ check: name, status: 'fail', detail: `${file}: schema version ${version} is newer than this build (${known})`, fix: 'upgrade SeatPilot to the version that wrote this database' });
-      return;
+      return true;
     }
     out.push({ check: name, status: 'ok', detail: `${file}: integrity ok, schema version ${version} (current)` });
+    return true;
+  } finally {
+    db.close();
+  }
+}
+
+function checkQueues(setup: BoxSetup, nowMs: number, out: CheckResult[]): void {
+  const db = new Database(setup.databaseFile, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 2000');
     checkBacklog(setup, db, nowMs, out);
     checkGuestList(setup, db, nowMs, out);
+  } catch (e) {
+    out.push({ check: `${setup.role} backlog`, status: 'fail', detail: `cannot read the outbox: ${(e as Error).message}`, fix: `the database may be from another version: restart the ${setup.role}` });
   } finally {
     db.close();
   }
@@ -197,7 +210,7 @@ function checkBacklog(setup: BoxSetup, db: Database.Database, nowMs: number, out
   const to = setup.role === 'agent' ? 'the cloud' : 'the hub';
   const deadNote = dead ? `; ${dead} refused by ${to} (kept as dead letters)` : '';
   if (r.n > 0 && oldestS > THRESHOLDS.backlogFailS) {
-    out.push({ check: `${setup.role} backlog`, status: 'fail', detail: `${r.n} events waiting for ${to}, oldest ${human(oldestS)}${deadNote}`, fix: `${to} is unreachable or refusing: see its reachability line above; nothing is lost, the events go out once it answers` });
+    out.push({ check: `${setup.role} backlog`, status: 'fail', detail: `${r.n} events waiting for ${to}, oldest ${human(oldestS)}${deadNote}`, fix: `${to} is unreachable or refusing: see the ${setup.upstream?.label ?? 'upstream'} line above; nothing is lost, the events go out once it answers` });
     return;
   }
   out.push({ check: `${setup.role} backlog`, status: dead ? 'warn' : 'ok', detail: `${r.n} events waiting${r.n ? `, oldest ${human(oldestS)}` : ''}${deadNote}`, ...(dead ? { fix: `look at the dead letters' reasons (outbox.dead_reason); they usually mean a device or venue mismatch` } : {}) });
@@ -252,15 +265,16 @@ async function checkUpstream(setup: BoxSetup, opts: DoctorOptions, out: CheckRes
   // Clock: the receiver's Date header against the middle of the round trip (Date has whole seconds: add half of one).
   const date = Date.parse(res.headers.get('date') ?? '');
   let skewMs = 0;
+  const clock: CheckResult[] = [];
   if (Number.isNaN(date)) {
-    out.push({ check: `${setup.role} clock`, status: 'warn', detail: `${base} sent no Date header: cannot compare clocks` });
+    clock.push({ check: `${setup.role} clock`, status: 'warn', detail: `${base} sent no Date header: cannot compare clocks` });
   } else {
     skewMs = date + 500 - (sent + received) / 2;
     const abs = Math.abs(skewMs);
     const s = Math.round(abs / 1000);
     const side = skewMs > 0 ? 'behind' : 'ahead of';
     const status: CheckStatus = abs > THRESHOLDS.skewFailMs ? 'fail' : abs > THRESHOLDS.skewWarnMs ? 'warn' : 'ok';
-    out.push({
+    clock.push({
       check: `${setup.role} clock`,
       status,
       detail: status === 'ok' ? `within ${Math.max(1, s)} s of the ${up.label}` : `this box's clock is ${s} s ${side} the ${up.label}`,
@@ -268,7 +282,19 @@ async function checkUpstream(setup: BoxSetup, opts: DoctorOptions, out: CheckRes
     });
   }
 
-  // The key: an empty signed batch is refused as bad_envelope only after the signature was accepted.
+  try {
+    await checkKey(setup, up, skewMs, opts, out);
+  } finally {
+    out.push(...clock);
+  }
+}
+
+/** The key: an empty signed batch is refused as bad_envelope only after the signature was accepted. */
+async function checkKey(setup: BoxSetup, up: NonNullable<BoxSetup['upstream']>, skewMs: number, opts: DoctorOptions, out: CheckResult[]): Promise<void> {
+  const now = opts.now ?? Date.now;
+  const timeoutMs = opts.timeoutMs ?? 5_000;
+  const name = `${setup.role} ${up.label}`;
+  const base = up.baseUrl.replace(/\/+$/, '');
   const http = new SignedHttp(up, { now, timeoutMs });
   http.offsetMs = Math.abs(skewMs) > THRESHOLDS.skewWarnMs ? Math.round(skewMs) : 0;
   let status = 0;
@@ -385,8 +411,9 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
   for (const file of configFiles(opts, checks)) {
     const setup = readConfig(file, checks);
     if (!setup) continue;
-    checkDatabase(setup, now(), checks);
+    const readable = checkDatabase(setup, checks);
     await checkUpstream(setup, opts, checks);
+    if (readable) checkQueues(setup, now(), checks);
     if (setup.role === 'kiosk') await checkScanners(setup, opts, checks);
     checkDisk(setup, checks);
   }
