@@ -5,6 +5,7 @@ import { closeOnSignals } from '../cloud-sync/server';
 import { AgentConfigError, loadAgentConfig, type LoadedAgentConfig } from './config';
 import { startAgent } from './runtime';
 import { AgentPairing, AgentPairingError } from './pairing';
+import { SdNotify } from './sd-notify';
 import { AgentStore } from './store';
 
 const USAGE = `usage: seatpilot agent --config FILE
@@ -82,5 +83,12 @@ export async function agentCommand(args: string[]): Promise<void> {
   const loaded = load(file);
   const running = await startAgent({ ...loaded, logger: true });
   console.error(`seatpilot agent: listening on ${running.url} for venue ${loaded.config.venue_id}${loaded.config.cloud ? `, cloud ${loaded.config.cloud.url}` : ', no cloud configured'}`);
-  closeOnSignals(running, 'seatpilot agent');
+  // Under systemd (Type=notify, WatchdogSec=): ready once listening; the watchdog is fed while SQLite answers.
+  const sd = new SdNotify();
+  await sd.ready(`listening on ${running.url}`);
+  sd.startWatchdog(async () => {
+    await running.store.ping();
+    return true;
+  });
+  closeOnSignals({ close: async () => (await sd.stopping(), running.close()) }, 'seatpilot agent');
 }
