@@ -1,7 +1,7 @@
 // `seatpilot doctor` on a healthy box and on broken ones, as venue IT runs it (a child process) and in-process for the
 // kiosk's scanners on a simulated HID bus. Real cloud (PGlite), real agent, real SQLite files, real HTTP on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +9,7 @@ import { buildApp, type CloudApp } from '../cloud-sync/app';
 import { addTenant, addVenue } from '../cloud-sync/admin';
 import { openPglite, type Db } from '../cloud-sync/db';
 import { issuePairCode } from '../cloud-sync/pairing';
+import { loadAgentConfig } from '../edge-agent/config';
 import { AgentPairing } from '../edge-agent/pairing';
 import { startAgent, type RunningAgent } from '../edge-agent/runtime';
 import { SimulatedHidBackend } from '../hardware/simulated';
@@ -31,6 +32,7 @@ describe('seatpilot doctor on an agent box', () => {
   let cloudUrl: string;
   let healthyDir: string;
   let agentConfig: Record<string, unknown>;
+  let agent: RunningAgent | undefined;
 
   /** A copy of the healthy box's config with some fields changed, in a folder of its own. */
   const variant = (change: (c: Record<string, unknown>) => Record<string, unknown>) => {
@@ -50,13 +52,15 @@ describe('seatpilot doctor on an agent box', () => {
     // The box as installed: the shipped template, paired with a code, its database created by a first start.
     healthyDir = tmp('healthy');
     const defaults = tmp('defaults');
-    writeFileSync(join(defaults, 'agent.json'), JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, database: join(healthyDir, 'agent.sqlite') }));
+    writeFileSync(join(defaults, 'agent.json'), JSON.stringify({ listen: { host: '127.0.0.1', port: await closedPort() }, database: join(healthyDir, 'agent.sqlite') }));
     const code = await issuePairCode(db, venue.id, 'agent');
     await pairBox({ url: cloudUrl, issuer: 'cloud', code: code.code, configDir: healthyDir, defaultsDir: defaults });
-    openStore(join(healthyDir, 'agent.sqlite')).db.close();
     agentConfig = JSON.parse(readFileSync(join(healthyDir, 'agent.json'), 'utf8')) as Record<string, unknown>;
+    // The agent service, running from that config.
+    agent = await startAgent({ ...loadAgentConfig(join(healthyDir, 'agent.json')) });
   });
   afterAll(async () => {
+    await agent?.close();
     await cloud?.app.close();
     await db?.close();
   });
@@ -65,12 +69,13 @@ describe('seatpilot doctor on an agent box', () => {
     const r = await runCli(['doctor', '--config-dir', healthyDir]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(lineOf(r.stdout, 'OK   agent config:')).toContain('venue ven_');
+    expect(lineOf(r.stdout, 'OK   agent service:')).toMatch(/^OK {3}agent service: answering on http:\/\/127\.0\.0\.1:\d+ \((ok|degraded)\)$/);
     expect(lineOf(r.stdout, 'OK   agent database:')).toContain('integrity ok, schema version');
     expect(lineOf(r.stdout, 'OK   agent cloud:')).toMatch(/reachable, key key_\w+ accepted/);
     expect(lineOf(r.stdout, 'OK   agent clock:')).toContain('of the cloud');
-    expect(lineOf(r.stdout, 'OK   agent backlog:')).toBe('OK   agent backlog: 0 events waiting');
+    expect(lineOf(r.stdout, 'OK   agent backlog:')).toMatch(/^OK {3}agent backlog: \d+ events? waiting/);
     expect(lineOf(r.stdout, 'WARN agent guest list:')).toContain('no guest list received from the cloud yet');
-    expect(lineOf(r.stdout, 'OK   agent disk:')).toMatch(/MiB free of/);
+    expect(lineOf(r.stdout, 'OK   agent disk:')).toMatch(/[MG]iB free of/);
     expect(r.stdout.trim().endsWith('All checks passed.')).toBe(true);
     expect(r.stdout).not.toContain((agentConfig.cloud as { secret: string }).secret);
 
@@ -78,7 +83,7 @@ describe('seatpilot doctor on an agent box', () => {
     expect(j.code).toBe(0);
     const report = JSON.parse(j.stdout) as DoctorReport;
     expect(report.ok).toBe(true);
-    expect(report.checks.map((c) => c.check)).toEqual(['agent config', 'agent database', 'agent cloud', 'agent clock', 'agent backlog', 'agent guest list', 'agent disk']);
+    expect(report.checks.map((c) => c.check)).toEqual(['agent config', 'agent service', 'agent database', 'agent cloud', 'agent clock', 'agent backlog', 'agent guest list', 'agent disk']);
   });
 
   it('fails when there is no config', async () => {
@@ -105,7 +110,7 @@ describe('seatpilot doctor on an agent box', () => {
     // A real database with a damaged page inside: integrity_check finds it.
     const dir2 = tmp('corrupt-page');
     const file2 = join(dir2, 'agent.sqlite');
-    copyFileSync(join(healthyDir, 'agent.sqlite'), file2);
+    openStore(file2).db.close();
     const bytes = readFileSync(file2);
     randomBytes(4096).copy(bytes, 4096 * 3);
     writeFileSync(file2, bytes);
@@ -113,6 +118,14 @@ describe('seatpilot doctor on an agent box', () => {
     const r2 = await runCli(['doctor', '--config-dir', dir2]);
     expect(r2.code).toBe(1);
     expect(lineOf(r2.stdout, 'FAIL agent database:')).toContain(`${file2} is damaged`);
+  });
+
+  it('fails when the agent service is not running, pointing at its logs', async () => {
+    const port = await closedPort();
+    const dir = variant((c) => ({ ...c, listen: { host: '0.0.0.0', port } }));
+    const report = await runDoctor({ configDir: dir });
+    expect(report.ok).toBe(false);
+    expect(formatReport(report)).toMatch(new RegExp(`^FAIL agent service: not answering on http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\) → start it: systemctl start seatpilot-agent; journalctl -u seatpilot-agent -n 50 says why$`, 'm'));
   });
 
   it('fails when the cloud is down', async () => {
@@ -147,7 +160,7 @@ describe('seatpilot doctor on an agent box', () => {
     sqlite.close();
     writeFileSync(join(dir, 'agent.json'), JSON.stringify({ ...agentConfig, database: file }));
     const report = await runDoctor({ configDir: dir });
-    expect(formatReport(report)).toMatch(/^FAIL agent backlog: 1 events waiting for the cloud, oldest 20 min → the cloud is unreachable or refusing/m);
+    expect(formatReport(report)).toMatch(/^FAIL agent backlog: 1 event waiting for the cloud, oldest 20 min → the cloud is unreachable or refusing/m);
 
     await db.query(`UPDATE seatpilot.device_keys SET status = 'revoked' WHERE key_id = $1`, [keyId]);
     try {

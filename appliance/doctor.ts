@@ -71,9 +71,39 @@ interface BoxSetup {
   /** The sync feed this box pulls its guest list on (kiosk/store/sync-apply.ts). */
   feed: string;
   upstream: (Upstream & { label: 'cloud' | 'hub' }) | null;
+  /** Agent boxes: where the running agent answers on this machine. */
+  localUrl?: string;
 }
 
-const mib = (n: number) => `${Math.round(n / (1024 * 1024))} MiB`;
+function bytes(n: number): string {
+  const gib = n / 1024 ** 3;
+  return gib >= 10 ? `${Math.round(gib)} GiB` : gib >= 1 ? `${gib.toFixed(1)} GiB` : `${Math.round(n / 1024 ** 2)} MiB`;
+}
+
+const events = (n: number) => `${n} event${n === 1 ? '' : 's'}`;
+
+function localAgentUrl(config: AgentConfig): string {
+  const host = config.listen?.host;
+  const local = !host || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${local}:${config.listen?.port ?? 8600}`;
+}
+
+/** Whether the agent service runs and answers here: the one thing a hub box is for. */
+async function checkLocalAgent(setup: BoxSetup, opts: DoctorOptions, out: CheckResult[]): Promise<void> {
+  if (!setup.localUrl) return;
+  const logs = `journalctl -u ${SYSTEMD_UNIT} -n 50 says why`;
+  try {
+    const res = await fetch(`${setup.localUrl}/health`, { signal: AbortSignal.timeout(opts.timeoutMs ?? 5_000) });
+    const body = (await res.json().catch(() => ({}))) as { status?: string };
+    if (res.status === 200) {
+      out.push({ check: 'agent service', status: 'ok', detail: `answering on ${setup.localUrl} (${body.status ?? 'ok'})` });
+      return;
+    }
+    out.push({ check: 'agent service', status: 'fail', detail: `${setup.localUrl}/health answered ${res.status}`, fix: `its database does not answer: systemctl restart ${SYSTEMD_UNIT}; ${logs}` });
+  } catch (e) {
+    out.push({ check: 'agent service', status: 'fail', detail: `not answering on ${setup.localUrl} (${failureCause(e)})`, fix: `start it: systemctl start ${SYSTEMD_UNIT}; ${logs}` });
+  }
+}
 
 function human(seconds: number): string {
   if (seconds < 90) return `${Math.round(seconds)} s`;
@@ -112,6 +142,7 @@ function readConfig(file: string, out: CheckResult[]): BoxSetup | null {
       file,
       databaseFile: resolve(base, config.database ?? 'agent.sqlite'),
       feed: 'cloud',
+      localUrl: localAgentUrl(config),
       upstream: config.cloud ? { label: 'cloud', baseUrl: config.cloud.url, keyId: config.cloud.key_id, secret: config.cloud.secret } : null,
     };
   }
@@ -210,10 +241,10 @@ function checkBacklog(setup: BoxSetup, db: Database.Database, nowMs: number, out
   const to = setup.role === 'agent' ? 'the cloud' : 'the hub';
   const deadNote = dead ? `; ${dead} refused by ${to} (kept as dead letters)` : '';
   if (r.n > 0 && oldestS > THRESHOLDS.backlogFailS) {
-    out.push({ check: `${setup.role} backlog`, status: 'fail', detail: `${r.n} events waiting for ${to}, oldest ${human(oldestS)}${deadNote}`, fix: `${to} is unreachable or refusing: see the ${setup.upstream?.label ?? 'upstream'} line above; nothing is lost, the events go out once it answers` });
+    out.push({ check: `${setup.role} backlog`, status: 'fail', detail: `${events(r.n)} waiting for ${to}, oldest ${human(oldestS)}${deadNote}`, fix: `${to} is unreachable or refusing: see the ${setup.upstream?.label ?? 'upstream'} line above; nothing is lost, the events go out once it answers` });
     return;
   }
-  out.push({ check: `${setup.role} backlog`, status: dead ? 'warn' : 'ok', detail: `${r.n} events waiting${r.n ? `, oldest ${human(oldestS)}` : ''}${deadNote}`, ...(dead ? { fix: `look at the dead letters' reasons (outbox.dead_reason); they usually mean a device or venue mismatch` } : {}) });
+  out.push({ check: `${setup.role} backlog`, status: dead ? 'warn' : 'ok', detail: `${events(r.n)} waiting${r.n ? `, oldest ${human(oldestS)}` : ''}${deadNote}`, ...(dead ? { fix: `look at the dead letters' reasons (outbox.dead_reason); they usually mean a device or venue mismatch` } : {}) });
 }
 
 function checkGuestList(setup: BoxSetup, db: Database.Database, nowMs: number, out: CheckResult[]): void {
@@ -389,7 +420,7 @@ function checkDisk(setup: BoxSetup, out: CheckResult[]): void {
   out.push({
     check: `${setup.role} disk`,
     status,
-    detail: `${mib(free)} free of ${mib(total)} at ${dir}`,
+    detail: `${bytes(free)} free of ${bytes(total)} at ${dir}`,
     ...(status !== 'ok' ? { fix: 'free space (journalctl --vacuum-size=100M, old files); a full disk stops check-ins from being stored' } : {}),
   });
 }
@@ -411,6 +442,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
   for (const file of configFiles(opts, checks)) {
     const setup = readConfig(file, checks);
     if (!setup) continue;
+    await checkLocalAgent(setup, opts, checks);
     const readable = checkDatabase(setup, checks);
     await checkUpstream(setup, opts, checks);
     if (readable) checkQueues(setup, now(), checks);

@@ -12,6 +12,7 @@ import { parseAgentConfig } from '../edge-agent/config';
 import { checkHardwareConfig } from '../hardware/config';
 import { parseKioskConfig } from '../kiosk/config';
 import { mergePairing } from '../appliance/pair';
+import { closedPort } from '../appliance/test-servers';
 import { exited } from '../tests/cli-run';
 import { waitFor } from '../tests/wait';
 import { buildAll, OUTPUTS } from './build';
@@ -179,7 +180,7 @@ describe('build/build.ts', () => {
     const env = { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), ELECTRON_RUN_AS_NODE: '1' };
     const cfgDir = mkdtempSync(join(tmpdir(), 'sp-box-'));
     const cfg = join(cfgDir, 'agent.json');
-    writeFileSync(cfg, JSON.stringify({ venue_id: 'ven_b', device_id: 'dev_b', listen: { host: '127.0.0.1', port: 0 }, database: join(cfgDir, 'agent.sqlite') }));
+    writeFileSync(cfg, JSON.stringify({ venue_id: 'ven_b', device_id: 'dev_b', listen: { host: '127.0.0.1', port: await closedPort() }, database: join(cfgDir, 'agent.sqlite') }));
     const { spawn } = await import('node:child_process');
     const agent = spawn(process.execPath, [join(out, OUTPUTS.cli), 'agent', '--config', cfg], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
@@ -192,6 +193,7 @@ describe('build/build.ts', () => {
       const doctor = spawnSync(process.execPath, [join(out, OUTPUTS.cli), 'doctor', '--config', cfg], { env, encoding: 'utf8' });
       expect(doctor.status, doctor.stdout + doctor.stderr).toBe(0);
       expect(doctor.stdout).toMatch(/^OK {3}agent database: .*integrity ok, schema version \d+ \(current\)$/m);
+      expect(doctor.stdout).toContain(`OK   agent service: answering on ${url}`);
     } finally {
       agent.kill('SIGTERM');
     }
