@@ -111,6 +111,15 @@ describe.each(backends())('pairing with the cloud on %s', (backend) => {
     expect(await bad.json()).toMatchObject({ error: 'bad_request', message: expect.stringContaining('/code') });
   });
 
+  it('checks the config folder before spending the code', async () => {
+    const issued = await issuePairCode(t.db, venueA, 'agent');
+    const notADir = join(tmp('file'), 'etc-seatpilot');
+    writeFileSync(notADir, 'a file where the folder should be');
+    await expect(pairBox({ url, issuer: 'cloud', code: issued.code, configDir: notADir })).rejects.toThrow(/cannot write to .*etc-seatpilot \((EEXIST|ENOTDIR)\); run it as root/);
+    const out = await pairBox({ url, issuer: 'cloud', code: issued.code, configDir: tmp('good') });
+    expect(out.kind).toBe('agent');
+  });
+
   it('consumes a code once when two boxes race with it', async () => {
     const issued = await issuePairCode(t.db, venueA, 'kiosk');
     const results = await Promise.allSettled([1, 2, 3].map((i) => pairBox({ url, issuer: 'cloud', code: issued.code, configDir: tmp(`race${i}`) })));

@@ -1,6 +1,6 @@
 // `seatpilot pair`: on the box, exchanges a pairing code with the cloud (agent or kiosk) or with the venue hub (a door's
 // kiosk) for the box's device id and key, and writes them into its config file in the config folder, mode 0600.
-import { chownSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, chownSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeErrors } from '../core/validate';
 import { validatePairResponse, type PairRequest, type PairResponse } from '../protocol/pairing';
@@ -140,7 +140,15 @@ function refusalText(status: number, body: unknown): string {
 export async function pairBox(opts: PairOptions): Promise<PairOutcome> {
   if (!/^https?:\/\/[^/]/.test(opts.url)) throw new PairingFailed(`--${opts.issuer} must be a URL such as http://10.0.0.2:8600; got "${opts.url}"`);
   const base = opts.url.replace(/\/+$/, '');
+  // Everything that can fail locally fails before the code is spent: a used code whose key was never written is lost.
+  try {
+    mkdirSync(opts.configDir, { recursive: true, mode: 0o750 });
+    accessSync(opts.configDir, constants.W_OK);
+  } catch (e) {
+    throw new PairingFailed(`cannot write to ${opts.configDir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); run it as root: sudo seatpilot pair …`);
+  }
   const venue = configuredVenue(opts.configDir);
+  const templates = new Map((['agent.json', 'kiosk.json', 'gateway.json'] as const).map((n) => [n, readJson(join(opts.configDir, n)) ?? readJson(join(opts.defaultsDir ?? DEFAULT_DEFAULTS_DIR, n)) ?? {}]));
   const request: PairRequest = { code: opts.code, ...(venue ? { venue_id: venue } : {}) };
   let res: Response;
   try {
@@ -167,10 +175,11 @@ export async function pairBox(opts: PairOptions): Promise<PairOutcome> {
   if (opts.issuer === 'cloud' && paired.kind === 'gateway') throw new PairingFailed('this code pairs a beacon gateway; pair gateways to the venue hub (--agent)');
 
   const name = configFileFor(paired.kind);
-  mkdirSync(opts.configDir, { recursive: true, mode: 0o750 });
   const file = join(opts.configDir, name);
-  const template = readJson(join(opts.defaultsDir ?? DEFAULT_DEFAULTS_DIR, name)) ?? {};
-  const current = readJson(file) ?? template;
-  writeSecretFile(file, `${JSON.stringify(mergePairing(current, paired, base), null, 2)}\n`);
+  try {
+    writeSecretFile(file, `${JSON.stringify(mergePairing(templates.get(name) ?? {}, paired, base), null, 2)}\n`);
+  } catch (e) {
+    throw new PairingFailed(`paired as ${paired.device_id}, but ${file} could not be written (${(e as Error).message}); ask for a new code and pair again`);
+  }
   return { file, kind: paired.kind, device_id: paired.device_id, venue_id: paired.venue_id, key_id: paired.key_id };
 }
