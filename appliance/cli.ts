@@ -36,7 +36,10 @@ export async function pairCommand(args: string[]): Promise<void> {
       defaultsDir: process.env.SEATPILOT_DEFAULTS_DIR ?? DEFAULT_DEFAULTS_DIR,
     });
     if (values.json) printJson(outcome);
-    else console.log(`paired: ${outcome.kind} ${outcome.device_id} of venue ${outcome.venue_id}; key ${outcome.key_id} written to ${outcome.file} (mode 0600)`);
+    else {
+      console.log(`paired: ${outcome.kind} ${outcome.device_id} of venue ${outcome.venue_id}; key ${outcome.key_id} written to ${outcome.file} (mode 0600)`);
+      console.log(outcome.kind === 'agent' ? 'next: sudo systemctl restart seatpilot-agent, then sudo seatpilot doctor' : 'next: restart the kiosk app, then sudo seatpilot doctor');
+    }
   } catch (e) {
     if (e instanceof PairingFailed) throw new CliError(e.message, 1);
     throw e;
