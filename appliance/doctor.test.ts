@@ -162,6 +162,10 @@ describe('seatpilot doctor on an agent box', () => {
     const report = await runDoctor({ configDir: dir });
     expect(formatReport(report)).toMatch(/^FAIL agent backlog: 1 event waiting for the cloud, oldest 20 min → the cloud is unreachable or refusing/m);
 
+    // Without a cloud the same old events are simply kept: not a fault.
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify({ ...agentConfig, cloud: undefined, database: file }));
+    expect(formatReport(await runDoctor({ configDir: dir }))).toMatch(/^OK {3}agent backlog: 1 event kept locally \(no cloud configured\)$/m);
+
     await db.query(`UPDATE seatpilot.device_keys SET status = 'revoked' WHERE key_id = $1`, [keyId]);
     try {
       const revoked = await runDoctor({ configDir: healthyDir });

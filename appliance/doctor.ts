@@ -239,6 +239,11 @@ function checkBacklog(setup: BoxSetup, db: Database.Database, nowMs: number, out
   const dead = db.prepare("SELECT count(*) FROM outbox WHERE state = 'dead'").pluck().get() as number;
   const oldestS = r.oldest === null ? 0 : Math.max(0, (nowMs - r.oldest) / 1000);
   const to = setup.role === 'agent' ? 'the cloud' : 'the hub';
+  if (!setup.upstream) {
+    // Nowhere to send them: they wait for the day this box is paired upstream, which is not a fault.
+    out.push({ check: `${setup.role} backlog`, status: 'ok', detail: `${events(r.n)} kept locally (no ${setup.role === 'agent' ? 'cloud' : 'hub'} configured)` });
+    return;
+  }
   const deadNote = dead ? `; ${dead} refused by ${to} (kept as dead letters)` : '';
   if (r.n > 0 && oldestS > THRESHOLDS.backlogFailS) {
     out.push({ check: `${setup.role} backlog`, status: 'fail', detail: `${events(r.n)} waiting for ${to}, oldest ${human(oldestS)}${deadNote}`, fix: `${to} is unreachable or refusing: see the ${setup.upstream?.label ?? 'upstream'} line above; nothing is lost, the events go out once it answers` });
