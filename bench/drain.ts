@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { INSERT_EVENTS_SQL } from '../cloud-sync/pg-store';
 import { openPostgres } from '../cloud-sync/db';
 import { migratePostgres } from '../sql/migrate';
 import { addDevice, addTenant, addVenue } from '../cloud-sync/admin';
@@ -72,10 +73,7 @@ try {
   const b0 = performance.now();
   for (let i = 0; i < N; i += 500) {
     await bdb.query(
-      `INSERT INTO telemetry.events_raw (tenant_id, event_id, venue_id, device_id, via_device_id, type, occurred_at, batch_id, payload)
-       SELECT $1, e.event_id, $2, e.device_id, $3, e.type, e.occurred_at, $4, e.payload
-         FROM jsonb_to_recordset($5::jsonb) AS e(event_id uuid, device_id text, type text, occurred_at timestamptz, payload jsonb)
-       ON CONFLICT (tenant_id, event_id) DO NOTHING`,
+      INSERT_EVENTS_SQL,
       [tenant.id, venue.id, agentKey.device_id, randomUUID(), JSON.stringify(events.slice(i, i + 500))],
     );
   }

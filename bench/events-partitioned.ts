@@ -1,12 +1,15 @@
-// Insert throughput into the partitioned telemetry.events_raw (dedup trigger + event_ids) against the same rows into an
-// unpartitioned copy keyed on (tenant_id, event_id) with ON CONFLICT DO NOTHING (the design before 0002), same run.
-// Needs TEST_DATABASE_URL (real PostgreSQL). Prints one JSON line.
+// Insert throughput into the partitioned telemetry.events_raw (the ingest statement: ids claimed in event_ids) against the same rows into an
+// unpartitioned copy keyed on (tenant_id, event_id) with ON CONFLICT DO NOTHING (the design before 0002), same run;
+// and the ingest statement with metering (recordUsage in the batch's transaction, every batch one tenant: the usage row
+// is the hot spot). Needs TEST_DATABASE_URL (real PostgreSQL). Prints one JSON line.
 import { randomUUID } from 'node:crypto';
 import { freshDatabase } from '../tests/pg-backends';
+import { INSERT_EVENTS_SQL } from '../cloud-sync/pg-store';
+import { recordUsage } from '../cloud-sync/billing/billing';
 
 const BATCH = 500;
 const BATCHES = Number(process.env.BATCHES ?? 80);
-const WORKERS = 2;
+const WORKERS = Number(process.env.WORKERS ?? 2);
 
 function batch(): string {
   const now = new Date().toISOString();
@@ -35,9 +38,28 @@ async function main(): Promise<void> {
       return (BATCH * BATCHES) / ((performance.now() - started) / 1000);
     };
     const baseline = await run(`INSERT INTO public.events_flat (tenant_id, event_id, venue_id, device_id, via_device_id, type, occurred_at, payload) ${SELECT} ON CONFLICT (tenant_id, event_id) DO NOTHING`);
-    const partitioned = await run(`INSERT INTO telemetry.events_raw (tenant_id, event_id, venue_id, device_id, via_device_id, type, occurred_at, payload) ${SELECT} ON CONFLICT DO NOTHING`);
+    let p = 0;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: WORKERS }, async () => {
+      while (p < bodies.length) await t.db.query(INSERT_EVENTS_SQL, ['A', 'v1', 'k1', randomUUID(), bodies[p++]]);
+    }));
+    const partitioned = (BATCH * BATCHES) / ((performance.now() - started) / 1000);
+    const meteredBodies = Array.from({ length: BATCHES }, batch);
+    let m = 0;
+    const meteredStarted = performance.now();
+    await Promise.all(Array.from({ length: WORKERS }, async () => {
+      while (m < meteredBodies.length) {
+        const body = meteredBodies[m++];
+        await t.db.tx(async (q) => {
+          const rows = await q.query(INSERT_EVENTS_SQL, ['A', 'v1', 'k1', randomUUID(), body]);
+          await recordUsage(q, { tenantId: 'A', venueId: 'v1', deviceIds: ['k1'], accepted: rows.length, rejected: 0 });
+        });
+      }
+    }));
+    const metered = (BATCH * BATCHES) / ((performance.now() - meteredStarted) / 1000);
     console.log(JSON.stringify({ bench: 'events-partitioned', events: BATCH * BATCHES, batch: BATCH, workers: WORKERS,
-      partitioned_events_per_s: Math.round(partitioned), baseline_unpartitioned_events_per_s: Math.round(baseline), ratio: Number((partitioned / baseline).toFixed(2)) }));
+      partitioned_events_per_s: Math.round(partitioned), partitioned_metered_events_per_s: Math.round(metered),
+      baseline_unpartitioned_events_per_s: Math.round(baseline), ratio: Number((partitioned / baseline).toFixed(2)), metered_ratio: Number((metered / baseline).toFixed(2)) }));
   } finally {
     await t.drop();
   }

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { signRequest } from '../core/signing';
 import { openPglite, openPostgres, type Db } from '../cloud-sync/db';
+import { INSERT_EVENTS_SQL } from '../cloud-sync/pg-store';
 import { migratePostgres } from '../sql/migrate';
 import { addDevice, addTenant, addVenue, type IssuedKey } from '../cloud-sync/admin';
 import { batchOf, checkinEvent } from '../tests/signed';
@@ -98,10 +99,7 @@ function directSender(db: Db, key: IssuedKey) {
   return async (body: string) => {
     const batch = JSON.parse(body) as { batch_id: string; events: unknown[] };
     const rows = await db.query(
-      `INSERT INTO telemetry.events_raw (tenant_id, event_id, venue_id, device_id, via_device_id, type, occurred_at, batch_id, payload)
-       SELECT $1, e.event_id, $2, e.device_id, $3, e.type, e.occurred_at, $4, e.payload
-         FROM jsonb_to_recordset($5::jsonb) AS e(event_id uuid, device_id text, type text, occurred_at timestamptz, payload jsonb)
-       ON CONFLICT (tenant_id, event_id) DO NOTHING RETURNING event_id`,
+      INSERT_EVENTS_SQL,
       [key.tenant_id, key.venue_id, key.device_id, batch.batch_id, JSON.stringify(batch.events)],
     );
     if (rows.length !== BATCH) throw new Error('baseline insert lost rows');

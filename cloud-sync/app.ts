@@ -11,6 +11,7 @@ import { meterBatch } from './billing/billing';
 import { opsPlugin, type OpsConfig } from './ops/plugin';
 import { registerPairRoute } from '../protocol/pairing';
 import { CloudPairing } from './pairing';
+import { PgSyncStore } from './guestlist/sync-store';
 
 export interface CloudDeps {
   db: Db;
@@ -18,6 +19,7 @@ export interface CloudDeps {
   now?: () => number;
   logger?: FastifyServerOptions['logger'];
   rateLimit?: RateLimitOptions;
+  /** Serves GET /v1/sync; the venue guest lists in this database (PgSyncStore) unless another is given. */
   sync?: SyncStore;
   /** Default: metering (billing usage counters, in the batch's transaction). */
   afterBatch?: BatchHook;
@@ -53,7 +55,7 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
     }
   });
 
-  registerProtocolRoutes(app, { store, metrics, ...(deps.sync ? { sync: deps.sync } : {}), ...(deps.now ? { now: deps.now } : {}), ...(deps.rateLimit ? { rateLimit: deps.rateLimit } : {}) });
+  registerProtocolRoutes(app, { store, metrics, sync: deps.sync ?? new PgSyncStore(deps.db), ...(deps.now ? { now: deps.now } : {}), ...(deps.rateLimit ? { rateLimit: deps.rateLimit } : {}) });
   registerPairRoute(app, { pairing: new CloudPairing(deps.db), ...(deps.now ? { now: deps.now } : {}), ...(deps.pairRateLimit ? { rateLimit: deps.pairRateLimit } : {}) });
   await app.register(opsPlugin, { db: deps.db, registry: metrics.registry, ...deps.ops });
   return { app, store, metrics };

@@ -68,7 +68,7 @@ describe.each(backends())('seatpilot cloud admin commands on %s', (backend) => {
     } finally {
       svc.child.kill('SIGKILL');
     }
-  });
+  }, 180_000);
 
   it('exits non-zero with a clear message on bad input', async () => {
     const missing = await runCli(['cloud', 'tenant', 'add', ...args], env);

@@ -7,6 +7,7 @@ import { AdminError, addDevice, addTenant, addVenue, revokeKey, rotateKey } from
 import { issuePairCode } from './pairing';
 import { closeOnSignals, startCloudServer } from './server';
 import { isOpsCommand, opsCommand, OPS_USAGE } from './ops/cli';
+import { GUESTLIST_USAGE, guestListCommand } from './guestlist/cli';
 
 const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [--data DIR]
        seatpilot cloud migrate                          [--data DIR]
@@ -16,6 +17,7 @@ const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [
        seatpilot cloud device pair-code --venue V --kind kiosk|agent [--name NAME] [--ttl-minutes 60] [--data DIR]
        seatpilot cloud key rotate --device D            [--data DIR]
        seatpilot cloud key revoke --key K               [--data DIR]
+${GUESTLIST_USAGE}
 ${OPS_USAGE}
 
 Runs on embedded PGlite in DIR (default ./data/cloud) unless DATABASE_URL is set. Admin commands print JSON.
@@ -117,6 +119,7 @@ export async function cloudCommand(args: string[]): Promise<void> {
     default:
       if (isOpsCommand(sub)) return opsCommand(sub, both, withDb);
       if (sub.startsWith('--')) return serve(args);
+      if (await guestListCommand(sub, verb, rest, withDb, USAGE)) return;
       break;
   }
   throw new CliError(`unknown command "cloud ${[sub, verb].filter(Boolean).join(' ')}"\n${USAGE}`, 2);

@@ -39,10 +39,11 @@ export interface GuestHistory {
   last: Movement | null;
 }
 
-export interface DecisionState {
+/** Generic in the guest type, so a caller's richer record (with a table label, say) comes back in the decision. */
+export interface DecisionState<G extends GuestRecord = GuestRecord> {
   occasion: OccasionRule | null;
   /** The guest the credential belongs to; null when no guest holds it. */
-  guest: GuestRecord | null;
+  guest: G | null;
   history: GuestHistory;
   door_id: string;
   direction: Direction;
@@ -54,12 +55,12 @@ export interface ScannedCredential {
   kind: CredentialKind;
 }
 
-export type Decision =
-  | { outcome: 'admit'; status: 'ok'; guest: GuestRecord; party_size: number }
+export type Decision<G extends GuestRecord = GuestRecord> =
+  | { outcome: 'admit'; status: 'ok'; guest: G; party_size: number }
   | {
       outcome: 'deny';
       status: RejectReason;
-      guest: GuestRecord | null;
+      guest: G | null;
       /**
        * True for the repeated scan of a guest admitted at this door moments ago: the door shows "already checked in just
        * now" and nothing is recorded, neither a second check-in nor a rejection.
@@ -67,11 +68,11 @@ export type Decision =
       just_now: boolean;
     };
 
-function deny(status: RejectReason, guest: GuestRecord | null, just_now = false): Decision {
+function deny<G extends GuestRecord>(status: RejectReason, guest: G | null, just_now = false): Decision<G> {
   return { outcome: 'deny', status, guest, just_now };
 }
 
-function isDoubleScan(state: DecisionState, now: number): boolean {
+function isDoubleScan(state: DecisionState<GuestRecord>, now: number): boolean {
   const last = state.history.last;
   return (
     last !== null &&
@@ -104,10 +105,10 @@ function reentryAllows(policy: ReentryPolicy, history: GuestHistory): boolean {
  * An exit is recorded for any known guest of the occasion: a person leaving is never stopped at the door.
  * One credential admits the whole party: `party_size` is the guest's.
  */
-export function decide(state: DecisionState, credential: ScannedCredential, now: number): Decision {
+export function decide<G extends GuestRecord>(state: DecisionState<G>, credential: ScannedCredential, now: number): Decision<G> {
   void credential.kind; // every kind follows the same rules; the caller records the kind with the outcome
   const { guest, occasion } = state;
-  if (guest === null) return deny('unknown_credential', null);
+  if (guest === null) return deny<G>('unknown_credential', null);
   if (occasion === null || guest.occasion_id !== occasion.id) return deny('wrong_occasion', guest);
   if (state.direction === 'exit') {
     if (isDoubleScan(state, now)) return deny('already_checked_in', guest, true);

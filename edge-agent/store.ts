@@ -43,7 +43,7 @@ export class AgentStore implements IngestStore, SyncStore {
               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       checkin: p(`INSERT INTO checkins (event_id, source, outcome, reason, guest_id, occasion_id, device_id, door_id, direction,
                     credential_kind, credential_value, party_size, offline, occurred_at, occurred_ms, table_id)
-                  VALUES (?, 'sync', 'admitted', NULL, ?, NULL, ?, ?, ?, NULL, NULL, ?, NULL, ?, ?, ?)
+                  VALUES (?, 'remote', 'admitted', NULL, ?, NULL, ?, ?, ?, NULL, NULL, ?, NULL, ?, ?, ?)
                   ON CONFLICT (event_id) DO NOTHING`),
       feed: p('INSERT INTO feed (kind, change_json) VALUES (?, ?)'),
       feedAfter: p('SELECT seq, kind, change_json FROM feed WHERE seq > ? ORDER BY seq LIMIT ?'),

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { checkEvent } from '../core/validate';
 import type { SeatPilotEvent } from '../core/contract';
-import { CheckinService, CheckinInputError } from './checkin-service';
+import { CheckinService, CheckinInputError, CheckinPersistError } from './checkin-service';
 import { ConfigError } from './config';
 import { GuestReader } from './store/guests';
 import { openStore } from './store/open';
@@ -171,6 +171,15 @@ describe('scan', () => {
     expect(() => svc.manualCheckin('')).toThrow(/guest id/);
   });
 
+  it('reports a failed durable write as an error and stores nothing of that scan', () => {
+    // A trigger stands in for a full disk: the outbox insert fails after the check-in row was written.
+    db.exec("CREATE TEMP TRIGGER fail_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+    expect(() => svc.scan('TICKET-ANA', { kind: 'barcode' })).toThrow(CheckinPersistError);
+    expect(count('SELECT count(*) FROM checkins')).toBe(0);
+    db.exec('DROP TRIGGER fail_outbox');
+    expect(svc.scan('TICKET-ANA', { kind: 'barcode' }).status).toBe('ok');
+  });
+
   it('refuses a config without a device id, naming the field', () => {
     expect(() => new CheckinService(db, { venue_id: 'v', door_id: 'd' })).toThrow(ConfigError);
     expect(() => new CheckinService(db, { venue_id: 'v', door_id: 'd' })).toThrow(/device_id/);
@@ -196,7 +205,7 @@ describe('other doors and upstream changes', () => {
     const c = { kind: 'checkin' as const, version: 20, checkin: { event_id: '6c1f4f43-3d3b-4c56-9d0e-0d3e5f6a7b8c', guest_id: 'g_ana', door_id: 'door_b', device_id: 'kiosk_b', direction: 'entry' as const, party_size: 3, occurred_at: new Date(T0).toISOString() } };
     expect(svc.applySyncPage(page([c], 'c2')).applied).toBe(1);
     expect(svc.applySyncPage(page([c], 'c2')).applied).toBe(0);
-    expect(count("SELECT count(*) FROM checkins WHERE source = 'sync'")).toBe(1);
+    expect(count("SELECT count(*) FROM checkins WHERE source = 'remote'")).toBe(1);
   });
 
   it('our own check-in echoed back by the hub is not doubled', () => {

@@ -5,9 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { CheckinStages, CredentialKind, Direction, RejectReason, SeatPilotEvent, SyncResponse } from '../core/contract';
 import { normalizeCredential, type NormalizeErrorCode, type NormalizeOptions, type ScannedKind } from '../core/credential';
-import { decide, pickOccasion, type Decision, type DecisionStatus, type GuestHistory, type GuestRecord, type OccasionRule } from '../core/decide';
+import { decide, pickOccasion, type Decision, type DecisionState, type DecisionStatus, type GuestHistory, type OccasionRule } from '../core/decide';
 import { DEFAULT_DOUBLE_SCAN_WINDOW_MS, normalizeOptionsOf, parseKioskConfig, type KioskConfig } from './config';
-import { GuestReader, type SearchHit } from './store/guests';
+import { GuestReader, type SearchHit, type StoredGuest } from './store/guests';
 import { SqliteOutbox } from './store/outbox';
 import { SyncApplier, type ApplyOptions, type ApplyResult } from './store/sync-apply';
 
@@ -42,6 +42,11 @@ export class CheckinInputError extends Error {
   override name = 'CheckinInputError';
 }
 
+/** The durable write failed (disk full, I/O error): the scan was not recorded and must not be shown as a welcome. */
+export class CheckinPersistError extends Error {
+  override name = 'CheckinPersistError';
+}
+
 export interface ServiceDeps {
   clock?: () => number;
   newEventId?: () => string;
@@ -55,7 +60,7 @@ interface Attempt {
   parse_ms: number;
   kind: CredentialKind;
   value: string | null;
-  guest: GuestRecord | null;
+  guest: StoredGuest | null;
   door_id: string;
   direction: Direction;
   normalize_error: NormalizeErrorCode | null;
@@ -93,7 +98,7 @@ export class CheckinService {
     // The check-in row and its event commit together or not at all: no event without its row, no row without its event.
     this.persist = db.transaction((row: Record<string, unknown>, event: SeatPilotEvent, nowMs: number) => {
       this.insertCheckin.run(row);
-      this.outbox.append(event, nowMs);
+      this.outbox.appendBuilt(event, nowMs);
     });
   }
 
@@ -163,7 +168,7 @@ export class CheckinService {
     return { door_id, direction };
   }
 
-  private emptyState(door_id: string, direction: Direction) {
+  private emptyState(door_id: string, direction: Direction): DecisionState<StoredGuest> {
     return { occasion: null, guest: null, history: { entered: false, last: null }, door_id, direction, double_scan_window_ms: this.windowMs };
   }
 
@@ -186,7 +191,7 @@ export class CheckinService {
     return this.result(decision, eventId, a.normalize_error, { parse_ms: a.parse_ms, lookup_ms, persist_ms: done - decided, total_ms: done - a.t0 });
   }
 
-  private record(a: Attempt, d: Decision, now: number, lookup_ms: number): string {
+  private record(a: Attempt, d: Decision<StoredGuest>, now: number, lookup_ms: number): string {
     const event_id = this.newEventId();
     const occurred_at = new Date(now).toISOString();
     const offline = !this.hubOnline;
@@ -233,18 +238,23 @@ export class CheckinService {
           }
         : { ...base, type: 'checkin.rejected', payload: { reason: d.status as RejectReason, credential_kind: a.kind, door_id: a.door_id, latency_ms: stages.total_ms } };
     const commitStart = performance.now();
-    this.persist(row, event, now);
+    try {
+      this.persist(row, event, now);
+    } catch (e) {
+      // Nothing was stored, so the door must not say "Welcome": the caller shows staff this message.
+      throw new CheckinPersistError(`the check-in could not be stored (${(e as Error).message}); check the kiosk's disk`, { cause: e });
+    }
     this.lastCommitMs = performance.now() - commitStart;
     return event_id;
   }
 
-  private result(d: Decision, event_id: string | null, normalize_error: NormalizeErrorCode | null, stages: CheckinStages): CheckinResult {
+  private result(d: Decision<StoredGuest>, event_id: string | null, normalize_error: NormalizeErrorCode | null, stages: CheckinStages): CheckinResult {
     const g = d.guest;
     return {
       outcome: d.outcome,
       status: d.status,
       just_now: d.outcome === 'deny' && d.just_now,
-      guest: g ? { id: g.id, name: g.name, party_size: g.party_size, table_id: g.table_id, table_label: this.reader.tableLabelOf(g.table_id) } : null,
+      guest: g ? { id: g.id, name: g.name, party_size: g.party_size, table_id: g.table_id, table_label: g.table_label } : null,
       event_id,
       normalize_error,
       stages,

@@ -41,11 +41,19 @@ function fromFastify(err: FastifyError): WireError | null {
   return null;
 }
 
+// PostgreSQL SQLSTATEs that mean "try again shortly": deadlock, serialization failure, too many connections, admin
+// shutdown, cannot connect now. SQLite's busy/locked likewise. The client's retry then succeeds; nothing was stored.
+const TRANSIENT_CODES = new Set(['40P01', '40001', '53300', '57P01', '57P03', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'ECONNREFUSED', 'ECONNRESET']);
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof WireError) return sendError(reply, err);
     const mapped = fromFastify(err);
     if (mapped) return sendError(reply, mapped);
+    if (typeof err.code === 'string' && TRANSIENT_CODES.has(err.code)) {
+      request.log.warn({ code: err.code }, 'transient storage error; asked the client to retry');
+      return sendError(reply, new WireError(503, 'unavailable', 'storage is busy; retry shortly', { 'retry-after': '1' }));
+    }
     request.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: 'internal_error' });
   });

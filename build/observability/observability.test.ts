@@ -2,7 +2,8 @@
 // quiet unit test, and dashboards and rules use only contract metric names or recorded series.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HISTOGRAM_METRICS, KNOWN_METRICS, SYSTEM_METRICS } from './metric-names';
 
@@ -114,6 +115,42 @@ describe('Alertmanager config', () => {
     expect(file).toBeDefined();
     const entry = readFileSync(join(DIR, 'alertmanager-entrypoint.sh'), 'utf8');
     expect(entry).toContain(`ALERT_SLACK_WEBHOOK_FILE:-${file}`);
+  });
+});
+
+describe('alertmanager-entrypoint.sh', () => {
+  const script = join(DIR, 'alertmanager-entrypoint.sh');
+  const shellcheck = findTool('shellcheck');
+
+  (shellcheck ? it : it.skip)('passes shellcheck', () => {
+    const r = run(shellcheck as string, [script]);
+    expect(r.status, r.output).toBe(0);
+  });
+
+  it('writes the webhook to the secret file (mode 0600) without printing it, then starts Alertmanager', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sp-am-'));
+    try {
+      const file = join(dir, 'secrets', 'webhook');
+      const url = 'https://hooks.example.invalid/services/T000/B000/secret-part';
+      const r = spawnSync('sh', [script, '--flag-for-alertmanager'], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', ALERT_SLACK_WEBHOOK: url, ALERT_SLACK_WEBHOOK_FILE: file, ALERTMANAGER_BIN: 'echo' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(file, 'utf8')).toBe(url);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      // "echo" stands in for alertmanager: it shows the arguments it would get, and they never hold the secret.
+      expect(r.stdout.trim()).toBe(`--config.file=${join(DIR, 'alertmanager.yml')} --flag-for-alertmanager`);
+      expect(`${r.stdout}${r.stderr}`).not.toContain('secret-part');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start without ALERT_SLACK_WEBHOOK, saying which variable is missing', () => {
+    const r = spawnSync('sh', [script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ALERTMANAGER_BIN: 'echo' } });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('ALERT_SLACK_WEBHOOK');
   });
 });
 

@@ -41,7 +41,8 @@ export async function recordUsage(q: Queryable, u: UsageCounts): Promise<void> {
      ON CONFLICT (tenant_id, month) DO UPDATE SET events = m.events + EXCLUDED.events, rejected = m.rejected + EXCLUDED.rejected`,
     [u.tenantId, u.accepted, u.rejected, u.at ?? null],
   );
-  const devices = [...new Set(u.deviceIds)];
+  // Sorted: concurrent batches then lock device rows in one order and cannot deadlock.
+  const devices = [...new Set(u.deviceIds)].sort();
   if (u.accepted > 0 && devices.length) {
     await q.query(
       `INSERT INTO billing.usage_devices (tenant_id, month, device_id, venue_id)

@@ -1,4 +1,4 @@
-// Fleet health from device.heartbeat events: every registered (or heard-from) device with its state, newest problems first.
+// Fleet health from device.heartbeat events: every registered device with its state, newest problems first.
 import type { Queryable } from '../db';
 
 export type DeviceState = 'ok' | 'silent' | 'backlogged' | 'clock_skewed';
@@ -56,28 +56,27 @@ export function classify(row: Pick<Row, 'last_seen' | 'outbox_depth' | 'oldest_u
 }
 
 export async function fleetStatus(q: Queryable, now: Date = new Date()): Promise<DeviceStatus[]> {
+  // Ingest only takes events from registered devices, so the registered ones are the whole fleet. Each device's newest
+  // heartbeat is one probe of events_raw_heartbeat_idx per recent partition (sql 0005).
   const rows = await q.query<Row>(
-    `WITH hb AS (
-       SELECT DISTINCT ON (tenant_id, device_id) tenant_id, venue_id, device_id,
-              -- A device clock running ahead must not make the device look alive in the future.
-              least(occurred_at, received_at) AS last_seen, payload
-         FROM telemetry.events_raw
-        WHERE type = 'device.heartbeat' AND received_at > $1::timestamptz - make_interval(days => $2)
-        ORDER BY tenant_id, device_id, occurred_at DESC
-     ), registered AS (
-       -- Devices whose every key is revoked are retired: not listed as silent forever.
-       SELECT d.* FROM seatpilot.devices d
-        WHERE NOT EXISTS (SELECT 1 FROM seatpilot.device_keys k WHERE k.device_id = d.id)
-           OR EXISTS (SELECT 1 FROM seatpilot.device_keys k WHERE k.device_id = d.id AND k.status <> 'revoked')
-     )
-     SELECT coalesce(d.tenant_id, hb.tenant_id) AS tenant, coalesce(d.venue_id, hb.venue_id) AS venue, coalesce(d.id, hb.device_id) AS device,
-            d.kind, d.name, hb.last_seen,
+    `SELECT d.tenant_id AS tenant, d.venue_id AS venue, d.id AS device, d.kind, d.name,
+            -- A device clock running ahead must not make the device look alive in the future.
+            least(hb.occurred_at, hb.received_at) AS last_seen,
             hb.payload->>'app_version' AS app_version,
             (hb.payload->>'outbox_depth')::float8 AS outbox_depth,
             (hb.payload->>'oldest_unsent_s')::float8 AS oldest_unsent_s,
             (hb.payload->>'clock_skew_ms')::float8 AS clock_skew_ms,
             (hb.payload->>'scanner_ok')::boolean AS scanner_ok
-       FROM registered d FULL JOIN hb ON hb.tenant_id = d.tenant_id AND hb.device_id = d.id`,
+       FROM seatpilot.devices d
+       LEFT JOIN LATERAL (
+         SELECT r.occurred_at, r.received_at, r.payload FROM telemetry.events_raw r
+          WHERE r.tenant_id = d.tenant_id AND r.device_id = d.id AND r.type = 'device.heartbeat'
+            AND r.received_at > $1::timestamptz - make_interval(days => $2)
+          ORDER BY r.occurred_at DESC LIMIT 1
+       ) hb ON true
+      -- Devices whose every key is revoked are retired: not listed as silent forever.
+      WHERE NOT EXISTS (SELECT 1 FROM seatpilot.device_keys k WHERE k.device_id = d.id)
+         OR EXISTS (SELECT 1 FROM seatpilot.device_keys k WHERE k.device_id = d.id AND k.status <> 'revoked')`,
     [now, FLEET_LIMITS.lookbackDays],
   );
   const out = rows.map((r): DeviceStatus => {

@@ -5,7 +5,8 @@ import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backe
 import { readCheckinKpis, readDoorToSeatKpis, readStaleness, refreshKpiView } from './kpi';
 import { arrival, asTenant, checkin, insertEvents, refusal, type RawEvent } from './test-fixtures';
 
-const T0 = '2026-11-01T10:00:00.000Z';
+// A 5-minute boundary a day ago: inside the views' 7-day window whenever the test runs.
+const T0 = new Date(Math.floor((Date.now() - 86_400_000) / 300_000) * 300_000).toISOString();
 const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString();
 
 function knownEvents(): RawEvent[] {
@@ -24,8 +25,11 @@ function knownEvents(): RawEvent[] {
   for (const trip of [10, 20, 30, 40, 50, 1000, -5]) {
     ev.push({ ...a, device: 'tab1', type: 'seat.arrived', occurredAt: at(600 + 60), payload: arrival(at(600 + 60 - trip)) });
   }
-  // Noise the views must ignore.
+  // Noise the views must ignore: another type, and check-ins and arrivals older than the views' 7-day window.
   ev.push({ ...a, type: 'device.heartbeat', occurredAt: at(1), payload: { app_version: '1' } });
+  const old = new Date(Date.now() - 8 * 86_400_000).toISOString();
+  ev.push({ ...a, type: 'checkin.succeeded', occurredAt: old, receivedAt: old, payload: checkin('d1', 5000) });
+  ev.push({ ...a, device: 'tab1', type: 'seat.arrived', occurredAt: old, receivedAt: old, payload: arrival(old) });
   // Tenant B: one admission and one arrival.
   ev.push({ tenant: 'B', venue: 'w1', device: 'kb', type: 'checkin.succeeded', occurredAt: at(30), payload: checkin('x', 77) });
   ev.push({ tenant: 'B', venue: 'w1', device: 'kb', type: 'seat.arrived', occurredAt: at(60), payload: arrival(at(40)) });
@@ -47,9 +51,9 @@ describe.each(backends())('KPI views on %s', (backend) => {
 
     const rows = await readCheckinKpis(t.db, { tenantId: 'A' });
     expect(rows.map((x) => ({ ...x, bucket: x.bucket.toISOString() }))).toEqual([
-      { tenant_id: 'A', venue_id: 'v1', door_id: 'd1', bucket: '2026-11-01T10:00:00.000Z', decisions: 20, admitted: 20, rejected: 0, p50_latency_ms: 105, p95_latency_ms: expect.closeTo(190.5, 9), rejects_by_reason: {} },
-      { tenant_id: 'A', venue_id: 'v1', door_id: 'd1', bucket: '2026-11-01T10:05:00.000Z', decisions: 1, admitted: 1, rejected: 0, p50_latency_ms: 300, p95_latency_ms: 300, rejects_by_reason: {} },
-      { tenant_id: 'A', venue_id: 'v1', door_id: 'd2', bucket: '2026-11-01T10:00:00.000Z', decisions: 4, admitted: 1, rejected: 3, p50_latency_ms: 30, p95_latency_ms: expect.closeTo(57, 9), rejects_by_reason: { already_checked_in: 2, revoked: 1 } },
+      { tenant_id: 'A', venue_id: 'v1', door_id: 'd1', bucket: at(0), decisions: 20, admitted: 20, rejected: 0, p50_latency_ms: 105, p95_latency_ms: expect.closeTo(190.5, 9), rejects_by_reason: {} },
+      { tenant_id: 'A', venue_id: 'v1', door_id: 'd1', bucket: at(300), decisions: 1, admitted: 1, rejected: 0, p50_latency_ms: 300, p95_latency_ms: 300, rejects_by_reason: {} },
+      { tenant_id: 'A', venue_id: 'v1', door_id: 'd2', bucket: at(0), decisions: 4, admitted: 1, rejected: 3, p50_latency_ms: 30, p95_latency_ms: expect.closeTo(57, 9), rejects_by_reason: { already_checked_in: 2, revoked: 1 } },
     ]);
   });
 
@@ -58,7 +62,7 @@ describe.each(backends())('KPI views on %s', (backend) => {
     const rows = await readDoorToSeatKpis(t.db, { tenantId: 'A' });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ venue_id: 'v1', arrivals: 5, outliers: 2, p50_seconds: 30, p95_seconds: expect.closeTo(48, 9) });
-    expect(rows[0]?.bucket.toISOString()).toBe('2026-11-01T10:10:00.000Z');
+    expect(rows[0]?.bucket.toISOString()).toBe(at(600));
   });
 
   it('picks up new events on the next refresh and logs every refresh', async () => {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
 import { loadMigrations, migratePostgres, migrationsDir } from '../../sql/migrate';
 import { listEventPartitions, maintainEventPartitions, setPartitionSettings } from './partitions';
-import { insertEvents } from './test-fixtures';
+import { asTenant, insertEvents } from './test-fixtures';
 
 const ev = (eventId: string, receivedAt: string, tenant = 'A') => ({
   tenant, venue: 'v1', device: 'k1', type: 'device.heartbeat', occurredAt: receivedAt, receivedAt, eventId, payload: {},
@@ -67,6 +67,14 @@ describe.each(backends())('events_raw partitions on %s', (backend) => {
     expect(await countRows(t, 'SELECT count(*)::int AS n FROM telemetry.event_ids WHERE event_id = $1', [old])).toBe(0);
     // Idempotent: running it again the same day changes nothing.
     expect(await maintainEventPartitions(t.db, '2026-02-14')).toEqual({ created: [], dropped: [] });
+  });
+
+  it('client roles can neither run the upkeep nor read a partition directly', async () => {
+    await expect(asTenant(t.db, 'A', (q) => q.query(`SELECT telemetry.maintain_event_partitions('2030-01-01')`))).rejects.toThrow(/permission denied/);
+    await expect(asTenant(t.db, 'A', (q) => q.query(`SELECT telemetry.drop_old_event_partitions(0)`))).rejects.toThrow(/permission denied/);
+    await expect(asTenant(t.db, 'A', (q) => q.query('SELECT * FROM telemetry.events_raw_default'))).rejects.toThrow(/permission denied/);
+    const own = await asTenant(t.db, 'A', (q) => q.query<{ tenant_id: string }>('SELECT DISTINCT tenant_id FROM telemetry.events_raw'));
+    expect(own).toEqual([{ tenant_id: 'A' }]);
   });
 });
 

@@ -29,10 +29,19 @@ export async function insertEvents(q: Queryable, events: RawEvent[]): Promise<st
     payload: e.payload,
   }));
   const out = await q.query<{ event_id: string }>(
-    `INSERT INTO telemetry.events_raw (tenant_id, event_id, venue_id, device_id, via_device_id, type, occurred_at, received_at, payload)
-     SELECT r.tenant_id, r.event_id, r.venue_id, r.device_id, r.via_device_id, r.type, r.occurred_at, coalesce(r.received_at, now()), r.payload
-       FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, event_id uuid, venue_id text, device_id text, via_device_id text,
-                                               type text, occurred_at timestamptz, received_at timestamptz, payload jsonb)
+    // The same claim-then-insert as the ingest statement (cloud-sync/pg-store.ts INSERT_EVENTS_SQL, sql 0005).
+    `WITH r AS (
+       SELECT DISTINCT ON (tenant_id, event_id) r.*, coalesce(r.received_at, now()) AS at
+         FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, event_id uuid, venue_id text, device_id text, via_device_id text,
+                                                 type text, occurred_at timestamptz, received_at timestamptz, payload jsonb)
+     ), claimed AS (
+       INSERT INTO telemetry.event_ids (tenant_id, event_id, received_at)
+       SELECT tenant_id, event_id, at FROM r ORDER BY tenant_id, event_id
+       ON CONFLICT DO NOTHING RETURNING tenant_id, event_id
+     )
+     INSERT INTO telemetry.events_raw (tenant_id, event_id, venue_id, device_id, via_device_id, type, occurred_at, received_at, payload)
+     SELECT r.tenant_id, r.event_id, r.venue_id, r.device_id, r.via_device_id, r.type, r.occurred_at, r.at, r.payload
+       FROM r JOIN claimed USING (tenant_id, event_id)
      RETURNING event_id::text`,
     [JSON.stringify(rows)],
   );

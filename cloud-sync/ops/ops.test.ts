@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
 import { closeMonth, recordUsage, setEntitlement, upsertPlan } from '../billing/billing';
 import { fleetStatus } from '../fleet/fleet';
@@ -107,6 +109,11 @@ describe.each(backends())('ops plugin on %s', (backend) => {
     expect(metricValue(text, 'seatpilot_outbox_depth{tenant="A",venue="v1",device="k3"}')).toBe(4000);
     expect(metricValue(text, 'seatpilot_outbox_oldest_unsent_seconds{tenant="A",venue="v1",device="k3"}')).toBe(900);
     expect(metricValue(text, 'seatpilot_device_clock_skew_seconds{tenant="A",venue="v1",device="k4"}')).toBe(20);
+    // The exposition passes Prometheus' own linter (names, units, help, types).
+    if (existsSync('/usr/bin/promtool') || process.env.CI === 'true') {
+      const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      expect(lint.status, `${lint.stdout}${lint.stderr}`).toBe(0);
+    }
   });
 
   it('the refresher refreshes each view once per round, logs it, and the lag gauge moves', async () => {

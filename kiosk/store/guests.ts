@@ -6,15 +6,9 @@ import type { ScannedKind } from '../../core/credential';
 import type { GuestHistory, GuestRecord, Movement, OccasionRule } from '../../core/decide';
 import { prefixUpperBound, queryTokens } from '../../core/search-text';
 
-interface GuestRow {
-  id: string;
-  occasion_id: string;
-  name: string;
-  party_size: number;
-  table_id: string | null;
-  status: GuestStatus;
-  valid_from_ms: number | null;
-  valid_to_ms: number | null;
+/** A guest as the scan path reads it: the decision's fields and the table label the welcome screen shows. */
+export interface StoredGuest extends GuestRecord {
+  table_label: string | null;
 }
 
 export interface SearchHit {
@@ -29,9 +23,11 @@ export interface SearchHit {
 }
 
 const GUEST_COLUMNS = 'g.id, g.occasion_id, g.name, g.party_size, g.table_id, g.status, g.valid_from_ms, g.valid_to_ms';
+const WITH_TABLE = `${GUEST_COLUMNS}, t.label AS table_label`;
 export const MAX_SEARCH_RESULTS = 50;
 // Query words beyond this are ignored: nobody types more of a name, and each word adds a subquery.
 const MAX_QUERY_WORDS = 4;
+const MAX_QUERY_CHARS = 200;
 
 export class GuestReader {
   private readonly byCredential: Statement;
@@ -43,8 +39,10 @@ export class GuestReader {
   private readonly searchStatements = new Map<string, Statement>();
 
   constructor(private readonly db: SqliteDatabase) {
-    this.byCredential = db.prepare(`SELECT ${GUEST_COLUMNS} FROM credentials c JOIN guests g ON g.id = c.guest_id WHERE c.kind = ? AND c.value = ?`);
-    this.byId = db.prepare(`SELECT ${GUEST_COLUMNS} FROM guests g WHERE g.id = ?`);
+    this.byCredential = db.prepare(
+      `SELECT ${WITH_TABLE} FROM credentials c JOIN guests g ON g.id = c.guest_id LEFT JOIN tables t ON t.id = g.table_id WHERE c.kind = ? AND c.value = ?`,
+    );
+    this.byId = db.prepare(`SELECT ${WITH_TABLE} FROM guests g LEFT JOIN tables t ON t.id = g.table_id WHERE g.id = ?`);
     this.lastMove = db.prepare(
       "SELECT direction, occurred_ms AS at_ms, door_id, occurred_at FROM checkins WHERE guest_id = ? AND outcome = 'admitted' ORDER BY occurred_ms DESC, id DESC LIMIT 1",
     );
@@ -53,12 +51,12 @@ export class GuestReader {
     this.tableLabel = db.prepare('SELECT label FROM tables WHERE id = ?').pluck();
   }
 
-  guestByCredential(kind: ScannedKind, value: string): GuestRecord | null {
-    return (this.byCredential.get(kind, value) as GuestRow | undefined) ?? null;
+  guestByCredential(kind: ScannedKind, value: string): StoredGuest | null {
+    return (this.byCredential.get(kind, value) as StoredGuest | undefined) ?? null;
   }
 
-  guestById(id: string): GuestRecord | null {
-    return (this.byId.get(id) as GuestRow | undefined) ?? null;
+  guestById(id: string): StoredGuest | null {
+    return (this.byId.get(id) as StoredGuest | undefined) ?? null;
   }
 
   history(guestId: string): GuestHistory {
@@ -88,7 +86,7 @@ export class GuestReader {
     const prepared = this.prepareSearch(query, occasionId, limit);
     if (prepared === null) return [];
     const { stmt, params, n } = prepared;
-    const rows = stmt.all(...params) as (GuestRow & { matched: string })[];
+    const rows = stmt.all(...params) as (GuestRecord & { matched: string })[];
     const seen = new Set<string>();
     const hits: SearchHit[] = [];
     for (const row of rows) {
@@ -118,7 +116,8 @@ export class GuestReader {
   }
 
   private prepareSearch(query: string, occasionId: string | null, limit: number): { stmt: Statement; params: unknown[]; n: number } | null {
-    const words = queryTokens(query)
+    // Nobody types 200 characters of a name; a pasted page must not become a heavy query.
+    const words = queryTokens(query.slice(0, MAX_QUERY_CHARS))
       .sort((a, b) => b.length - a.length)
       .slice(0, MAX_QUERY_WORDS);
     if (words.length === 0) return null;

@@ -4,6 +4,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrateSqlite, type MigrateReport, type Migration } from '../../sql/migrate';
 
+/** About 40 MB of log at 4 KiB pages before a commit checkpoints by itself. */
+export const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
+
 export interface OpenedStore {
   db: SqliteDatabase;
   migration: MigrateReport;
@@ -33,6 +36,8 @@ export function openStore(file: string, opts: { migrations?: Migration[] } = {})
       if (mode !== 'wal') throw new StoreOpenError(`${file}: SQLite refused WAL mode (got "${String(mode)}"); is the file system read-only or a network share?`);
     }
     db.pragma('synchronous = FULL');
+    // Checkpoints belong off the scan path (store/checkpointer.ts); this high threshold is only the fallback.
+    db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
     const migration = opts.migrations ? migrateSqlite(db, opts.migrations) : migrateSqlite(db);
     return { db, migration };
   } catch (e) {

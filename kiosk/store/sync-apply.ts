@@ -82,7 +82,7 @@ export class SyncApplier {
       putToken: p('INSERT OR IGNORE INTO guest_name_tokens (token, guest_id) VALUES (?, ?)'),
       guestOccasion: p('SELECT occasion_id FROM guests WHERE id = ?').pluck(),
       putCheckin: p(`INSERT INTO checkins (event_id, source, outcome, guest_id, occasion_id, device_id, door_id, direction, party_size, occurred_at, occurred_ms)
-        VALUES (?, 'sync', 'admitted', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`),
+        VALUES (?, 'remote', 'admitted', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`),
       feedVersion: p('SELECT version FROM sync_state WHERE feed = ?').pluck(),
       putFeed: p(`INSERT INTO sync_state (feed, cursor, version, updated_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (feed) DO UPDATE SET cursor = excluded.cursor, version = max(version, excluded.version), updated_at = excluded.updated_at`),

@@ -79,13 +79,14 @@ CREATE TABLE credentials (
 ) WITHOUT ROWID;
 CREATE INDEX credentials_guest ON credentials (guest_id);
 
--- Every scan outcome worth keeping: admissions (entries and exits) made here (source 'local') or at other doors
--- (source 'sync', from the hub), and rejected scans made here (the audit of failed scans). A local row and its outbox
--- event share `event_id` and are written in one transaction.
+-- Every scan outcome worth keeping: decisions made on this device (source 'local': admissions, entries and exits, and
+-- rejected scans, the audit of failed scans) and decisions learned from other devices (source 'remote': other doors'
+-- check-ins through sync on a kiosk; the kiosks' own events on the edge agent). A local row and its outbox event share
+-- `event_id` and are written in one transaction.
 CREATE TABLE checkins (
   id                INTEGER PRIMARY KEY,
   event_id          TEXT NOT NULL UNIQUE,
-  source            TEXT NOT NULL CHECK (source IN ('local', 'sync')),
+  source            TEXT NOT NULL CHECK (source IN ('local', 'remote')),
   outcome           TEXT NOT NULL CHECK (outcome IN ('admitted', 'rejected')),
   reason            TEXT CHECK (reason IN ('unknown_credential', 'already_checked_in', 'revoked', 'not_yet_valid', 'expired', 'wrong_occasion')),
   guest_id          TEXT,                 -- null when the credential matched no guest
@@ -93,22 +94,23 @@ CREATE TABLE checkins (
   device_id         TEXT NOT NULL,
   door_id           TEXT NOT NULL,
   direction         TEXT NOT NULL CHECK (direction IN ('entry', 'exit')),
-  credential_kind   TEXT CHECK (credential_kind IN ('barcode', 'nfc', 'manual')),  -- null only for 'sync' rows
+  credential_kind   TEXT CHECK (credential_kind IN ('barcode', 'nfc', 'manual')),  -- null only for 'remote' rows
   credential_value  TEXT,                 -- canonical value as scanned (rejections: what was tried)
   party_size        INTEGER NOT NULL CHECK (party_size >= 1),
-  offline           INTEGER CHECK (offline IN (0, 1)),   -- decided without the hub; null only for 'sync' rows
+  offline           INTEGER CHECK (offline IN (0, 1)),   -- decided without the hub; null only for 'remote' rows
   occurred_at       TEXT NOT NULL,        -- device time, RFC 3339 with milliseconds
   occurred_ms       INTEGER NOT NULL,
   CHECK ((outcome = 'admitted') = (reason IS NULL)),
-  CHECK (source = 'sync' OR (credential_kind IS NOT NULL AND offline IS NOT NULL)),
-  CHECK (source = 'local' OR outcome = 'admitted')
+  CHECK (source = 'remote' OR (credential_kind IS NOT NULL AND offline IS NOT NULL))
 );
 -- The guest's admitted movements, newest last: what the decision needs (entered ever, last movement).
 CREATE INDEX checkins_guest_admitted ON checkins (guest_id, occurred_ms) WHERE outcome = 'admitted';
 
 -- Events waiting to be pushed upstream, in the order written. `event_json` is the whole SeatPilotEvent.
+-- No AUTOINCREMENT (it costs a page write per event): a new rowid is the largest + 1, so it sorts after every stored
+-- event; an id could only come back if the newest rows were deleted, and the outbox deletes nothing.
 CREATE TABLE outbox (
-  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  id           INTEGER PRIMARY KEY,
   event_id     TEXT NOT NULL UNIQUE,
   type         TEXT NOT NULL,
   event_json   TEXT NOT NULL,

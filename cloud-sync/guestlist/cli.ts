@@ -1,0 +1,92 @@
+// `seatpilot cloud occasion|guests|guest|tables|floorplan …`: guest-list admin commands (JSON on stdout, progress on stderr).
+import { readFileSync } from 'node:fs';
+import { CliError, parseOptions, printJson, requireOption } from '../../cli/util';
+import type { Db } from '../db';
+import { importGuests } from './import-guests';
+import { addOccasion, deleteGuest, importTables, revokeGuest, setFloorPlan } from './manage';
+
+export const GUESTLIST_USAGE = `       seatpilot cloud occasion add --venue V --name N --starts ISO --ends ISO [--timezone TZ] [--reentry single|after_exit|unlimited] [--data DIR]
+       seatpilot cloud guests import --venue V --occasion O FILE.csv   [--data DIR]
+       seatpilot cloud tables import --venue V FILE.csv                [--data DIR]
+       seatpilot cloud floorplan set --venue V FILE.json               [--data DIR]
+       seatpilot cloud guest revoke --guest G                          [--data DIR]
+       seatpilot cloud guest delete --guest G                          [--data DIR]`;
+
+type WithDb = <T>(dataDir: string | undefined, fn: (db: Db) => Promise<T>) => Promise<T>;
+
+const DATA = { data: { type: 'string' as const } };
+
+/** The one FILE argument, read as UTF-8 text; a clear error when it is missing, unreadable or not UTF-8. */
+function readInputFile(positionals: string[], what: string, usage: string): string {
+  if (positionals.length !== 1) throw new CliError(`give exactly one ${what} file\n${usage}`, 2);
+  const path = positionals[0] as string;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new CliError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new CliError(`${path} is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in spreadsheet programs)`);
+  }
+}
+
+/** Runs a guest-list command; false when `sub verb` is not one of them. */
+export async function guestListCommand(sub: string, verb: string | undefined, rest: string[], withDb: WithDb, usage: string): Promise<boolean> {
+  switch (`${sub} ${verb ?? ''}`) {
+    case 'occasion add': {
+      const { values } = parseOptions(rest, { ...DATA, venue: { type: 'string' }, name: { type: 'string' }, starts: { type: 'string' }, ends: { type: 'string' }, timezone: { type: 'string' }, reentry: { type: 'string' } }, usage);
+      const input = {
+        venueId: requireOption(values.venue, 'venue', usage),
+        name: requireOption(values.name, 'name', usage),
+        startsAt: requireOption(values.starts, 'starts', usage),
+        endsAt: requireOption(values.ends, 'ends', usage),
+        ...(values.timezone ? { timezone: values.timezone } : {}),
+        ...(values.reentry ? { reentry: values.reentry } : {}),
+      };
+      printJson(await withDb(values.data, (db) => addOccasion(db, input)));
+      return true;
+    }
+    case 'guests import': {
+      const { values, positionals } = parseOptions(rest, { ...DATA, venue: { type: 'string' }, occasion: { type: 'string' } }, usage);
+      const venueId = requireOption(values.venue, 'venue', usage);
+      const occasionId = requireOption(values.occasion, 'occasion', usage);
+      const csv = readInputFile(positionals, 'CSV', usage);
+      const report = await withDb(values.data, (db) =>
+        importGuests(db, {
+          venueId,
+          occasionId,
+          csv,
+          onProgress: (done, total) => process.stderr.write(`guests import: ${done}/${total} rows (${total ? Math.floor((done * 100) / total) : 100}%)\n`),
+        }),
+      );
+      printJson(report);
+      return true;
+    }
+    case 'tables import': {
+      const { values, positionals } = parseOptions(rest, { ...DATA, venue: { type: 'string' } }, usage);
+      const venueId = requireOption(values.venue, 'venue', usage);
+      const csv = readInputFile(positionals, 'CSV', usage);
+      printJson(await withDb(values.data, (db) => importTables(db, venueId, csv)));
+      return true;
+    }
+    case 'floorplan set': {
+      const { values, positionals } = parseOptions(rest, { ...DATA, venue: { type: 'string' } }, usage);
+      const venueId = requireOption(values.venue, 'venue', usage);
+      const json = readInputFile(positionals, 'JSON', usage);
+      printJson(await withDb(values.data, (db) => setFloorPlan(db, venueId, json)));
+      return true;
+    }
+    case 'guest revoke':
+    case 'guest delete': {
+      const { values } = parseOptions(rest, { ...DATA, guest: { type: 'string' } }, usage);
+      const guest = requireOption(values.guest, 'guest', usage);
+      printJson(await withDb<unknown>(values.data, (db) => (verb === 'revoke' ? revokeGuest(db, guest) : deleteGuest(db, guest))));
+      return true;
+    }
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,61 @@
+// The kiosk app's config file (`seatpilot kiosk --config FILE`, or SEATPILOT_KIOSK_CONFIG for the Electron shell):
+// the database file, the check-in core's own config (kiosk/config.ts) and what the screens need. Checked once at start.
+import { Type, type Static } from '@sinclair/typebox';
+import { ajv, describeErrors } from '../core/validate';
+import { HardwareConfigSchema } from '../hardware/config';
+import { KioskConfigSchema } from './config';
+
+export const KioskUiSettingsSchema = Type.Object(
+  {
+    venue_name: Type.String({ minLength: 1, maxLength: 120 }),
+    language: Type.Union([Type.Literal('es'), Type.Literal('en')]),
+    /** 4–12 digits; kept in main, never sent to the renderer. */
+    staff_pin: Type.String({ pattern: '^[0-9]{4,12}$' }),
+    /** How long a result screen stays before the kiosk returns to idle. */
+    result_seconds: Type.Optional(Type.Number({ minimum: 1, maximum: 120 })),
+    /**
+     * Keyboard-wedge scanners: keys closer than this belong to one scan (default 50). Raise it for slow Bluetooth
+     * scanners; people type slower than ~150 ms a key.
+     */
+    scanner_max_gap_ms: Type.Optional(Type.Integer({ minimum: 10, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type KioskUiSettings = Static<typeof KioskUiSettingsSchema>;
+
+export const KioskAppConfigSchema = Type.Object(
+  {
+    /** The kiosk's SQLite file; a relative path is taken from the config file's folder. */
+    database: Type.String({ minLength: 1, maxLength: 4096 }),
+    kiosk: KioskConfigSchema,
+    ui: KioskUiSettingsSchema,
+    /**
+     * The USB scanners and readers (hardware/config.ts), read in main through node-hid. Absent: a keyboard-wedge scanner
+     * types into the page and the renderer tells its bursts from typing.
+     */
+    hardware: Type.Optional(HardwareConfigSchema),
+    /** The venue hub (edge agent) this kiosk syncs with; absent, the kiosk runs alone on the data it has. */
+    hub: Type.Optional(
+      Type.Object(
+        {
+          base_url: Type.String({ pattern: '^https?://', maxLength: 2048 }),
+          key_id: Type.String({ minLength: 1, maxLength: 128 }),
+          secret: Type.String({ minLength: 16, maxLength: 512 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type KioskAppConfig = Static<typeof KioskAppConfigSchema>;
+
+const validate = ajv.compile(KioskAppConfigSchema);
+
+export function parseKioskAppConfig(raw: unknown, source: string): KioskAppConfig {
+  if (!validate(raw)) {
+    // Never echo the value: the field may be the staff PIN.
+    throw new Error(`${source}: ${describeErrors(validate, 'config')}`);
+  }
+  return raw as KioskAppConfig;
+}

@@ -1,0 +1,118 @@
+// Browser mode: the same renderer bundle and the same channel map as the Electron shell, over HTTP on the kiosk box
+// (POST /ipc/:channel, Server-Sent Events on /events), for Chromium's kiosk mode and for browser tests.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KIOSK_CSP } from '../csp';
+import type { IpcErrorCode, IpcResult } from '../ipc/channels';
+import { dispatch, type Handlers } from '../ipc/handlers';
+import type { EventHub } from './event-hub';
+
+export interface BrowserAppDeps {
+  handlers: Handlers;
+  events: EventHub;
+  /** Where the built renderer lives (index.html, renderer.js, styles.css). */
+  rendererDir: string;
+  /**
+   * Host header values the server answers (e.g. "127.0.0.1:3300"): a page elsewhere on the web cannot reach the kiosk
+   * through DNS rebinding. Empty: any host (when the operator binds a LAN address on purpose).
+   */
+  allowedHosts: string[];
+  /** How often an idle event stream gets a comment line, so proxies and the browser keep it open. */
+  keepAliveMs?: number;
+}
+
+const STATIC: Record<string, string> = {
+  '/': 'index.html',
+  '/index.html': 'index.html',
+  '/renderer.js': 'renderer.js',
+  '/styles.css': 'styles.css',
+};
+const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+
+function httpStatus(code: IpcErrorCode): number {
+  switch (code) {
+    case 'bad_request':
+      return 400;
+    case 'wrong_pin':
+    case 'staff_locked':
+      return 403;
+    case 'unknown_channel':
+    case 'not_found':
+      return 404;
+    case 'too_many_attempts':
+      return 429;
+    case 'unavailable':
+      return 503;
+    default: {
+      const never: never = code;
+      return never;
+    }
+  }
+}
+
+const failure = (code: IpcErrorCode, message: string): IpcResult<never> => ({ ok: false, error: { code, message } });
+
+export async function buildBrowserApp(deps: BrowserAppDeps): Promise<FastifyInstance> {
+  // forceCloseConnections: open event streams must not hold up a shutdown.
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024, forceCloseConnections: true });
+  const keepAliveMs = deps.keepAliveMs ?? 15_000;
+  const files = new Map<string, Buffer>();
+  for (const name of new Set(Object.values(STATIC))) files.set(name, await readFile(join(deps.rendererDir, name)));
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('content-security-policy', KIOSK_CSP);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('cache-control', 'no-store');
+    if (deps.allowedHosts.length > 0 && !deps.allowedHosts.includes(req.headers.host ?? '')) {
+      return reply.code(421).send(failure('bad_request', `This kiosk answers only on ${deps.allowedHosts.join(', ')}.`));
+    }
+    // A cross-site page may post to 127.0.0.1 from a guest's browser; only the kiosk's own page may call the channels.
+    const origin = req.headers.origin;
+    if (req.method === 'POST' && origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) {
+      return reply.code(403).send(failure('bad_request', 'Cross-origin calls to the kiosk are not allowed.'));
+    }
+  });
+
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 413) return reply.code(413).send(failure('bad_request', 'The request is too large.'));
+    if (status === 415) return reply.code(415).send(failure('bad_request', 'Send the request as application/json.'));
+    if (status < 500) return reply.code(status).send(failure('bad_request', err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(err.message) ? 'The request body is not valid JSON.' : err.message));
+    return reply.code(500).send(failure('unavailable', 'The kiosk could not complete this.'));
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send(failure('not_found', 'No such page.')));
+
+  for (const [path, name] of Object.entries(STATIC)) {
+    app.get(path, async (_req, reply) => reply.type(TYPES[name.split('.').pop()!]!).send(files.get(name)));
+  }
+
+  app.post<{ Params: { channel: string } }>('/ipc/:channel', async (req, reply) => {
+    const result = await dispatch(deps.handlers, req.params.channel, req.body);
+    return reply.code(result.ok ? 200 : httpStatus(result.error.code)).send(result);
+  });
+
+  app.get('/events', (req, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-content-type-options': 'nosniff',
+    });
+    res.write(': connected\n\n');
+    const off = deps.events.subscribe((event, payload) => {
+      res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
+    });
+    const timer = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
+    req.raw.on('close', () => {
+      clearInterval(timer);
+      off();
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,60 @@
+// Starts browser mode over an open kiosk runtime: builds the renderer bundle, serves it and the channel map.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHandlers } from '../ipc/handlers';
+import type { KioskRuntime } from '../runtime';
+import { EventHub } from './event-hub';
+import { buildBrowserApp } from './server';
+
+export interface BrowserMode {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The prebuilt renderer of `npm run build:kiosk`, used where esbuild is not installed (a production install). */
+const PREBUILT = join(import.meta.dirname, '..', '..', 'dist', 'kiosk', 'renderer');
+
+/** Bundles the renderer from source when esbuild is at hand, else serves the prebuilt one. */
+async function rendererBundle(outDir: string | undefined): Promise<{ dir: string; temporary: boolean }> {
+  let buildRenderer: (dir: string) => Promise<string>;
+  try {
+    ({ buildRenderer } = await import('../build'));
+  } catch {
+    if (existsSync(join(PREBUILT, 'index.html'))) return { dir: PREBUILT, temporary: false };
+    throw new Error('the kiosk renderer is not built and esbuild is not installed: run "npm run build:kiosk" where it is');
+  }
+  if (outDir) return { dir: await buildRenderer(outDir), temporary: false };
+  // A folder of its own per start: two kiosks (or a test and a bench) never write over each other's bundle.
+  return { dir: await buildRenderer(mkdtempSync(join(tmpdir(), 'seatpilot-renderer-'))), temporary: true };
+}
+
+export async function startBrowserMode(opts: { runtime: KioskRuntime; host: string; port: number; rendererDir?: string }): Promise<BrowserMode> {
+  const bundle = await rendererBundle(opts.rendererDir);
+  const rendererDir = bundle.dir;
+  const events = new EventHub();
+  const offScan = opts.runtime.onScan((s) => events.publish('scan', s));
+  const offStatus = opts.runtime.onStatus((s) => events.publish('status', s));
+  const handlers = createHandlers({
+    service: opts.runtime.service,
+    logError: (channel, e) => console.error(`kiosk ${channel}: ${(e as Error).message}`),
+  });
+  const loopback = opts.host === '127.0.0.1' || opts.host === 'localhost' || opts.host === '::1';
+  // The Host check needs the real port, known only after listen: fill the list in then (it is read per request).
+  const allowedHosts: string[] = [];
+  const app = await buildBrowserApp({ handlers, events, rendererDir, allowedHosts });
+  await app.listen({ host: opts.host, port: opts.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  if (loopback) allowedHosts.push(`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`);
+  const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return {
+    url: `http://${shownHost}:${port}/`,
+    close: async () => {
+      offScan();
+      offStatus();
+      await app.close();
+      if (bundle.temporary) rmSync(bundle.dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,147 @@
+// The kiosk's one IPC channel map: main registers handlers from it, preload exposes `invoke<K>()` from it, and browser mode
+// serves it over HTTP. Requests are TypeBox schemas (validated with core/validate's Ajv at the crossing); responses are types.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { RejectReason, SyncFloorPlan, SyncTable } from '../../core/contract';
+import type { Channel, KioskEventName } from './channel-names';
+
+export { CHANNEL_NAMES, EVENT_NAMES, ipcChannelName, ipcEventName, isChannel, type Channel, type KioskEventName } from './channel-names';
+
+const Id = Type.String({ minLength: 1, maxLength: 128 });
+const StaffToken = Type.String({ minLength: 16, maxLength: 128 });
+
+export const ScanRequestSchema = Type.Object(
+  { kind: Type.Union([Type.Literal('barcode'), Type.Literal('nfc')]), value: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+);
+export type ScanRequest = Static<typeof ScanRequestSchema>;
+
+export const SearchRequestSchema = Type.Object(
+  { staff_token: StaffToken, query: Type.String({ minLength: 1, maxLength: 100 }) },
+  { additionalProperties: false },
+);
+export type SearchRequest = Static<typeof SearchRequestSchema>;
+
+export const ManualCheckinRequestSchema = Type.Object({ staff_token: StaffToken, guest_id: Id }, { additionalProperties: false });
+export type ManualCheckinRequest = Static<typeof ManualCheckinRequestSchema>;
+
+export const StaffUnlockRequestSchema = Type.Object({ pin: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false });
+export type StaffUnlockRequest = Static<typeof StaffUnlockRequestSchema>;
+
+export const StaffLockRequestSchema = Type.Object({ staff_token: StaffToken }, { additionalProperties: false });
+export type StaffLockRequest = Static<typeof StaffLockRequestSchema>;
+
+export const EmptyRequestSchema = Type.Object({}, { additionalProperties: false });
+export type EmptyRequest = Static<typeof EmptyRequestSchema>;
+
+/** What the screens show of a guest. */
+export interface GuestView {
+  id: string;
+  name: string;
+  party_size: number;
+  table_id: string | null;
+  table_label: string | null;
+}
+
+/** A check-in decision as the screens need it: admitted, or refused with the contract's reason. */
+export type CheckinResult =
+  | { outcome: 'admitted'; guest: GuestView; checked_in_at: string; door_id: string }
+  | {
+      outcome: 'rejected';
+      reason: RejectReason;
+      guest: GuestView | null;
+      /** For `already_checked_in`: when and at which door the guest came in. */
+      previous: { checked_in_at: string; door_id: string; door_label: string | null } | null;
+    };
+
+export interface GuestMatch extends GuestView {
+  checked_in_at: string | null;
+  status: 'active' | 'revoked';
+}
+
+export type ScannerState = 'ok' | 'missing' | 'error';
+export type OutOfOrderReason = 'no_scanner' | 'database';
+
+export interface KioskStatus {
+  scanner: { state: ScannerState; devices: { device: string; state: ScannerState; detail: string | null }[] };
+  database: { ok: boolean; detail: string | null };
+  hub: { online: boolean; last_sync_at: string | null };
+  outbox_depth: number;
+  guest_list_version: number;
+  /** Non-null puts the kiosk on its out-of-order screen, with this reason for staff. */
+  out_of_order: { reason: OutOfOrderReason; detail: string } | null;
+}
+
+export type Language = 'es' | 'en';
+
+/** What the renderer needs once at start: who it is and the floor to draw routes on. */
+export interface KioskSetup {
+  venue_name: string;
+  language: Language;
+  door_id: string;
+  /** How long a result screen stays before the kiosk returns to idle. */
+  result_ms: number;
+  /**
+   * Whether scans arrive as keystrokes in the page (a keyboard-wedge scanner without a hardware config). False when main
+   * reads the scanners itself: the same keys would otherwise be a second scan.
+   */
+  keyboard_scanner: boolean;
+  /** Keys of a keyboard-wedge scanner arrive closer than this; slower typing is a person. */
+  scanner_max_gap_ms: number;
+  floor: { plan: SyncFloorPlan | null; tables: SyncTable[] };
+}
+
+export interface StaffSession {
+  staff_token: string;
+  expires_at: string;
+}
+
+/** The map itself: a request schema per channel, the response type beside it. */
+export const CHANNELS = {
+  'checkin.scan': ScanRequestSchema,
+  'guests.search': SearchRequestSchema,
+  'checkin.manual': ManualCheckinRequestSchema,
+  'staff.unlock': StaffUnlockRequestSchema,
+  'staff.lock': StaffLockRequestSchema,
+  'kiosk.status': EmptyRequestSchema,
+  'kiosk.setup': EmptyRequestSchema,
+} as const satisfies Record<Channel, TSchema>;
+
+/** Every channel's response; keyed by Channel so a channel without a response type does not compile. */
+export interface ChannelResponses extends Record<Channel, unknown> {
+  'checkin.scan': CheckinResult;
+  'guests.search': GuestMatch[];
+  'checkin.manual': CheckinResult;
+  'staff.unlock': StaffSession;
+  'staff.lock': { locked: true };
+  'kiosk.status': KioskStatus;
+  'kiosk.setup': KioskSetup;
+}
+
+export type ChannelRequest<K extends Channel> = Static<(typeof CHANNELS)[K]>;
+export type ChannelResponse<K extends Channel> = ChannelResponses[K];
+
+export type IpcErrorCode = 'bad_request' | 'unknown_channel' | 'wrong_pin' | 'too_many_attempts' | 'staff_locked' | 'not_found' | 'unavailable';
+export interface IpcError {
+  code: IpcErrorCode;
+  message: string;
+}
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+/** The typed call every renderer transport offers (Electron preload or browser-mode HTTP). */
+export type Invoke = <K extends Channel>(channel: K, request: ChannelRequest<K>) => Promise<IpcResult<ChannelResponse<K>>>;
+
+/** Pushed from main to the renderer: raw scans from the hardware adapters and status changes. */
+export interface KioskEvents {
+  scan: { kind: 'barcode' | 'nfc'; value: string; device: string };
+  status: KioskStatus;
+}
+// Every event name has a payload type, and every payload type a name.
+type _EventsMatch = [KioskEventName, keyof KioskEvents] extends [keyof KioskEvents, KioskEventName] ? true : never;
+export const EVENTS_MATCH: _EventsMatch = true;
+
+/** What a renderer gets from its transport: the Electron preload (`window.seatpilot`) or the browser-mode HTTP bridge. */
+export interface KioskBridge {
+  invoke: Invoke;
+  /** Subscribe to a pushed event; returns the unsubscribe function. */
+  on<E extends KioskEventName>(event: E, listener: (payload: KioskEvents[E]) => void): () => void;
+}

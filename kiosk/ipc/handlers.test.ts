@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { CheckinResult, GuestMatch, KioskSetup, KioskStatus, ScanRequest } from './channels';
+import { createHandlers, dispatch, type KioskServicePort } from './handlers';
+
+const ana: GuestMatch = { id: 'g1', name: 'Ana', party_size: 2, table_id: 't12', table_label: '12', checked_in_at: null, status: 'active' };
+
+/** A stand-in for the kiosk service that records what reached it (the handlers' own logic is under test). */
+function fakeService(over: Partial<KioskServicePort> = {}) {
+  const calls: string[] = [];
+  const admitted: CheckinResult = { outcome: 'admitted', guest: ana, checked_in_at: '2026-11-27T20:00:00.000Z', door_id: 'main' };
+  const service: KioskServicePort = {
+    scan: async (c: ScanRequest) => { calls.push(`scan:${c.kind}:${c.value}`); return admitted; },
+    search: async (q) => { calls.push(`search:${q}`); return [ana]; },
+    manualCheckin: async (id) => { calls.push(`manual:${id}`); return id === 'g1' ? admitted : null; },
+    status: async () => ({}) as KioskStatus,
+    setup: async () => ({ venue_name: 'Finca', language: 'es' }) as KioskSetup,
+    verifyStaffPin: (pin) => pin === '2468',
+    ...over,
+  };
+  return { service, calls };
+}
+
+describe('kiosk IPC handlers', () => {
+  it('passes a valid scan to the service and wraps the decision', async () => {
+    const { service, calls } = fakeService();
+    const h = createHandlers({ service });
+    const r = await h['checkin.scan']({ kind: 'barcode', value: 'TKT-1' });
+    expect(r).toMatchObject({ ok: true, value: { outcome: 'admitted', guest: { name: 'Ana' } } });
+    expect(calls).toEqual(['scan:barcode:TKT-1']);
+  });
+
+  it('refuses malformed requests at the crossing with a message naming the field, without calling the service', async () => {
+    const { service, calls } = fakeService();
+    const h = createHandlers({ service });
+    expect(await h['checkin.scan']({ kind: 'barcode' })).toEqual({ ok: false, error: { code: 'bad_request', message: 'checkin.scan: request is missing required field "value"' } });
+    expect(await h['checkin.scan']({ kind: 'qr', value: 'x' })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(await h['checkin.scan']({ kind: 'nfc', value: 'x'.repeat(257) })).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringContaining('/value') } });
+    expect(await h['checkin.scan']({ kind: 'nfc', value: 'x', door_id: 'other' })).toMatchObject({ ok: false, error: { message: expect.stringContaining('door_id') } });
+    expect(await h['checkin.scan']('TKT-1')).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(calls).toEqual([]);
+  });
+
+  it('keeps search and manual check-in behind the staff PIN', async () => {
+    const { service, calls } = fakeService();
+    const h = createHandlers({ service });
+    const forged = 'f'.repeat(32);
+    expect(await h['guests.search']({ staff_token: forged, query: 'ana' })).toMatchObject({ ok: false, error: { code: 'staff_locked' } });
+    expect(await h['staff.unlock']({ pin: '0000' })).toMatchObject({ ok: false, error: { code: 'wrong_pin' } });
+    const unlocked = await h['staff.unlock']({ pin: '2468' });
+    if (!unlocked.ok) throw new Error('unlock failed');
+    const token = unlocked.value.staff_token;
+    expect(await h['guests.search']({ staff_token: token, query: 'ana' })).toMatchObject({ ok: true, value: [{ id: 'g1' }] });
+    expect(await h['checkin.manual']({ staff_token: token, guest_id: 'g1' })).toMatchObject({ ok: true, value: { outcome: 'admitted' } });
+    expect(await h['checkin.manual']({ staff_token: token, guest_id: 'nobody' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await h['staff.lock']({ staff_token: token })).toEqual({ ok: true, value: { locked: true } });
+    expect(await h['guests.search']({ staff_token: token, query: 'ana' })).toMatchObject({ ok: false, error: { code: 'staff_locked' } });
+    expect(calls).toEqual(['search:ana', 'manual:g1', 'manual:nobody']);
+  });
+
+  it('expires an idle staff session and locks the PIN pad after five wrong PINs', async () => {
+    let t = 1_000_000;
+    const { service } = fakeService();
+    const h = createHandlers({ service, now: () => t, staffSessionMs: 60_000 });
+    const s = await h['staff.unlock']({ pin: '2468' });
+    if (!s.ok) throw new Error('unlock failed');
+    t += 61_000;
+    expect(await h['guests.search']({ staff_token: s.value.staff_token, query: 'a' })).toMatchObject({ ok: false, error: { code: 'staff_locked' } });
+    for (let i = 0; i < 5; i++) expect(await h['staff.unlock']({ pin: '1111' })).toMatchObject({ error: { code: 'wrong_pin' } });
+    expect(await h['staff.unlock']({ pin: '2468' })).toMatchObject({ ok: false, error: { code: 'too_many_attempts' } });
+    t += 61_000;
+    expect(await h['staff.unlock']({ pin: '2468' })).toMatchObject({ ok: true });
+  });
+
+  it('turns a service failure into an "unavailable" result without internals, and reports it', async () => {
+    const logged: string[] = [];
+    const { service } = fakeService({ scan: async () => { throw new Error('SQLITE_CORRUPT: database disk image is malformed'); } });
+    const h = createHandlers({ service, logError: (ch, e) => logged.push(`${ch}: ${(e as Error).message}`) });
+    const r = await h['checkin.scan']({ kind: 'barcode', value: 'TKT-1' });
+    expect(r).toEqual({ ok: false, error: { code: 'unavailable', message: 'The kiosk could not complete this; please ask staff.' } });
+    expect(logged).toEqual(['checkin.scan: SQLITE_CORRUPT: database disk image is malformed']);
+  });
+
+  it('dispatches by channel name and refuses unknown channels', async () => {
+    const h = createHandlers(fakeService());
+    expect(await dispatch(h, 'kiosk.setup', {})).toMatchObject({ ok: true, value: { venue_name: 'Finca' } });
+    expect(await dispatch(h, 'kiosk.setup', undefined)).toMatchObject({ ok: true });
+    expect(await dispatch(h, 'db.exec', {})).toEqual({ ok: false, error: { code: 'unknown_channel', message: 'Unknown channel "db.exec".' } });
+    expect(await dispatch(h, '__proto__', {})).toMatchObject({ ok: false, error: { code: 'unknown_channel' } });
+  });
+});

@@ -1,0 +1,124 @@
+// The handlers of the channel map over the kiosk service: validate at the crossing, guard staff channels behind a PIN
+// session, and turn every failure into `{ok: false, error}` (the renderer never sees a stack or a thrown error).
+import type { ValidateFunction } from 'ajv';
+import { ajv, describeErrors } from '../../core/validate';
+import {
+  CHANNELS,
+  isChannel,
+  type Channel,
+  type ChannelRequest,
+  type ChannelResponse,
+  type CheckinResult,
+  type GuestMatch,
+  type IpcError,
+  type IpcResult,
+  type KioskSetup,
+  type KioskStatus,
+  type ScanRequest,
+} from './channels';
+
+/** What the handlers need from the kiosk: the check-in service and its configuration, behind one port. */
+export interface KioskServicePort {
+  scan(credential: ScanRequest): Promise<CheckinResult>;
+  search(query: string): Promise<GuestMatch[]>;
+  /** Resolves null when no such guest exists. */
+  manualCheckin(guestId: string): Promise<CheckinResult | null>;
+  status(): Promise<KioskStatus>;
+  setup(): Promise<KioskSetup>;
+  /** Compares in constant time; the PIN itself never leaves main. */
+  verifyStaffPin(pin: string): boolean;
+}
+
+export interface HandlerDeps {
+  service: KioskServicePort;
+  now?: () => number;
+  newToken?: () => string;
+  /** Where unexpected failures are reported (never with request contents: a PIN could be among them). */
+  logError?: (channel: Channel, error: unknown) => void;
+  staffSessionMs?: number;
+}
+
+export type Handlers = { [K in Channel]: (request: unknown) => Promise<IpcResult<ChannelResponse<K>>> };
+
+const validators = Object.fromEntries(Object.entries(CHANNELS).map(([name, schema]) => [name, ajv.compile(schema)])) as Record<Channel, ValidateFunction>;
+
+const MAX_PIN_FAILURES = 5;
+const PIN_LOCKOUT_MS = 60_000;
+
+const fail = (code: IpcError['code'], message: string): { ok: false; error: IpcError } => ({ ok: false, error: { code, message } });
+
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const now = deps.now ?? Date.now;
+  const newToken = deps.newToken ?? (() => globalThis.crypto.randomUUID().replace(/-/g, ''));
+  const sessionMs = deps.staffSessionMs ?? 5 * 60_000;
+  const sessions = new Map<string, number>(); // token → expiry (ms)
+  let pinFailures = 0;
+  let lockedUntil = 0;
+
+  /** A staff token is good while unexpired; each use extends it, like a screen lock. */
+  const staffOk = (token: string): boolean => {
+    const exp = sessions.get(token);
+    if (exp === undefined || exp < now()) {
+      sessions.delete(token);
+      return false;
+    }
+    sessions.set(token, now() + sessionMs);
+    return true;
+  };
+
+  function wrap<K extends Channel>(channel: K, run: (req: ChannelRequest<K>) => Promise<IpcResult<ChannelResponse<K>>>) {
+    return async (request: unknown): Promise<IpcResult<ChannelResponse<K>>> => {
+      const validate = validators[channel];
+      if (!validate(request ?? {})) return fail('bad_request', `${channel}: ${describeErrors(validate, 'request')}`);
+      try {
+        return await run((request ?? {}) as ChannelRequest<K>);
+      } catch (e) {
+        deps.logError?.(channel, e);
+        return fail('unavailable', 'The kiosk could not complete this; please ask staff.');
+      }
+    };
+  }
+
+  const staffLocked = () => fail('staff_locked', 'Staff mode is locked: enter the PIN again.');
+
+  return {
+    'checkin.scan': wrap('checkin.scan', async (req) => ({ ok: true, value: await deps.service.scan(req) })),
+    'guests.search': wrap('guests.search', async (req) => {
+      if (!staffOk(req.staff_token)) return staffLocked();
+      return { ok: true, value: await deps.service.search(req.query) };
+    }),
+    'checkin.manual': wrap('checkin.manual', async (req) => {
+      if (!staffOk(req.staff_token)) return staffLocked();
+      const result = await deps.service.manualCheckin(req.guest_id);
+      return result ? { ok: true, value: result } : fail('not_found', `No guest with id "${req.guest_id}".`);
+    }),
+    'staff.unlock': wrap('staff.unlock', async (req) => {
+      if (now() < lockedUntil) return fail('too_many_attempts', 'Too many wrong PINs: wait a minute and try again.');
+      if (!deps.service.verifyStaffPin(req.pin)) {
+        pinFailures++;
+        if (pinFailures >= MAX_PIN_FAILURES) {
+          pinFailures = 0;
+          lockedUntil = now() + PIN_LOCKOUT_MS;
+        }
+        return fail('wrong_pin', 'Wrong PIN.');
+      }
+      pinFailures = 0;
+      const token = newToken();
+      const expires = now() + sessionMs;
+      sessions.set(token, expires);
+      return { ok: true, value: { staff_token: token, expires_at: new Date(expires).toISOString() } };
+    }),
+    'staff.lock': wrap('staff.lock', async (req) => {
+      sessions.delete(req.staff_token);
+      return { ok: true, value: { locked: true } };
+    }),
+    'kiosk.status': wrap('kiosk.status', async () => ({ ok: true, value: await deps.service.status() })),
+    'kiosk.setup': wrap('kiosk.setup', async () => ({ ok: true, value: await deps.service.setup() })),
+  };
+}
+
+/** One entry point for transports that receive the channel name as a string (HTTP path, ipcMain). */
+export async function dispatch(handlers: Handlers, channel: string, request: unknown): Promise<IpcResult<unknown>> {
+  if (!isChannel(channel)) return fail('unknown_channel', `Unknown channel "${channel}".`);
+  return handlers[channel](request);
+}

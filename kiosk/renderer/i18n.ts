@@ -1,0 +1,156 @@
+// The guest's and staff's words in Spanish and English; the venue picks one (KioskSetup.language).
+import type { RejectReason } from '../../core/contract';
+import type { Language, OutOfOrderReason } from '../ipc/channels';
+
+export interface Messages {
+  idleTitle: string;
+  idleHint: string;
+  checking: string;
+  welcome: (name: string) => string;
+  party: (n: number) => string;
+  table: (label: string) => string;
+  noTable: string;
+  youAreHere: string;
+  noRoute: string;
+  alreadyTitle: string;
+  alreadyWhenWhere: (time: string, door: string) => string;
+  refused: Record<Exclude<RejectReason, 'already_checked_in'>, string>;
+  seeStaff: string;
+  failed: string;
+  outOfOrderTitle: string;
+  outOfOrderHint: string;
+  outOfOrderReason: Record<OutOfOrderReason, string>;
+  staff: string;
+  pinPrompt: string;
+  pinWrong: string;
+  pinLocked: string;
+  unlock: string;
+  cancel: string;
+  searchLabel: string;
+  searchEmpty: string;
+  checkIn: string;
+  checkedInAt: (time: string) => string;
+  revoked: string;
+  manualDone: (name: string, table: string) => string;
+  exitStaff: string;
+  deviceStatus: string;
+  hub: string;
+  online: string;
+  offline: string;
+  outbox: string;
+  lastSync: string;
+  never: string;
+  scanner: string;
+  database: string;
+  ok: string;
+  problem: string;
+}
+
+const en: Messages = {
+  idleTitle: 'Welcome',
+  idleHint: 'Scan your ticket or tap your card',
+  checking: 'One moment…',
+  welcome: (name) => `Welcome, ${name}`,
+  party: (n) => (n === 1 ? 'Party of 1' : `Party of ${n}`),
+  table: (label) => `Table ${label}`,
+  noTable: 'Our staff will show you to your seat',
+  youAreHere: 'You are here',
+  noRoute: 'Your table is marked on the map; our staff will guide you',
+  alreadyTitle: 'You are already checked in',
+  alreadyWhenWhere: (time, door) => `Since ${time} at ${door}`,
+  refused: {
+    unknown_credential: 'We could not find this ticket',
+    revoked: 'This ticket has been cancelled',
+    not_yet_valid: 'This ticket is not valid yet',
+    expired: 'This ticket has expired',
+    wrong_occasion: 'This ticket is for another event',
+  },
+  seeStaff: 'Please see our staff, they will help you',
+  failed: 'Something went wrong',
+  outOfOrderTitle: 'This kiosk is out of order',
+  outOfOrderHint: 'Please use another door or ask our staff',
+  outOfOrderReason: { no_scanner: 'No scanner connected', database: 'Database problem' },
+  staff: 'Staff',
+  pinPrompt: 'Staff PIN',
+  pinWrong: 'Wrong PIN',
+  pinLocked: 'Too many wrong PINs: wait a minute',
+  unlock: 'Unlock',
+  cancel: 'Cancel',
+  searchLabel: 'Search guest by name',
+  searchEmpty: 'No guest found',
+  checkIn: 'Check in',
+  checkedInAt: (time) => `Checked in ${time}`,
+  revoked: 'Cancelled',
+  manualDone: (name, table) => `${name} checked in — ${table}`,
+  exitStaff: 'Exit staff mode',
+  deviceStatus: 'Device status',
+  hub: 'Venue hub',
+  online: 'online',
+  offline: 'offline',
+  outbox: 'Events waiting to send',
+  lastSync: 'Last sync',
+  never: 'never',
+  scanner: 'Scanner',
+  database: 'Database',
+  ok: 'OK',
+  problem: 'problem',
+};
+
+const es: Messages = {
+  idleTitle: 'Bienvenidos',
+  idleHint: 'Escanee su entrada o acerque su tarjeta',
+  checking: 'Un momento…',
+  welcome: (name) => `Bienvenido/a, ${name}`,
+  party: (n) => (n === 1 ? '1 persona' : `${n} personas`),
+  table: (label) => `Mesa ${label}`,
+  noTable: 'Nuestro personal le acompañará a su sitio',
+  youAreHere: 'Usted está aquí',
+  noRoute: 'Su mesa está marcada en el plano; nuestro personal le guiará',
+  alreadyTitle: 'Ya está registrado/a',
+  alreadyWhenWhere: (time, door) => `Desde las ${time} en ${door}`,
+  refused: {
+    unknown_credential: 'No encontramos esta entrada',
+    revoked: 'Esta entrada ha sido anulada',
+    not_yet_valid: 'Esta entrada aún no es válida',
+    expired: 'Esta entrada ha caducado',
+    wrong_occasion: 'Esta entrada es para otro evento',
+  },
+  seeStaff: 'Por favor, diríjase a nuestro personal',
+  failed: 'Algo ha fallado',
+  outOfOrderTitle: 'Este punto de acceso está fuera de servicio',
+  outOfOrderHint: 'Por favor, use otra puerta o pregunte a nuestro personal',
+  outOfOrderReason: { no_scanner: 'No hay lector conectado', database: 'Problema con la base de datos' },
+  staff: 'Personal',
+  pinPrompt: 'PIN del personal',
+  pinWrong: 'PIN incorrecto',
+  pinLocked: 'Demasiados intentos: espere un minuto',
+  unlock: 'Entrar',
+  cancel: 'Cancelar',
+  searchLabel: 'Buscar invitado por nombre',
+  searchEmpty: 'Ningún invitado encontrado',
+  checkIn: 'Registrar',
+  checkedInAt: (time) => `Registrado/a a las ${time}`,
+  revoked: 'Anulada',
+  manualDone: (name, table) => `${name} registrado/a — ${table}`,
+  exitStaff: 'Salir del modo personal',
+  deviceStatus: 'Estado del equipo',
+  hub: 'Servidor del local',
+  online: 'conectado',
+  offline: 'sin conexión',
+  outbox: 'Eventos pendientes de envío',
+  lastSync: 'Última sincronización',
+  never: 'nunca',
+  scanner: 'Lector',
+  database: 'Base de datos',
+  ok: 'OK',
+  problem: 'problema',
+};
+
+export const MESSAGES: Record<Language, Messages> = { en, es };
+
+/** Local wall-clock time of an instant, as the guest reads it ("20:14"). */
+export function clockTime(iso: string, language: Language): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleTimeString(language === 'es' ? 'es-ES' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
+}

@@ -1,0 +1,119 @@
+// Everything the kiosk runs in its main process, opened from the config: the SQLite store, the check-in core, the
+// screens' service, the scanners, the hub sync, and the push of scans and status. Electron main and browser mode both
+// start from here.
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { nodeHidBackend } from '../hardware/hid-backend';
+import type { DeviceStatus } from '../hardware/scanner';
+import { ScannerSet } from '../hardware/scanner-set';
+import { parseKioskAppConfig, type KioskAppConfig } from './app-config';
+import { CheckinService } from './checkin-service';
+import type { KioskEvents, KioskStatus, ScannerState } from './ipc/channels';
+import { openStore } from './store/open';
+import { KioskSync } from './sync-runtime';
+import { KioskUiService, type ScannerReport } from './ui-service';
+
+export interface KioskRuntime {
+  service: KioskUiService;
+  core: CheckinService;
+  onScan(listener: (scan: KioskEvents['scan']) => void): () => void;
+  onStatus(listener: (status: KioskStatus) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** The scanners to read (tests and the demo pass simulated ones); default: from the config's `hardware`, if any. */
+  scanners?: ScannerSet;
+  /** How often status is re-read (outbox depth, hub) and pushed when it changed. */
+  statusEveryMs?: number;
+}
+
+const HUB_SILENT_MS = 10_000;
+const KEYBOARD_WEDGE: ScannerReport = { state: 'ok', devices: [{ device: 'keyboard', state: 'ok', detail: null }] };
+
+function deviceState(s: DeviceStatus): ScannerState {
+  return s.connected ? 'ok' : s.lastError ? 'error' : 'missing';
+}
+
+/** The kiosk can scan while any one reader works; staff still see each device. */
+export function scannerReport(statuses: DeviceStatus[]): ScannerReport {
+  const devices = statuses.map((s) => ({ device: s.device, state: deviceState(s), detail: s.connected ? null : (s.lastError ?? 'not connected') }));
+  const state: ScannerState = devices.some((d) => d.state === 'ok') ? 'ok' : devices.some((d) => d.state === 'error') ? 'error' : 'missing';
+  return { state, devices };
+}
+
+export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: string, opts: RuntimeOptions = {}): Promise<KioskRuntime> {
+  const file = isAbsolute(config.database) ? config.database : join(baseDir, config.database);
+  const { db } = openStore(file);
+  const core = new CheckinService(db, config.kiosk);
+  const set = opts.scanners ?? (config.hardware ? ScannerSet.fromConfig(config.hardware, nodeHidBackend()) : null);
+  const scanners = set ? () => scannerReport(set.statuses()) : () => KEYBOARD_WEDGE;
+  const sync = config.hub
+    ? new KioskSync(core, { agent: { baseUrl: config.hub.base_url, keyId: config.hub.key_id, secret: config.hub.secret }, scannerOk: () => set?.allConnected() ?? true })
+    : null;
+  const service = new KioskUiService(db, core, {
+    venueName: config.ui.venue_name,
+    language: config.ui.language,
+    staffPin: config.ui.staff_pin,
+    resultMs: Math.round((config.ui.result_seconds ?? 6) * 1000),
+    scannerMaxGapMs: config.ui.scanner_max_gap_ms ?? 50,
+    keyboardScanner: set === null,
+    scanners,
+    // Online: the hub answered a pull recently (the pull runs every second).
+    ...(sync ? { hubOnline: () => sync.pull.status.lastError === null && Date.now() - (sync.pull.status.lastSuccessAt ?? 0) < HUB_SILENT_MS } : {}),
+    afterRecord: () => sync?.kick(),
+  });
+
+  const scanListeners = new Set<(scan: KioskEvents['scan']) => void>();
+  const statusListeners = new Set<(status: KioskStatus) => void>();
+  let lastStatus = '';
+  const pushStatus = () =>
+    void service.status().then((s) => {
+      // Only changes travel: a scanner coming and going, the outbox draining; not a tick every few seconds.
+      const key = JSON.stringify(s);
+      if (key === lastStatus) return;
+      lastStatus = key;
+      for (const l of statusListeners) l(s);
+    });
+  const timer = setInterval(pushStatus, opts.statusEveryMs ?? 3000);
+  timer.unref?.();
+  if (set) {
+    set.onScan((scan) => {
+      for (const l of scanListeners) l({ kind: scan.kind, value: scan.value, device: scan.device });
+    });
+    // A scanner unplugged puts the door out of order at once, not at the next poll.
+    set.onStatus(pushStatus);
+    await set.start();
+  }
+  sync?.start();
+  return {
+    service,
+    core,
+    onScan: (l) => (scanListeners.add(l), () => void scanListeners.delete(l)),
+    onStatus: (l) => (statusListeners.add(l), () => void statusListeners.delete(l)),
+    close: async () => {
+      clearInterval(timer);
+      await set?.stop();
+      await sync?.stop();
+      db.close();
+    },
+  };
+}
+
+/** Reads and checks the config file; errors name the file and the field. */
+export async function openKioskRuntime(configPath: string, opts: RuntimeOptions = {}): Promise<KioskRuntime> {
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read the kiosk config ${configPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    // JSON.parse quotes the text around the error, and the staff PIN lives in this file: say only where to look.
+    throw new Error(`the kiosk config ${configPath} is not valid JSON`);
+  }
+  return openRuntimeFromConfig(parseKioskAppConfig(raw, configPath), dirname(configPath), opts);
+}

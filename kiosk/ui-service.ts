@@ -1,0 +1,144 @@
+// The kiosk service as the screens see it (KioskServicePort): the check-in core's results turned into screen terms,
+// the floor plan for wayfinding, device status, and the staff PIN check.
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RejectReason, SyncFloorPlan, SyncTable } from '../core/contract';
+import type { CheckinResult as CoreResult, CheckinService } from './checkin-service';
+import type { CheckinResult, GuestView, KioskSetup, KioskStatus, ScanRequest, ScannerState } from './ipc/channels';
+import type { KioskServicePort } from './ipc/handlers';
+import { GuestReader } from './store/guests';
+
+export interface ScannerReport {
+  state: ScannerState;
+  devices: { device: string; state: ScannerState; detail: string | null }[];
+}
+
+export interface UiServiceOptions {
+  venueName: string;
+  language: 'es' | 'en';
+  staffPin: string;
+  resultMs: number;
+  scannerMaxGapMs?: number;
+  keyboardScanner?: boolean;
+  /** What the hardware adapters report; browser mode with a keyboard-wedge scanner reports it as present. */
+  scanners: () => ScannerReport;
+  /** Whether the hub answered recently (the sync client knows); without one, a sync in the last 2 minutes counts. */
+  hubOnline?: () => boolean;
+  /** Called after a check-in was recorded (the sync client pushes its event to the hub right away). */
+  afterRecord?: () => void;
+  clock?: () => number;
+}
+
+const HUB_FRESH_MS = 120_000;
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+export class KioskUiService implements KioskServicePort {
+  private readonly reader: GuestReader;
+  private readonly q: { floor: Statement; tables: Statement; door: Statement; lastSync: Statement; ping: Statement };
+  private readonly pinDigest: Buffer;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly core: CheckinService,
+    private readonly opts: UiServiceOptions,
+  ) {
+    this.reader = new GuestReader(db);
+    this.pinDigest = digest(opts.staffPin);
+    this.clock = opts.clock ?? Date.now;
+    this.q = {
+      floor: db.prepare('SELECT plan_json FROM floor_plan WHERE id = 1').pluck(),
+      tables: db.prepare('SELECT id, label, capacity, shape, x, y, w, h FROM tables ORDER BY id'),
+      door: db.prepare('SELECT label FROM doors WHERE id = ?').pluck(),
+      lastSync: db.prepare('SELECT max(updated_at) FROM sync_state').pluck(),
+      ping: db.prepare('SELECT 1').pluck(),
+    };
+  }
+
+  async scan(c: ScanRequest): Promise<CheckinResult> {
+    const r = this.core.scan(c.value, { kind: c.kind });
+    if (r.event_id) this.opts.afterRecord?.();
+    return this.toScreen(r);
+  }
+
+  async manualCheckin(guestId: string): Promise<CheckinResult | null> {
+    if (!this.reader.guestById(guestId)) return null;
+    const r = this.core.manualCheckin(guestId);
+    if (r.event_id) this.opts.afterRecord?.();
+    return this.toScreen(r);
+  }
+
+  async search(query: string) {
+    return this.core.search(query).map((h) => ({
+      id: h.guest_id,
+      name: h.name,
+      party_size: h.party_size,
+      table_id: h.table_id,
+      table_label: h.table_label,
+      status: h.status,
+      checked_in_at: h.checked_in_at,
+    }));
+  }
+
+  async setup(): Promise<KioskSetup> {
+    const json = this.q.floor.get() as string | undefined;
+    return {
+      venue_name: this.opts.venueName,
+      language: this.opts.language,
+      door_id: this.core.config.door_id,
+      result_ms: this.opts.resultMs,
+      keyboard_scanner: this.opts.keyboardScanner ?? true,
+      scanner_max_gap_ms: this.opts.scannerMaxGapMs ?? 50,
+      floor: { plan: json ? (JSON.parse(json) as SyncFloorPlan) : null, tables: this.q.tables.all() as SyncTable[] },
+    };
+  }
+
+  async status(): Promise<KioskStatus> {
+    let database: KioskStatus['database'] = { ok: true, detail: null };
+    let outbox = 0;
+    let version = 0;
+    let lastSync: string | null = null;
+    try {
+      this.q.ping.get();
+      outbox = this.core.outbox.depth();
+      version = this.core.syncState().version;
+      lastSync = (this.q.lastSync.get() as string | null) ?? null;
+    } catch (e) {
+      database = { ok: false, detail: (e as Error).message };
+    }
+    const scanner = this.opts.scanners();
+    const online = this.opts.hubOnline ? this.opts.hubOnline() : lastSync !== null && this.clock() - Date.parse(lastSync) < HUB_FRESH_MS;
+    const out_of_order: KioskStatus['out_of_order'] = !database.ok
+      ? { reason: 'database', detail: database.detail ?? 'unreadable' }
+      : scanner.state !== 'ok'
+        ? { reason: 'no_scanner', detail: scanner.devices.map((d) => `${d.device}: ${d.detail ?? d.state}`).join('; ') || 'no scanner configured' }
+        : null;
+    return { scanner, database, hub: { online, last_sync_at: lastSync }, outbox_depth: outbox, guest_list_version: version, out_of_order };
+  }
+
+  verifyStaffPin(pin: string): boolean {
+    return timingSafeEqual(digest(pin), this.pinDigest);
+  }
+
+  private toScreen(r: CoreResult): CheckinResult {
+    const guest: GuestView | null = r.guest
+      ? { id: r.guest.id, name: r.guest.name, party_size: r.guest.party_size, table_id: r.guest.table_id, table_label: r.guest.table_label }
+      : null;
+    if (r.outcome === 'admit' && guest) {
+      return { outcome: 'admitted', guest, checked_in_at: new Date(this.clock()).toISOString(), door_id: this.core.config.door_id };
+    }
+    const reason = (r.status === 'ok' ? 'unknown_credential' : r.status) as RejectReason;
+    let previous: Extract<CheckinResult, { outcome: 'rejected' }>['previous'] = null;
+    if (reason === 'already_checked_in' && guest) {
+      const last = this.reader.history(guest.id).last;
+      if (last) {
+        previous = {
+          checked_in_at: new Date(last.at_ms).toISOString(),
+          door_id: last.door_id,
+          door_label: (this.q.door.get(last.door_id) as string | undefined) ?? null,
+        };
+      }
+    }
+    return { outcome: 'rejected', reason, guest, previous };
+  }
+}
