@@ -74,7 +74,8 @@ describe('seatpilot doctor on an agent box', () => {
     expect(lineOf(r.stdout, 'OK   agent cloud:')).toMatch(/reachable, key key_\w+ accepted/);
     expect(lineOf(r.stdout, 'OK   agent clock:')).toContain('of the cloud');
     expect(lineOf(r.stdout, 'OK   agent backlog:')).toMatch(/^OK {3}agent backlog: \d+ events? waiting/);
-    expect(lineOf(r.stdout, 'WARN agent guest list:')).toContain('no guest list received from the cloud yet');
+    // The cloud serves /v1/sync: the running agent has pulled (an empty list) by now, or is about to.
+    expect(lineOf(r.stdout, 'OK   agent guest list:') ?? lineOf(r.stdout, 'WARN agent guest list:')).toMatch(/version \d+, last synced from the cloud \d+ s ago|no guest list received from the cloud yet/);
     expect(lineOf(r.stdout, 'OK   agent disk:')).toMatch(/[MG]iB free of/);
     expect(r.stdout.trim().endsWith('All checks passed.')).toBe(true);
     expect(r.stdout).not.toContain((agentConfig.cloud as { secret: string }).secret);
@@ -157,10 +158,12 @@ describe('seatpilot doctor on an agent box', () => {
     const file = join(dir, 'agent.sqlite');
     const { db: sqlite } = openStore(file);
     new SqliteOutbox(sqlite).append(checkinEvent({ venue_id: agentConfig.venue_id as string, device_id: agentConfig.device_id as string }), Date.now() - 20 * 60_000);
+    sqlite.prepare("INSERT INTO sync_state (feed, cursor, version, updated_at) VALUES ('cloud', 'c7', 7, ?)").run(new Date(Date.now() - 2 * 86400_000).toISOString());
     sqlite.close();
     writeFileSync(join(dir, 'agent.json'), JSON.stringify({ ...agentConfig, database: file }));
     const report = await runDoctor({ configDir: dir });
     expect(formatReport(report)).toMatch(/^FAIL agent backlog: 1 event waiting for the cloud, oldest 20 min → the cloud is unreachable or refusing/m);
+    expect(formatReport(report)).toMatch(/^FAIL agent guest list: version 7, last synced from the cloud 2 days ago → changes made since/m);
 
     // Without a cloud the same old events are simply kept: not a fault.
     writeFileSync(join(dir, 'agent.json'), JSON.stringify({ ...agentConfig, cloud: undefined, database: file }));

@@ -269,8 +269,8 @@ function checkGuestList(setup: BoxSetup, db: Database.Database, nowMs: number, o
   out.push({
     check: name,
     status,
-    detail: `version ${row.version}, last changed ${human(ageS)} ago`,
-    ...(status !== 'ok' ? { fix: `if the list changed since, ${from} is not reaching this box: see the ${setup.upstream.label} line` } : {}),
+    detail: `version ${row.version}, last synced from ${from} ${human(ageS)} ago`,
+    ...(status !== 'ok' ? { fix: `changes made since (new guests, revoked tickets) have not reached this box: see the ${setup.upstream.label} line` } : {}),
   });
 }
 
