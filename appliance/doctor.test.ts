@@ -198,6 +198,16 @@ describe('seatpilot doctor on a kiosk box', () => {
   });
   afterAll(async () => agent?.close());
 
+  it('fails on a kiosk config the kiosk app would refuse, naming the field', async () => {
+    const bad = tmp('kiosk-bad');
+    const cfg = JSON.parse(readFileSync(join(dir, 'kiosk.json'), 'utf8')) as { ui: Record<string, unknown> };
+    delete cfg.ui.staff_pin;
+    writeFileSync(join(bad, 'kiosk.json'), JSON.stringify(cfg));
+    const report = await runDoctor({ configDir: bad });
+    expect(report.ok).toBe(false);
+    expect(formatReport(report)).toMatch(/^FAIL kiosk config: .*kiosk\.json: config\/ui is missing required field "staff_pin" → fix that field/m);
+  });
+
   it('passes with the scanner plugged in and the hub answering', async () => {
     const report = await runDoctor({ configDir: dir, hid: async () => new SimulatedHidBackend([onBus]) });
     const text = formatReport(report);

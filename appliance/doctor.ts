@@ -4,10 +4,8 @@
 import Database from 'better-sqlite3';
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { Type } from '@sinclair/typebox';
-import { ajv, describeErrors } from '../core/validate';
 import { parseAgentConfig, type AgentConfig } from '../edge-agent/config';
-import { parseKioskConfig } from '../kiosk/config';
+import { parseKioskAppConfig, type KioskAppConfig } from '../kiosk/app-config';
 import { loadHardwareConfig } from '../hardware/config';
 import type { HidBackend } from '../hardware/hid-backend';
 import { ScannerSet } from '../hardware/scanner-set';
@@ -56,13 +54,6 @@ const SYSTEMD_UNIT = 'seatpilot-agent';
 
 type Role = 'agent' | 'kiosk';
 
-/** The parts of the kiosk app config (kiosk/app-config.ts, kiosk-ui branch) that the doctor needs; the rest is the app's. */
-const KioskFileSchema = Type.Object({
-  database: Type.String({ minLength: 1 }),
-  kiosk: Type.Unknown(),
-  hub: Type.Optional(Type.Object({ base_url: Type.String({ pattern: '^https?://' }), key_id: Type.String({ minLength: 1 }), secret: Type.String({ minLength: 16 }) }, { additionalProperties: false })),
-});
-const validateKioskFile = ajv.compile(KioskFileSchema);
 
 interface BoxSetup {
   role: Role;
@@ -146,18 +137,15 @@ function readConfig(file: string, out: CheckResult[]): BoxSetup | null {
       upstream: config.cloud ? { label: 'cloud', baseUrl: config.cloud.url, keyId: config.cloud.key_id, secret: config.cloud.secret } : null,
     };
   }
-  if (!validateKioskFile(raw)) {
-    out.push({ check: 'kiosk config', status: 'fail', detail: `${file}: ${describeErrors(validateKioskFile)}`, fix: 'fix that field, or pair again (seatpilot pair --agent URL --code CODE)' });
-    return null;
-  }
-  const k = raw as { database: string; kiosk: unknown; hub?: { base_url: string; key_id: string; secret: string } };
-  let venue: string;
+  let k: KioskAppConfig;
   try {
-    venue = parseKioskConfig(k.kiosk).venue_id;
+    // The kiosk app's own check (kiosk/app-config.ts): the same verdict the app gives at start, field named.
+    k = parseKioskAppConfig(raw, file);
   } catch (e) {
-    out.push({ check: 'kiosk config', status: 'fail', detail: `${file}: ${(e as Error).message.replace(/^kiosk config: /, '/kiosk')}`, fix: 'fix that field, or pair again (seatpilot pair --agent URL --code CODE)' });
+    out.push({ check: 'kiosk config', status: 'fail', detail: (e as Error).message, fix: 'fix that field (the staff PIN and venue name are set by hand), or pair again (seatpilot pair --agent URL --code CODE) for the identity and key' });
     return null;
   }
+  const venue = k.kiosk.venue_id;
   out.push({ check: 'kiosk config', status: 'ok', detail: `${file}: venue ${venue}${k.hub ? `, hub ${k.hub.base_url}` : ', no hub (the kiosk runs alone)'}` });
   return {
     role,

@@ -64,7 +64,7 @@ export function mergePairing(base: Json, paired: PairResponse, upstreamUrl: stri
     case 'agent':
       return { ...base, venue_id: paired.venue_id, device_id: paired.device_id, cloud: { url: upstreamUrl, ...key } };
     case 'kiosk':
-      // The kiosk app config (kiosk/app-config.ts on the kiosk-ui branch): its hub is the agent, or the cloud itself.
+      // The kiosk app config (kiosk/app-config.ts): its hub is the agent, or the cloud itself.
       return { ...base, kiosk: { ...obj(base.kiosk), venue_id: paired.venue_id, device_id: paired.device_id }, hub: { base_url: upstreamUrl, ...key } };
     case 'gateway':
       return { ...base, venue_id: paired.venue_id, device_id: paired.device_id, hub: { base_url: upstreamUrl, ...key } };

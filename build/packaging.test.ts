@@ -11,6 +11,7 @@ import { Ajv } from 'ajv';
 import { parseAgentConfig } from '../edge-agent/config';
 import { checkHardwareConfig } from '../hardware/config';
 import { parseKioskConfig } from '../kiosk/config';
+import { parseKioskAppConfig } from '../kiosk/app-config';
 import { mergePairing } from '../appliance/pair';
 import { closedPort } from '../appliance/test-servers';
 import { exited } from '../tests/cli-run';
@@ -157,9 +158,12 @@ describe('default config files', () => {
   it('become valid configs once paired, with state under /var/lib/seatpilot', () => {
     const agent = parseAgentConfig(mergePairing(defaults('agent.json'), { ...paired, kind: 'agent' }, 'https://cloud.example'));
     expect(agent.database).toBe('/var/lib/seatpilot/agent.sqlite');
-    const kiosk = mergePairing(defaults('kiosk.json'), { ...paired, kind: 'kiosk' }, 'http://10.0.0.2:8600') as { kiosk: unknown; database: string };
+    const kiosk = mergePairing(defaults('kiosk.json'), { ...paired, kind: 'kiosk' }, 'http://10.0.0.2:8600') as { kiosk: unknown; database: string; ui: Record<string, unknown> };
     expect(parseKioskConfig(kiosk.kiosk)).toMatchObject({ venue_id: 'ven_1', device_id: 'dev_1', door_id: 'main' });
     expect(kiosk.database).toMatch(/^\/var\/lib\/seatpilot\//);
+    // The staff PIN is the one thing set by hand: the kiosk app refuses to start without it, and with it accepts the file.
+    expect(() => parseKioskAppConfig(kiosk, 'kiosk.json')).toThrow(/staff_pin/);
+    expect(parseKioskAppConfig({ ...kiosk, ui: { ...kiosk.ui, staff_pin: '4821' } }, 'kiosk.json').hub).toMatchObject({ base_url: 'http://10.0.0.2:8600', key_id: 'key_1' });
     expect(checkHardwareConfig(defaults('hardware.json'))).toMatchObject({ ok: true });
   });
 });
