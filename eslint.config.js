@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['core/**/*.ts', 'kiosk/renderer/**/*.ts'],
+    files: ['core/**/*.ts', 'kiosk/renderer/**/*.ts', 'edge-agent/tablet/web/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {

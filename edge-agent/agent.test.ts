@@ -121,11 +121,12 @@ describe.each(backends())('kiosk → agent → cloud on %s', (backend) => {
     kioskUnregistered.sync.kick();
     await waitFor('the refused event to land in the cloud dead letters', async () =>
       (await t.db.query<{ reason: string }>('SELECT reason FROM telemetry.events_dlq WHERE event_id = $1', [bad.event_id]))[0]?.reason === 'device_mismatch');
-    // The cloud commits before the agent reads its answer: wait for the agent's side too.
-    const dead = await waitFor('the agent to mark it dead', () => {
-      const row = agent.store.db.prepare('SELECT state, dead_reason FROM outbox WHERE event_id = ?').get(bad.event_id) as { state: string; dead_reason: string };
-      return row.state === 'dead' ? row : null;
+    // The cloud's dead letter is written before the agent reads the answer: wait for the agent's side too.
+    const dead = await waitFor('the agent to mark the event dead', () => {
+      const row = agent.store.db.prepare('SELECT state, dead_reason FROM outbox WHERE event_id = ?').get(bad.event_id) as { state: string; dead_reason: string } | undefined;
+      return row?.state === 'dead' ? row : null;
     });
+    expect(dead.state).toBe('dead');
     expect(dead.dead_reason).toContain('device_mismatch');
     const good = kioskA.service.scan('TICKET-4', { kind: 'barcode' });
     kioskA.sync.kick();

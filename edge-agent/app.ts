@@ -6,6 +6,8 @@ import { registerProtocolRoutes } from '../protocol/routes';
 import { registerPairRoute, type PairExchange } from '../protocol/pairing';
 import type { AgentStore } from './store';
 import { createAgentMetrics, type AgentMetrics } from './metrics';
+import { registerTabletRoutes, type TabletOptions, type TabletRoutes } from './tablet/plugin';
+import type { TabletStore } from './tablet/store';
 
 export interface AgentHealth {
   status: 'ok' | 'degraded';
@@ -24,12 +26,15 @@ export interface AgentAppDeps {
   onStored?: () => void;
   /** Serves `POST /pair` for the doors' kiosks (edge-agent/pairing.ts). */
   pairing?: PairExchange;
+  /** Table tablets and beacon gateways (edge-agent/tablet): served when given. */
+  tablet?: TabletOptions;
 }
 
 export interface AgentApp {
   app: FastifyInstance;
   metrics: ServerMetrics;
   agentMetrics: AgentMetrics;
+  tablets: TabletStore | null;
 }
 
 export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
@@ -39,14 +44,23 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024 });
   installErrorHandling(app);
   registerMetricsRoutes(app, metrics);
+  let tabletRoutes: TabletRoutes | null = null;
   registerProtocolRoutes(app, {
     store: deps.store,
     sync: deps.store,
     metrics,
     ...(deps.now ? { now: deps.now } : {}),
-    ...(deps.onStored ? { onStored: deps.onStored } : {}),
+    onStored: () => {
+      deps.onStored?.();
+      tabletRoutes?.wake();
+    },
   });
   if (deps.pairing) registerPairRoute(app, { pairing: deps.pairing, ...(deps.now ? { now: deps.now } : {}) });
+
+  tabletRoutes = deps.tablet
+    ? await registerTabletRoutes(app, { store: deps.store, metrics, options: deps.tablet, now: deps.now ?? Date.now, ...(deps.onStored ? { onCommitted: deps.onStored } : {}) })
+    : null;
+  const tablets = tabletRoutes?.store ?? null;
 
   app.get('/health', async (_request, reply) => {
     const checks: AgentHealth['checks'] = {};
@@ -60,5 +74,5 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
     const ok = Object.values(checks).every((c) => c.ok);
     return reply.code(checks.database.ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks } satisfies AgentHealth);
   });
-  return { app, metrics, agentMetrics };
+  return { app, metrics, agentMetrics, tablets };
 }

@@ -7,11 +7,13 @@ import { startAgent } from './runtime';
 import { AgentPairing, AgentPairingError } from './pairing';
 import { SdNotify } from './sd-notify';
 import { AgentStore } from './store';
+import { TABLET_USAGE, tabletCommand } from './tablet/cli';
 
 const USAGE = `usage: seatpilot agent --config FILE
        seatpilot agent kiosk add --config FILE --device DEVICE_ID [--kind kiosk|gateway]
        seatpilot agent key revoke --config FILE --key KEY_ID
        seatpilot agent pair-code --config FILE --device DEVICE_ID [--kind kiosk|gateway] [--ttl-minutes 60]
+${TABLET_USAGE}
 
 The config file is JSON: {"venue_id", "device_id", "listen": {"host", "port"}, "database",
 "cloud": {"url", "key_id", "secret"}, "push_interval_ms", "pull_interval_ms", "heartbeat_interval_s"}.
@@ -39,6 +41,7 @@ function withStore<T>(file: string, fn: (store: AgentStore) => T): T {
 }
 
 export async function agentCommand(args: string[]): Promise<void> {
+  if (await tabletCommand(args)) return;
   const [sub, verb, ...rest] = args;
   if (sub === 'kiosk' && verb === 'add') {
     const { values } = parseOptions(rest, { config: { type: 'string' }, device: { type: 'string' }, kind: { type: 'string', default: 'kiosk' } }, USAGE);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { ajv, describeErrors } from '../core/validate';
+import { BeaconDwellOptionsSchema } from '../core/beacon-dwell';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 
@@ -30,6 +31,17 @@ export const AgentConfigSchema = Type.Object(
     push_interval_ms: Type.Optional(Type.Integer({ minimum: 50, maximum: 600_000 })),
     pull_interval_ms: Type.Optional(Type.Integer({ minimum: 50, maximum: 600_000 })),
     heartbeat_interval_s: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+    /** Table tablets and beacons (edge-agent/tablet). */
+    tablet: Type.Optional(
+      Type.Object(
+        {
+          undo_seconds: Type.Optional(Type.Number({ minimum: 0, maximum: 300 })),
+          pairing_ttl_minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
+          dwell: Type.Optional(Type.Partial(BeaconDwellOptionsSchema)),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -50,6 +50,13 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
     lastCloudSync,
     onStored: () => push?.kick(),
     pairing: new AgentPairing(store, config.venue_id),
+    tablet: {
+      venueId: config.venue_id,
+      deviceId: config.device_id,
+      ...(config.tablet?.undo_seconds !== undefined ? { undoSeconds: config.tablet.undo_seconds } : {}),
+      ...(config.tablet?.pairing_ttl_minutes !== undefined ? { pairingTtlMinutes: config.tablet.pairing_ttl_minutes } : {}),
+      ...(config.tablet?.dwell ? { dwell: config.tablet.dwell } : {}),
+    },
     health: (): Record<string, { ok: boolean; detail: string }> => {
       if (!config.cloud) return { cloud: { ok: true, detail: 'no cloud configured: running the venue alone' } };
       const err = push?.status.lastError ?? pull?.status.lastError;

@@ -82,7 +82,7 @@ describe.each(backends())('seatpilot cloud guest-list commands on %s', (backend)
       expect(guests).toHaveLength(N - 1);
       expect(new Set(guests.map((c) => c.kind === 'guest' && c.guest.id)).size).toBe(N - 1);
       expect(guests.find((c) => c.kind === 'guest' && c.guest.id === 'big-7')).toMatchObject({ guest: { status: 'revoked' } });
-      expect(guests.find((c) => c.kind === 'guest' && c.guest.id === 'big-3')).toMatchObject({ guest: { name: 'Guest 3, "VIP"', party_size: 4, credentials: [{ kind: 'barcode', value: 'BC3' }] } });
+      expect(guests.find((c) => c.kind === 'guest' && c.guest.id === 'big-1')).toMatchObject({ guest: { name: 'Guest 1, "VIP"', party_size: 2, credentials: [{ kind: 'barcode', value: 'BC1' }] } });
       expect(guests.find((c) => c.kind === 'guest' && c.guest.id === 'big-6')).toMatchObject({ guest: { credentials: [{ value: 'BC6' }, { value: 'NFC6' }, { value: 'NFC6b' }] } });
       expect(changes.filter((c) => c.kind === 'tombstone')).toEqual([expect.objectContaining({ entity: 'guest', id: 'big-8' })]);
       expect(changes.filter((c) => c.kind === 'table')).toHaveLength(2);

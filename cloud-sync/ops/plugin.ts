@@ -29,6 +29,24 @@ const billingQuerySchema = {
   additionalProperties: false,
 } as const;
 
+interface EventsQuery {
+  type?: string;
+  device?: string;
+  guest?: string;
+  since?: string;
+}
+
+const eventsQuerySchema = {
+  type: 'object',
+  properties: {
+    type: { type: 'string', maxLength: 64 },
+    device: { type: 'string', maxLength: 128 },
+    guest: { type: 'string', maxLength: 128 },
+    since: { type: 'string', format: 'date-time' },
+  },
+  additionalProperties: false,
+} as const;
+
 async function adminRoutes(app: FastifyInstance, opts: { db: Queryable; token: string }): Promise<void> {
   app.addHook('onRequest', adminAuthHook(opts.token));
   // A bad month is the caller's mistake: 400 with the reason, never a 500.
@@ -44,6 +62,20 @@ async function adminRoutes(app: FastifyInstance, opts: { db: Queryable; token: s
   app.get('/admin/fleet', async (_request, reply) => {
     const now = new Date();
     return reply.type('text/html; charset=utf-8').send(fleetPage(await fleetStatus(opts.db, now), now));
+  });
+
+  // Recent events as stored, for the smoke test and for ops looking for one device's or one guest's traffic.
+  app.get<{ Querystring: EventsQuery }>('/admin/events', { schema: { querystring: eventsQuerySchema } }, async (request) => {
+    const q = request.query;
+    const rows = await opts.db.query(
+      `SELECT event_id::text, type, tenant_id, venue_id, device_id, via_device_id, occurred_at, received_at, payload
+         FROM telemetry.events_raw
+        WHERE ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR device_id = $2) AND ($3::text IS NULL OR payload->>'guest_id' = $3)
+          AND received_at >= coalesce($4::timestamptz, now() - interval '1 day')
+        ORDER BY received_at DESC LIMIT 100`,
+      [q.type ?? null, q.device ?? null, q.guest ?? null, q.since ?? null],
+    );
+    return { events: rows };
   });
 
   const report = (q: BillingQuery) =>

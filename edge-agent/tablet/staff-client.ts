@@ -1,0 +1,29 @@
+// What the kiosk's staff mode calls on its hub, over the kiosk's own signed link: pairing codes for table tablets,
+// unpairing a tablet, and the live seating counts.
+import type { SignedHttp } from '../../protocol/http-client';
+import type { SeatingCounts } from './store';
+
+export class StaffApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+function check<T>(r: { status: number; body: unknown }, ok: number): T {
+  if (r.status === ok) return r.body as T;
+  const b = (typeof r.body === 'object' && r.body !== null ? r.body : {}) as { error?: string; message?: string };
+  throw new StaffApiError(r.status, b.error ?? `http_${r.status}`, b.message ?? `the hub answered ${r.status}`);
+}
+
+export async function createTabletPairingCode(http: SignedHttp, opts: { label?: string; ttlMinutes?: number } = {}): Promise<{ code: string; label: string; expires_at: string }> {
+  const body = JSON.stringify({ ...(opts.label ? { label: opts.label } : {}), ...(opts.ttlMinutes ? { ttl_minutes: opts.ttlMinutes } : {}) });
+  return check(await http.request('POST', '/v1/tablets/pairing-codes', body), 201);
+}
+
+export async function revokeTablet(http: SignedHttp, tabletId: string): Promise<{ tablet_id: string; status: 'revoked' }> {
+  return check(await http.request('POST', `/v1/tablets/${encodeURIComponent(tabletId)}/revoke`), 200);
+}
+
+export async function seatingCounts(http: SignedHttp): Promise<SeatingCounts> {
+  return check(await http.request('GET', '/v1/seating/counts'), 200);
+}
