@@ -7,8 +7,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   agent: { summary: 'the venue hub (edge agent) and pairing of kiosks to it', load: async () => (await import('../edge-agent/cli')).agentCommand },
   demo: { summary: 'the whole system on this machine: cloud, venue hub, two kiosks in browser mode, tablet page', load: async () => (await import('./demo')).demoCommand },
   cloud: { summary: 'the cloud service and its admin commands (tenants, venues, devices, keys, migrations)', load: async () => (await import('../cloud-sync/cli')).cloudCommand },
+  doctor: { summary: 'health check of this box: config, database, scanners, hub/cloud, clock, backlog, disk', load: async () => (await import('../appliance/cli')).doctorCommand },
   hw: { summary: 'scanners, NFC readers and beacons: list devices, watch scans, decode reports, UIDs and beacon frames', load: async () => (await import('../hardware/cli')).hwCommand },
   kiosk: { summary: 'the door kiosk UI: --browser serves it over HTTP (Chromium kiosk mode, browser tests)', load: async () => (await import('../kiosk/cli')).kioskCommand },
+  pair: { summary: 'pair this box with the cloud or the venue hub using a single-use code', load: async () => (await import('../appliance/cli')).pairCommand },
 };
 
 export async function main(argv: string[]): Promise<void> {

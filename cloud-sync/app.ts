@@ -9,6 +9,8 @@ import type { Db } from './db';
 import { PgStore, type BatchHook } from './pg-store';
 import { meterBatch } from './billing/billing';
 import { opsPlugin, type OpsConfig } from './ops/plugin';
+import { registerPairRoute } from '../protocol/pairing';
+import { CloudPairing } from './pairing';
 import { PgSyncStore } from './guestlist/sync-store';
 
 export interface CloudDeps {
@@ -23,6 +25,8 @@ export interface CloudDeps {
   afterBatch?: BatchHook;
   /** Admin token and in-service KPI refresher (cloud-sync/ops); absent: admin routes off, no refresher. */
   ops?: OpsConfig;
+  /** `POST /pair` attempts per client address (default protocol/pairing.ts). */
+  pairRateLimit?: RateLimitOptions;
 }
 
 export interface CloudApp {
@@ -52,6 +56,7 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
   });
 
   registerProtocolRoutes(app, { store, metrics, sync: deps.sync ?? new PgSyncStore(deps.db), ...(deps.now ? { now: deps.now } : {}), ...(deps.rateLimit ? { rateLimit: deps.rateLimit } : {}) });
+  registerPairRoute(app, { pairing: new CloudPairing(deps.db), ...(deps.now ? { now: deps.now } : {}), ...(deps.pairRateLimit ? { rateLimit: deps.pairRateLimit } : {}) });
   await app.register(opsPlugin, { db: deps.db, registry: metrics.registry, ...deps.ops });
   return { app, store, metrics };
 }

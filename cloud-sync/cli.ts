@@ -4,6 +4,7 @@ import { openDb, type Db } from './db';
 import { migratePostgres } from '../sql/migrate';
 import { CliError, parseOptions, printJson, requireOption } from '../cli/util';
 import { AdminError, addDevice, addTenant, addVenue, revokeKey, rotateKey } from './admin';
+import { issuePairCode } from './pairing';
 import { closeOnSignals, startCloudServer } from './server';
 import { isOpsCommand, opsCommand, OPS_USAGE } from './ops/cli';
 import { GUESTLIST_USAGE, guestListCommand } from './guestlist/cli';
@@ -13,13 +14,15 @@ const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [
        seatpilot cloud tenant add --name NAME           [--data DIR]
        seatpilot cloud venue add --tenant T --name NAME [--data DIR]
        seatpilot cloud device add --venue V --kind kiosk|agent|gateway [--name NAME] [--data DIR]
+       seatpilot cloud device pair-code --venue V --kind kiosk|agent [--name NAME] [--ttl-minutes 60] [--data DIR]
        seatpilot cloud key rotate --device D            [--data DIR]
        seatpilot cloud key revoke --key K               [--data DIR]
 ${GUESTLIST_USAGE}
 ${OPS_USAGE}
 
 Runs on embedded PGlite in DIR (default ./data/cloud) unless DATABASE_URL is set. Admin commands print JSON.
-A device's secret is printed once, when it is issued: store it on the device.`;
+A device's secret is printed once, when it is issued: store it on the device. A pairing code is single-use and
+expires; on the box, \`seatpilot pair --cloud URL --code CODE\` exchanges it for the device and its key.`;
 
 const DATA = { data: { type: 'string' as const } };
 
@@ -82,6 +85,15 @@ export async function cloudCommand(args: string[]): Promise<void> {
       return;
     }
     case 'device': {
+      if (verb === 'pair-code') {
+        const { values } = parseOptions(rest, { ...DATA, venue: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, 'ttl-minutes': { type: 'string' } }, USAGE);
+        const venue = requireOption(values.venue, 'venue', USAGE);
+        const kind = requireOption(values.kind, 'kind', USAGE);
+        if (kind !== 'kiosk' && kind !== 'agent') throw new CliError(`--kind must be kiosk or agent; got "${kind}"`, 2);
+        const ttl = values['ttl-minutes'] === undefined ? undefined : Number(values['ttl-minutes']);
+        printJson(await withDb(values.data, (db) => issuePairCode(db, venue, kind, { ...(ttl !== undefined ? { ttlMinutes: ttl } : {}), name: values.name })));
+        return;
+      }
       if (verb !== 'add') break;
       const { values } = parseOptions(rest, { ...DATA, venue: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' } }, USAGE);
       const venue = requireOption(values.venue, 'venue', USAGE);

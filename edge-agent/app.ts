@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { installErrorHandling } from '../protocol/errors';
 import { createServerMetrics, registerMetricsRoutes, type ServerMetrics } from '../protocol/metrics';
 import { registerProtocolRoutes } from '../protocol/routes';
+import { registerPairRoute, type PairExchange } from '../protocol/pairing';
 import type { AgentStore } from './store';
 import { createAgentMetrics, type AgentMetrics } from './metrics';
 import { registerTabletRoutes, type TabletOptions, type TabletRoutes } from './tablet/plugin';
@@ -23,6 +24,8 @@ export interface AgentAppDeps {
   health?: () => AgentHealth['checks'];
   /** After a batch from a door is stored: the runtime pushes right away. */
   onStored?: () => void;
+  /** Serves `POST /pair` for the doors' kiosks (edge-agent/pairing.ts). */
+  pairing?: PairExchange;
   /** Table tablets and beacon gateways (edge-agent/tablet): served when given. */
   tablet?: TabletOptions;
 }
@@ -52,6 +55,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
       tabletRoutes?.wake();
     },
   });
+  if (deps.pairing) registerPairRoute(app, { pairing: deps.pairing, ...(deps.now ? { now: deps.now } : {}) });
 
   tabletRoutes = deps.tablet
     ? await registerTabletRoutes(app, { store: deps.store, metrics, options: deps.tablet, now: deps.now ?? Date.now, ...(deps.onStored ? { onCommitted: deps.onStored } : {}) })

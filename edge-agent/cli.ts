@@ -4,18 +4,22 @@ import { openStore } from '../kiosk/store/open';
 import { closeOnSignals } from '../cloud-sync/server';
 import { AgentConfigError, loadAgentConfig, type LoadedAgentConfig } from './config';
 import { startAgent } from './runtime';
+import { AgentPairing, AgentPairingError } from './pairing';
+import { SdNotify } from './sd-notify';
 import { AgentStore } from './store';
 import { TABLET_USAGE, tabletCommand } from './tablet/cli';
 
 const USAGE = `usage: seatpilot agent --config FILE
        seatpilot agent kiosk add --config FILE --device DEVICE_ID [--kind kiosk|gateway]
        seatpilot agent key revoke --config FILE --key KEY_ID
+       seatpilot agent pair-code --config FILE --device DEVICE_ID [--kind kiosk|gateway] [--ttl-minutes 60]
 ${TABLET_USAGE}
 
 The config file is JSON: {"venue_id", "device_id", "listen": {"host", "port"}, "database",
 "cloud": {"url", "key_id", "secret"}, "push_interval_ms", "pull_interval_ms", "heartbeat_interval_s"}.
 A kiosk's DEVICE_ID is the id the cloud issued it (seatpilot cloud device add --kind kiosk), so the cloud
-accepts the events the agent relays for it.`;
+accepts the events the agent relays for it. A pair-code is single-use and expires: on the kiosk,
+\`seatpilot pair --agent http://HUB:8600 --code CODE\` exchanges it for the kiosk's key.`;
 
 function load(file: string): LoadedAgentConfig {
   try {
@@ -48,6 +52,26 @@ export async function agentCommand(args: string[]): Promise<void> {
     printJson(withStore(file, (s) => s.issueKey(device, kind)));
     return;
   }
+  if (sub === 'pair-code') {
+    const { values } = parseOptions(verb === undefined ? rest : [verb, ...rest], { config: { type: 'string' }, device: { type: 'string' }, kind: { type: 'string', default: 'kiosk' }, 'ttl-minutes': { type: 'string' } }, USAGE);
+    const file = requireOption(values.config, 'config', USAGE);
+    const device = requireOption(values.device, 'device', USAGE);
+    if (values.kind !== 'kiosk' && values.kind !== 'gateway') throw new CliError(`--kind must be kiosk or gateway; got "${values.kind}"`, 2);
+    const kind = values.kind;
+    const ttl = values['ttl-minutes'] === undefined ? undefined : Number(values['ttl-minutes']);
+    const { config } = load(file);
+    printJson(
+      withStore(file, (s) => {
+        try {
+          return new AgentPairing(s, config.venue_id).issue(device, kind, ttl !== undefined ? { ttlMinutes: ttl } : {});
+        } catch (e) {
+          if (e instanceof AgentPairingError) throw new CliError(e.message, 2);
+          throw e;
+        }
+      }),
+    );
+    return;
+  }
   if (sub === 'key' && verb === 'revoke') {
     const { values } = parseOptions(rest, { config: { type: 'string' }, key: { type: 'string' } }, USAGE);
     const file = requireOption(values.config, 'config', USAGE);
@@ -62,5 +86,12 @@ export async function agentCommand(args: string[]): Promise<void> {
   const loaded = load(file);
   const running = await startAgent({ ...loaded, logger: true });
   console.error(`seatpilot agent: listening on ${running.url} for venue ${loaded.config.venue_id}${loaded.config.cloud ? `, cloud ${loaded.config.cloud.url}` : ', no cloud configured'}`);
-  closeOnSignals(running, 'seatpilot agent');
+  // Under systemd (Type=notify, WatchdogSec=): ready once listening; the watchdog is fed while SQLite answers.
+  const sd = new SdNotify();
+  await sd.ready(`listening on ${running.url}`);
+  sd.startWatchdog(async () => {
+    await running.store.ping();
+    return true;
+  });
+  closeOnSignals({ close: async () => (await sd.stopping(), running.close()) }, 'seatpilot agent');
 }

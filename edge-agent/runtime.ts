@@ -8,6 +8,7 @@ import { PushClient } from '../protocol/push-client';
 import type { SeatPilotEvent } from '../core/contract';
 import { buildAgentApp } from './app';
 import type { AgentConfig } from './config';
+import { AgentPairing } from './pairing';
 import { AgentStore } from './store';
 
 export const APP_VERSION = '0.1.0';
@@ -48,6 +49,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
     logger: opts.logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
     lastCloudSync,
     onStored: () => push?.kick(),
+    pairing: new AgentPairing(store, config.venue_id),
     tablet: {
       venueId: config.venue_id,
       deviceId: config.device_id,
