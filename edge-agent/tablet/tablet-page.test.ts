@@ -18,6 +18,7 @@ import { waitFor } from '../../tests/wait';
 import { parseAgentConfig, type AgentConfig } from '../config';
 import { startAgent, type RunningAgent } from '../runtime';
 import { createTabletPairingCode, revokeTablet, seatingCounts } from './staff-client';
+import { screensDir } from '../../tests/kiosk-browser';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const UNDO_SECONDS = 3;
@@ -172,7 +173,7 @@ describe('the tablet page in Chromium', () => {
     scan('TICKET-2');
     await tab.locator('[data-guest="g2"][data-status="on_the_way"]').waitFor();
     mkdirSync(join(ROOT, 'docs', 'screens'), { recursive: true });
-    await tab.screenshot({ path: join(ROOT, 'docs', 'screens', 'tablet.png'), fullPage: true });
+    await tab.screenshot({ path: join(screensDir(), 'tablet.png'), fullPage: true });
   });
 
   it('is installable as a PWA: Chromium reports no installability errors and the service worker runs', async () => {
@@ -203,7 +204,7 @@ describe('the tablet page in Chromium', () => {
     await tab.locator('[data-guest="g4"][data-status="arrived"]').waitFor();
     expect(await guest('g4').textContent()).toMatch(/waiting to send/);
     expect(await tab.locator('#offline-banner').textContent()).toMatch(/2 tap\(s\) waiting/);
-    await tab.screenshot({ path: join(ROOT, 'docs', 'screens', 'tablet-offline.png'), fullPage: true });
+    await tab.screenshot({ path: join(screensDir(), 'tablet-offline.png'), fullPage: true });
     // Undo of a tap that never left the tablet: it simply disappears from the queue.
     await guest('g2').locator('[data-action="undo"]').click();
     await tab.locator('[data-guest="g2"][data-status="on_the_way"]').waitFor();
