@@ -7,6 +7,7 @@ import type { RateLimitOptions } from '../protocol/rate-limit';
 import type { SyncStore } from '../protocol/store';
 import type { Db } from './db';
 import { PgStore, type BatchHook } from './pg-store';
+import { DoubleAdmissionDetector } from './double-admission-detector';
 import { meterBatch } from './billing/billing';
 import { opsPlugin, type OpsConfig } from './ops/plugin';
 import { registerPairRoute } from '../protocol/pairing';
@@ -27,12 +28,17 @@ export interface CloudDeps {
   ops?: OpsConfig;
   /** `POST /pair` attempts per client address (default protocol/pairing.ts). */
   pairRateLimit?: RateLimitOptions;
+  /** Seconds between double-admission passes (default 5; 0: none in this process, e.g. on all replicas but one). */
+  doubleAdmissionEverySec?: number;
+  /** How long a stored check-in settles before the detector reads it (default SETTLE_SECONDS). */
+  doubleAdmissionSettleSec?: number;
 }
 
 export interface CloudApp {
   app: FastifyInstance;
   store: PgStore;
   metrics: ServerMetrics;
+  doubleAdmissions: DoubleAdmissionDetector;
 }
 
 export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
@@ -58,5 +64,10 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
   registerProtocolRoutes(app, { store, metrics, sync: deps.sync ?? new PgSyncStore(deps.db), ...(deps.now ? { now: deps.now } : {}), ...(deps.rateLimit ? { rateLimit: deps.rateLimit } : {}) });
   registerPairRoute(app, { pairing: new CloudPairing(deps.db), ...(deps.now ? { now: deps.now } : {}), ...(deps.pairRateLimit ? { rateLimit: deps.pairRateLimit } : {}) });
   await app.register(opsPlugin, { db: deps.db, registry: metrics.registry, ...deps.ops });
-  return { app, store, metrics };
+  const doubleAdmissions = new DoubleAdmissionDetector(deps.db, metrics.registry, deps.doubleAdmissionSettleSec);
+  doubleAdmissions.start(deps.doubleAdmissionEverySec ?? 5, (e) => app.log.error({ err: e }, 'double-admission pass failed'));
+  app.addHook('onClose', async () => {
+    await doubleAdmissions.stop();
+  });
+  return { app, store, metrics, doubleAdmissions };
 }

@@ -26,41 +26,6 @@ export const INSERT_EVENTS_SQL = `WITH e AS (
     FROM e JOIN claimed USING (event_id)
   RETURNING event_id::text`;
 
-/**
- * Records a batch's newly stored check-ins ($3: JSON array of {guest_id, event_id, device_id, direction, occurred_at})
- * and flags each new pair of entries of one guest at two devices with no exit between; returns one row per new pair.
- */
-export const FLAG_DOUBLE_ADMISSIONS_SQL = `WITH input AS (
-    SELECT * FROM jsonb_to_recordset($3::jsonb) AS i(guest_id text, event_id uuid, device_id text, direction text, occurred_at timestamptz)
-  ), recorded AS (
-    INSERT INTO telemetry.admissions (tenant_id, venue_id, guest_id, event_id, device_id, direction, occurred_at)
-    SELECT $1, $2, guest_id, event_id, device_id, direction, occurred_at FROM input ORDER BY event_id
-    ON CONFLICT DO NOTHING RETURNING 1
-  ), seen AS (
-    SELECT guest_id, event_id, device_id, direction, occurred_at FROM telemetry.admissions
-     WHERE tenant_id = $1 AND venue_id = $2 AND guest_id IN (SELECT guest_id FROM input)
-    UNION
-    SELECT guest_id, event_id, device_id, direction, occurred_at FROM input
-  ), pairs AS (
-    SELECT b.guest_id, (a.occurred_at, a.event_id) < (b.occurred_at, b.event_id) AS a_first,
-           a.event_id AS a_id, a.device_id AS a_dev, a.occurred_at AS a_at, b.event_id AS b_id, b.device_id AS b_dev, b.occurred_at AS b_at
-      FROM input b JOIN seen a
-        ON a.guest_id = b.guest_id AND a.event_id <> b.event_id AND a.device_id <> b.device_id
-       AND a.direction = 'entry' AND b.direction = 'entry'
-  ), ordered AS (
-    SELECT guest_id,
-           CASE WHEN a_first THEN a_id ELSE b_id END AS f_id, CASE WHEN a_first THEN a_dev ELSE b_dev END AS f_dev,
-           CASE WHEN a_first THEN a_at ELSE b_at END AS f_at, CASE WHEN a_first THEN b_id ELSE a_id END AS s_id,
-           CASE WHEN a_first THEN b_dev ELSE a_dev END AS s_dev, CASE WHEN a_first THEN b_at ELSE a_at END AS s_at
-      FROM pairs
-  )
-  INSERT INTO telemetry.double_admissions (tenant_id, venue_id, guest_id, first_event_id, first_device_id, first_at, second_event_id, second_device_id, second_at)
-  SELECT DISTINCT $1, $2, p.guest_id, p.f_id, p.f_dev, p.f_at, p.s_id, p.s_dev, p.s_at
-    FROM ordered p
-   WHERE NOT EXISTS (SELECT 1 FROM seen x WHERE x.guest_id = p.guest_id AND x.direction = 'exit' AND x.occurred_at > p.f_at AND x.occurred_at < p.s_at)
-  ON CONFLICT DO NOTHING
-  RETURNING guest_id`;
-
 const UNSTORABLE_GLOBAL = new RegExp(UNSTORABLE_ESCAPE.source, 'gi');
 
 /** The raw JSON of a refused event, made storable in jsonb (NUL and lone surrogates become U+FFFD). */
@@ -132,19 +97,12 @@ export class PgStore implements IngestStore {
           ],
         );
       }
-      let doubleAdmissions = 0;
-      const admissions = inserted.flatMap((e) => e.type === 'checkin.succeeded'
-        ? [{ guest_id: e.payload.guest_id, event_id: e.event_id, device_id: e.device_id, direction: e.payload.direction, occurred_at: e.occurred_at }]
-        : []);
-      if (admissions.length) {
-        doubleAdmissions = (await q.query(FLAG_DOUBLE_ADMISSIONS_SQL, [caller.tenantId, caller.venueId, JSON.stringify(admissions)])).length;
-      }
       if (this.hooks.afterBatch) await this.hooks.afterBatch(q, caller, inserted, rejected.length);
-      return { inserted: inserted.map((e) => e.event_id), doubleAdmissions };
+      return { inserted: inserted.map((e) => e.event_id) };
     };
     // One statement is atomic by itself; more need a transaction.
     // With a hook (metering), a refused-only batch too: its dead letters and its usage commit together.
-    const several = this.hooks.afterBatch !== undefined || (accepted.length > 0 && (rejected.length > 0 || accepted.some((e) => e.type === 'checkin.succeeded')));
+    const several = this.hooks.afterBatch !== undefined || (accepted.length > 0 && rejected.length > 0);
     return several ? this.db.tx(run) : run(this.db);
   }
 

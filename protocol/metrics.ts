@@ -7,7 +7,6 @@ export interface ServerMetrics {
   ingestAccepted: Counter;
   ingestRejected: Counter<'reason'>;
   ingestDuplicates: Counter;
-  doubleAdmissions: Counter;
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
 }
 
@@ -19,7 +18,6 @@ export function createServerMetrics(opts: { defaults?: boolean } = {}): ServerMe
     ingestAccepted: new Counter({ name: 'seatpilot_ingest_accepted_total', help: 'Events accepted and stored (first time seen).', registers: [registry] }),
     ingestRejected: new Counter({ name: 'seatpilot_ingest_rejected_total', help: 'Events rejected to the dead-letter table, by reason.', labelNames: ['reason'], registers: [registry] }),
     ingestDuplicates: new Counter({ name: 'seatpilot_ingest_duplicate_total', help: 'Events received again (same event_id) and not stored twice.', registers: [registry] }),
-    doubleAdmissions: new Counter({ name: 'seatpilot_double_admissions_total', help: 'Pairs of admissions of one guest at two doors with no exit between (kiosks cut off from the hub).', registers: [registry] }),
     httpDuration: new Histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request duration by method, route and status code.',

@@ -69,7 +69,6 @@ export function registerProtocolRoutes(app: FastifyInstance, deps: ProtocolDeps)
     };
     deps.metrics.ingestAccepted.inc(result.accepted);
     if (result.duplicates) deps.metrics.ingestDuplicates.inc(result.duplicates);
-    if (stored.doubleAdmissions) deps.metrics.doubleAdmissions.inc(stored.doubleAdmissions);
     for (const r of sorted.rejected) deps.metrics.ingestRejected.inc({ reason: r.reason });
     deps.onStored?.(caller, result);
     return result;

@@ -38,8 +38,6 @@ export interface RejectedEvent {
 export interface StoreBatchResult {
   /** event_ids newly stored. */
   inserted: string[];
-  /** New pairs of entries of one guest at two doors with no exit between (the cloud flags them). */
-  doubleAdmissions?: number;
 }
 
 export interface IngestStore {

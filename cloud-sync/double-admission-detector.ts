@@ -1,0 +1,102 @@
+// Finds double admissions after ingest, off its hot path: reads the check-ins stored since its watermark, records
+// their movements and flags each new pair of entries of one guest at two devices with no exit between (core).
+import { Counter, type Registry } from 'prom-client';
+import type { Direction } from '../core/contract';
+import { findDoubleAdmissions, type Admission } from '../core/double-admission';
+import type { Db, Queryable } from './db';
+
+/** Check-ins received this recently are left for the next tick: a transaction still in flight may commit below. */
+export const SETTLE_SECONDS = 10;
+const LOCK = 7_411_902_301;
+
+interface Row extends Admission {
+  tenant_id: string;
+  venue_id: string;
+}
+
+export class DoubleAdmissionDetector {
+  private readonly counter: Counter;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    registry: Registry,
+    /** Tests that wait for their own commits settle at once. */
+    private readonly settleSeconds: number = SETTLE_SECONDS,
+  ) {
+    this.counter = new Counter({ name: 'seatpilot_double_admissions_total', help: 'Pairs of admissions of one guest at two devices with no exit between (kiosks cut off from the hub).', registers: [registry] });
+  }
+
+  start(everySeconds: number, onError: (e: Error) => void): void {
+    if (everySeconds <= 0) return;
+    this.timer = setInterval(() => void this.tick().catch(onError), everySeconds * 1000);
+    this.timer.unref();
+  }
+
+  stop(): Promise<unknown> {
+    if (this.timer) clearInterval(this.timer);
+    return this.running ?? Promise.resolve();
+  }
+
+  /** One pass; returns the pairs flagged. One pass at a time, across replicas too. */
+  tick(): Promise<number> {
+    this.running ??= this.db.tx((q) => this.pass(q, new Date(Date.now() - this.settleSeconds * 1000))).finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async pass(q: Queryable, bound: Date): Promise<number> {
+    const [lock] = await q.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [LOCK]);
+    if (!lock?.ok) return 0;
+    const [wm] = await q.query<{ received_at: Date | string }>('SELECT received_at FROM telemetry.double_admission_watermark FOR UPDATE');
+    const from = wm?.received_at ?? '-infinity';
+    const fresh = (await q.query<Omit<Row, 'occurred_at'> & { occurred_at: Date }>(
+      `SELECT tenant_id, venue_id, event_id::text, device_id, payload->>'guest_id' AS guest_id, payload->>'direction' AS direction, occurred_at
+         FROM telemetry.events_raw
+        WHERE type = 'checkin.succeeded' AND received_at > $1 AND received_at <= $2`,
+      [from, bound],
+    )).map((r) => ({ ...r, occurred_at: r.occurred_at.toISOString() }));
+    let flagged = 0;
+    const groups = new Map<string, Row[]>();
+    for (const r of fresh) {
+      const k = `${r.tenant_id}\u0000${r.venue_id}`;
+      (groups.get(k) ?? groups.set(k, []).get(k)!).push(r);
+    }
+    for (const rows of groups.values()) flagged += await this.flagGroup(q, rows);
+    await q.query('UPDATE telemetry.double_admission_watermark SET received_at = greatest(received_at, $1)', [bound]);
+    if (flagged) this.counter.inc(flagged);
+    return flagged;
+  }
+
+  private async flagGroup(q: Queryable, rows: Row[]): Promise<number> {
+    const { tenant_id, venue_id } = rows[0] as Row;
+    const guests = [...new Set(rows.map((r) => r.guest_id))];
+    const known = (await q.query<{ guest_id: string; event_id: string; device_id: string; direction: Direction; occurred_at: Date }>(
+      `SELECT guest_id, event_id::text, device_id, direction, occurred_at FROM telemetry.admissions
+        WHERE guest_id = ANY($3::text[]) AND tenant_id = $1 AND venue_id = $2`,
+      [tenant_id, venue_id, guests],
+    )).map((r) => ({ ...r, occurred_at: r.occurred_at.toISOString() }));
+    await q.query(
+      `INSERT INTO telemetry.admissions (tenant_id, venue_id, guest_id, event_id, device_id, direction, occurred_at)
+       SELECT $1, $2, a.guest_id, a.event_id, a.device_id, a.direction, a.occurred_at
+         FROM jsonb_to_recordset($3::jsonb) AS a(guest_id text, event_id uuid, device_id text, direction text, occurred_at timestamptz)`,
+      [tenant_id, venue_id, JSON.stringify(rows)],
+    );
+    const pairs = findDoubleAdmissions(known, rows);
+    if (!pairs.length) return 0;
+    const inserted = await q.query(
+      `INSERT INTO telemetry.double_admissions (tenant_id, venue_id, guest_id, first_event_id, first_device_id, first_at, second_event_id, second_device_id, second_at)
+       SELECT $1, $2, p.guest_id, p.first_event_id, p.first_device_id, p.first_at, p.second_event_id, p.second_device_id, p.second_at
+         FROM jsonb_to_recordset($3::jsonb) AS p(guest_id text, first_event_id uuid, first_device_id text, first_at timestamptz,
+                                                 second_event_id uuid, second_device_id text, second_at timestamptz)
+       ON CONFLICT DO NOTHING
+       RETURNING 1`,
+      [tenant_id, venue_id, JSON.stringify(pairs.map((p) => ({
+        guest_id: p.guest_id,
+        first_event_id: p.first.event_id, first_device_id: p.first.device_id, first_at: p.first.occurred_at,
+        second_event_id: p.second.event_id, second_device_id: p.second.device_id, second_at: p.second.occurred_at,
+      })))],
+    );
+    return inserted.length;
+  }
+}
