@@ -34,7 +34,7 @@ try {
   for (let i = 0; i < changes.length; i += 20_000) store.applyCloudPage(page(changes.slice(i, i + 20_000), `c${i}`));
   // Half the venue already in: every even guest, straight into the venue truth.
   const ins = db.prepare(`INSERT INTO checkins (event_id, source, outcome, guest_id, device_id, door_id, direction, party_size, occurred_at, occurred_ms, table_id)
-                          VALUES (?, 'sync', 'admitted', ?, 'k', 'door-a', 'entry', 1, ?, ?, ?)`);
+                          VALUES (?, 'remote', 'admitted', ?, 'k', 'door-a', 'entry', 1, ?, ?, ?)`);
   const now = Date.now();
   db.transaction(() => {
     for (let i = 0; i < GUESTS; i += 2) ins.run(randomUUID(), `g${i}`, new Date(now - 60_000).toISOString(), now - 60_000, `t${Math.floor(i / PER_TABLE)}`);
