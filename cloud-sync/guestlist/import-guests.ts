@@ -38,6 +38,8 @@ export interface GuestImportOptions {
   csv: string;
   /** Rows written per statement batch. */
   chunkSize?: number;
+  /** A file of more rows than this reads the whole venue at once instead of looking up the guests it touches. */
+  wholeVenueAbove?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -81,12 +83,38 @@ function sameGuest(a: GuestRow, b: GuestRow): boolean {
     a.status === b.status && a.valid_from === b.valid_from && a.valid_to === b.valid_to && creds(a) === creds(b);
 }
 
-async function loadVenueGuests(q: Queryable, venueId: string) {
-  const rows = await q.query<{ id: string; occasion_id: string; name: string; party_size: number; table_id: string | null; status: GuestStatus; valid_from: Date | null; valid_to: Date | null; deleted: boolean }>(
-    'SELECT id, occasion_id, name, party_size, table_id, status, valid_from, valid_to, deleted FROM guestlist.guests WHERE venue_id = $1',
-    [venueId],
-  );
+/** Above this many rows an import reads the whole venue at once: cheaper than looking up each of its guests. */
+const WHOLE_VENUE_ABOVE_ROWS = 2000;
+
+/**
+ * The venue's guests an import can touch: those the file names by guest_id and those holding one of the file's
+ * credentials, each with all its credentials (to tell a changed guest from an unchanged one). A small file loads only
+ * these, so adding one late guest to a venue of 100,000 takes a few lookups, not a read of the whole venue.
+ */
+async function loadTouchedGuests(q: Queryable, venueId: string, fileIds: readonly string[], fileCreds: readonly SyncCredential[], wholeVenue: boolean) {
+  if (wholeVenue) return loadGuests(q, venueId, null);
+  const held = fileCreds.length
+    ? await q.query<{ guest_id: string }>(
+        `SELECT DISTINCT c.guest_id FROM guestlist.credentials c
+           JOIN unnest($2::text[], $3::text[]) AS f(kind, value) ON c.kind = f.kind AND c.value = f.value
+          WHERE c.venue_id = $1`,
+        [venueId, fileCreds.map((c) => c.kind), fileCreds.map((c) => c.value)],
+      )
+    : [];
+  return loadGuests(q, venueId, [...new Set([...fileIds, ...held.map((r) => r.guest_id)])]);
+}
+
+/** Guests of the venue with their credentials: those listed, or all when `ids` is null. */
+async function loadGuests(q: Queryable, venueId: string, ids: readonly string[] | null) {
   const guests = new Map<string, { row: GuestRow; deleted: boolean }>();
+  const owners = new Map<string, string>();
+  if (ids !== null && !ids.length) return { guests, owners };
+  const only = ids === null ? '' : ' AND id = ANY($2::text[])';
+  const params = ids === null ? [venueId] : [venueId, ids];
+  const rows = await q.query<{ id: string; occasion_id: string; name: string; party_size: number; table_id: string | null; status: GuestStatus; valid_from: Date | null; valid_to: Date | null; deleted: boolean }>(
+    `SELECT id, occasion_id, name, party_size, table_id, status, valid_from, valid_to, deleted FROM guestlist.guests WHERE venue_id = $1${only}`,
+    params,
+  );
   for (const r of rows) {
     guests.set(r.id, {
       deleted: r.deleted,
@@ -96,12 +124,20 @@ async function loadVenueGuests(q: Queryable, venueId: string) {
       },
     });
   }
-  const owners = new Map<string, string>();
-  for (const c of await q.query<{ kind: 'barcode' | 'nfc'; value: string; guest_id: string }>('SELECT kind, value, guest_id FROM guestlist.credentials WHERE venue_id = $1', [venueId])) {
+  const creds = await q.query<{ kind: 'barcode' | 'nfc'; value: string; guest_id: string }>(
+    `SELECT kind, value, guest_id FROM guestlist.credentials WHERE venue_id = $1${ids === null ? '' : ' AND guest_id = ANY($2::text[])'}`,
+    params,
+  );
+  for (const c of creds) {
     owners.set(credKey(c), c.guest_id);
     guests.get(c.guest_id)?.row.credentials.push({ kind: c.kind, value: c.value });
   }
   return { guests, owners };
+}
+
+/** A cell of barcodes or NFC values: `|`-separated, blanks skipped. */
+function credentialValues(text: string): string[] {
+  return text.split('|').map((v) => v.trim()).filter((v) => v.length > 0);
 }
 
 export async function importGuests(db: Db, opts: GuestImportOptions): Promise<GuestImportReport> {
@@ -117,8 +153,12 @@ export async function importGuests(db: Db, opts: GuestImportOptions): Promise<Gu
     const tableIds = new Map(
       (await q.query<{ id: string; label: string }>('SELECT id, label FROM guestlist.seating_tables WHERE venue_id = $1 AND NOT deleted', [opts.venueId])).map((r) => [r.label, r.id]),
     );
-    const { guests, owners } = await loadVenueGuests(q, opts.venueId);
-    const fileIds = [...new Set(t.rows.map((r) => cell(t, r, 'guest_id')).filter((id) => id && !guests.has(id)))];
+    const namedIds = [...new Set(t.rows.map((r) => cell(t, r, 'guest_id')).filter((id) => id && ID_PATTERN.test(id)))];
+    const fileCreds = t.rows.flatMap((r) =>
+      (['barcode', 'nfc'] as const).flatMap((kind) => credentialValues(cell(t, r, kind)).filter((v) => v.length <= 256).map((value) => ({ kind, value }))),
+    );
+    const { guests, owners } = await loadTouchedGuests(q, opts.venueId, namedIds, fileCreds, total > (opts.wholeVenueAbove ?? WHOLE_VENUE_ABOVE_ROWS));
+    const fileIds = namedIds.filter((id) => !guests.has(id));
     const elsewhere = new Set(
       fileIds.length ? (await q.query<{ id: string }>('SELECT id FROM guestlist.guests WHERE id = ANY($1::text[])', [fileIds])).map((r) => r.id) : [],
     );
@@ -162,9 +202,7 @@ export async function importGuests(db: Db, opts: GuestImportOptions): Promise<Gu
 
       const credentials: SyncCredential[] = [];
       for (const kind of ['barcode', 'nfc'] as const) {
-        for (const part of cell(t, row, kind).split('|')) {
-          const value = part.trim();
-          if (!value) continue;
+        for (const value of credentialValues(cell(t, row, kind))) {
           if (value.length > 256) bad(`${kind} "${value.slice(0, 20)}…" is ${value.length} characters long; at most 256`);
           else credentials.push({ kind, value });
         }

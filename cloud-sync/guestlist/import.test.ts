@@ -3,12 +3,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addTenant, addVenue } from '../admin';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
 import { ImportError } from './common';
-import { importGuests } from './import-guests';
+import { importGuests as importGuestsWith, type GuestImportOptions } from './import-guests';
 import { addOccasion, deleteGuest, importTables, setFloorPlan } from './manage';
 
 const TABLES_CSV = 'label,capacity,shape,x,y,w,h\nT1,10,round,1,1,1.5,1.5\nT2,8,rect,4,1,2,1\n';
 
-describe.each(backends())('guest-list import on %s', (backend) => {
+async function refused(p: Promise<unknown>): Promise<ImportError> {
+  const e = await p.then(() => null, (err: unknown) => err);
+  expect(e).toBeInstanceOf(ImportError);
+  return e as ImportError;
+}
+
+// Each file on both ways of reading the venue: only the guests the file touches (small files), and the whole venue.
+const ways = backends().flatMap((b) => [[b, 'touched guests', {}], [b, 'whole venue', { wholeVenueAbove: 0 }]] as const);
+
+describe.each(ways)('guest-list import on %s, reading %s', (backend, way, load: Partial<GuestImportOptions>) => {
+  const importGuests = (db: TestDatabase['db'], opts: GuestImportOptions) => importGuestsWith(db, { ...load, ...opts });
   let t: TestDatabase;
   let venue: string;
   let otherVenue: string;
@@ -16,11 +26,6 @@ describe.each(backends())('guest-list import on %s', (backend) => {
 
   const guestCount = async (venueId = venue) => Number((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM guestlist.guests WHERE venue_id = $1 AND NOT deleted', [venueId]))[0]?.n);
   const credCount = async () => Number((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM guestlist.credentials WHERE venue_id = $1', [venue]))[0]?.n);
-  const refused = async (p: Promise<unknown>): Promise<ImportError> => {
-    const e = await p.then(() => null, (err: unknown) => err);
-    expect(e).toBeInstanceOf(ImportError);
-    return e as ImportError;
-  };
 
   beforeAll(async () => {
     t = await freshDatabase(backend);
@@ -166,6 +171,16 @@ describe.each(backends())('guest-list import on %s', (backend) => {
     await expect(setFloorPlan(t.db, venue, JSON.stringify({ ...plan, height: 0 }))).rejects.toThrow(/\/height must be > 0/);
     await expect(setFloorPlan(t.db, venue, JSON.stringify({ ...plan, roof: true }))).rejects.toThrow(/unknown field "roof"/);
   });
+});
+
+describe.each(backends())('a large guest-list import on %s', (backend) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await freshDatabase(backend);
+  });
+  afterAll(async () => t?.drop());
+  const guestCount = async (venueId: string) => Number((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM guestlist.guests WHERE venue_id = $1 AND NOT deleted', [venueId]))[0]?.n);
+  const importGuests = importGuestsWith;
 
   // 100,000 rows on the real PostgreSQL. PGlite (single-threaded WASM) writes about 3–5k guests/s on a shared 2-core
   // machine, so it runs the same test with 20,000 rows (4 chunks) to stay near 30 s.
