@@ -109,6 +109,7 @@ describe.each(backends())('kiosk → agent → cloud on %s', (backend) => {
       const elapsed = Date.now() - t0;
       expect(refused.status).toBe('already_checked_in');
       expect(elapsed).toBeLessThan(2_000);
+      console.log(`[cross-door ${backend}] admitted at door A, refused at door B ${elapsed} ms later, cloud stopped`);
     } finally {
       await startCloud();
     }
