@@ -6,12 +6,14 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { nodeHidBackend } from '../hardware/hid-backend';
 import type { DeviceStatus } from '../hardware/scanner';
 import { ScannerSet } from '../hardware/scanner-set';
+import { createTabletPairingCode, seatingCounts } from '../edge-agent/tablet/staff-client';
+import type { SignedHttp } from '../protocol/http-client';
 import { parseKioskAppConfig, type KioskAppConfig } from './app-config';
 import { CheckinService } from './checkin-service';
 import type { KioskEvents, KioskStatus, ScannerState } from './ipc/channels';
 import { openStore } from './store/open';
 import { KioskSync } from './sync-runtime';
-import { KioskUiService, type ScannerReport } from './ui-service';
+import { KioskUiService, type ScannerReport, type StaffHub } from './ui-service';
 
 export interface KioskRuntime {
   service: KioskUiService;
@@ -42,6 +44,14 @@ export function scannerReport(statuses: DeviceStatus[]): ScannerReport {
   return { state, devices };
 }
 
+/** Staff mode's calls to the hub, over the same signed link the kiosk syncs with. */
+function staffHub(http: SignedHttp): StaffHub {
+  return {
+    seatingCounts: () => seatingCounts(http),
+    pairTablet: (label) => createTabletPairingCode(http, label ? { label } : {}),
+  };
+}
+
 export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: string, opts: RuntimeOptions = {}): Promise<KioskRuntime> {
   const file = isAbsolute(config.database) ? config.database : join(baseDir, config.database);
   const { db } = openStore(file);
@@ -61,6 +71,7 @@ export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: str
     scanners,
     // Online: the hub answered a pull recently (the pull runs every second).
     ...(sync ? { hubOnline: () => sync.pull.status.lastError === null && Date.now() - (sync.pull.status.lastSuccessAt ?? 0) < HUB_SILENT_MS } : {}),
+    ...(sync ? { hub: staffHub(sync.http) } : {}),
     afterRecord: () => sync?.kick(),
   });
 

@@ -4,6 +4,9 @@ import { CheckinService } from './checkin-service';
 import { DEMO_DOOR, DEMO_TABLES, DEMO_TICKETS, demoSyncPage } from './demo-venue';
 import { openStore } from './store/open';
 import { KioskUiService, type ScannerReport } from './ui-service';
+import { HubUnavailableError } from './ipc/handlers';
+import { SignedHttp } from '../protocol/http-client';
+import { seatingCounts } from '../edge-agent/tablet/staff-client';
 
 const NOW = Date.parse('2026-06-20T20:00:00.000Z');
 const open: { close(): void }[] = [];
@@ -77,6 +80,22 @@ describe('KioskUiService over the real check-in core', () => {
     const broken = await k.ui.status();
     expect(broken.database.ok).toBe(false);
     expect(broken.out_of_order?.reason).toBe('database');
+  });
+
+  it('without a hub, says seating counts and tablet pairing need one; with a hub that does not answer, says so', async () => {
+    const { ui } = kiosk();
+    await expect(ui.seatingCounts()).rejects.toMatchObject({ code: 'no_hub', message: expect.stringMatching(/no venue hub configured/) });
+    const { db, core } = kiosk();
+    // A real signed call to a port where nothing listens on this machine.
+    const http = new SignedHttp({ baseUrl: 'http://127.0.0.1:9', keyId: 'kiosk-key', secret: 's'.repeat(32) }, { timeoutMs: 2_000 });
+    const hubless = new KioskUiService(db, core, {
+      venueName: 'Finca', language: 'es', staffPin: '2468', resultMs: 5000, scanners: () => ({ state: 'ok', devices: [] }),
+      hub: { seatingCounts: () => seatingCounts(http), pairTablet: () => seatingCounts(http).then(() => ({ code: '', label: '', expires_at: '' })) },
+    });
+    const err = await hubless.pairTablet('Table 1').then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(HubUnavailableError);
+    expect(err).toMatchObject({ code: 'hub_unreachable', message: expect.stringMatching(/^The venue hub did not answer \(.+\); check the hub and the network/) });
+    expect((err as Error).message).not.toContain('s'.repeat(32));
   });
 
   it('checks the staff PIN', () => {

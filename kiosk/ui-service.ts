@@ -4,13 +4,19 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RejectReason, SyncFloorPlan, SyncTable } from '../core/contract';
 import type { CheckinResult as CoreResult, CheckinService } from './checkin-service';
-import type { CheckinResult, GuestView, KioskSetup, KioskStatus, ScanRequest, ScannerState } from './ipc/channels';
-import type { KioskServicePort } from './ipc/handlers';
+import type { CheckinResult, GuestView, KioskSetup, KioskStatus, ScanRequest, ScannerState, SeatingView, TabletPairingCode } from './ipc/channels';
+import { HubUnavailableError, type KioskServicePort } from './ipc/handlers';
 import { GuestReader } from './store/guests';
 
 export interface ScannerReport {
   state: ScannerState;
   devices: { device: string; state: ScannerState; detail: string | null }[];
+}
+
+/** What staff mode asks of the venue hub (edge-agent/tablet/staff-client.ts over the kiosk's signed link). */
+export interface StaffHub {
+  seatingCounts(): Promise<SeatingView>;
+  pairTablet(label: string | undefined): Promise<TabletPairingCode>;
 }
 
 export interface UiServiceOptions {
@@ -24,6 +30,8 @@ export interface UiServiceOptions {
   scanners: () => ScannerReport;
   /** Whether the hub answered recently (the sync client knows); without one, a sync in the last 2 minutes counts. */
   hubOnline?: () => boolean;
+  /** The venue hub, for live seating counts and tablet pairing; absent on a kiosk that runs alone. */
+  hub?: StaffHub;
   /** Called after a check-in was recorded (the sync client pushes its event to the hub right away). */
   afterRecord?: () => void;
   clock?: () => number;
@@ -114,6 +122,24 @@ export class KioskUiService implements KioskServicePort {
         ? { reason: 'no_scanner', detail: scanner.devices.map((d) => `${d.device}: ${d.detail ?? d.state}`).join('; ') || 'no scanner configured' }
         : null;
     return { scanner, database, hub: { online, last_sync_at: lastSync }, outbox_depth: outbox, guest_list_version: version, out_of_order };
+  }
+
+  async seatingCounts(): Promise<SeatingView> {
+    return this.viaHub((hub) => hub.seatingCounts());
+  }
+
+  async pairTablet(label: string | undefined): Promise<TabletPairingCode> {
+    return this.viaHub((hub) => hub.pairTablet(label));
+  }
+
+  private async viaHub<T>(call: (hub: StaffHub) => Promise<T>): Promise<T> {
+    const hub = this.opts.hub;
+    if (!hub) throw new HubUnavailableError('no_hub', 'This kiosk has no venue hub configured: seating counts and tablet pairing come from the hub.');
+    try {
+      return await call(hub);
+    } catch (e) {
+      throw new HubUnavailableError('hub_unreachable', `The venue hub did not answer (${(e as Error).message}); check the hub and the network, then try again.`);
+    }
   }
 
   verifyStaffPin(pin: string): boolean {

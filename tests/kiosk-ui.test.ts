@@ -127,6 +127,9 @@ describe('kiosk UI in Chromium (Spanish venue)', () => {
     await expect.poll(() => page.getByTestId('staff-toast').textContent()).toBe('José Pérez registrado/a — Mesa 12');
     await expect.poll(() => jose.locator('.done').textContent()).toMatch(/^Registrado\/a a las \d\d:\d\d$/);
     expect(await page.locator('[data-status="outbox"]').textContent()).toMatch(/^\d+$/);
+    // This kiosk runs alone: the seating panel says where counts and tablet pairing come from, and offers neither.
+    await expect.poll(() => page.getByTestId('seating-note').textContent()).toMatch(/^Este quiosco no tiene hub del local/);
+    expect(await page.getByTestId('pair-tablet').isVisible()).toBe(false);
     await shot(page, 'staff-mode');
   });
 

@@ -19,6 +19,9 @@ import { parseAgentConfig, type AgentConfig } from '../config';
 import { startAgent, type RunningAgent } from '../runtime';
 import { createTabletPairingCode, revokeTablet, seatingCounts } from './staff-client';
 import { screensDir } from '../../tests/kiosk-browser';
+import { parseKioskAppConfig } from '../../kiosk/app-config';
+import { openRuntimeFromConfig, type KioskRuntime } from '../../kiosk/runtime';
+import { startBrowserMode, type BrowserMode } from '../../kiosk/browser/start';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const UNDO_SECONDS = 3;
@@ -30,6 +33,9 @@ describe('the tablet page in Chromium', () => {
   let agent: RunningAgent;
   let config: AgentConfig;
   let kiosk: { service: CheckinService; sync: KioskSync; close(): void };
+  let kioskDeviceId: string;
+  let venueId: string;
+  let staffKiosk: { runtime: KioskRuntime; browser: BrowserMode } | null = null;
   let ctx: BrowserContext;
   let tab: Page;
   const dir = mkdtempSync(join(tmpdir(), 'sp-tablet-page-'));
@@ -55,6 +61,8 @@ describe('the tablet page in Chromium', () => {
     const venue = await addVenue(t.db, tenant.id, 'Hall');
     const agentKey: IssuedKey = await addDevice(t.db, venue.id, 'agent');
     const kioskDevice = await addDevice(t.db, venue.id, 'kiosk');
+    kioskDeviceId = kioskDevice.device_id;
+    venueId = venue.id;
     cloud = await buildApp({ db: t.db });
     await cloud.app.listen({ host: '127.0.0.1', port: 0 });
     const cloudPort = (cloud.app.server.address() as { port: number }).port;
@@ -88,6 +96,8 @@ describe('the tablet page in Chromium', () => {
   });
 
   afterAll(async () => {
+    await staffKiosk?.browser.close();
+    await staffKiosk?.runtime.close();
     await ctx?.close();
     await kiosk?.sync.stop();
     kiosk?.close();
@@ -249,5 +259,63 @@ describe('the tablet page in Chromium', () => {
     await cli.kill();
     await tab.locator('#pair-error').waitFor({ timeout: 10_000 });
     expect(await tab.locator('#pair-error').textContent()).toMatch(/Ask staff to pair this tablet again/);
+  });
+
+  it("shows the hub's live counts in the kiosk's staff mode, and pairs a tablet with the code it shows", async () => {
+    // A second door's kiosk as venues run it: its config file, its own SQLite file, browser mode, the hub over its key.
+    const key = agent.store.issueKey(kioskDeviceId, 'kiosk');
+    const cfg = parseKioskAppConfig({
+      database: join(dir, 'door-b.sqlite'),
+      kiosk: { venue_id: venueId, device_id: kioskDeviceId, door_id: 'door-b' },
+      ui: { venue_name: 'Hall', language: 'en', staff_pin: '2468' },
+      hub: { base_url: agent.url, key_id: key.key_id, secret: key.secret },
+    }, 'door-b.json');
+    const runtime = await openRuntimeFromConfig(cfg, dir);
+    staffKiosk = { runtime, browser: await startBrowserMode({ runtime, host: '127.0.0.1', port: 0 }) };
+    const page = await ctx.newPage();
+    await page.goto(staffKiosk.browser.url);
+    await page.waitForSelector('body[data-screen="idle"]');
+    await page.getByTestId('staff-button').click();
+    await page.getByTestId('pin-input').fill('2468');
+    await page.getByTestId('pin-submit').click();
+    await page.waitForSelector('body[data-screen="staff"]');
+
+    const row = (table: string) => page.locator(`[data-testid="seating-tables"] tr[data-table="${table}"]`);
+    const cells = async (table: string) => (await row(table).locator('th, td').allTextContents()).map((s) => s.trim());
+    const api = async (table: string) => {
+      const c = (await seatingCounts(kiosk.sync.http)).tables.find((x) => x.table_id === table)!;
+      return [c.label, String(c.expected), String(c.checked_in), String(c.seated)];
+    };
+    await row('t12').waitFor();
+    expect(await cells('t12')).toEqual(await api('t12'));
+    const before = await api('t12');
+    const occasion = (await seatingCounts(kiosk.sync.http)).occasions[0]!;
+    expect(await page.getByTestId('seating-totals').textContent()).toBe(`${occasion.name}: ${occasion.checked_in} of ${occasion.expected} checked in, ${occasion.seated} seated`);
+
+    // Live: a guest checked in at door A shows in door B's counts without leaving staff mode.
+    scan('TICKET-5');
+    await expect.poll(() => cells('t12'), { timeout: 15_000, interval: 250 }).toEqual([before[0], before[1], String(Number(before[2]) + 1), before[3]]);
+
+    await page.getByTestId('pair-tablet').click();
+    await page.waitForFunction(() => Boolean(document.querySelector<HTMLElement>('[data-testid="pair-code"]')?.dataset.code));
+    const code = (await page.getByTestId('pair-code').getAttribute('data-code'))!;
+    expect(await page.getByTestId('pair-code').textContent()).toMatch(new RegExp(`^Code ${code} — enter it on the tablet before \\d\\d:\\d\\d$`));
+    await page.screenshot({ path: join(screensDir(), 'kiosk-staff-seating.png') });
+    const paired = await fetch(`${agent.url}/tablet/api/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    expect(paired.status).toBe(201);
+    const reused = await fetch(`${agent.url}/tablet/api/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    expect(reused.status).toBe(401);
+
+    // The hub gone: staff read why, in words, and the last counts stay on screen.
+    await agent.close();
+    try {
+      await expect.poll(() => page.getByTestId('seating-note').textContent(), { timeout: 15_000, interval: 250 }).toBe('The venue hub is not answering: check the hub and the network.');
+      expect(await cells('t12')).toEqual([before[0], before[1], String(Number(before[2]) + 1), before[3]]);
+      await page.getByTestId('pair-tablet').click();
+      await expect.poll(() => page.getByTestId('pair-code').textContent()).toBe('The venue hub is not answering: check the hub and the network.');
+    } finally {
+      await start();
+    }
+    await page.close();
   });
 });

@@ -42,7 +42,10 @@ function httpStatus(code: IpcErrorCode): number {
       return 404;
     case 'too_many_attempts':
       return 429;
+    case 'no_hub':
+      return 409;
     case 'unavailable':
+    case 'hub_unreachable':
       return 503;
     default: {
       const never: never = code;

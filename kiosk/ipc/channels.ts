@@ -2,6 +2,7 @@
 // serves it over HTTP. Requests are TypeBox schemas (validated with core/validate's Ajv at the crossing); responses are types.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { RejectReason, SyncFloorPlan, SyncTable } from '../../core/contract';
+import type { SeatingCounts } from '../../edge-agent/tablet/store';
 import type { Channel, KioskEventName } from './channel-names';
 
 export { CHANNEL_NAMES, EVENT_NAMES, ipcChannelName, ipcEventName, isChannel, type Channel, type KioskEventName } from './channel-names';
@@ -29,6 +30,16 @@ export type StaffUnlockRequest = Static<typeof StaffUnlockRequestSchema>;
 
 export const StaffLockRequestSchema = Type.Object({ staff_token: StaffToken }, { additionalProperties: false });
 export type StaffLockRequest = Static<typeof StaffLockRequestSchema>;
+
+export const StaffRequestSchema = Type.Object({ staff_token: StaffToken }, { additionalProperties: false });
+export type StaffRequest = Static<typeof StaffRequestSchema>;
+
+/** The label the hub shows for the paired tablet (the agent's own limit is 64 characters). */
+export const PairTabletRequestSchema = Type.Object(
+  { staff_token: StaffToken, label: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+  { additionalProperties: false },
+);
+export type PairTabletRequest = Static<typeof PairTabletRequestSchema>;
 
 export const EmptyRequestSchema = Type.Object({}, { additionalProperties: false });
 export type EmptyRequest = Static<typeof EmptyRequestSchema>;
@@ -90,6 +101,16 @@ export interface KioskSetup {
   floor: { plan: SyncFloorPlan | null; tables: SyncTable[] };
 }
 
+/** Live counts from the venue hub: per table and per occasion, expected / checked in / seated. */
+export type SeatingView = SeatingCounts;
+
+/** A single-use code a table tablet pairs with, issued by the hub. */
+export interface TabletPairingCode {
+  code: string;
+  label: string;
+  expires_at: string;
+}
+
 export interface StaffSession {
   staff_token: string;
   expires_at: string;
@@ -104,6 +125,8 @@ export const CHANNELS = {
   'staff.lock': StaffLockRequestSchema,
   'kiosk.status': EmptyRequestSchema,
   'kiosk.setup': EmptyRequestSchema,
+  'staff.seating': StaffRequestSchema,
+  'staff.pairTablet': PairTabletRequestSchema,
 } as const satisfies Record<Channel, TSchema>;
 
 /** Every channel's response; keyed by Channel so a channel without a response type does not compile. */
@@ -115,12 +138,14 @@ export interface ChannelResponses extends Record<Channel, unknown> {
   'staff.lock': { locked: true };
   'kiosk.status': KioskStatus;
   'kiosk.setup': KioskSetup;
+  'staff.seating': SeatingView;
+  'staff.pairTablet': TabletPairingCode;
 }
 
 export type ChannelRequest<K extends Channel> = Static<(typeof CHANNELS)[K]>;
 export type ChannelResponse<K extends Channel> = ChannelResponses[K];
 
-export type IpcErrorCode = 'bad_request' | 'unknown_channel' | 'wrong_pin' | 'too_many_attempts' | 'staff_locked' | 'not_found' | 'unavailable';
+export type IpcErrorCode = 'bad_request' | 'unknown_channel' | 'wrong_pin' | 'too_many_attempts' | 'staff_locked' | 'not_found' | 'unavailable' | 'no_hub' | 'hub_unreachable';
 export interface IpcError {
   code: IpcErrorCode;
   message: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckinResult, GuestMatch, KioskSetup, KioskStatus, ScanRequest } from './channels';
-import { createHandlers, dispatch, type KioskServicePort } from './handlers';
+import { createHandlers, dispatch, HubUnavailableError, type KioskServicePort } from './handlers';
 
 const ana: GuestMatch = { id: 'g1', name: 'Ana', party_size: 2, table_id: 't12', table_label: '12', checked_in_at: null, status: 'active' };
 
@@ -15,6 +15,8 @@ function fakeService(over: Partial<KioskServicePort> = {}) {
     status: async () => ({}) as KioskStatus,
     setup: async () => ({ venue_name: 'Finca', language: 'es' }) as KioskSetup,
     verifyStaffPin: (pin) => pin === '2468',
+    seatingCounts: async () => { calls.push('seating'); return { tables: [{ table_id: 't12', label: '12', expected: 5, checked_in: 2, seated: 1 }], occasions: [] }; },
+    pairTablet: async (label) => { calls.push(`pair:${label ?? '-'}`); return { code: 'ABCD-EFGH', label: label ?? 'Tablet', expires_at: '2026-11-27T20:10:00.000Z' }; },
     ...over,
   };
   return { service, calls };
@@ -55,6 +57,36 @@ describe('kiosk IPC handlers', () => {
     expect(await h['staff.lock']({ staff_token: token })).toEqual({ ok: true, value: { locked: true } });
     expect(await h['guests.search']({ staff_token: token, query: 'ana' })).toMatchObject({ ok: false, error: { code: 'staff_locked' } });
     expect(calls).toEqual(['search:ana', 'manual:g1', 'manual:nobody']);
+  });
+
+  it('keeps seating counts and tablet pairing behind the staff PIN, and checks the label at the crossing', async () => {
+    const { service, calls } = fakeService();
+    const h = createHandlers({ service });
+    const forged = 'f'.repeat(32);
+    expect(await h['staff.seating']({ staff_token: forged })).toMatchObject({ ok: false, error: { code: 'staff_locked' } });
+    expect(await h['staff.pairTablet']({ staff_token: forged, label: 'Table 12' })).toMatchObject({ ok: false, error: { code: 'staff_locked' } });
+    const s = await h['staff.unlock']({ pin: '2468' });
+    if (!s.ok) throw new Error('unlock failed');
+    const token = s.value.staff_token;
+    expect(await h['staff.seating']({ staff_token: token })).toMatchObject({ ok: true, value: { tables: [{ table_id: 't12', expected: 5 }] } });
+    expect(await h['staff.pairTablet']({ staff_token: token, label: 'Table 12' })).toMatchObject({ ok: true, value: { code: 'ABCD-EFGH', label: 'Table 12' } });
+    expect(await h['staff.pairTablet']({ staff_token: token })).toMatchObject({ ok: true, value: { label: 'Tablet' } });
+    expect(await h['staff.pairTablet']({ staff_token: token, label: 'x'.repeat(65) })).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringContaining('/label') } });
+    expect(calls).toEqual(['seating', 'pair:Table 12', 'pair:-']);
+  });
+
+  it('says why when the hub is missing or silent, and logs nothing for it', async () => {
+    const logged: unknown[] = [];
+    const { service } = fakeService({
+      seatingCounts: async () => { throw new HubUnavailableError('no_hub', 'This kiosk has no venue hub configured.'); },
+      pairTablet: async () => { throw new HubUnavailableError('hub_unreachable', 'The venue hub did not answer.'); },
+    });
+    const h = createHandlers({ service, logError: (_c, e) => logged.push(e) });
+    const s = await h['staff.unlock']({ pin: '2468' });
+    if (!s.ok) throw new Error('unlock failed');
+    expect(await h['staff.seating']({ staff_token: s.value.staff_token })).toEqual({ ok: false, error: { code: 'no_hub', message: 'This kiosk has no venue hub configured.' } });
+    expect(await h['staff.pairTablet']({ staff_token: s.value.staff_token })).toEqual({ ok: false, error: { code: 'hub_unreachable', message: 'The venue hub did not answer.' } });
+    expect(logged).toEqual([]);
   });
 
   it('expires an idle staff session and locks the PIN pad after five wrong PINs', async () => {

@@ -15,6 +15,8 @@ import {
   type KioskSetup,
   type KioskStatus,
   type ScanRequest,
+  type SeatingView,
+  type TabletPairingCode,
 } from './channels';
 
 /** What the handlers need from the kiosk: the check-in service and its configuration, behind one port. */
@@ -27,6 +29,18 @@ export interface KioskServicePort {
   setup(): Promise<KioskSetup>;
   /** Compares in constant time; the PIN itself never leaves main. */
   verifyStaffPin(pin: string): boolean;
+  /** Live seating counts from the venue hub; throws HubUnavailableError without one or when it does not answer. */
+  seatingCounts(): Promise<SeatingView>;
+  /** A pairing code for a table tablet, issued by the venue hub; throws HubUnavailableError like seatingCounts. */
+  pairTablet(label: string | undefined): Promise<TabletPairingCode>;
+}
+
+/** What only the venue hub can answer was asked of a kiosk without one, or the hub did not answer. */
+export class HubUnavailableError extends Error {
+  override name = 'HubUnavailableError';
+  constructor(readonly code: 'no_hub' | 'hub_unreachable', message: string) {
+    super(message);
+  }
 }
 
 export interface HandlerDeps {
@@ -73,6 +87,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       try {
         return await run((request ?? {}) as ChannelRequest<K>);
       } catch (e) {
+        // Expected at a kiosk whose hub is down: staff get the reason, and it is no fault worth a log line.
+        if (e instanceof HubUnavailableError) return fail(e.code, e.message);
         deps.logError?.(channel, e);
         return fail('unavailable', 'The kiosk could not complete this; please ask staff.');
       }
@@ -114,6 +130,14 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     }),
     'kiosk.status': wrap('kiosk.status', async () => ({ ok: true, value: await deps.service.status() })),
     'kiosk.setup': wrap('kiosk.setup', async () => ({ ok: true, value: await deps.service.setup() })),
+    'staff.seating': wrap('staff.seating', async (req) => {
+      if (!staffOk(req.staff_token)) return staffLocked();
+      return { ok: true, value: await deps.service.seatingCounts() };
+    }),
+    'staff.pairTablet': wrap('staff.pairTablet', async (req) => {
+      if (!staffOk(req.staff_token)) return staffLocked();
+      return { ok: true, value: await deps.service.pairTablet(req.label) };
+    }),
   };
 }
 

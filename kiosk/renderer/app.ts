@@ -1,6 +1,6 @@
 // The kiosk's screens as one small state machine over the channel map: idle → checking → welcome / already / refused → idle,
 // out of order when main says so, and staff mode behind a PIN. Plain DOM; every text goes through textContent.
-import type { CheckinResult, GuestMatch, IpcError, KioskBridge, KioskSetup, KioskStatus } from '../ipc/channels';
+import type { CheckinResult, GuestMatch, IpcError, KioskBridge, KioskSetup, KioskStatus, SeatingView } from '../ipc/channels';
 import { FloorMap } from './floor-map';
 import { clockTime, MESSAGES, type Messages } from './i18n';
 
@@ -38,6 +38,8 @@ const CHECKING_AFTER_MS = 150;
 /** Staff walk away: the PIN pad and staff mode (guest names on screen) close by themselves after this long untouched. */
 const PIN_IDLE_MS = 30_000;
 const STAFF_IDLE_MS = 120_000;
+/** Live seating counts refresh this often while staff mode is open. */
+const SEATING_EVERY_MS = 5_000;
 
 export class KioskApp {
   private screen: Screen = 'loading';
@@ -51,6 +53,7 @@ export class KioskApp {
   private searchSeq = 0;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly ui: Record<string, HTMLElement> = {};
+  private seatingTimer: ReturnType<typeof setInterval> | null = null;
 
   private detector!: ScanDetector;
 
@@ -138,6 +141,24 @@ export class KioskApp {
     this.ui.results = h('ul', { class: 'results', 'data-testid': 'search-results', 'aria-live': 'polite' });
     this.ui.toast = h('div', { class: 'toast', role: 'status', 'data-testid': 'staff-toast' });
     this.ui.statusList = h('dl', { 'data-testid': 'device-status' });
+    this.ui.seatingTotals = h('ul', { class: 'seating-totals', 'data-testid': 'seating-totals' });
+    this.ui.seatingRows = h('tbody', {});
+    this.ui.seatingNote = h('p', { class: 'staff-note', role: 'status', 'data-testid': 'seating-note' });
+    this.ui.pairCode = h('p', { class: 'pair-code', 'aria-live': 'polite', 'data-testid': 'pair-code' });
+    const seating = (this.ui.seating = h(
+      'div',
+      { class: 'status-panel seating-panel', 'data-testid': 'seating' },
+      h('h2', {}, t.seating),
+      this.ui.seatingNote,
+      this.ui.seatingTotals,
+      h(
+        'div',
+        { class: 'seating-scroll' },
+        h('table', { 'data-testid': 'seating-tables' }, h('thead', {}, h('tr', {}, ...t.seatingColumns.map((c) => h('th', { scope: 'col' }, c)))), this.ui.seatingRows),
+      ),
+      h('button', { type: 'button', class: 'secondary', 'data-action': 'pair-tablet', 'data-testid': 'pair-tablet' }, t.pairTablet),
+      this.ui.pairCode,
+    ));
     const staff = h(
       'section',
       { class: 'screen', 'data-screen': 'staff' },
@@ -146,7 +167,7 @@ export class KioskApp {
         'div',
         { class: 'staff-layout' },
         h('div', { class: 'staff-search' }, search, this.ui.toast, this.ui.results),
-        h('div', { class: 'status-panel' }, h('h2', {}, t.deviceStatus), this.ui.statusList),
+        h('div', { class: 'staff-side' }, h('div', { class: 'status-panel' }, h('h2', {}, t.deviceStatus), this.ui.statusList), seating),
       ),
     );
 
@@ -169,6 +190,7 @@ export class KioskApp {
       if (action === 'open-pin') this.openPin();
       else if (action === 'cancel-pin') this.idleOrOutOfOrder();
       else if (action === 'exit-staff') void this.exitStaff();
+      else if (action === 'pair-tablet') void this.pairTablet();
       else if (action === 'manual') {
         const id = (e.target as HTMLElement).closest('[data-guest]')?.getAttribute('data-guest');
         if (id) void this.manualCheckin(id);
@@ -312,8 +334,11 @@ export class KioskApp {
     (this.ui.search as HTMLInputElement).value = '';
     this.ui.results!.replaceChildren();
     this.ui.toast!.textContent = '';
+    this.ui.pairCode!.textContent = '';
     this.show('staff', this.t.staff);
     this.ui.search!.focus();
+    void this.refreshSeating();
+    this.seatingTimer = setInterval(() => void this.refreshSeating(), SEATING_EVERY_MS);
     const status = await this.bridge.invoke('kiosk.status', {});
     if (status.ok) this.applyStatus(status.value);
   }
@@ -321,13 +346,63 @@ export class KioskApp {
   private async exitStaff(): Promise<void> {
     const token = this.staffToken;
     this.staffToken = null;
+    this.stopSeating();
     if (token) await this.bridge.invoke('staff.lock', { staff_token: token });
     this.idleOrOutOfOrder();
+  }
+
+  private stopSeating(): void {
+    if (this.seatingTimer) clearInterval(this.seatingTimer);
+    this.seatingTimer = null;
+  }
+
+  /** Staff-readable reason when the hub cannot answer; the main process's message otherwise. */
+  private hubMessage(error: IpcError): string {
+    return error.code === 'no_hub' ? this.t.noHub : error.code === 'hub_unreachable' ? this.t.hubUnreachable : error.message;
+  }
+
+  private async refreshSeating(): Promise<void> {
+    if (!this.staffToken || this.screen !== 'staff') return this.stopSeating();
+    const r = await this.bridge.invoke('staff.seating', { staff_token: this.staffToken });
+    if (!r.ok) {
+      if (r.error.code === 'staff_locked') return this.relock();
+      this.ui.seatingNote!.textContent = this.hubMessage(r.error);
+      // A kiosk that runs alone has no counts to show and no tablets to pair: only the note stays.
+      if (r.error.code === 'no_hub') this.ui.seating!.dataset.hub = 'none';
+      return;
+    }
+    delete this.ui.seating!.dataset.hub;
+    this.ui.seatingNote!.textContent = '';
+    this.renderSeating(r.value);
+  }
+
+  private renderSeating(view: SeatingView): void {
+    const t = this.t;
+    this.ui.seatingTotals!.replaceChildren(...view.occasions.map((o) => h('li', { 'data-occasion': o.occasion_id }, t.occasionLine(o.name, o.checked_in, o.expected, o.seated))));
+    this.ui.seatingRows!.replaceChildren(
+      ...view.tables.map((row) =>
+        h('tr', { 'data-table': row.table_id }, h('th', { scope: 'row' }, row.label), h('td', {}, String(row.expected)), h('td', {}, String(row.checked_in)), h('td', {}, String(row.seated))),
+      ),
+    );
+  }
+
+  private async pairTablet(): Promise<void> {
+    if (!this.staffToken) return this.relock();
+    const r = await this.bridge.invoke('staff.pairTablet', { staff_token: this.staffToken });
+    if (!r.ok) {
+      if (r.error.code === 'staff_locked') return this.relock();
+      this.ui.pairCode!.textContent = this.hubMessage(r.error);
+      delete this.ui.pairCode!.dataset.code;
+      return;
+    }
+    this.ui.pairCode!.textContent = this.t.pairCode(r.value.code, clockTime(r.value.expires_at, this.setup.language));
+    this.ui.pairCode!.dataset.code = r.value.code;
   }
 
   /** A staff call answered "locked" (the session timed out): back to the PIN. */
   private relock(): void {
     this.staffToken = null;
+    this.stopSeating();
     this.openPin();
   }
 

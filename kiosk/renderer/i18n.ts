@@ -44,6 +44,13 @@ export interface Messages {
   database: string;
   ok: string;
   problem: string;
+  seating: string;
+  seatingColumns: [table: string, expected: string, checkedIn: string, seated: string];
+  occasionLine: (name: string, checkedIn: number, expected: number, seated: number) => string;
+  pairTablet: string;
+  pairCode: (code: string, until: string) => string;
+  noHub: string;
+  hubUnreachable: string;
 }
 
 const en: Messages = {
@@ -94,6 +101,13 @@ const en: Messages = {
   database: 'Database',
   ok: 'OK',
   problem: 'problem',
+  seating: 'Seating',
+  seatingColumns: ['Table', 'Expected', 'Checked in', 'Seated'],
+  occasionLine: (name, checkedIn, expected, seated) => `${name}: ${checkedIn} of ${expected} checked in, ${seated} seated`,
+  pairTablet: 'Pair a table tablet',
+  pairCode: (code, until) => `Code ${code} — enter it on the tablet before ${until}`,
+  noHub: 'This kiosk has no venue hub: counts and tablet pairing come from the hub.',
+  hubUnreachable: 'The venue hub is not answering: check the hub and the network.',
 };
 
 const es: Messages = {
@@ -144,6 +158,13 @@ const es: Messages = {
   database: 'Base de datos',
   ok: 'OK',
   problem: 'problema',
+  seating: 'Asientos',
+  seatingColumns: ['Mesa', 'Previstos', 'Llegados', 'Sentados'],
+  occasionLine: (name, checkedIn, expected, seated) => `${name}: ${checkedIn} de ${expected} llegados, ${seated} sentados`,
+  pairTablet: 'Vincular una tableta de mesa',
+  pairCode: (code, until) => `Código ${code}: introdúzcalo en la tableta antes de las ${until}`,
+  noHub: 'Este quiosco no tiene hub del local: los recuentos y la vinculación de tabletas vienen del hub.',
+  hubUnreachable: 'El hub del local no responde: revise el hub y la red.',
 };
 
 export const MESSAGES: Record<Language, Messages> = { en, es };
