@@ -1,8 +1,9 @@
 // Finds double admissions after ingest, off its hot path: reads the check-ins stored since its watermark, records
-// their movements and flags each new pair of entries of one guest at two devices with no exit between (core).
+// their movements and flags each new pair of entries of one guest at two devices that the guest's occasion's re-entry
+// policy would have refused (core/double-admission.ts).
 import { Counter, type Registry } from 'prom-client';
-import type { Direction } from '../core/contract';
-import { findDoubleAdmissions, type Admission } from '../core/double-admission';
+import type { Direction, ReentryPolicy } from '../core/contract';
+import { DEFAULT_REENTRY, findDoubleAdmissions, type Admission } from '../core/double-admission';
 import type { Db, Queryable } from './db';
 
 /** Check-ins received this recently are left for the next tick: a transaction still in flight may commit below. */
@@ -82,7 +83,15 @@ export class DoubleAdmissionDetector {
          FROM jsonb_to_recordset($3::jsonb) AS a(guest_id text, event_id uuid, device_id text, direction text, occurred_at timestamptz)`,
       [tenant_id, venue_id, JSON.stringify(rows)],
     );
-    const pairs = findDoubleAdmissions(known, rows);
+    // The policy of each guest's occasion, from the guest list; a guest the cloud's list does not hold gets the default.
+    const policies = new Map(
+      (await q.query<{ id: string; reentry_policy: ReentryPolicy }>(
+        `SELECT g.id, o.reentry_policy FROM guestlist.guests g JOIN guestlist.occasions o ON o.id = g.occasion_id
+          WHERE g.id = ANY($2::text[]) AND g.venue_id = $1`,
+        [venue_id, guests],
+      )).map((r) => [r.id, r.reentry_policy]),
+    );
+    const pairs = findDoubleAdmissions(known, rows, (g) => policies.get(g) ?? DEFAULT_REENTRY);
     if (!pairs.length) return 0;
     const inserted = await q.query(
       `INSERT INTO telemetry.double_admissions (tenant_id, venue_id, guest_id, first_event_id, first_device_id, first_at, second_event_id, second_device_id, second_at)

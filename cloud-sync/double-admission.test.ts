@@ -4,6 +4,8 @@ import { buildApp, type CloudApp } from './app';
 import { addDevice, addTenant, addVenue, type IssuedKey } from './admin';
 import { backends, freshDatabase, type TestDatabase } from '../tests/pg-backends';
 import { batchOf, checkinEvent, signedInject } from '../tests/signed';
+import { addOccasion } from './guestlist/manage';
+import { importGuests } from './guestlist/import-guests';
 
 describe.each(backends())('double admissions on %s', (backend) => {
   let t: TestDatabase;
@@ -33,6 +35,11 @@ describe.each(backends())('double admissions on %s', (backend) => {
     agent = await addDevice(t.db, venue.id, 'agent');
     doorA = await addDevice(t.db, venue.id, 'kiosk');
     doorB = await addDevice(t.db, venue.id, 'kiosk');
+    // Guests of occasions with each re-entry policy; the guests of the other tests are not in the list (the default).
+    for (const [policy, guest] of [['single', 'g-single'], ['after_exit', 'g-after'], ['unlimited', 'g-free']] as const) {
+      const occ = await addOccasion(t.db, { venueId: venue.id, name: policy, startsAt: at(0), endsAt: at(300), reentry: policy });
+      await importGuests(t.db, { venueId: venue.id, occasionId: occ.id, csv: `guest_id,name\n${guest},Guest ${policy}\n` });
+    }
   });
   afterAll(async () => {
     await cloud?.app.close();
@@ -69,5 +76,13 @@ describe.each(backends())('double admissions on %s', (backend) => {
     await detect();
     await send([admit(doorA, 'g-ed', 41)]);
     expect(await pairs('g-ed')).toEqual([]);
+  });
+
+  it("judges a second entry by the guest's occasion's re-entry policy", async () => {
+    const inOutIn = (guest: string, min: number) => [admit(doorA, guest, min), admit(doorA, guest, min + 1, 'exit'), admit(doorB, guest, min + 2)];
+    await send([...inOutIn('g-single', 50), ...inOutIn('g-after', 60), admit(doorA, 'g-free', 70), admit(doorB, 'g-free', 71)]);
+    expect(await pairs('g-single')).toEqual([{ first_device_id: doorA.device_id, second_device_id: doorB.device_id, first_at: new Date(at(50)) }]);
+    expect(await pairsNow('g-after')).toEqual([]);
+    expect(await pairsNow('g-free')).toEqual([]);
   });
 });

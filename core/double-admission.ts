@@ -1,6 +1,7 @@
-// Double admissions: the same guest admitted (entry) at two different devices with no exit between, which happens
-// when kiosks decide while cut off from the venue hub. Pure: the cloud's store feeds it a guest's known movements.
-import type { Direction } from './contract';
+// Double admissions: the same guest admitted (entry) at two different devices when the occasion's re-entry policy would
+// have refused the second (kiosks deciding while cut off from the venue hub). Pure: the cloud's store feeds it a guest's
+// known movements and the policy of the guest's occasion.
+import type { Direction, ReentryPolicy } from './contract';
 
 export interface Admission {
   guest_id: string;
@@ -24,8 +25,19 @@ const before = (a: Admission, b: Admission): boolean => {
   return ta < tb || (ta === tb && a.event_id < b.event_id);
 };
 
-/** Pairs that involve at least one `incoming` entry, given the guests' `known` movements (which may include them). */
-export function findDoubleAdmissions(known: readonly Admission[], incoming: readonly Admission[]): AdmissionPair[] {
+/** Without a known occasion, the rule most venues use: in again only after going out. */
+export const DEFAULT_REENTRY: ReentryPolicy = 'after_exit';
+
+/**
+ * Pairs that involve at least one `incoming` entry, given the guests' `known` movements (which may include them).
+ * `single`: any second entry at another device is a double admission, an exit between or not; `after_exit`: one with no
+ * exit between; `unlimited`: none.
+ */
+export function findDoubleAdmissions(
+  known: readonly Admission[],
+  incoming: readonly Admission[],
+  policyOf: (guestId: string) => ReentryPolicy = () => DEFAULT_REENTRY,
+): AdmissionPair[] {
   const byGuest = new Map<string, Map<string, Admission>>();
   for (const a of [...known, ...incoming]) {
     let m = byGuest.get(a.guest_id);
@@ -35,6 +47,8 @@ export function findDoubleAdmissions(known: readonly Admission[], incoming: read
   const pairs = new Map<string, AdmissionPair>();
   for (const b of incoming) {
     if (b.direction !== 'entry') continue;
+    const policy = policyOf(b.guest_id);
+    if (policy === 'unlimited') continue;
     const moves = [...(byGuest.get(b.guest_id)?.values() ?? [])];
     for (const a of moves) {
       if (a.direction !== 'entry' || a.device_id === b.device_id || a.event_id.toLowerCase() === b.event_id.toLowerCase()) continue;
@@ -42,7 +56,7 @@ export function findDoubleAdmissions(known: readonly Admission[], incoming: read
       const t1 = Date.parse(first.occurred_at);
       const t2 = Date.parse(second.occurred_at);
       const exitBetween = moves.some((x) => x.direction === 'exit' && Date.parse(x.occurred_at) > t1 && Date.parse(x.occurred_at) < t2);
-      if (exitBetween) continue;
+      if (exitBetween && policy === 'after_exit') continue;
       pairs.set(`${first.event_id.toLowerCase()}|${second.event_id.toLowerCase()}`, { guest_id: b.guest_id, first, second });
     }
   }
