@@ -288,6 +288,8 @@ describe('the tablet page in Chromium', () => {
     };
     await row('t12').waitFor();
     expect(await cells('t12')).toEqual(await api('t12'));
+    // In the order staff read table numbers: 7 before 12 (the hub sorts labels as text).
+    expect(await page.locator('[data-testid="seating-tables"] tbody th').allTextContents()).toEqual(['7', '12']);
     const before = await api('t12');
     const occasion = (await seatingCounts(kiosk.sync.http)).occasions[0]!;
     expect(await page.getByTestId('seating-totals').textContent()).toBe(`${occasion.name}: ${occasion.checked_in} of ${occasion.expected} checked in, ${occasion.seated} seated`);

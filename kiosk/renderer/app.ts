@@ -379,8 +379,10 @@ export class KioskApp {
   private renderSeating(view: SeatingView): void {
     const t = this.t;
     this.ui.seatingTotals!.replaceChildren(...view.occasions.map((o) => h('li', { 'data-occasion': o.occasion_id }, t.occasionLine(o.name, o.checked_in, o.expected, o.seated))));
+    // Labels as people read them: table 2 before table 10.
+    const byLabel = new Intl.Collator(this.setup.language, { numeric: true, sensitivity: 'base' });
     this.ui.seatingRows!.replaceChildren(
-      ...view.tables.map((row) =>
+      ...[...view.tables].sort((a, b) => byLabel.compare(a.label, b.label)).map((row) =>
         h('tr', { 'data-table': row.table_id }, h('th', { scope: 'row' }, row.label), h('td', {}, String(row.expected)), h('td', {}, String(row.checked_in)), h('td', {}, String(row.seated))),
       ),
     );
