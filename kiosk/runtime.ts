@@ -6,14 +6,12 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { nodeHidBackend } from '../hardware/hid-backend';
 import type { DeviceStatus } from '../hardware/scanner';
 import { ScannerSet } from '../hardware/scanner-set';
-import { createTabletPairingCode, seatingCounts } from '../edge-agent/tablet/staff-client';
-import type { SignedHttp } from '../protocol/http-client';
 import { parseKioskAppConfig, type KioskAppConfig } from './app-config';
 import { CheckinService } from './checkin-service';
 import type { KioskEvents, KioskStatus, ScannerState } from './ipc/channels';
 import { openStore } from './store/open';
 import { KioskSync } from './sync-runtime';
-import { KioskUiService, type ScannerReport, type StaffHub } from './ui-service';
+import { KioskUiService, staffHub, type ScannerReport } from './ui-service';
 
 export interface KioskRuntime {
   service: KioskUiService;
@@ -42,14 +40,6 @@ export function scannerReport(statuses: DeviceStatus[]): ScannerReport {
   const devices = statuses.map((s) => ({ device: s.device, state: deviceState(s), detail: s.connected ? null : (s.lastError ?? 'not connected') }));
   const state: ScannerState = devices.some((d) => d.state === 'ok') ? 'ok' : devices.some((d) => d.state === 'error') ? 'error' : 'missing';
   return { state, devices };
-}
-
-/** Staff mode's calls to the hub, over the same signed link the kiosk syncs with. */
-function staffHub(http: SignedHttp): StaffHub {
-  return {
-    seatingCounts: () => seatingCounts(http),
-    pairTablet: (label) => createTabletPairingCode(http, label ? { label } : {}),
-  };
 }
 
 export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: string, opts: RuntimeOptions = {}): Promise<KioskRuntime> {

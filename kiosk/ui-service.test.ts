@@ -3,10 +3,9 @@ import { parseKioskAppConfig } from './app-config';
 import { CheckinService } from './checkin-service';
 import { DEMO_DOOR, DEMO_TABLES, DEMO_TICKETS, demoSyncPage } from './demo-venue';
 import { openStore } from './store/open';
-import { KioskUiService, type ScannerReport } from './ui-service';
+import { KioskUiService, staffHub, type ScannerReport } from './ui-service';
 import { HubUnavailableError } from './ipc/handlers';
 import { SignedHttp } from '../protocol/http-client';
-import { seatingCounts } from '../edge-agent/tablet/staff-client';
 
 const NOW = Date.parse('2026-06-20T20:00:00.000Z');
 const open: { close(): void }[] = [];
@@ -90,7 +89,7 @@ describe('KioskUiService over the real check-in core', () => {
     const http = new SignedHttp({ baseUrl: 'http://127.0.0.1:9', keyId: 'kiosk-key', secret: 's'.repeat(32) }, { timeoutMs: 2_000 });
     const hubless = new KioskUiService(db, core, {
       venueName: 'Finca', language: 'es', staffPin: '2468', resultMs: 5000, scanners: () => ({ state: 'ok', devices: [] }),
-      hub: { seatingCounts: () => seatingCounts(http), pairTablet: () => seatingCounts(http).then(() => ({ code: '', label: '', expires_at: '' })) },
+      hub: staffHub(http),
     });
     const err = await hubless.pairTablet('Table 1').then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(HubUnavailableError);

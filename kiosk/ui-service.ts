@@ -4,9 +4,11 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RejectReason, SyncFloorPlan, SyncTable } from '../core/contract';
 import type { CheckinResult as CoreResult, CheckinService } from './checkin-service';
-import type { CheckinResult, GuestView, KioskSetup, KioskStatus, ScanRequest, ScannerState, SeatingView, TabletPairingCode } from './ipc/channels';
+import type { CheckinResult, GuestView, KioskSetup, KioskStatus, ScanRequest, ScannerState, SeatingCounts, TabletPairingCode } from './ipc/channels';
 import { HubUnavailableError, type KioskServicePort } from './ipc/handlers';
 import { GuestReader } from './store/guests';
+import { createTabletPairingCode, seatingCounts } from '../edge-agent/tablet/staff-client';
+import type { SignedHttp } from '../protocol/http-client';
 
 export interface ScannerReport {
   state: ScannerState;
@@ -15,8 +17,16 @@ export interface ScannerReport {
 
 /** What staff mode asks of the venue hub (edge-agent/tablet/staff-client.ts over the kiosk's signed link). */
 export interface StaffHub {
-  seatingCounts(): Promise<SeatingView>;
+  seatingCounts(): Promise<SeatingCounts>;
   pairTablet(label: string | undefined): Promise<TabletPairingCode>;
+}
+
+/** Staff mode's calls to the hub, over the same signed link the kiosk syncs with. */
+export function staffHub(http: SignedHttp): StaffHub {
+  return {
+    seatingCounts: () => seatingCounts(http),
+    pairTablet: (label) => createTabletPairingCode(http, label ? { label } : {}),
+  };
 }
 
 export interface UiServiceOptions {
@@ -124,7 +134,7 @@ export class KioskUiService implements KioskServicePort {
     return { scanner, database, hub: { online, last_sync_at: lastSync }, outbox_depth: outbox, guest_list_version: version, out_of_order };
   }
 
-  async seatingCounts(): Promise<SeatingView> {
+  async seatingCounts(): Promise<SeatingCounts> {
     return this.viaHub((hub) => hub.seatingCounts());
   }
 

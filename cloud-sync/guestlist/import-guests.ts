@@ -91,8 +91,7 @@ const WHOLE_VENUE_ABOVE_ROWS = 2000;
  * credentials, each with all its credentials (to tell a changed guest from an unchanged one). A small file loads only
  * these, so adding one late guest to a venue of 100,000 takes a few lookups, not a read of the whole venue.
  */
-async function loadTouchedGuests(q: Queryable, venueId: string, fileIds: readonly string[], fileCreds: readonly SyncCredential[], wholeVenue: boolean) {
-  if (wholeVenue) return loadGuests(q, venueId, null);
+async function loadTouchedGuests(q: Queryable, venueId: string, fileIds: readonly string[], fileCreds: readonly SyncCredential[]) {
   const held = fileCreds.length
     ? await q.query<{ guest_id: string }>(
         `SELECT DISTINCT c.guest_id FROM guestlist.credentials c
@@ -154,10 +153,12 @@ export async function importGuests(db: Db, opts: GuestImportOptions): Promise<Gu
       (await q.query<{ id: string; label: string }>('SELECT id, label FROM guestlist.seating_tables WHERE venue_id = $1 AND NOT deleted', [opts.venueId])).map((r) => [r.label, r.id]),
     );
     const namedIds = [...new Set(t.rows.map((r) => cell(t, r, 'guest_id')).filter((id) => id && ID_PATTERN.test(id)))];
-    const fileCreds = t.rows.flatMap((r) =>
-      (['barcode', 'nfc'] as const).flatMap((kind) => credentialValues(cell(t, r, kind)).filter((v) => v.length <= 256).map((value) => ({ kind, value }))),
-    );
-    const { guests, owners } = await loadTouchedGuests(q, opts.venueId, namedIds, fileCreds, total > (opts.wholeVenueAbove ?? WHOLE_VENUE_ABOVE_ROWS));
+    const fileCreds = () =>
+      t.rows.flatMap((r) => (['barcode', 'nfc'] as const).flatMap((kind) => credentialValues(cell(t, r, kind)).map((value) => ({ kind, value }))));
+    const { guests, owners } =
+      total > (opts.wholeVenueAbove ?? WHOLE_VENUE_ABOVE_ROWS)
+        ? await loadGuests(q, opts.venueId, null)
+        : await loadTouchedGuests(q, opts.venueId, namedIds, fileCreds());
     const fileIds = namedIds.filter((id) => !guests.has(id));
     const elsewhere = new Set(
       fileIds.length ? (await q.query<{ id: string }>('SELECT id FROM guestlist.guests WHERE id = ANY($1::text[])', [fileIds])).map((r) => r.id) : [],

@@ -1,7 +1,7 @@
 // What the kiosk's staff mode calls on its hub, over the kiosk's own signed link: pairing codes for table tablets,
 // unpairing a tablet, and the live seating counts.
 import type { SignedHttp } from '../../protocol/http-client';
-import type { SeatingCounts } from './store';
+import type { SeatingCounts, TabletPairingCode } from './store';
 
 export class StaffApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -15,7 +15,7 @@ function check<T>(r: { status: number; body: unknown }, ok: number): T {
   throw new StaffApiError(r.status, b.error ?? `http_${r.status}`, b.message ?? `the hub answered ${r.status}`);
 }
 
-export async function createTabletPairingCode(http: SignedHttp, opts: { label?: string; ttlMinutes?: number } = {}): Promise<{ code: string; label: string; expires_at: string }> {
+export async function createTabletPairingCode(http: SignedHttp, opts: { label?: string; ttlMinutes?: number } = {}): Promise<TabletPairingCode> {
   const body = JSON.stringify({ ...(opts.label ? { label: opts.label } : {}), ...(opts.ttlMinutes ? { ttl_minutes: opts.ttlMinutes } : {}) });
   return check(await http.request('POST', '/v1/tablets/pairing-codes', body), 201);
 }

@@ -61,6 +61,13 @@ export interface SeatingCounts {
   occasions: OccasionCounts[];
 }
 
+/** A single-use code a table tablet pairs with (the code itself is stored only as its hash). */
+export interface TabletPairingCode {
+  code: string;
+  label: string;
+  expires_at: string;
+}
+
 export interface Board {
   now_ms: number;
   tables: TableCounts[];
@@ -178,7 +185,7 @@ export class TabletStore {
 
   // --- pairing and tokens ------------------------------------------------------------------------------------------
 
-  createPairingCode(opts: { label: string; createdBy: string; ttlMs: number }): { code: string; label: string; expires_at: string } {
+  createPairingCode(opts: { label: string; createdBy: string; ttlMs: number }): TabletPairingCode {
     const now = this.clock();
     const code = newPairingCode();
     this.s.addCode!.run(sha256(normalizePairingCode(code)), opts.label, opts.createdBy, new Date(now).toISOString(), now + opts.ttlMs);

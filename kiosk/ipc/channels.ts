@@ -2,7 +2,7 @@
 // serves it over HTTP. Requests are TypeBox schemas (validated with core/validate's Ajv at the crossing); responses are types.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { RejectReason, SyncFloorPlan, SyncTable } from '../../core/contract';
-import type { SeatingCounts } from '../../edge-agent/tablet/store';
+import type { SeatingCounts, TabletPairingCode } from '../../edge-agent/tablet/store';
 import type { Channel, KioskEventName } from './channel-names';
 
 export { CHANNEL_NAMES, EVENT_NAMES, ipcChannelName, ipcEventName, isChannel, type Channel, type KioskEventName } from './channel-names';
@@ -28,9 +28,7 @@ export type ManualCheckinRequest = Static<typeof ManualCheckinRequestSchema>;
 export const StaffUnlockRequestSchema = Type.Object({ pin: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false });
 export type StaffUnlockRequest = Static<typeof StaffUnlockRequestSchema>;
 
-export const StaffLockRequestSchema = Type.Object({ staff_token: StaffToken }, { additionalProperties: false });
-export type StaffLockRequest = Static<typeof StaffLockRequestSchema>;
-
+/** A staff call that carries nothing but the staff session (lock, seating counts). */
 export const StaffRequestSchema = Type.Object({ staff_token: StaffToken }, { additionalProperties: false });
 export type StaffRequest = Static<typeof StaffRequestSchema>;
 
@@ -101,15 +99,8 @@ export interface KioskSetup {
   floor: { plan: SyncFloorPlan | null; tables: SyncTable[] };
 }
 
-/** Live counts from the venue hub: per table and per occasion, expected / checked in / seated. */
-export type SeatingView = SeatingCounts;
-
-/** A single-use code a table tablet pairs with, issued by the hub. */
-export interface TabletPairingCode {
-  code: string;
-  label: string;
-  expires_at: string;
-}
+/** Staff mode shows the hub's own answers: live counts (per table and occasion) and tablet pairing codes. */
+export type { SeatingCounts, TabletPairingCode };
 
 export interface StaffSession {
   staff_token: string;
@@ -122,7 +113,7 @@ export const CHANNELS = {
   'guests.search': SearchRequestSchema,
   'checkin.manual': ManualCheckinRequestSchema,
   'staff.unlock': StaffUnlockRequestSchema,
-  'staff.lock': StaffLockRequestSchema,
+  'staff.lock': StaffRequestSchema,
   'kiosk.status': EmptyRequestSchema,
   'kiosk.setup': EmptyRequestSchema,
   'staff.seating': StaffRequestSchema,
@@ -138,7 +129,7 @@ export interface ChannelResponses extends Record<Channel, unknown> {
   'staff.lock': { locked: true };
   'kiosk.status': KioskStatus;
   'kiosk.setup': KioskSetup;
-  'staff.seating': SeatingView;
+  'staff.seating': SeatingCounts;
   'staff.pairTablet': TabletPairingCode;
 }
 

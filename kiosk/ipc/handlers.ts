@@ -15,7 +15,7 @@ import {
   type KioskSetup,
   type KioskStatus,
   type ScanRequest,
-  type SeatingView,
+  type SeatingCounts,
   type TabletPairingCode,
 } from './channels';
 
@@ -30,7 +30,7 @@ export interface KioskServicePort {
   /** Compares in constant time; the PIN itself never leaves main. */
   verifyStaffPin(pin: string): boolean;
   /** Live seating counts from the venue hub; throws HubUnavailableError without one or when it does not answer. */
-  seatingCounts(): Promise<SeatingView>;
+  seatingCounts(): Promise<SeatingCounts>;
   /** A pairing code for a table tablet, issued by the venue hub; throws HubUnavailableError like seatingCounts. */
   pairTablet(label: string | undefined): Promise<TabletPairingCode>;
 }

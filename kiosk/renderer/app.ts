@@ -1,6 +1,6 @@
 // The kiosk's screens as one small state machine over the channel map: idle → checking → welcome / already / refused → idle,
 // out of order when main says so, and staff mode behind a PIN. Plain DOM; every text goes through textContent.
-import type { CheckinResult, GuestMatch, IpcError, KioskBridge, KioskSetup, KioskStatus, SeatingView } from '../ipc/channels';
+import type { CheckinResult, GuestMatch, IpcError, KioskBridge, KioskSetup, KioskStatus, SeatingCounts } from '../ipc/channels';
 import { FloorMap } from './floor-map';
 import { clockTime, MESSAGES, type Messages } from './i18n';
 
@@ -54,6 +54,8 @@ export class KioskApp {
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly ui: Record<string, HTMLElement> = {};
   private seatingTimer: ReturnType<typeof setInterval> | null = null;
+  /** Table labels as people read them: table 2 before table 10. */
+  private byLabel!: Intl.Collator;
 
   private detector!: ScanDetector;
 
@@ -67,6 +69,7 @@ export class KioskApp {
     if (!setup.ok) throw new Error(setup.error.message);
     this.setup = setup.value;
     this.t = MESSAGES[this.setup.language];
+    this.byLabel = new Intl.Collator(this.setup.language, { numeric: true, sensitivity: 'base' });
     this.detector = this.makeDetector(this.setup.scanner_max_gap_ms);
     document.documentElement.lang = this.setup.language;
     this.map = new FloorMap(this.setup.floor.plan, this.setup.floor.tables, this.setup.door_id, this.t.youAreHere);
@@ -376,13 +379,11 @@ export class KioskApp {
     this.renderSeating(r.value);
   }
 
-  private renderSeating(view: SeatingView): void {
+  private renderSeating(view: SeatingCounts): void {
     const t = this.t;
     this.ui.seatingTotals!.replaceChildren(...view.occasions.map((o) => h('li', { 'data-occasion': o.occasion_id }, t.occasionLine(o.name, o.checked_in, o.expected, o.seated))));
-    // Labels as people read them: table 2 before table 10.
-    const byLabel = new Intl.Collator(this.setup.language, { numeric: true, sensitivity: 'base' });
     this.ui.seatingRows!.replaceChildren(
-      ...[...view.tables].sort((a, b) => byLabel.compare(a.label, b.label)).map((row) =>
+      ...[...view.tables].sort((a, b) => this.byLabel.compare(a.label, b.label)).map((row) =>
         h('tr', { 'data-table': row.table_id }, h('th', { scope: 'row' }, row.label), h('td', {}, String(row.expected)), h('td', {}, String(row.checked_in)), h('td', {}, String(row.seated))),
       ),
     );
