@@ -243,6 +243,30 @@ describe.each(backends())('cloud ingest on %s', (backend) => {
     }
   });
 
+  it('refuses ids and times in forms the uuid and timestamptz columns do not take, event by event, and stores the rest of the batch', async () => {
+    const good = checkinEvent(kiosk);
+    const upper = checkinEvent(kiosk, { event_id: randomUUID().toUpperCase() });
+    const urn = checkinEvent(kiosk, { event_id: `urn:uuid:${randomUUID()}` });
+    const res = await post(kiosk, batchOf([good, urn, upper]));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ accepted: 2, duplicates: 0, rejected: [{ index: 1, event_id: urn.event_id, reason: 'invalid_event', detail: '/event_id must match format "uuid"' }] });
+    expect(await rawCount(good.event_id)).toBe(1);
+    expect(await rawCount(upper.event_id.toLowerCase())).toBe(1);
+    expect(await dlq(urn.event_id)).toMatchObject([{ reason: 'invalid_event' }]);
+    // Times the timestamptz column refuses, though RFC 3339 allows them: year 0000, an offset past ±15:59.
+    const year0 = checkinEvent(kiosk, { occurred_at: '0000-01-01T00:00:00.000Z' });
+    const farOffset = checkinEvent(kiosk, { occurred_at: '2026-11-27T20:15:03.000+23:00' });
+    const next = checkinEvent(kiosk);
+    const times = await post(kiosk, batchOf([year0, farOffset, next]));
+    expect(times.statusCode).toBe(200);
+    expect(times.json()).toMatchObject({ accepted: 1, rejected: [{ index: 0, reason: 'invalid_event' }, { index: 1, reason: 'invalid_event' }] });
+    expect(await rawCount(next.event_id)).toBe(1);
+    // The envelope's batch_id goes into a uuid column too.
+    const badBatch = await post(kiosk, JSON.stringify({ batch_id: `urn:uuid:${randomUUID()}`, sent_at: new Date().toISOString(), events: [checkinEvent(kiosk)] }));
+    expect(badBatch.statusCode).toBe(400);
+    expect(badBatch.json()).toMatchObject({ error: 'bad_envelope' });
+  });
+
   it('never answers 500 to garbage bodies with a valid signature', async () => {
     const garbage = ['', 'null', '{}', '{"events": null}', '{"batch_id": 1}', '[]', '\u0000', '{"batch_id":"' + randomUUID() + '","sent_at":"2026-01-01T00:00:00Z","events":[null, 1, "x", [], {"event_id": {}}]}', 'x'.repeat(2000)];
     for (const g of garbage) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkBatch, checkEvent, checkSyncResponse } from './validate';
+import { checkBatch, checkEvent, checkSyncResponse, isStorableDateTime } from './validate';
 
 const ok = {
   event_id: '7d3f8a8e-2b1c-4d5e-8f90-1a2b3c4d5e6f',
@@ -26,7 +26,30 @@ describe('checkEvent', () => {
     expect(checkEvent({ ...ok, payload: { ...ok.payload, party_size: 0 } })).toEqual({ ok: false, reason: 'invalid_payload', detail: '/payload/party_size must be >= 1' });
     expect(checkEvent({ ...ok, event_id: 'nope' })).toMatchObject({ ok: false, reason: 'invalid_event' });
     expect(checkEvent('a string')).toMatchObject({ ok: false, reason: 'invalid_event' });
+    // Only the 36-character hyphenated form, which every store (PostgreSQL's uuid included) takes as is.
+    for (const id of [`urn:uuid:${ok.event_id}`, `{${ok.event_id}}`, ok.event_id.replace(/-/g, ''), ` ${ok.event_id}`]) {
+      expect(checkEvent({ ...ok, event_id: id }), id).toEqual({ ok: false, reason: 'invalid_event', detail: '/event_id must match format "uuid"' });
+    }
+    expect(checkEvent({ ...ok, event_id: ok.event_id.toUpperCase() })).toMatchObject({ ok: true });
     expect(checkEvent({ ...ok, payload: { ...ok.payload, guest_id: 'x'.repeat(40_000) } })).toMatchObject({ ok: false, reason: 'event_too_large' });
+  });
+});
+
+describe('date-time: RFC 3339 within what timestamptz stores', () => {
+  it.each([
+    '2026-11-27T20:15:03.123Z', '2026-11-27t20:15:03z', '2026-11-27T20:15:03+02:00', '2026-11-27T20:15:03-15:59', '2028-02-29T00:00:00Z',
+    '2000-02-29T00:00:00Z', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999999Z', '2026-06-30T23:59:60Z',
+  ])('takes %s', (at) => {
+    expect(isStorableDateTime(at)).toBe(true);
+    expect(checkEvent({ ...ok, occurred_at: at })).toMatchObject({ ok: true });
+  });
+  it.each([
+    '0000-01-01T00:00:00Z', '2026-01-01T00:00:00+16:00', '2026-01-01T00:00:00+23:59', '2027-02-29T00:00:00Z', '1900-02-29T00:00:00Z',
+    '2026-04-31T00:00:00Z', '2026-13-01T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T00:60:00Z', '2026-01-01T00:00:00', '2026-01-01',
+    '2026-01-01T00:00:00+0200', '+12026-01-01T00:00:00Z',
+  ])('refuses %s', (at) => {
+    expect(isStorableDateTime(at)).toBe(false);
+    expect(checkEvent({ ...ok, occurred_at: at })).toEqual({ ok: false, reason: 'invalid_event', detail: '/occurred_at must match format "date-time"' });
   });
 });
 
@@ -37,6 +60,7 @@ describe('checkBatch', () => {
     expect(checkBatch({ ...batch, events: [] })).toMatchObject({ ok: false });
     expect(checkBatch({ ...batch, events: Array(501).fill(ok) })).toMatchObject({ ok: false });
     expect(checkBatch({ ...batch, extra: 1 })).toMatchObject({ ok: false });
+    expect(checkBatch({ ...batch, batch_id: `urn:uuid:${batch.batch_id}` })).toMatchObject({ ok: false });
   });
 });
 

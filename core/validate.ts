@@ -20,6 +20,34 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
 /** The one Ajv instance: fastify's validator compiler uses it too, so routes and code agree. */
 export const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false });
 addFormats(ajv);
+/**
+ * `uuid` is the 36-character hyphenated form only (either case). ajv-formats also accepts a `urn:uuid:` prefix, which
+ * PostgreSQL's uuid type refuses: such an event passed validation and then failed its whole batch's insert with a 500.
+ */
+export const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+ajv.addFormat('uuid', UUID_TEXT);
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * RFC 3339 date-time, within what PostgreSQL's timestamptz stores: years 0001–9999 and UTC offsets up to ±15:59.
+ * ajv-formats also takes year 0000 and offsets to ±23:59, which timestamptz refuses: one such event failed its whole
+ * batch with a 500.
+ */
+export function isStorableDateTime(text: string): boolean {
+  const m = DATE_TIME.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (year < 1 || month < 1 || month > 12) return false;
+  if (day < 1 || day > (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number))) return false;
+  // Second 60: a leap second, which timestamptz rolls into the next minute.
+  if (hour > 23 || minute > 59 || second > 60) return false;
+  if (m[7] !== undefined && (Number(m[7]) > 15 || Number(m[8]) > 59)) return false;
+  return true;
+}
+ajv.addFormat('date-time', isStorableDateTime);
 
 const validateBase = ajv.compile(EventBaseSchema);
 const validateBatch = ajv.compile(EventBatchSchema);

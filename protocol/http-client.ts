@@ -45,18 +45,20 @@ export class SignedHttp {
 
   async request(method: 'GET' | 'POST', pathWithQuery: string, body?: string): Promise<SignedResponse> {
     const sentAt = this.now();
+    // Encoded once, for the signature and for the wire (Buffer.from is ~10x faster than TextEncoder on Node 20).
+    const bytes = body === undefined ? undefined : (Buffer.from(body, 'utf8') as Uint8Array<ArrayBuffer>);
     const headers = await signRequest({
       keyId: this.upstream.keyId,
       secret: this.upstream.secret,
       method,
       pathWithQuery,
-      body: body ?? null,
+      body: bytes ?? null,
       nowSeconds: Math.floor((sentAt + this.offsetMs) / 1000),
     });
     const res = await (this.opts.fetch ?? fetch)(`${this.upstream.baseUrl.replace(/\/$/, '')}${pathWithQuery}`, {
       method,
       headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body } : {}),
+      ...(bytes !== undefined ? { body: bytes } : {}),
       signal: AbortSignal.timeout(this.opts.timeoutMs ?? 15_000),
     });
     this.observeDate(res.headers, sentAt, this.now());
