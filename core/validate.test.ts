@@ -38,7 +38,7 @@ describe('checkEvent', () => {
 describe('date-time: RFC 3339 within what timestamptz stores', () => {
   it.each([
     '2026-11-27T20:15:03.123Z', '2026-11-27t20:15:03z', '2026-11-27T20:15:03+02:00', '2026-11-27T20:15:03-15:59', '2028-02-29T00:00:00Z',
-    '2000-02-29T00:00:00Z', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999999Z', '2026-06-30T23:59:60Z',
+    '2000-02-29T00:00:00Z', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999999Z',
   ])('takes %s', (at) => {
     expect(isStorableDateTime(at)).toBe(true);
     expect(checkEvent({ ...ok, occurred_at: at })).toMatchObject({ ok: true });
@@ -46,7 +46,7 @@ describe('date-time: RFC 3339 within what timestamptz stores', () => {
   it.each([
     '0000-01-01T00:00:00Z', '2026-01-01T00:00:00+16:00', '2026-01-01T00:00:00+23:59', '2027-02-29T00:00:00Z', '1900-02-29T00:00:00Z',
     '2026-04-31T00:00:00Z', '2026-13-01T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T00:60:00Z', '2026-01-01T00:00:00', '2026-01-01',
-    '2026-01-01T00:00:00+0200', '+12026-01-01T00:00:00Z',
+    '2026-01-01T00:00:00+0200', '+12026-01-01T00:00:00Z', '2026-06-30T23:59:60Z', '2026-06-30T23:59:60.999Z',
   ])('refuses %s', (at) => {
     expect(isStorableDateTime(at)).toBe(false);
     expect(checkEvent({ ...ok, occurred_at: at })).toEqual({ ok: false, reason: 'invalid_event', detail: '/occurred_at must match format "date-time"' });

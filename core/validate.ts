@@ -31,9 +31,9 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
- * RFC 3339 date-time, within what PostgreSQL's timestamptz stores: years 0001–9999 and UTC offsets up to ±15:59.
- * ajv-formats also takes year 0000 and offsets to ±23:59, which timestamptz refuses: one such event failed its whole
- * batch with a 500.
+ * RFC 3339 date-time, within what PostgreSQL's timestamptz stores: years 0001–9999, UTC offsets up to ±15:59, no leap
+ * second. ajv-formats also takes year 0000, offsets to ±23:59 and second 60, which timestamptz refuses: one such event
+ * failed its whole batch with a 500.
  */
 export function isStorableDateTime(text: string): boolean {
   const m = DATE_TIME.exec(text);
@@ -42,8 +42,8 @@ export function isStorableDateTime(text: string): boolean {
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (year < 1 || month < 1 || month > 12) return false;
   if (day < 1 || day > (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number))) return false;
-  // Second 60: a leap second, which timestamptz rolls into the next minute.
-  if (hour > 23 || minute > 59 || second > 60) return false;
+  // No leap second: timestamptz refuses 23:59:60 with a fraction, and no clock of ours writes one.
+  if (hour > 23 || minute > 59 || second > 59) return false;
   if (m[7] !== undefined && (Number(m[7]) > 15 || Number(m[8]) > 59)) return false;
   return true;
 }
