@@ -42,7 +42,7 @@ export class PgStore implements IngestStore {
 
   async findKey(keyId: string): Promise<KeyRecord | null> {
     if (keyId.length > 128) return null;
-    const rows = await this.db.query<{ key_id: string; secret: string; status: KeyStatus; expires_at: Date | null; tenant_id: string; venue_id: string; device_id: string; kind: DeviceKind }>(
+    const rows = await this.db.lookups.query<{ key_id: string; secret: string; status: KeyStatus; expires_at: Date | null; tenant_id: string; venue_id: string; device_id: string; kind: DeviceKind }>(
       `SELECT k.key_id, k.secret, k.status, k.expires_at, k.tenant_id, k.venue_id, k.device_id, d.kind
          FROM seatpilot.device_keys k JOIN seatpilot.devices d ON d.id = k.device_id
         WHERE k.key_id = $1`,
@@ -55,7 +55,7 @@ export class PgStore implements IngestStore {
 
   async useNonce(keyId: string, nonce: string, expiresAt: Date): Promise<boolean> {
     // A row whose lifetime ended may be taken again; a live one means a replay.
-    const rows = await this.db.query(
+    const rows = await this.db.lookups.query(
       `INSERT INTO telemetry.nonces (key_id, nonce, expires_at) VALUES ($1, $2, $3)
        ON CONFLICT (key_id, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at
         WHERE telemetry.nonces.expires_at <= $3::timestamptz - make_interval(secs => $4)
@@ -71,7 +71,7 @@ export class PgStore implements IngestStore {
   }
 
   async devicesInVenue(tenantId: string, venueId: string, deviceIds: string[]): Promise<Set<string>> {
-    const rows = await this.db.query<{ id: string }>(`SELECT id FROM seatpilot.devices WHERE tenant_id = $1 AND venue_id = $2 AND id = ANY($3::text[])`, [tenantId, venueId, deviceIds]);
+    const rows = await this.db.lookups.query<{ id: string }>(`SELECT id FROM seatpilot.devices WHERE tenant_id = $1 AND venue_id = $2 AND id = ANY($3::text[])`, [tenantId, venueId, deviceIds]);
     return new Set(rows.map((r) => r.id));
   }
 
