@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LIMITS } from './contract';
 import { checkBatch, checkEvent, checkSyncResponse, isStorableDateTime } from './validate';
 
 const ok = {
@@ -32,6 +33,26 @@ describe('checkEvent', () => {
     }
     expect(checkEvent({ ...ok, event_id: ok.event_id.toUpperCase() })).toMatchObject({ ok: true });
     expect(checkEvent({ ...ok, payload: { ...ok.payload, guest_id: 'x'.repeat(40_000) } })).toMatchObject({ ok: false, reason: 'event_too_large' });
+  });
+});
+
+describe('the per-event size limit counts UTF-8 bytes of the event\'s JSON', () => {
+  const bytes = (e: unknown) => new TextEncoder().encode(JSON.stringify(e)).byteLength;
+  const filled = (fill: number, extra = '') => {
+    const base = bytes({ ...ok, payload: { ...ok.payload, guest_id: '' } });
+    const f = fill - base;
+    return { ...ok, payload: { ...ok.payload, guest_id: 'é'.repeat(Math.floor(f / 2)) + 'x'.repeat(f % 2) + extra } };
+  };
+  it('lets an event of exactly the limit through to the schema check, and refuses one byte more, with two-byte characters', () => {
+    const max = LIMITS.maxEventBytes;
+    expect(bytes(filled(max))).toBe(max);
+    // No field of a valid event is this long (ids stop at 128): at the limit the payload schema answers, not the size.
+    expect(checkEvent(filled(max))).toMatchObject({ ok: false, reason: 'invalid_payload' });
+    expect(checkEvent(filled(max, 'x'))).toEqual({ ok: false, reason: 'event_too_large', detail: `event is ${max + 1} bytes, the limit is ${max}` });
+  });
+  it('checks a small limit exactly too', () => {
+    expect(checkEvent(ok, bytes(ok))).toMatchObject({ ok: true });
+    expect(checkEvent(ok, bytes(ok) - 1)).toMatchObject({ ok: false, reason: 'event_too_large' });
   });
 });
 
