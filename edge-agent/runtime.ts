@@ -1,6 +1,6 @@
 // Runs the edge agent: its SQLite store, the LAN server for kiosks, the push to and pull from the cloud, heartbeats.
 import type { FastifyInstance } from 'fastify';
-import { randomUUID } from 'node:crypto';
+import { newEventId } from '../core/event-id';
 import { openStore } from '../kiosk/store/open';
 import { SignedHttp } from '../protocol/http-client';
 import { PullClient } from '../protocol/pull-client';
@@ -87,7 +87,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
 
   const heartbeat = () => {
     const event: SeatPilotEvent = {
-      event_id: randomUUID(),
+      event_id: newEventId(),
       type: 'device.heartbeat',
       occurred_at: new Date(now()).toISOString(),
       venue_id: config.venue_id,

@@ -1,9 +1,9 @@
 // The kiosk's check-in service: normalise → look up → decide → write the check-in row and its outbox event in one
 // durable transaction. Never a network call on this path: the decision comes from the kiosk's own SQLite.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { CheckinStages, CredentialKind, Direction, RejectReason, SeatPilotEvent, SyncResponse } from '../core/contract';
+import { newEventId } from '../core/event-id';
 import { normalizeCredential, type NormalizeErrorCode, type NormalizeOptions, type ScannedKind } from '../core/credential';
 import { decide, pickOccasion, type Decision, type DecisionState, type DecisionStatus, type GuestHistory, type OccasionRule } from '../core/decide';
 import { DEFAULT_DOUBLE_SCAN_WINDOW_MS, normalizeOptionsOf, parseKioskConfig, type KioskConfig } from './config';
@@ -88,7 +88,7 @@ export class CheckinService {
     this.normalizeOpts = normalizeOptionsOf(this.config);
     this.windowMs = this.config.double_scan_window_ms ?? DEFAULT_DOUBLE_SCAN_WINDOW_MS;
     this.clock = deps.clock ?? Date.now;
-    this.newEventId = deps.newEventId ?? randomUUID;
+    this.newEventId = deps.newEventId ?? newEventId;
     this.reader = new GuestReader(db);
     this.applier = new SyncApplier(db);
     this.outbox = new SqliteOutbox(db, this.clock);

@@ -1,6 +1,6 @@
 // The kiosk's link to its venue hub: pushes its outbox to the agent, pulls the guest list and other doors'
 // check-ins from it, and sends a heartbeat. The scan path never waits on any of this.
-import { randomUUID } from 'node:crypto';
+import { newEventId } from '../core/event-id';
 import type { SeatPilotEvent } from '../core/contract';
 import { SignedHttp, type Upstream } from '../protocol/http-client';
 import { PullClient } from '../protocol/pull-client';
@@ -58,7 +58,7 @@ export class KioskSync {
     const now = (this.opts.now ?? Date.now)();
     const cfg = this.service.config;
     const event: SeatPilotEvent = {
-      event_id: randomUUID(),
+      event_id: newEventId(),
       type: 'device.heartbeat',
       occurred_at: new Date(now).toISOString(),
       venue_id: cfg.venue_id,

@@ -2,7 +2,8 @@
 // (held for the undo window, then written to the outbox as seat.arrived in the same transaction), beacon tags, and
 // the boards and counts the tablets and the kiosks' staff mode show.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { newEventId } from '../../core/event-id';
 import type { SeatPilotEvent } from '../../core/contract';
 import type { SqliteOutbox } from '../../kiosk/store/outbox';
 
@@ -320,7 +321,7 @@ export class TabletStore {
       if (this.s.liveArrival!.get(guestId)) return { kind: 'already_arrived' as const };
       const occurred = Math.min(now, Math.max(checkin.ms, input.atMs));
       const arrival: Arrival = {
-        event_id: randomUUID(), guest_id: guestId, table_id: input.tableId, source: 'beacon', by_device: input.gatewayDevice,
+        event_id: newEventId(), guest_id: guestId, table_id: input.tableId, source: 'beacon', by_device: input.gatewayDevice,
         checked_in_at: checkin.at, occurred_at: new Date(occurred).toISOString(), occurred_ms: occurred,
         received_ms: now, commit_after_ms: now, state: 'committed',
       };

@@ -3,7 +3,8 @@
 // tablet whenever the hub cannot be reached.
 import type { Board, BoardGuest, SeatingCounts } from '../store';
 import { WORDS, pickLang, type Lang, type Words } from './i18n';
-import { TapQueue, parseSse, uuid4, type QueuedAction } from './queue';
+import { eventIdGenerator } from '../../../core/event-id';
+import { TapQueue, parseSse, type QueuedAction } from './queue';
 
 const LS = { token: 'seatpilot.tablet.token', tables: 'seatpilot.tablet.tables', lang: 'seatpilot.tablet.lang' };
 
@@ -23,7 +24,8 @@ const state = {
 const queue = new TapQueue(localStorage);
 const words = (): Words => WORDS[state.lang];
 const hubNow = () => Date.now() + state.offsetMs;
-const newKey = () => uuid4((a) => crypto.getRandomValues(a));
+// A tap's key becomes its seat.arrived event_id: time-ordered like every event id (getRandomValues works on plain HTTP).
+const newKey = eventIdGenerator();
 
 // --- DOM helper --------------------------------------------------------------------------------------------------
 type Attrs = Record<string, string | number | boolean | ((e: Event) => void) | undefined>;

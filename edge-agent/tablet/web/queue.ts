@@ -45,15 +45,6 @@ export class TapQueue {
   }
 }
 
-/** A v4 UUID from getRandomValues: crypto.randomUUID needs a secure context, and the venue LAN may be plain HTTP. */
-export function uuid4(rand: (a: Uint8Array) => Uint8Array): string {
-  const b = rand(new Uint8Array(16));
-  b[6] = ((b[6] as number) & 0x0f) | 0x40;
-  b[8] = ((b[8] as number) & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
 /** Splits a server-sent-events text stream into events; returns the events and the unfinished tail. */
 export function parseSse(buffer: string): { events: Array<{ event: string; data: string }>; rest: string } {
   const events: Array<{ event: string; data: string }> = [];
