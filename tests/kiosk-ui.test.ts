@@ -13,7 +13,17 @@ const SCREENS = screensDir();
 // Bluetooth scanner sets the same option; a person typing stays well above it, as the slow-typing test does.
 const SCANNER_GAP_MS = '1000';
 const screen = (page: Page) => page.locator('body').getAttribute('data-screen');
-const waitScreen = (page: Page, name: string) => page.waitForSelector(`body[data-screen="${name}"]`, { timeout: 15_000 });
+// On a timeout, the error says which screen the kiosk showed instead, and its text: a flaky wait then explains itself.
+const waitScreen = async (page: Page, name: string) => {
+  try {
+    return await page.waitForSelector(`body[data-screen="${name}"]`, { timeout: 15_000 });
+  } catch (e) {
+    const shown = await screen(page).catch(() => null);
+    const text = await page.locator('body').innerText().catch(() => '');
+    const focused = await page.evaluate(() => document.hasFocus()).catch(() => null);
+    throw new Error(`waited 15 s for the "${name}" screen; the kiosk shows "${shown}" (page focused: ${focused}): ${text.replace(/\s+/g, ' ').slice(0, 300)}`, { cause: e });
+  }
+};
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENS, `${name}.png`) });
 
 describe('kiosk UI in Chromium (Spanish venue)', () => {
