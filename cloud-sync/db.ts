@@ -18,7 +18,7 @@ export interface Db extends Queryable {
    * 500-row batch inserts spends about 5 ms more CPU on the next insert, ~25 % of the insert's own cost. PGlite: the
    * one connection.
    */
-  readonly lookups: Queryable;
+  readonly lookups: Pick<Queryable, 'query'>;
   close(): Promise<void>;
 }
 
@@ -70,12 +70,6 @@ export function openPostgres(url: string, opts: PostgresOptions = {}): Db {
     lookups: {
       async query<R>(sql: string, params?: unknown[]) {
         return (await lookupPool.query(sql, params as unknown[])).rows as R[];
-      },
-      async exec(sql: string) {
-        await lookupPool.query(sql);
-      },
-      async tx() {
-        throw new Error('lookups run single statements, not transactions');
       },
     },
     async query<R>(sql: string, params?: unknown[]) {

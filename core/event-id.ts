@@ -56,18 +56,17 @@ export function eventIdGenerator(clock: () => number = Date.now, fill: RandomFil
   let lastMs = -1;
   let counter = 0;
   const seed = new Uint8Array(2);
+  const startCounter = () => {
+    fill(seed);
+    return (((seed[0] as number) << 8) | (seed[1] as number)) & 0x7ff;
+  };
   return () => {
     const now = Math.floor(clock());
-    if (now > lastMs) {
-      lastMs = now;
-      fill(seed);
-      counter = (((seed[0] as number) << 8) | (seed[1] as number)) & 0x7ff;
-    } else if (counter < 0xfff) {
+    if (now <= lastMs && counter < 0xfff) {
       counter++;
     } else {
-      lastMs++;
-      fill(seed);
-      counter = (((seed[0] as number) << 8) | (seed[1] as number)) & 0x7ff;
+      lastMs = Math.max(now, lastMs + 1);
+      counter = startCounter();
     }
     return uuidv7(lastMs, counter, fill);
   };

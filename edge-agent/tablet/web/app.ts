@@ -3,7 +3,7 @@
 // tablet whenever the hub cannot be reached.
 import type { Board, BoardGuest, SeatingCounts } from '../store';
 import { WORDS, pickLang, type Lang, type Words } from './i18n';
-import { eventIdGenerator } from '../../../core/event-id';
+import { newEventId } from '../../../core/event-id';
 import { TapQueue, parseSse, type QueuedAction } from './queue';
 
 const LS = { token: 'seatpilot.tablet.token', tables: 'seatpilot.tablet.tables', lang: 'seatpilot.tablet.lang' };
@@ -25,7 +25,7 @@ const queue = new TapQueue(localStorage);
 const words = (): Words => WORDS[state.lang];
 const hubNow = () => Date.now() + state.offsetMs;
 // A tap's key becomes its seat.arrived event_id: time-ordered like every event id (getRandomValues works on plain HTTP).
-const newKey = eventIdGenerator();
+const newKey = newEventId;
 
 // --- DOM helper --------------------------------------------------------------------------------------------------
 type Attrs = Record<string, string | number | boolean | ((e: Event) => void) | undefined>;
