@@ -223,8 +223,8 @@ function checkQueues(setup: BoxSetup, nowMs: number, out: CheckResult[]): void {
 }
 
 function checkBacklog(setup: BoxSetup, db: Database.Database, nowMs: number, out: CheckResult[]): void {
-  const r = db.prepare("SELECT count(*) AS n, min(created_ms) AS oldest FROM outbox WHERE state = 'pending'").get() as { n: number; oldest: number | null };
-  const dead = db.prepare("SELECT count(*) FROM outbox WHERE state = 'dead'").pluck().get() as number;
+  const r = db.prepare("SELECT count(*) AS n, min(created_ms) AS oldest FROM outbox_events WHERE state = 'pending'").get() as { n: number; oldest: number | null };
+  const dead = db.prepare("SELECT count(*) FROM outbox_events WHERE state = 'dead'").pluck().get() as number;
   const oldestS = r.oldest === null ? 0 : Math.max(0, (nowMs - r.oldest) / 1000);
   const to = setup.role === 'agent' ? 'the cloud' : 'the hub';
   if (!setup.upstream) {

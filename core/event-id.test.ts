@@ -46,4 +46,12 @@ describe('eventIdGenerator', () => {
     now += 1;
     expect(msOf(next())).toBe(now);
   });
+  it('draws fresh random bits for every id from the shared pool, across its refills', () => {
+    // 4,000 ids take 40,000 random bytes: nine refills of the 4 KiB pool. No id may reuse another's random tail.
+    let now = Date.UTC(2026, 10, 27, 20, 0, 0, 0);
+    const next = eventIdGenerator(() => (now += 1));
+    const tails = Array.from({ length: 4000 }, () => next().replace(/-/g, '').slice(16));
+    expect(new Set(tails).size).toBe(tails.length);
+    expect(new Set(tails.map((t) => t.slice(1, 4))).size).toBeGreaterThan(1000);
+  });
 });

@@ -3,7 +3,7 @@
 import type { SeatPilotEvent } from './contract';
 
 export interface OutboxItem {
-  /** Local, increasing: the order events were written in. */
+  /** Local: names the stored event to the store that returned it (not an order; `pending` returns items in order). */
   id: number;
   event: SeatPilotEvent;
   /** Send attempts so far (see `recordAttempt`). */

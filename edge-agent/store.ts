@@ -44,7 +44,7 @@ export class AgentStore implements IngestStore, SyncStore {
       checkin: p(`INSERT INTO checkins (event_id, source, outcome, reason, guest_id, occasion_id, device_id, door_id, direction,
                     credential_kind, credential_value, party_size, offline, occurred_at, occurred_ms, table_id)
                   VALUES (?, 'remote', 'admitted', NULL, ?, NULL, ?, ?, ?, NULL, NULL, ?, NULL, ?, ?, ?)
-                  ON CONFLICT (event_id) DO NOTHING`),
+                  ON CONFLICT (event_id) WHERE source = 'remote' DO NOTHING`),
       feed: p('INSERT INTO feed (kind, change_json) VALUES (?, ?)'),
       feedAfter: p('SELECT seq, kind, change_json FROM feed WHERE seq > ? ORDER BY seq LIMIT ?'),
       feedMax: p('SELECT coalesce(max(seq), 0) FROM feed').pluck(),

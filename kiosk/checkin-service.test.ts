@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { checkEvent } from '../core/validate';
 import type { SeatPilotEvent } from '../core/contract';
+import { newEventId } from '../core/event-id';
 import { CheckinService, CheckinInputError, CheckinPersistError } from './checkin-service';
 import { ConfigError } from './config';
 import { GuestReader } from './store/guests';
@@ -39,7 +40,7 @@ function count(sql: string, ...params: unknown[]): number {
 }
 
 function outboxEvents(): SeatPilotEvent[] {
-  return (db.prepare('SELECT event_json FROM outbox ORDER BY id').pluck().all() as string[]).map((j) => JSON.parse(j) as SeatPilotEvent);
+  return (db.prepare('SELECT event_json FROM outbox_events ORDER BY created_ms, abs(id)').pluck().all() as string[]).map((j) => JSON.parse(j) as SeatPilotEvent);
 }
 
 beforeEach(() => {
@@ -94,7 +95,7 @@ describe('scan', () => {
     const again = svc.scan('TICKET-ANA', { kind: 'barcode' });
     expect(again).toMatchObject({ outcome: 'deny', status: 'already_checked_in', just_now: true, event_id: null, guest: { id: 'g_ana' } });
     expect(count('SELECT count(*) FROM checkins')).toBe(1);
-    expect(count('SELECT count(*) FROM outbox')).toBe(1);
+    expect(count('SELECT count(*) FROM outbox_events')).toBe(1);
   });
 
   it('refuses a second entry later or at another door, and records the rejection', () => {
@@ -131,7 +132,7 @@ describe('scan', () => {
 
   it('ignores an empty scan (a stray Enter) without recording it', () => {
     expect(svc.scan('\r\n', { kind: 'barcode' })).toMatchObject({ status: 'unknown_credential', event_id: null, normalize_error: 'empty' });
-    expect(count('SELECT count(*) FROM outbox')).toBe(0);
+    expect(count('SELECT count(*) FROM outbox_events')).toBe(0);
   });
 
   it('admits a guest once valid_from is reached', () => {
@@ -172,11 +173,12 @@ describe('scan', () => {
   });
 
   it('reports a failed durable write as an error and stores nothing of that scan', () => {
-    // A trigger stands in for a full disk: the outbox insert fails after the check-in row was written.
-    db.exec("CREATE TEMP TRIGGER fail_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+    // A trigger stands in for a full disk: the check-in row's insert fails.
+    db.exec("CREATE TEMP TRIGGER fail_write BEFORE INSERT ON checkins BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
     expect(() => svc.scan('TICKET-ANA', { kind: 'barcode' })).toThrow(CheckinPersistError);
     expect(count('SELECT count(*) FROM checkins')).toBe(0);
-    db.exec('DROP TRIGGER fail_outbox');
+    expect(count('SELECT count(*) FROM outbox_events')).toBe(0);
+    db.exec('DROP TRIGGER fail_write');
     expect(svc.scan('TICKET-ANA', { kind: 'barcode' }).status).toBe('ok');
   });
 
@@ -212,6 +214,10 @@ describe('other doors and upstream changes', () => {
     const r = svc.scan('TICKET-ANA', { kind: 'barcode' });
     svc.applySyncPage(page([{ kind: 'checkin', version: 20, checkin: { event_id: r.event_id!, guest_id: 'g_ana', door_id: 'door_a', device_id: 'kiosk_a', direction: 'entry', party_size: 3, occurred_at: new Date(T0).toISOString() } }], 'c2'));
     expect(count('SELECT count(*) FROM checkins')).toBe(1);
+    // Another door's check-in of the same guest in the same millisecond is a different event: it is kept.
+    const other = { event_id: '6c1f4f43-3d3b-4c56-9d0e-0d3e5f6a7b8c', guest_id: 'g_ana', door_id: 'door_b', device_id: 'kiosk_b', direction: 'entry' as const, party_size: 3, occurred_at: new Date(T0).toISOString() };
+    expect(svc.applySyncPage(page([{ kind: 'checkin', version: 21, checkin: other }], 'c3')).applied).toBe(1);
+    expect(count("SELECT count(*) FROM checkins WHERE source = 'remote'")).toBe(1);
   });
 
   it('refuses a guest revoked upstream at the next scan, by status or by tombstone', () => {
@@ -277,7 +283,7 @@ describe('the outbox a push client drives', () => {
     svc.scan('TICKET-JOSE', { kind: 'barcode' });
     const items = svc.outbox.pending(10);
     expect(items.map((i) => i.event.type)).toEqual(['checkin.succeeded', 'checkin.rejected', 'checkin.succeeded']);
-    expect(items.map((i) => i.id)).toEqual([...items.map((i) => i.id)].sort((a, b) => a - b));
+    expect(new Set(items.map((i) => i.id)).size).toBe(3);
     expect(svc.outbox.pending(2)).toHaveLength(2);
     now += 90_000;
     expect(svc.outbox.oldestUnsentSeconds()).toBe(90);
@@ -287,10 +293,55 @@ describe('the outbox a push client drives', () => {
     svc.outbox.markDead(items[1]!.id, 'invalid_payload: /payload/door_id must NOT have fewer than 1 characters');
     expect(svc.outbox.depth()).toBe(1);
     expect(svc.outbox.pending(10).map((i) => i.id)).toEqual([items[2]!.id]);
-    expect(db.prepare('SELECT state, dead_reason FROM outbox WHERE id = ?').get(items[1]!.id)).toMatchObject({ state: 'dead', dead_reason: expect.stringMatching(/invalid_payload/) });
+    expect(db.prepare('SELECT state, dead_reason FROM outbox_events WHERE id = ?').get(items[1]!.id)).toMatchObject({ state: 'dead', dead_reason: expect.stringMatching(/invalid_payload/) });
     svc.outbox.markSent([items[2]!.id]);
     expect(svc.outbox.depth()).toBe(0);
     expect(svc.outbox.oldestUnsentSeconds()).toBe(0);
+  });
+
+  it('hands out check-ins and other events as one queue, in the order they were written', () => {
+    const heartbeat = (at: number): SeatPilotEvent => ({
+      event_id: newEventId(),
+      type: 'device.heartbeat',
+      occurred_at: new Date(at).toISOString(),
+      venue_id: CONFIG.venue_id,
+      device_id: CONFIG.device_id,
+      payload: { app_version: '1.0.0', outbox_depth: 0, oldest_unsent_s: 0, guest_list_version: 0, scanner_ok: true, clock_skew_ms: 0 },
+    });
+    svc.outbox.append(heartbeat(now), now);
+    now += 1000;
+    svc.scan('TICKET-ANA', { kind: 'barcode' });
+    now += 1000;
+    svc.outbox.append(heartbeat(now), now);
+    now += 1000;
+    svc.scan('TICKET-NOPE', { kind: 'barcode' });
+    const items = svc.outbox.pending(10);
+    expect(items.map((i) => i.event.type)).toEqual(['device.heartbeat', 'checkin.succeeded', 'device.heartbeat', 'checkin.rejected']);
+    expect(svc.outbox.pending(3).map((i) => i.event.type)).toEqual(['device.heartbeat', 'checkin.succeeded', 'device.heartbeat']);
+    expect(svc.outbox.depth()).toBe(4);
+    svc.outbox.markSent(items.slice(0, 3).map((i) => i.id));
+    expect(svc.outbox.pending(10).map((i) => i.event.type)).toEqual(['checkin.rejected']);
+    expect(count("SELECT count(*) FROM outbox_events WHERE state = 'sent'")).toBe(3);
+  });
+
+  it('finds pending check-ins again after a restart, wherever they sit among sent and remote rows', () => {
+    for (const t of ['TICKET-ANA', 'TICKET-JOSE', 'TICKET-NOPE']) {
+      now += 60_000;
+      svc.scan(t, { kind: 'barcode' });
+    }
+    const first = svc.outbox.pending(10);
+    svc.outbox.markSent([first[0]!.id]);
+    // A new process over the same file: its outbox has to find the two still pending by itself.
+    const again = new CheckinService(db, CONFIG, { clock: () => now });
+    expect(again.outbox.pending(10).map((i) => i.event.event_id)).toEqual(first.slice(1).map((i) => i.event.event_id));
+    again.outbox.markSent(first.slice(1).map((i) => i.id));
+    expect(again.outbox.pending(10)).toEqual([]);
+    expect(again.outbox.depth()).toBe(0);
+    // Later check-ins land above every row seen: still found.
+    now += 60_000;
+    again.scan('TICKET-ANA', { kind: 'barcode', direction: 'exit' });
+    expect(again.outbox.pending(10).map((i) => i.event.type)).toEqual(['checkin.succeeded']);
+    expect(again.outbox.depth()).toBe(1);
   });
 
   it('refuses to queue an event the receiver would reject', () => {

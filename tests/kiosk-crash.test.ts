@@ -90,12 +90,13 @@ describe('kiosk store under SIGKILL', () => {
         try {
           expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
           const rows = new Map((db.prepare("SELECT event_id, outcome FROM checkins WHERE source = 'local'").all() as { event_id: string; outcome: string }[]).map((r) => [r.event_id, r.outcome]));
-          const events = new Set(db.prepare('SELECT event_id FROM outbox').pluck().all() as string[]);
+          // A local check-in carries its event (sql/sqlite/0006): the event is the row's own column, naming the row's id.
+          const events = new Set(db.prepare("SELECT event_id FROM checkins WHERE source = 'local' AND json_extract(event_json, '$.event_id') = event_id").pluck().all() as string[]);
           const missing = [...allReported.keys()].filter((id) => !rows.has(id) || !events.has(id));
           expect(missing, `kill ${k + 1}: reported but lost`).toEqual([]);
           for (const [id, status] of allReported) expect(rows.get(id)).toBe(status === 'ok' ? 'admitted' : 'rejected');
-          const orphanEvents = db.prepare('SELECT count(*) FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM checkins c WHERE c.event_id = o.event_id)').pluck().get();
-          const rowsWithoutEvent = db.prepare("SELECT count(*) FROM checkins c WHERE c.source = 'local' AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = c.event_id)").pluck().get();
+          const orphanEvents = db.prepare("SELECT count(*) FROM outbox_events o WHERE o.type LIKE 'checkin.%' AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.event_id = o.event_id AND c.source = 'local')").pluck().get();
+          const rowsWithoutEvent = db.prepare("SELECT count(*) FROM checkins c WHERE c.source = 'local' AND (c.event_json IS NULL OR json_extract(c.event_json, '$.event_id') IS NOT c.event_id)").pluck().get();
           expect(orphanEvents, `kill ${k + 1}: outbox events without their check-in`).toBe(0);
           expect(rowsWithoutEvent, `kill ${k + 1}: check-ins without their event`).toBe(0);
           // Sync pages are all or nothing: the first 200 guests all carry the same page, and it is the one the cursor names.

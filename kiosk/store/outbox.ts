@@ -1,4 +1,5 @@
-// The outbox in SQLite: events written beside the rows they describe, pushed upstream in order by the push client.
+// The outbox in SQLite: events written beside the rows they describe (a check-in row carries its own), pushed upstream
+// in order by the push client.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type { SeatPilotEvent } from '../../core/contract';
 import type { Outbox, OutboxItem } from '../../core/outbox';
@@ -13,8 +14,18 @@ interface Row {
   event_json: string;
   attempts: number;
   created_at: string;
+  created_ms: number;
 }
 
+/**
+ * The queue is two tables (sql/sqlite/0006): `outbox` rows (heartbeats, relayed events) and check-in rows that carry
+ * their own event. Item ids tell them apart: an outbox row's id (≥ 1) as is, a check-in row's rowid negated (≤ -1).
+ *
+ * Check-in rows have no index on their push state (it would cost the scan's commit a page): pending rows are found by
+ * a range scan of the rowid from `checkinMark`, the lowest rowid that may still be pending. A row leaves 'pending' for
+ * good and a new row takes a rowid above every other, so rows below the mark never become pending again and the mark
+ * only moves up. It is found once per process by a full scan, then moved to the first pending row each drain finds.
+ */
 export class SqliteOutbox implements Outbox {
   private readonly insert: Statement;
   private readonly selectPending: Statement;
@@ -23,17 +34,36 @@ export class SqliteOutbox implements Outbox {
   private readonly addAttempt: Statement;
   private readonly count: Statement;
   private readonly oldest: Statement;
+  private readonly checkinPending: Statement;
+  private readonly checkinCount: Statement;
+  private readonly checkinOldest: Statement;
+  private readonly checkinAfterLast: Statement;
+  private readonly checkinFirstPending: Statement;
+  private readonly checkinSent: Statement;
+  private readonly checkinDead: Statement;
+  private readonly checkinAttempt: Statement;
+  private checkinMark: number | null = null;
 
   constructor(private readonly db: SqliteDatabase, private readonly clock: () => number = Date.now) {
     this.insert = db.prepare(
       'INSERT INTO outbox (event_id, type, event_json, created_at, created_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING',
     );
-    this.selectPending = db.prepare("SELECT id, event_json, attempts, created_at FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?");
+    this.selectPending = db.prepare("SELECT id, event_json, attempts, created_at, created_ms FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?");
     this.setSent = db.prepare("UPDATE outbox SET state = 'sent', sent_at = ? WHERE id = ? AND state = 'pending'");
     this.setDead = db.prepare("UPDATE outbox SET state = 'dead', dead_reason = ? WHERE id = ? AND state = 'pending'");
     this.addAttempt = db.prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'");
     this.count = db.prepare("SELECT count(*) AS n FROM outbox WHERE state = 'pending'").pluck();
     this.oldest = db.prepare("SELECT min(created_ms) FROM outbox WHERE state = 'pending'").pluck();
+    this.checkinPending = db.prepare(
+      "SELECT id, event_json, push_attempts AS attempts, occurred_at AS created_at, occurred_ms AS created_ms FROM checkins WHERE id >= ? AND push_state = 'pending' ORDER BY id LIMIT ?",
+    );
+    this.checkinCount = db.prepare("SELECT count(*) FROM checkins WHERE id >= ? AND push_state = 'pending'").pluck();
+    this.checkinOldest = db.prepare("SELECT occurred_ms FROM checkins WHERE id >= ? AND push_state = 'pending' ORDER BY id LIMIT 1").pluck();
+    this.checkinAfterLast = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM checkins').pluck();
+    this.checkinFirstPending = db.prepare("SELECT min(id) FROM checkins WHERE push_state = 'pending'").pluck();
+    this.checkinSent = db.prepare("UPDATE checkins SET push_state = 'sent', sent_at = ? WHERE id = ? AND push_state = 'pending'");
+    this.checkinDead = db.prepare("UPDATE checkins SET push_state = 'dead', dead_reason = ? WHERE id = ? AND push_state = 'pending'");
+    this.checkinAttempt = db.prepare("UPDATE checkins SET push_attempts = push_attempts + 1, push_error = ? WHERE id = ? AND push_state = 'pending'");
   }
 
   /**
@@ -47,43 +77,76 @@ export class SqliteOutbox implements Outbox {
     return this.insert.run(event.event_id, event.type, JSON.stringify(event), new Date(nowMs).toISOString(), nowMs).changes === 1;
   }
 
-  /**
-   * Adds an event this process built itself from already validated data (the check-in service), without the schema
-   * check: that check costs about as much as the rest of the scan path's CPU. The service's tests validate every event
-   * kind it builds with `checkEvent`, so a shape error there fails the tests rather than reaching a receiver.
-   */
-  appendBuilt(event: SeatPilotEvent, nowMs: number = this.clock()): boolean {
-    return this.insert.run(event.event_id, event.type, JSON.stringify(event), new Date(nowMs).toISOString(), nowMs).changes === 1;
-  }
-
   pending(limit: number): OutboxItem[] {
-    const rows = this.selectPending.all(Math.max(0, Math.floor(limit))) as Row[];
+    const n = Math.max(0, Math.floor(limit));
+    const others = this.selectPending.all(n) as Row[];
+    const checkins = this.pendingCheckins(n);
+    // Both lists are in write order; merged by write time, an outbox row first on a tie.
+    const rows: Row[] = [];
+    let a = 0;
+    let b = 0;
+    while (rows.length < n && (a < others.length || b < checkins.length)) {
+      const o = others[a];
+      const c = checkins[b];
+      if (c === undefined || (o !== undefined && o.created_ms <= c.created_ms)) {
+        rows.push(o as Row);
+        a++;
+      } else {
+        rows.push(c);
+        b++;
+      }
+    }
     return rows.map((r) => ({ id: r.id, event: JSON.parse(r.event_json) as SeatPilotEvent, attempts: r.attempts, created_at: r.created_at }));
   }
 
   markSent(ids: readonly number[]): void {
     const at = new Date(this.clock()).toISOString();
     this.db.transaction(() => {
-      for (const id of ids) this.setSent.run(at, id);
+      for (const id of ids) {
+        if (id < 0) this.checkinSent.run(at, -id);
+        else this.setSent.run(at, id);
+      }
     })();
   }
 
   markDead(id: number, reason: string): void {
-    this.setDead.run(reason, id);
+    if (id < 0) this.checkinDead.run(reason, -id);
+    else this.setDead.run(reason, id);
   }
 
   recordAttempt(ids: readonly number[], error: string): void {
     this.db.transaction(() => {
-      for (const id of ids) this.addAttempt.run(error, id);
+      for (const id of ids) {
+        if (id < 0) this.checkinAttempt.run(error, -id);
+        else this.addAttempt.run(error, id);
+      }
     })();
   }
 
   depth(): number {
-    return this.count.get() as number;
+    return (this.count.get() as number) + (this.checkinCount.get(this.mark()) as number);
   }
 
   oldestUnsentSeconds(nowMs: number = this.clock()): number {
-    const oldest = this.oldest.get() as number | null;
+    const a = this.oldest.get() as number | null;
+    const b = (this.checkinOldest.get(this.mark()) as number | undefined) ?? null;
+    const oldest = a === null ? b : b === null ? a : Math.min(a, b);
     return oldest === null ? 0 : Math.max(0, (nowMs - oldest) / 1000);
+  }
+
+  /** The lowest check-in rowid that may still be pending (see the class comment). */
+  private mark(): number {
+    this.checkinMark ??= (this.checkinFirstPending.get() as number | null) ?? (this.checkinAfterLast.get() as number);
+    return this.checkinMark;
+  }
+
+  private pendingCheckins(limit: number): Row[] {
+    // One read transaction: the rows found and the end of the table are of the same moment.
+    return this.db.transaction(() => {
+      const rows = this.checkinPending.all(this.mark(), limit) as Row[];
+      this.checkinMark = rows.length > 0 ? (rows[0] as Row).id : (this.checkinAfterLast.get() as number);
+      for (const r of rows) r.id = -r.id;
+      return rows;
+    })();
   }
 }

@@ -81,8 +81,13 @@ export class SyncApplier {
       clearTokens: p('DELETE FROM guest_name_tokens WHERE guest_id = ?'),
       putToken: p('INSERT OR IGNORE INTO guest_name_tokens (token, guest_id) VALUES (?, ?)'),
       guestOccasion: p('SELECT occasion_id FROM guests WHERE id = ?').pluck(),
+      // Another door's check-in, stored once: a repeat of a remote row hits the unique index on remote event ids, and
+      // the echo of one of this device's own check-ins (the agent's feed carries every door's) is found through the
+      // guest's history index, where the local row sits under the same guest and millisecond.
       putCheckin: p(`INSERT INTO checkins (event_id, source, outcome, guest_id, occasion_id, device_id, door_id, direction, party_size, occurred_at, occurred_ms)
-        VALUES (?, 'remote', 'admitted', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`),
+        SELECT @event_id, 'remote', 'admitted', @guest_id, @occasion_id, @device_id, @door_id, @direction, @party_size, @occurred_at, @occurred_ms
+        WHERE NOT EXISTS (SELECT 1 FROM checkins WHERE guest_id = @guest_id AND outcome = 'admitted' AND occurred_ms = @occurred_ms AND event_id = @event_id)
+        ON CONFLICT (event_id) WHERE source = 'remote' DO NOTHING`),
       feedVersion: p('SELECT version FROM sync_state WHERE feed = ?').pluck(),
       putFeed: p(`INSERT INTO sync_state (feed, cursor, version, updated_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (feed) DO UPDATE SET cursor = excluded.cursor, version = max(version, excluded.version), updated_at = excluded.updated_at`),
@@ -169,7 +174,19 @@ export class SyncApplier {
       case 'checkin': {
         const c = change.checkin;
         const occasion = (s.guestOccasion!.get(c.guest_id) as string | undefined) ?? null;
-        return s.putCheckin!.run(c.event_id, c.guest_id, occasion, c.device_id, c.door_id, c.direction, c.party_size, c.occurred_at, Date.parse(c.occurred_at)).changes === 1;
+        return (
+          s.putCheckin!.run({
+            event_id: c.event_id,
+            guest_id: c.guest_id,
+            occasion_id: occasion,
+            device_id: c.device_id,
+            door_id: c.door_id,
+            direction: c.direction,
+            party_size: c.party_size,
+            occurred_at: c.occurred_at,
+            occurred_ms: Date.parse(c.occurred_at),
+          }).changes === 1
+        );
       }
       default: {
         const never: never = change;
