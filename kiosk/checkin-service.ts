@@ -207,7 +207,7 @@ export class CheckinService {
       occurred_at,
       occurred_ms: now,
       table_id: guest?.table_id ?? null,
-      event_json: '',
+      event_json: '', // the event, once built below
     };
     // Stage figures for the event: everything up to the write is measured; the commit is estimated by the previous one.
     const persist_ms = performance.now() - persistStart + this.lastCommitMs;
