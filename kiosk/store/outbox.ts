@@ -17,6 +17,12 @@ interface Row {
   created_ms: number;
 }
 
+interface StateUpdates {
+  sent: Statement;
+  dead: Statement;
+  attempt: Statement;
+}
+
 /**
  * The queue is two tables (sql/sqlite/0006): `outbox` rows (heartbeats, relayed events) and check-in rows that carry
  * their own event. Item ids tell them apart: an outbox row's id (≥ 1) as is, a check-in row's rowid negated (≤ -1).
@@ -29,9 +35,9 @@ interface Row {
 export class SqliteOutbox implements Outbox {
   private readonly insert: Statement;
   private readonly selectPending: Statement;
-  private readonly setSent: Statement;
-  private readonly setDead: Statement;
-  private readonly addAttempt: Statement;
+  // The same three state changes on each table; `updatesFor` picks the table from the item id.
+  private readonly outboxUpdates: StateUpdates;
+  private readonly checkinUpdates: StateUpdates;
   private readonly count: Statement;
   private readonly oldest: Statement;
   private readonly checkinPending: Statement;
@@ -39,9 +45,7 @@ export class SqliteOutbox implements Outbox {
   private readonly checkinOldest: Statement;
   private readonly checkinAfterLast: Statement;
   private readonly checkinFirstPending: Statement;
-  private readonly checkinSent: Statement;
-  private readonly checkinDead: Statement;
-  private readonly checkinAttempt: Statement;
+  private readonly readCheckinPage: (limit: number) => Row[];
   private checkinMark: number | null = null;
 
   constructor(private readonly db: SqliteDatabase, private readonly clock: () => number = Date.now) {
@@ -49,9 +53,11 @@ export class SqliteOutbox implements Outbox {
       'INSERT INTO outbox (event_id, type, event_json, created_at, created_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING',
     );
     this.selectPending = db.prepare("SELECT id, event_json, attempts, created_at, created_ms FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?");
-    this.setSent = db.prepare("UPDATE outbox SET state = 'sent', sent_at = ? WHERE id = ? AND state = 'pending'");
-    this.setDead = db.prepare("UPDATE outbox SET state = 'dead', dead_reason = ? WHERE id = ? AND state = 'pending'");
-    this.addAttempt = db.prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'");
+    this.outboxUpdates = {
+      sent: db.prepare("UPDATE outbox SET state = 'sent', sent_at = ? WHERE id = ? AND state = 'pending'"),
+      dead: db.prepare("UPDATE outbox SET state = 'dead', dead_reason = ? WHERE id = ? AND state = 'pending'"),
+      attempt: db.prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'"),
+    };
     this.count = db.prepare("SELECT count(*) AS n FROM outbox WHERE state = 'pending'").pluck();
     this.oldest = db.prepare("SELECT min(created_ms) FROM outbox WHERE state = 'pending'").pluck();
     this.checkinPending = db.prepare(
@@ -61,9 +67,18 @@ export class SqliteOutbox implements Outbox {
     this.checkinOldest = db.prepare("SELECT occurred_ms FROM checkins WHERE id >= ? AND push_state = 'pending' ORDER BY id LIMIT 1").pluck();
     this.checkinAfterLast = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM checkins').pluck();
     this.checkinFirstPending = db.prepare("SELECT min(id) FROM checkins WHERE push_state = 'pending'").pluck();
-    this.checkinSent = db.prepare("UPDATE checkins SET push_state = 'sent', sent_at = ? WHERE id = ? AND push_state = 'pending'");
-    this.checkinDead = db.prepare("UPDATE checkins SET push_state = 'dead', dead_reason = ? WHERE id = ? AND push_state = 'pending'");
-    this.checkinAttempt = db.prepare("UPDATE checkins SET push_attempts = push_attempts + 1, push_error = ? WHERE id = ? AND push_state = 'pending'");
+    this.checkinUpdates = {
+      sent: db.prepare("UPDATE checkins SET push_state = 'sent', sent_at = ? WHERE id = ? AND push_state = 'pending'"),
+      dead: db.prepare("UPDATE checkins SET push_state = 'dead', dead_reason = ? WHERE id = ? AND push_state = 'pending'"),
+      attempt: db.prepare("UPDATE checkins SET push_attempts = push_attempts + 1, push_error = ? WHERE id = ? AND push_state = 'pending'"),
+    };
+    // One read transaction: the rows found and the end of the table are of the same moment.
+    this.readCheckinPage = db.transaction((limit: number) => {
+      const rows = this.checkinPending.all(this.mark(), limit) as Row[];
+      this.checkinMark = rows.length > 0 ? (rows[0] as Row).id : (this.checkinAfterLast.get() as number);
+      for (const r of rows) r.id = -r.id;
+      return rows;
+    });
   }
 
   /**
@@ -80,7 +95,7 @@ export class SqliteOutbox implements Outbox {
   pending(limit: number): OutboxItem[] {
     const n = Math.max(0, Math.floor(limit));
     const others = this.selectPending.all(n) as Row[];
-    const checkins = this.pendingCheckins(n);
+    const checkins = this.readCheckinPage(n);
     // Both lists are in write order; merged by write time, an outbox row first on a tie.
     const rows: Row[] = [];
     let a = 0;
@@ -103,22 +118,22 @@ export class SqliteOutbox implements Outbox {
     const at = new Date(this.clock()).toISOString();
     this.db.transaction(() => {
       for (const id of ids) {
-        if (id < 0) this.checkinSent.run(at, -id);
-        else this.setSent.run(at, id);
+        const [u, rowid] = this.updatesFor(id);
+        u.sent.run(at, rowid);
       }
     })();
   }
 
   markDead(id: number, reason: string): void {
-    if (id < 0) this.checkinDead.run(reason, -id);
-    else this.setDead.run(reason, id);
+    const [u, rowid] = this.updatesFor(id);
+    u.dead.run(reason, rowid);
   }
 
   recordAttempt(ids: readonly number[], error: string): void {
     this.db.transaction(() => {
       for (const id of ids) {
-        if (id < 0) this.checkinAttempt.run(error, -id);
-        else this.addAttempt.run(error, id);
+        const [u, rowid] = this.updatesFor(id);
+        u.attempt.run(error, rowid);
       }
     })();
   }
@@ -140,13 +155,8 @@ export class SqliteOutbox implements Outbox {
     return this.checkinMark;
   }
 
-  private pendingCheckins(limit: number): Row[] {
-    // One read transaction: the rows found and the end of the table are of the same moment.
-    return this.db.transaction(() => {
-      const rows = this.checkinPending.all(this.mark(), limit) as Row[];
-      this.checkinMark = rows.length > 0 ? (rows[0] as Row).id : (this.checkinAfterLast.get() as number);
-      for (const r of rows) r.id = -r.id;
-      return rows;
-    })();
+  /** The table an item id names, and the row's id in it. */
+  private updatesFor(id: number): [StateUpdates, number] {
+    return id < 0 ? [this.checkinUpdates, -id] : [this.outboxUpdates, id];
   }
 }
