@@ -109,11 +109,11 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
   const registers = [deps.metrics.registry];
   const doorToSeatHist = new Histogram({
     name: 'seatpilot_door_to_seat_seconds',
-    help: 'Door check-in to arrival at the table, per seat.arrived (walks over 15 min are outliers, left out).',
+    help: 'Door check-in to arrival at the table, per seat.arrived (walks over 15 min or negative ones are outliers, left out).',
     buckets: DOOR_TO_SEAT_BUCKETS,
     registers,
   });
-  const outliers = new Counter({ name: 'seatpilot_door_to_seat_outliers_total', help: 'Arrivals more than 15 min after check-in: kept in the events, left out of the histogram.', registers });
+  const outliers = new Counter({ name: 'seatpilot_door_to_seat_outliers_total', help: 'Arrivals more than 15 min after check-in, or stamped before it (clocks disagree): kept in the events, left out of the histogram.', registers });
   const arrivalsTotal = new Counter({ name: 'seatpilot_seat_arrivals_total', help: 'seat.arrived events written, by source.', labelNames: ['source'], registers });
 
   const onCommitted = (e: SeatPilotEvent) => {
