@@ -1,16 +1,17 @@
 // sd_notify through systemd-notify, received on a real unix datagram socket (a python3 listener stands in for systemd,
 // which Node cannot play: it has no unix datagram sockets). Also the agent CLI itself: READY=1, then WATCHDOG=1 pings.
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SdNotify } from './sd-notify';
 import { exited, startCli } from '../tests/cli-run';
+import { requireTool } from '../tests/tools';
 import { waitFor } from '../tests/wait';
 
-const haveTools = spawnSync('python3', ['-c', 'import socket; socket.AF_UNIX'], { stdio: 'ignore' }).status === 0 && spawnSync('systemd-notify', ['--version'], { stdio: 'ignore' }).status === 0;
-if (!haveTools) console.warn('sd-notify tests skipped: python3 or systemd-notify is missing (apt install python3 systemd)');
+// Both are needed: under CI=true a missing one fails the file (tests/tools.ts), elsewhere the suite skips.
+const haveTools = [requireTool('python3', 'python3'), requireTool('systemd-notify', 'systemd')].every(Boolean);
 
 const LISTENER = `
 import socket, sys

@@ -2,18 +2,20 @@
 // 127.0.0.1, keeps the device labels, and evaluates SeatPilotDeviceSilent on a device whose heartbeats stopped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, type CloudApp } from '../cloud-sync/app';
 import { heartbeat, insertEvents, seedTenant } from '../cloud-sync/kpi/test-fixtures';
 import { freshDatabase, type TestDatabase } from './pg-backends';
 import { freePort, ROOT } from './procs';
+import { requireTool } from './tools';
 import { waitFor } from './wait';
 
-const PROMETHEUS = '/usr/bin/prometheus';
+// Under CI=true a missing Prometheus fails this file, naming its Debian package (tests/tools.ts); elsewhere it skips.
+const PROMETHEUS = requireTool('prometheus', 'prometheus');
 const BUNDLE = join(ROOT, 'build', 'observability');
-const run = existsSync(PROMETHEUS) || process.env.CI === 'true' ? describe : describe.skip;
+const run = PROMETHEUS ? describe : describe.skip;
 
 run('Prometheus with the SeatPilot bundle, scraping the cloud service', () => {
   let t: TestDatabase;
@@ -46,7 +48,7 @@ run('Prometheus with the SeatPilot bundle, scraping the cloud service', () => {
     writeFileSync(join(dir, 'prometheus.yml'), config);
     const promPort = await freePort();
     promUrl = `http://127.0.0.1:${promPort}`;
-    prom = spawn(PROMETHEUS, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    prom = spawn(PROMETHEUS as string, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: ['ignore', 'pipe', 'pipe'] });
     prom.stdout?.on('data', (d) => (promLog += d));
     prom.stderr?.on('data', (d) => (promLog += d));
   });
