@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the appliance packages (.deb and AppImage) from a clean checkout with dependencies installed:
-#   1. bundles (build/build.ts) into dist/, the kiosk app required;
+#   1. bundles (build/build.ts) into dist/: the box CLI and the kiosk app;
 #   2. better-sqlite3 rebuilt against Electron's headers, so the kiosk app and the agent (Electron in Node mode) share
 #      one native build. node-hid needs nothing: its prebuilt binaries use N-API, the same for Node and Electron;
 #   3. electron-builder with electron-builder.yml;
@@ -51,7 +51,7 @@ restore_node_build() {
 echo "== SeatPilot packages: Electron $electron_version, $arch"
 
 echo "== bundles"
-run node bin/run-ts.mjs build/build.ts --require-kiosk
+run node bin/run-ts.mjs build/build.ts
 
 echo "== better-sqlite3 for Electron $electron_version"
 run "$node_gyp" install --target="$electron_version" --dist-url="$headers_url" --devdir="$gyp_dir" --arch="$arch" --ensure

@@ -1,12 +1,13 @@
 // The packaging, as far as it can be exercised without downloading Electron: the electron-builder config against
 // electron-builder's own schema, the systemd unit through systemd-analyze, every shell script through shellcheck, the
 // native rebuild command line, the default configs, and the box CLI bundle run for real in Node mode.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { minimatch } from 'minimatch';
 import { Ajv } from 'ajv';
 import { parseAgentConfig } from '../edge-agent/config';
 import { checkHardwareConfig } from '../hardware/config';
@@ -15,13 +16,18 @@ import { parseKioskAppConfig } from '../kiosk/app-config';
 import { mergePairing } from '../appliance/pair';
 import { closedPort } from '../appliance/test-servers';
 import { exited } from '../tests/cli-run';
+import { requireTool } from '../tests/tools';
 import { waitFor } from '../tests/wait';
+import { kioskAppPaths } from '../kiosk/main/layout';
+import { loadMigrations } from '../sql/migrate';
 import { buildAll, OUTPUTS } from './build';
 
 const ROOT = join(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
 const yaml = require('js-yaml') as { load(text: string): unknown };
-const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+// Under CI=true a missing tool fails this file, naming its Debian package (tests/tools.ts); elsewhere its tests skip.
+const systemdAnalyze = requireTool('systemd-analyze', 'systemd');
+const shellcheck = requireTool('shellcheck', 'shellcheck');
 
 type BuilderConfig = {
   files: string[];
@@ -82,14 +88,13 @@ describe('the systemd unit', () => {
     expect(unit).not.toMatch(/^MemoryDenyWriteExecute=yes/m);
   });
 
-  it.skipIf(!has('systemd-analyze'))('passes systemd-analyze verify with no warnings (and a broken copy does not)', () => {
-    if (!has('systemd-analyze')) return;
+  it.skipIf(!systemdAnalyze)('passes systemd-analyze verify with no warnings (and a broken copy does not)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sp-unit-'));
     // The packaged Electron is not installed here: point ExecStart at an executable that is, leave the rest as shipped.
     const verify = (text: string) => {
       const f = join(dir, 'seatpilot-agent.service');
       writeFileSync(f, text.replace('/opt/SeatPilot/seatpilot-kiosk', process.execPath));
-      return spawnSync('systemd-analyze', ['verify', f], { encoding: 'utf8' });
+      return spawnSync(systemdAnalyze!, ['verify', f], { encoding: 'utf8' });
     };
     const ok = verify(unit);
     expect(ok.status, ok.stderr).toBe(0);
@@ -98,7 +103,6 @@ describe('the systemd unit', () => {
     expect(broken.stderr).toContain('Failed to parse sec value');
   });
 });
-if (!has('systemd-analyze')) console.warn('systemd-analyze verify skipped: the binary is missing (apt install systemd)');
 
 describe('shell scripts', () => {
   /** Every file with a sh/bash shebang under build/, plus CI's entry point. */
@@ -121,12 +125,11 @@ describe('shell scripts', () => {
     for (const s of scripts) expect(statSync(s).mode & 0o111, s).not.toBe(0);
   });
 
-  it.skipIf(!has('shellcheck'))('pass shellcheck', () => {
-    const r = spawnSync('shellcheck', ['--severity=style', ...scripts], { encoding: 'utf8' });
+  it.skipIf(!shellcheck)('pass shellcheck', () => {
+    const r = spawnSync(shellcheck!, ['--severity=style', ...scripts], { encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
   });
 });
-if (!has('shellcheck')) console.warn('shellcheck skipped: the binary is missing (apt install shellcheck)');
 
 describe('build/package.sh', () => {
   it("rebuilds better-sqlite3 against Electron's headers even when npm's config says nodedir=/usr", () => {
@@ -145,8 +148,8 @@ describe('build/package.sh', () => {
     const install = lines.findIndex((l) => l.includes('node-gyp install'));
     expect(install).toBeGreaterThan(-1);
     expect(install).toBeLessThan(lines.indexOf(rebuild));
-    // The kiosk app is required for a package, and the tree is put back to Node's ABI afterwards.
-    expect(r.stdout).toContain('build/build.ts --require-kiosk');
+    // The bundles are built first, and the tree is put back to Node's ABI afterwards.
+    expect(r.stdout).toContain('+ node bin/run-ts.mjs build/build.ts\n');
     expect(lines.findIndex((l) => l.includes('electron-builder --linux deb AppImage'))).toBeLessThan(lines.findIndex((l) => l.includes('npm rebuild better-sqlite3')));
   });
 });
@@ -169,17 +172,50 @@ describe('default config files', () => {
 });
 
 describe('build/build.ts', () => {
-  it('bundles the box CLI, which runs the agent in Node mode with its migrations and passes its own doctor', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'sp-dist-'));
-    const report = await buildAll({ outDir: out });
-    expect(report.built).toEqual(expect.arrayContaining([OUTPUTS.cli, OUTPUTS.sqliteMigrations]));
-    const kioskInTree = existsSync(join(ROOT, 'kiosk/main/index.ts')) || existsSync(join(ROOT, 'kiosk/main/main.ts'));
-    if (kioskInTree) expect(existsSync(join(out, OUTPUTS.kioskMain))).toBe(true);
-    else {
-      expect(report.skipped[0]).toContain('kiosk app sources not in this tree');
-      await expect(buildAll({ outDir: out, requireKiosk: true })).rejects.toThrow(/a package without the kiosk app would be useless/);
-    }
+  let out = '';
+  let built: string[] = [];
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'sp-dist-'));
+    ({ built } = await buildAll({ outDir: out }));
+  });
 
+  it('lays the kiosk app out where its main looks for preload, page and migrations, all inside the package', () => {
+    expect(built).toEqual(expect.arrayContaining([OUTPUTS.cli, OUTPUTS.sqliteMigrations, OUTPUTS.kioskMain]));
+    // package.json "main" of the packaged app is the bundle the builders wrote.
+    expect(config.extraMetadata.main).toBe(`dist/${OUTPUTS.kioskMain}`);
+    const mainFile = join(out, OUTPUTS.kioskMain);
+    expect(existsSync(mainFile), mainFile).toBe(true);
+    // What main.ts computes from the bundle's own folder.
+    const paths = kioskAppPaths(dirname(mainFile));
+    for (const p of [paths.preload, paths.indexHtml]) expect(existsSync(p), p).toBe(true);
+    // The page's script and stylesheet are beside it.
+    const page = readFileSync(paths.indexHtml, 'utf8');
+    const assets = [...page.matchAll(/(?:src|href)="([^":]+)"/g)].map((m) => m[1] as string);
+    expect(assets).toEqual(expect.arrayContaining(['renderer.js', 'styles.css']));
+    for (const a of assets) expect(existsSync(join(dirname(paths.indexHtml), a)), a).toBe(true);
+    // The kiosk's database migrations come along, the same ones as in the source tree.
+    const names = (dir: string) => loadMigrations(dir).map((m) => m.name);
+    expect(names(join(paths.sqlDir, 'sqlite'))).toEqual(names(join(ROOT, 'sql', 'sqlite')));
+
+    // electron-builder packs every file the build wrote (its `files` globs, source maps aside), so nothing the main
+    // looks for is left out of app.asar.
+    const include = config.files.filter((f) => !f.startsWith('!'));
+    const exclude = config.files.filter((f) => f.startsWith('!')).map((f) => f.slice(1));
+    const packed = (rel: string) => include.some((g) => minimatch(rel, g, { dot: true })) && !exclude.some((g) => minimatch(rel, g, { dot: true }));
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) (e.isDirectory() ? walk : (p: string) => files.push(p))(join(dir, e.name));
+    };
+    walk(out);
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) expect(packed(`dist/${relative(out, f)}`), f).toBe(true);
+    for (const p of [mainFile, paths.preload, paths.indexHtml]) expect(packed(`dist/${relative(out, p)}`), p).toBe(true);
+    // The check itself can say no.
+    expect(packed('dist/kiosk/main.cjs.map')).toBe(false);
+    expect(packed('kiosk/main/main.ts')).toBe(false);
+  });
+
+  it('bundles the box CLI, which runs the agent in Node mode with its migrations and passes its own doctor', async () => {
     // As the unit runs it (plain Node standing in for Electron in Node mode; dependencies from node_modules).
     const env = { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), ELECTRON_RUN_AS_NODE: '1' };
     const cfgDir = mkdtempSync(join(tmpdir(), 'sp-box-'));

@@ -1,9 +1,11 @@
 // Bundles the kiosk for both shells with esbuild: the renderer (one bundle for Electron and browser mode), the preload and
-// the Electron main. `npm run build:kiosk` assembles dist/kiosk/ for packaging; browser mode builds the renderer at start-up.
+// the Electron main. `npm run build:kiosk` assembles dist/kiosk/ for packaging, laid out as kiosk/main/layout.ts says;
+// browser mode builds the renderer at start-up.
 import { build } from 'esbuild';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, cp, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KIOSK_APP_DIR, KIOSK_APP_LAYOUT } from './main/layout';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const RENDERER_DIST = join(here, 'renderer', 'dist');
@@ -27,32 +29,44 @@ export async function buildRenderer(outDir: string = RENDERER_DIST, options: { m
   return outDir;
 }
 
-/** Where the Electron app is assembled for electron-builder: main.cjs, preload.cjs and renderer/ side by side. */
-export const ELECTRON_DIST = join(here, '..', 'dist', 'kiosk');
+/** Where `npm run build:kiosk` assembles the Electron app for electron-builder (build/build.ts uses the same layout). */
+export const ELECTRON_DIST = join(here, '..', 'dist', KIOSK_APP_DIR);
 
-/** Main, the preload (CommonJS: a sandboxed preload cannot load ES modules) and the renderer, for the packaged app. */
-export async function buildElectron(outDir: string = ELECTRON_DIST): Promise<void> {
-  await buildRenderer(join(outDir, 'renderer'));
+/**
+ * The packaged app, laid out as kiosk/main/layout.ts says (main.cjs, preload.cjs, renderer/ and sql/sqlite/ side by side):
+ * the main finds everything beside itself. The preload is CommonJS and self-contained (a sandboxed preload can load
+ * neither ES modules nor node_modules); the main leaves its dependencies to node_modules, which electron-builder ships.
+ */
+export async function buildElectron(outDir: string = ELECTRON_DIST): Promise<string[]> {
+  await buildRenderer(join(outDir, KIOSK_APP_LAYOUT.renderer));
   await build({
     entryPoints: [join(here, 'preload', 'preload.ts')],
-    outfile: join(outDir, 'preload.cjs'),
+    outfile: join(outDir, KIOSK_APP_LAYOUT.preload),
     bundle: true,
     format: 'cjs',
     platform: 'node',
     target: ['node20'],
     external: ['electron'],
-    logLevel: 'silent',
+    logLevel: 'warning',
   });
+  // sql/migrate.ts finds its .sql files beside itself (import.meta.dirname), which a CommonJS bundle does not have:
+  // the bundle is told where its copy is.
   await build({
     entryPoints: [join(here, 'main', 'main.ts')],
-    outfile: join(outDir, 'main.cjs'),
+    outfile: join(outDir, KIOSK_APP_LAYOUT.main),
     bundle: true,
     format: 'cjs',
     platform: 'node',
+    // Electron 45 ships Node 22.
     target: ['node20'],
-    external: ['electron', 'better-sqlite3', 'node-hid'],
-    logLevel: 'silent',
+    packages: 'external',
+    banner: { js: `const __seatpilot_sql_dir = require('node:path').join(__dirname, ${JSON.stringify(KIOSK_APP_LAYOUT.sql)});` },
+    define: { 'import.meta.dirname': '__seatpilot_sql_dir' },
+    logLevel: 'warning',
+    legalComments: 'none',
   });
+  await cp(join(here, '..', 'sql', 'sqlite'), join(outDir, KIOSK_APP_LAYOUT.sql, 'sqlite'), { recursive: true });
+  return [KIOSK_APP_LAYOUT.main, KIOSK_APP_LAYOUT.preload, KIOSK_APP_LAYOUT.renderer, KIOSK_APP_LAYOUT.sql];
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHandlers } from '../ipc/handlers';
+import { KIOSK_APP_DIR, KIOSK_APP_LAYOUT } from '../main/layout';
 import type { KioskRuntime } from '../runtime';
 import { EventHub } from './event-hub';
 import { buildBrowserApp } from './server';
@@ -13,7 +14,7 @@ export interface BrowserMode {
 }
 
 /** The prebuilt renderer of `npm run build:kiosk`, used where esbuild is not installed (a production install). */
-const PREBUILT = join(import.meta.dirname, '..', '..', 'dist', 'kiosk', 'renderer');
+const PREBUILT = join(import.meta.dirname, '..', '..', 'dist', KIOSK_APP_DIR, KIOSK_APP_LAYOUT.renderer);
 
 /** Bundles the renderer from source when esbuild is at hand, else serves the prebuilt one. */
 async function rendererBundle(outDir: string | undefined): Promise<{ dir: string; temporary: boolean }> {

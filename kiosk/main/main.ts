@@ -6,6 +6,7 @@ import { ipcEventName, type KioskEventName, type KioskEvents } from '../ipc/chan
 import { createHandlers } from '../ipc/handlers';
 import { openKioskRuntime, type KioskRuntime } from '../runtime';
 import { registerIpcHandlers } from './register-ipc';
+import { kioskAppPaths } from './layout';
 import { createKioskWindow, pageUrlPrefix } from './window';
 
 /** More crashes than this within a minute means relaunching the renderer does not help: restart the whole app. */
@@ -16,9 +17,8 @@ async function start(): Promise<void> {
     app.quit();
     return;
   }
-  // This file runs bundled as dist/kiosk/main.cjs (kiosk/build.ts), with preload.cjs and renderer/ beside it.
-  const indexHtml = join(__dirname, 'renderer', 'index.html');
-  const preload = join(__dirname, 'preload.cjs');
+  // This file runs bundled as dist/kiosk/main.cjs, with its preload, page and migrations beside it (./layout).
+  const { indexHtml, preload } = kioskAppPaths(__dirname);
   const configPath = process.env.SEATPILOT_KIOSK_CONFIG ?? join(app.getPath('userData'), 'kiosk.json');
 
   await app.whenReady();
