@@ -3,13 +3,17 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import {
   EventBaseSchema,
+  ErrorBodySchema,
   EventBatchSchema,
+  IngestResultSchema,
   LIMITS,
   PAYLOAD_SCHEMAS,
   SyncResponseSchema,
   type EventBatch,
   type EventRejectReason,
+  type ErrorBody,
   type EventType,
+  type IngestResult,
   type SeatPilotEvent,
   type SyncResponse,
 } from './contract';
@@ -52,6 +56,8 @@ ajv.addFormat('date-time', isStorableDateTime);
 const validateBase = ajv.compile(EventBaseSchema);
 const validateBatch = ajv.compile(EventBatchSchema);
 const validateSyncResponse = ajv.compile(SyncResponseSchema);
+const validateIngestResult = ajv.compile(IngestResultSchema);
+const validateErrorBody = ajv.compile(ErrorBodySchema);
 const payloadValidators = Object.fromEntries(
   Object.entries(PAYLOAD_SCHEMAS).map(([type, schema]) => [type, ajv.compile(schema)]),
 ) as Record<EventType, ValidateFunction>;
@@ -82,8 +88,29 @@ const encoder = new TextEncoder();
  */
 export const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
 
-/** Validate one event on its own: size, envelope fields, then its type's payload schema. */
+/**
+ * How deep an event's JSON may nest (the envelope is level 1, its payload level 2). No event type needs more than 4;
+ * an event nested thousands of levels deep made `JSON.stringify` throw a RangeError, which answered the whole batch 500.
+ */
+export const MAX_EVENT_DEPTH = 32;
+
+/** Whether `raw` nests deeper than `max` objects/arrays, found without recursion (so it cannot overflow the stack). */
+export function nestsDeeperThan(raw: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[raw, 1]];
+  while (stack.length) {
+    const [value, depth] = stack.pop() as [unknown, number];
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/** Validate one event on its own: depth, size, envelope fields, then its type's payload schema. */
 export function checkEvent(raw: unknown, maxBytes: number = LIMITS.maxEventBytes): EventCheck {
+  if (nestsDeeperThan(raw, MAX_EVENT_DEPTH)) return { ok: false, reason: 'invalid_event', detail: `the event nests deeper than ${MAX_EVENT_DEPTH} levels` };
   const json = JSON.stringify(raw) ?? '';
   // A UTF-16 code unit is at most 3 bytes of UTF-8: most events are far below the limit without being encoded.
   const size = json.length * 3 <= maxBytes ? 0 : encoder.encode(json).byteLength;
@@ -96,7 +123,9 @@ export function checkEvent(raw: unknown, maxBytes: number = LIMITS.maxEventBytes
   if (!validatePayload(candidate.payload)) {
     return { ok: false, reason: 'invalid_payload', detail: describeErrors(validatePayload, '/payload') };
   }
-  return { ok: true, event: raw as SeatPilotEvent };
+  const event = raw as SeatPilotEvent;
+  // One spelling of an id on every tier: an upper-case copy of an event id is the same event, never a second one.
+  return { ok: true, event: /[A-F]/.test(event.event_id) ? { ...event, event_id: event.event_id.toLowerCase() } : event };
 }
 
 export type BatchCheck = { ok: true; batch: EventBatch } | { ok: false; detail: string };
@@ -109,4 +138,29 @@ export function checkBatch(raw: unknown): BatchCheck {
 export function checkSyncResponse(raw: unknown): { ok: true; page: SyncResponse } | { ok: false; detail: string } {
   if (!validateSyncResponse(raw)) return { ok: false, detail: describeErrors(validateSyncResponse) };
   return { ok: true, page: raw as SyncResponse };
+}
+
+/**
+ * An upstream's answer to `POST /v1/events` as the push client trusts it: the schema, and every `rejected[].index`
+ * naming a distinct event of the batch that was sent. Anything else (a captive portal's HTML, a proxy's JSON) is no
+ * acknowledgement of anything.
+ */
+export function checkIngestResult(raw: unknown, batchSize: number): { ok: true; result: IngestResult } | { ok: false; detail: string } {
+  if (!validateIngestResult(raw)) return { ok: false, detail: describeErrors(validateIngestResult) };
+  const result = raw as IngestResult;
+  const seen = new Set<number>();
+  for (const r of result.rejected) {
+    if (r.index >= batchSize) return { ok: false, detail: `rejected[].index ${r.index} is outside the batch of ${batchSize}` };
+    if (seen.has(r.index)) return { ok: false, detail: `rejected[].index ${r.index} appears twice` };
+    seen.add(r.index);
+  }
+  if (result.accepted + result.duplicates + result.rejected.length > batchSize) {
+    return { ok: false, detail: `it counts ${result.accepted + result.duplicates + result.rejected.length} results for a batch of ${batchSize}` };
+  }
+  return { ok: true, result };
+}
+
+/** `{"error": code}`, as every documented failure of a `/v1/*` route is shaped. */
+export function isErrorBody(raw: unknown): raw is ErrorBody {
+  return validateErrorBody(raw);
 }

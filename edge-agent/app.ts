@@ -28,6 +28,8 @@ export interface AgentAppDeps {
   pairing?: PairExchange;
   /** Table tablets and beacon gateways (edge-agent/tablet): served when given. */
   tablet?: TabletOptions;
+  /** A request failed on the hub's own disk (full, failing): answered 503, and the store's health hears it. */
+  onStorageFault?: (err: Error) => void;
 }
 
 export interface AgentApp {
@@ -42,7 +44,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
   const agentMetrics = createAgentMetrics(metrics, deps.store.outbox, deps.lastCloudSync ?? (() => null));
   deps.store.onNewEvent = (e) => agentMetrics.observeEvent(e);
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024 });
-  installErrorHandling(app);
+  installErrorHandling(app, deps.onStorageFault ? { onStorageFault: deps.onStorageFault } : {});
   registerMetricsRoutes(app, metrics);
   let tabletRoutes: TabletRoutes | null = null;
   registerProtocolRoutes(app, {

@@ -5,8 +5,8 @@ import type { Outbox } from '../core/outbox';
 import type { ServerMetrics } from '../protocol/metrics';
 
 export interface AgentMetrics {
-  pushErrors: Counter;
-  pullErrors: Counter;
+  pushErrors: Counter<'kind'>;
+  pullErrors: Counter<'kind'>;
   pushDead: Counter;
   lastCloudSync: Gauge;
   checkinLatency: Histogram;
@@ -29,22 +29,33 @@ export function createAgentMetrics(server: ServerMetrics, outbox: Outbox, lastSy
   const checkinLatency = new Histogram({ name: 'seatpilot_checkin_latency_seconds', help: 'Scan to durably stored decision, as the kiosks measured it.', buckets: LATENCY_BUCKETS, registers });
   const checkinStage = new Histogram({ name: 'seatpilot_checkin_stage_seconds', help: 'Check-in stages as the kiosks measured them.', labelNames: ['stage'], buckets: LATENCY_BUCKETS, registers });
   return {
-    pushErrors: new Counter({ name: 'seatpilot_push_errors_total', help: 'Failed pushes to the cloud (network, 5xx, 429, auth).', registers }),
-    pullErrors: new Counter({ name: 'seatpilot_pull_errors_total', help: 'Failed guest-list pulls from the cloud.', registers }),
+    pushErrors: new Counter({
+      name: 'seatpilot_push_errors_total',
+      help: 'Failed pushes to the cloud by kind: unreachable, unexpected_response (e.g. a captive portal), rate_limited, refused, server_error, local_store.',
+      labelNames: ['kind'],
+      registers,
+    }),
+    pullErrors: new Counter({
+      name: 'seatpilot_pull_errors_total',
+      help: 'Failed guest-list pulls from the cloud by kind: unreachable, unexpected_response, refused, server_error, local_store.',
+      labelNames: ['kind'],
+      registers,
+    }),
     pushDead: new Counter({ name: 'seatpilot_push_dead_total', help: 'Events the cloud rejected for good (kept dead in the outbox).', registers }),
     lastCloudSync,
     checkinLatency,
     checkinStage,
+    // Only figures the kiosk measured: an event pushed after a kiosk restart has no commit time, and is left out.
     observeEvent(event) {
       if (event.type === 'checkin.succeeded') {
-        checkinLatency.observe(event.payload.latency_ms / 1000);
+        if (event.payload.latency_ms !== undefined) checkinLatency.observe(event.payload.latency_ms / 1000);
         const st = event.payload.stages;
         checkinStage.observe({ stage: 'parse' }, st.parse_ms / 1000);
         checkinStage.observe({ stage: 'lookup' }, st.lookup_ms / 1000);
-        checkinStage.observe({ stage: 'persist' }, st.persist_ms / 1000);
-        checkinStage.observe({ stage: 'total' }, st.total_ms / 1000);
+        if (st.persist_ms !== undefined) checkinStage.observe({ stage: 'persist' }, st.persist_ms / 1000);
+        if (st.total_ms !== undefined) checkinStage.observe({ stage: 'total' }, st.total_ms / 1000);
       } else if (event.type === 'checkin.rejected') {
-        checkinLatency.observe(event.payload.latency_ms / 1000);
+        if (event.payload.latency_ms !== undefined) checkinLatency.observe(event.payload.latency_ms / 1000);
       }
     },
   };

@@ -1,7 +1,8 @@
 // Runs the edge agent: its SQLite store, the LAN server for kiosks, the push to and pull from the cloud, heartbeats.
 import type { FastifyInstance } from 'fastify';
 import { newEventId } from '../core/event-id';
-import { openStore } from '../kiosk/store/open';
+import { openRuntimeStore, type RuntimeStore } from '../kiosk/store/runtime-store';
+import { processFaults } from '../protocol/fault-log';
 import { SignedHttp } from '../protocol/http-client';
 import { PullClient } from '../protocol/pull-client';
 import { PushClient } from '../protocol/push-client';
@@ -16,6 +17,8 @@ export const APP_VERSION = '0.1.0';
 export interface RunningAgent {
   app: FastifyInstance;
   store: AgentStore;
+  /** The SQLite file as opened: its health (a full disk), checkpointer and start-up integrity check. */
+  runtimeStore: RuntimeStore;
   url: string;
   push: PushClient | null;
   pull: PullClient | null;
@@ -29,12 +32,17 @@ export interface AgentRunOptions {
   databaseFile: string;
   logger?: boolean;
   now?: () => number;
+  /** Loop faults, counted and logged at most once a minute per kind (default: the process's, on stderr). */
+  faults?: (kind: string, message: string) => void;
 }
 
 export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
   const { config } = opts;
   const now = opts.now ?? Date.now;
-  const { db } = openStore(opts.databaseFile);
+  const fault = opts.faults ?? ((kind: string, message: string) => processFaults.report(kind, message));
+  // The hub holds the venue's truth: a damaged file is reported (health, doctor), never set aside by itself.
+  const runtimeStore = await openRuntimeStore(opts.databaseFile, { now, onFault: fault });
+  const { db } = runtimeStore;
   const store = new AgentStore(db, config.venue_id, now);
   let push: PushClient | null = null;
   let pull: PullClient | null = null;
@@ -58,14 +66,25 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
       ...(config.tablet?.dwell ? { dwell: config.tablet.dwell } : {}),
     },
     health: (): Record<string, { ok: boolean; detail: string }> => {
-      if (!config.cloud) return { cloud: { ok: true, detail: 'no cloud configured: running the venue alone' } };
+      const f = runtimeStore.health.current();
+      const storage = f ? { ok: false, detail: `${f.detail.replace("the kiosk's", "the hub's")} (${f.error})` } : { ok: true, detail: 'the database takes writes' };
+      if (!config.cloud) return { storage, cloud: { ok: true, detail: 'no cloud configured: running the venue alone' } };
       const err = push?.status.lastError ?? pull?.status.lastError;
-      const depth = store.outbox.depth();
+      let depth = 0;
+      let oldest = 0;
+      try {
+        depth = store.outbox.depth();
+        oldest = store.outbox.oldestUnsentSeconds();
+      } catch (e) {
+        runtimeStore.health.report(e);
+      }
       return {
+        storage,
         cloud: err ? { ok: false, detail: `cloud unreachable or refusing: ${err}` } : { ok: true, detail: 'cloud reachable' },
-        backlog: { ok: store.outbox.oldestUnsentSeconds() < 300, detail: `${depth} events waiting, oldest ${Math.round(store.outbox.oldestUnsentSeconds())} s` },
+        backlog: { ok: oldest < 300, detail: `${depth} events waiting, oldest ${Math.round(oldest)} s` },
       };
     },
+    onStorageFault: (e) => runtimeStore.health.report(e),
   });
 
   if (config.cloud) {
@@ -75,13 +94,22 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
       // A venue's backlog should move within seconds of the internet coming back.
       backoffMaxMs: 10_000,
       now,
-      onError: () => agentMetrics.pushErrors.inc(),
+      onError: (message, kind) => {
+        agentMetrics.pushErrors.inc({ kind });
+        if (kind === 'local_store') runtimeStore.health.report(new Error(message));
+        fault(`push ${kind}`, message);
+      },
       onBatch: (r) => r.dead.length && agentMetrics.pushDead.inc(r.dead.length),
     });
     pull = new PullClient(http, { cursor: () => store.cloudCursor(), apply: (page) => store.applyCloudPage(page) }, {
       intervalMs: config.pull_interval_ms ?? 2_000,
+      backoffMaxMs: 10_000,
       now,
-      onError: () => agentMetrics.pullErrors.inc(),
+      onError: (message, kind, error) => {
+        agentMetrics.pullErrors.inc({ kind });
+        if (kind === 'local_store') runtimeStore.health.report(error ?? new Error(message));
+        fault(`pull ${kind}`, message);
+      },
     });
   }
 
@@ -109,10 +137,19 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
   await app.listen({ host, port: config.listen?.port ?? 8600 });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.listen?.port ?? 8600;
-  heartbeat();
-  const beat = setInterval(heartbeat, (config.heartbeat_interval_s ?? 60) * 1000);
+  // Timer rounds never throw out of their callback: a full disk is reported and the next round tries again.
+  const safely = (kind: string, round: () => void) => () => {
+    try {
+      round();
+    } catch (e) {
+      runtimeStore.health.report(e);
+      fault(kind, (e as Error).message);
+    }
+  };
+  safely('heartbeat', heartbeat)();
+  const beat = setInterval(safely('heartbeat', heartbeat), (config.heartbeat_interval_s ?? 60) * 1000);
   beat.unref();
-  const sweep = setInterval(() => store.sweepNonces(now()), 60_000);
+  const sweep = setInterval(safely('nonce sweep', () => store.sweepNonces(now())), 60_000);
   sweep.unref();
   push?.start();
   pull?.start();
@@ -121,6 +158,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
   return {
     app,
     store,
+    runtimeStore,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     push,
     pull,
@@ -132,7 +170,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
         await push?.stop();
         await pull?.stop();
         await app.close();
-        db.close();
+        await runtimeStore.close();
       })();
       return closing;
     },

@@ -9,13 +9,15 @@ import { ScannerSet } from '../hardware/scanner-set';
 import { parseKioskAppConfig, type KioskAppConfig } from './app-config';
 import { CheckinService } from './checkin-service';
 import type { KioskEvents, KioskStatus, ScannerState } from './ipc/channels';
-import { openStore } from './store/open';
+import { processFaults } from '../protocol/fault-log';
+import { openRuntimeStore, type RuntimeStore } from './store/runtime-store';
 import { KioskSync } from './sync-runtime';
 import { KioskUiService, staffHub, type ScannerReport } from './ui-service';
 
 export interface KioskRuntime {
   service: KioskUiService;
   core: CheckinService;
+  store: RuntimeStore;
   onScan(listener: (scan: KioskEvents['scan']) => void): () => void;
   onStatus(listener: (status: KioskStatus) => void): () => void;
   close(): Promise<void>;
@@ -26,6 +28,8 @@ export interface RuntimeOptions {
   scanners?: ScannerSet;
   /** How often status is re-read (outbox depth, hub) and pushed when it changed. */
   statusEveryMs?: number;
+  /** The start-up integrity check's time bound. */
+  integrityTimeoutMs?: number;
 }
 
 const HUB_SILENT_MS = 10_000;
@@ -44,12 +48,26 @@ export function scannerReport(statuses: DeviceStatus[]): ScannerReport {
 
 export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: string, opts: RuntimeOptions = {}): Promise<KioskRuntime> {
   const file = isAbsolute(config.database) ? config.database : join(baseDir, config.database);
-  const { db } = openStore(file);
+  let onHealth = () => {};
+  const fault = (kind: string, message: string) => processFaults.report(kind, message);
+  // A damaged file is set aside and the kiosk starts on a fresh one: a dark door helps nobody, and the hub has the list.
+  const store = await openRuntimeStore(file, {
+    rebuildIfDamaged: true,
+    onFault: fault,
+    onHealthChange: () => onHealth(),
+    ...(opts.integrityTimeoutMs !== undefined ? { integrityTimeoutMs: opts.integrityTimeoutMs } : {}),
+  });
+  const { db } = store;
   const core = new CheckinService(db, config.kiosk);
   const set = opts.scanners ?? (config.hardware ? ScannerSet.fromConfig(config.hardware, nodeHidBackend()) : null);
   const scanners = set ? () => scannerReport(set.statuses()) : () => KEYBOARD_WEDGE;
   const sync = config.hub
-    ? new KioskSync(core, { agent: { baseUrl: config.hub.base_url, keyId: config.hub.key_id, secret: config.hub.secret }, scannerOk: () => set?.allConnected() ?? true })
+    ? new KioskSync(core, {
+        agent: { baseUrl: config.hub.base_url, keyId: config.hub.key_id, secret: config.hub.secret },
+        scannerOk: () => set?.allConnected() ?? true,
+        onStoreError: (e) => store.health.report(e),
+        faults: fault,
+      })
     : null;
   const service = new KioskUiService(db, core, {
     venueName: config.ui.venue_name,
@@ -61,21 +79,28 @@ export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: str
     scanners,
     // Online: the hub answered a pull recently (the pull runs every second).
     ...(sync ? { hubOnline: () => sync.pull.status.lastError === null && Date.now() - (sync.pull.status.lastSuccessAt ?? 0) < HUB_SILENT_MS } : {}),
-    ...(sync ? { hub: staffHub(sync.http) } : {}),
+    ...(sync ? { hub: staffHub(sync.http), hubError: () => sync.lastError() } : {}),
     afterRecord: () => sync?.kick(),
+    storeHealth: store.health,
+    rebuilt: store.rebuilt,
   });
 
   const scanListeners = new Set<(scan: KioskEvents['scan']) => void>();
   const statusListeners = new Set<(status: KioskStatus) => void>();
   let lastStatus = '';
   const pushStatus = () =>
-    void service.status().then((s) => {
-      // Only changes travel: a scanner coming and going, the outbox draining; not a tick every few seconds.
-      const key = JSON.stringify(s);
-      if (key === lastStatus) return;
-      lastStatus = key;
-      for (const l of statusListeners) l(s);
-    });
+    void service
+      .status()
+      .then((s) => {
+        // Only changes travel: a scanner coming and going, the outbox draining; not a tick every few seconds.
+        const key = JSON.stringify(s);
+        if (key === lastStatus) return;
+        lastStatus = key;
+        for (const l of statusListeners) l(s);
+      })
+      .catch((e: unknown) => fault('status', (e as Error).message));
+  // A store fault or its end reaches the screen at once, not at the next poll.
+  onHealth = pushStatus;
   const timer = setInterval(pushStatus, opts.statusEveryMs ?? 3000);
   timer.unref?.();
   if (set) {
@@ -90,13 +115,14 @@ export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: str
   return {
     service,
     core,
+    store,
     onScan: (l) => (scanListeners.add(l), () => void scanListeners.delete(l)),
     onStatus: (l) => (statusListeners.add(l), () => void statusListeners.delete(l)),
     close: async () => {
       clearInterval(timer);
       await set?.stop();
       await sync?.stop();
-      db.close();
+      await store.close();
     },
   };
 }

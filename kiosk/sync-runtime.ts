@@ -2,6 +2,7 @@
 // check-ins from it, and sends a heartbeat. The scan path never waits on any of this.
 import { newEventId } from '../core/event-id';
 import type { SeatPilotEvent } from '../core/contract';
+import { processFaults } from '../protocol/fault-log';
 import { SignedHttp, type Upstream } from '../protocol/http-client';
 import { PullClient } from '../protocol/pull-client';
 import { PushClient } from '../protocol/push-client';
@@ -17,6 +18,10 @@ export interface KioskSyncOptions {
   /** Whether the scanner is working, for the heartbeat. */
   scannerOk?: () => boolean;
   now?: () => number;
+  /** A write to the kiosk's own store failed inside a loop (a full disk, a damaged file): the store's health hears it. */
+  onStoreError?: (error: unknown) => void;
+  /** Loop faults, counted and logged at most once a minute per kind (default: the process's, on stderr). */
+  faults?: (kind: string, message: string) => void;
 }
 
 export class KioskSync {
@@ -28,25 +33,53 @@ export class KioskSync {
   constructor(private readonly service: CheckinService, private readonly opts: KioskSyncOptions) {
     const now = opts.now ?? Date.now;
     this.http = new SignedHttp(opts.agent, { now, timeoutMs: 5_000 });
+    const fault = opts.faults ?? ((kind: string, message: string) => processFaults.report(kind, message));
     this.push = new PushClient(service.outbox, this.http, {
       intervalMs: opts.pushIntervalMs ?? 1_000,
       backoffMaxMs: 5_000,
       now,
-      onError: () => service.setHubOnline(false),
+      onError: (message, kind) => {
+        if (kind === 'local_store') opts.onStoreError?.(new Error(message));
+        else service.setHubOnline(false);
+        fault(`push ${kind}`, message);
+      },
     });
     this.pull = new PullClient(this.http, { cursor: () => service.syncState().cursor ?? undefined, apply: (page) => service.applySyncPage(page) }, {
       intervalMs: opts.pullIntervalMs ?? 1_000,
+      backoffMaxMs: 5_000,
       now,
-      onError: () => service.setHubOnline(false),
+      onError: (message, kind, error) => {
+        if (kind === 'local_store') opts.onStoreError?.(error ?? new Error(message));
+        else service.setHubOnline(false);
+        fault(`pull ${kind}`, message);
+      },
     });
+    this.fault = fault;
   }
 
+  private readonly fault: (kind: string, message: string) => void;
+
   start(): void {
-    this.heartbeat();
+    this.beatSafely();
     this.push.start();
     this.pull.start();
-    this.beat = setInterval(() => this.heartbeat(), (this.opts.heartbeatIntervalS ?? 60) * 1000);
+    this.beat = setInterval(() => this.beatSafely(), (this.opts.heartbeatIntervalS ?? 60) * 1000);
     this.beat.unref();
+  }
+
+  /** A heartbeat that cannot be written (a full disk) is reported and tried again at the next beat. */
+  private beatSafely(): void {
+    try {
+      this.heartbeat();
+    } catch (e) {
+      this.opts.onStoreError?.(e);
+      this.fault('heartbeat', (e as Error).message);
+    }
+  }
+
+  /** The last push or pull fault, for the screens' status (null while both work). */
+  lastError(): string | null {
+    return this.push.status.lastError ?? this.pull.status.lastError;
   }
 
   /** Call after a scan was recorded: the event goes to the hub right away. */

@@ -4,11 +4,13 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RejectReason, SyncFloorPlan, SyncTable } from '../core/contract';
 import type { CheckinResult as CoreResult, CheckinService } from './checkin-service';
-import type { CheckinResult, GuestView, KioskSetup, KioskStatus, ScanRequest, ScannerState, SeatingCounts, TabletPairingCode } from './ipc/channels';
+import type { CheckinResult, GuestView, KioskSetup, KioskStatus, OutOfOrderReason, ScanRequest, ScannerState, SeatingCounts, TabletPairingCode } from './ipc/channels';
 import { HubUnavailableError, type KioskServicePort } from './ipc/handlers';
 import { GuestReader } from './store/guests';
 import { createTabletPairingCode, seatingCounts } from '../edge-agent/tablet/staff-client';
 import type { SignedHttp } from '../protocol/http-client';
+import type { RuntimeStore } from './store/runtime-store';
+import type { StoreHealth } from './store/store-health';
 
 export interface ScannerReport {
   state: ScannerState;
@@ -44,10 +46,33 @@ export interface UiServiceOptions {
   hub?: StaffHub;
   /** Called after a check-in was recorded (the sync client pushes its event to the hub right away). */
   afterRecord?: () => void;
+  /** The store's health (a full disk, a damaged file): a fault puts the door out of order with what staff should do. */
+  storeHealth?: StoreHealth;
+  /** Set when this start set a damaged file aside: out of order until the hub has sent the guest list again. */
+  rebuilt?: RuntimeStore['rebuilt'];
+  /** The last push or pull fault with the hub (a captive portal, a refusal), null while both work. */
+  hubError?: () => string | null;
   clock?: () => number;
 }
 
 const HUB_FRESH_MS = 120_000;
+
+function outOfOrderReason(fault: KioskStatus['database']['fault']): OutOfOrderReason {
+  switch (fault) {
+    case 'disk_full':
+      return 'disk_full';
+    case 'damaged':
+    case 'rebuilt':
+      return 'database_damaged';
+    case 'write_failed':
+    case undefined:
+      return 'database';
+    default: {
+      const never: never = fault;
+      return never;
+    }
+  }
+}
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 export class KioskUiService implements KioskServicePort {
@@ -74,16 +99,26 @@ export class KioskUiService implements KioskServicePort {
   }
 
   async scan(c: ScanRequest): Promise<CheckinResult> {
-    const r = this.core.scan(c.value, { kind: c.kind });
+    const r = this.stored(() => this.core.scan(c.value, { kind: c.kind }));
     if (r.event_id) this.opts.afterRecord?.();
     return this.toScreen(r);
   }
 
   async manualCheckin(guestId: string): Promise<CheckinResult | null> {
-    if (!this.reader.guestById(guestId)) return null;
-    const r = this.core.manualCheckin(guestId);
+    if (!this.stored(() => this.reader.guestById(guestId))) return null;
+    const r = this.stored(() => this.core.manualCheckin(guestId));
     if (r.event_id) this.opts.afterRecord?.();
     return this.toScreen(r);
+  }
+
+  /** Runs a store call; a store fault is reported to the health (the door goes out of order) and rethrown. */
+  private stored<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (e) {
+      this.opts.storeHealth?.report(e);
+      throw e;
+    }
   }
 
   async search(query: string) {
@@ -122,16 +157,26 @@ export class KioskUiService implements KioskServicePort {
       version = this.core.syncState().version;
       lastSync = (this.q.lastSync.get() as string | null) ?? null;
     } catch (e) {
+      this.opts.storeHealth?.report(e);
       database = { ok: false, detail: (e as Error).message };
+    }
+    const fault = this.opts.storeHealth?.current() ?? null;
+    if (fault) database = { ok: false, fault: fault.code, detail: `${fault.detail} (${fault.error})` };
+    const rebuilt = this.opts.rebuilt;
+    // After a rebuild the guest list is empty until the hub has sent it again: refusing everyone would be a lie.
+    const reloading = rebuilt && version === 0 && database.ok;
+    if (reloading) {
+      database = { ok: false, fault: 'rebuilt', detail: `the kiosk's database file was damaged and set aside (${rebuilt.damagedFile}); ${rebuilt.recoveredEvents} unsent check-ins were kept; the guest list is loading from the hub` };
     }
     const scanner = this.opts.scanners();
     const online = this.opts.hubOnline ? this.opts.hubOnline() : lastSync !== null && this.clock() - Date.parse(lastSync) < HUB_FRESH_MS;
     const out_of_order: KioskStatus['out_of_order'] = !database.ok
-      ? { reason: 'database', detail: database.detail ?? 'unreadable' }
+      ? { reason: outOfOrderReason(database.fault), detail: database.detail ?? 'unreadable' }
       : scanner.state !== 'ok'
         ? { reason: 'no_scanner', detail: scanner.devices.map((d) => `${d.device}: ${d.detail ?? d.state}`).join('; ') || 'no scanner configured' }
         : null;
-    return { scanner, database, hub: { online, last_sync_at: lastSync }, outbox_depth: outbox, guest_list_version: version, out_of_order };
+    const hub = { online, last_sync_at: lastSync, last_error: this.opts.hubError?.() ?? null };
+    return { scanner, database, hub, outbox_depth: outbox, guest_list_version: version, out_of_order };
   }
 
   async seatingCounts(): Promise<SeatingCounts> {

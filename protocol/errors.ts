@@ -45,11 +45,33 @@ function fromFastify(err: FastifyError): WireError | null {
 // shutdown, cannot connect now. SQLite's busy/locked likewise. The client's retry then succeeds; nothing was stored.
 const TRANSIENT_CODES = new Set(['40P01', '40001', '53300', '57P01', '57P03', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'ECONNREFUSED', 'ECONNRESET']);
 
-export function installErrorHandling(app: FastifyInstance): void {
+/**
+ * SQLite faults of the receiver's own disk (a hub whose disk is full or failing): nothing was stored, the sender keeps
+ * the batch and retries later, and the hub's health says what is wrong.
+ */
+function isLocalStorageFault(code: string): boolean {
+  return code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
+}
+
+export interface ErrorHandlingOptions {
+  /** Told of a storage fault behind a 503 (the hub's store health records it). */
+  onStorageFault?: (err: Error) => void;
+}
+
+export function installErrorHandling(app: FastifyInstance, opts: ErrorHandlingOptions = {}): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof WireError) return sendError(reply, err);
     const mapped = fromFastify(err);
     if (mapped) return sendError(reply, mapped);
+    if (typeof err.code === 'string' && isLocalStorageFault(err.code)) {
+      request.log.warn({ code: err.code }, 'storage fault; asked the client to retry later');
+      try {
+        opts.onStorageFault?.(err);
+      } catch {
+        // the answer matters more than the bookkeeping
+      }
+      return sendError(reply, new WireError(503, 'unavailable', 'the receiver cannot store events right now (its disk); retry later', { 'retry-after': '5' }));
+    }
     if (typeof err.code === 'string' && TRANSIENT_CODES.has(err.code)) {
       request.log.warn({ code: err.code }, 'transient storage error; asked the client to retry');
       return sendError(reply, new WireError(503, 'unavailable', 'storage is busy; retry shortly', { 'retry-after': '1' }));

@@ -84,3 +84,12 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number, random
 export function errorCodeOf(body: unknown): string | undefined {
   return body && typeof body === 'object' && 'error' in body ? String((body as { error: unknown }).error) : undefined;
 }
+
+/**
+ * One line for an answer that is not the protocol's: `unexpected_response: text/html from http://hub:8600 (…)`. A hotel
+ * or venue captive portal answers 200 with its login page to everything; staff and doctor read this line.
+ */
+export function describeUnexpected(res: SignedResponse, baseUrl: string, detail: string): string {
+  const type = (res.headers.get('content-type') ?? 'no content-type').split(';')[0]?.trim() || 'no content-type';
+  return `unexpected_response: ${type} from ${baseUrl} (${detail})`;
+}

@@ -2,7 +2,7 @@
 // transaction together with the new cursor, so a crash resumes from the last applied page.
 import { checkSyncResponse } from '../core/validate';
 import type { SyncResponse } from '../core/contract';
-import { errorCodeOf, type SignedHttp } from './http-client';
+import { backoffMs, describeUnexpected, errorCodeOf, type SignedHttp } from './http-client';
 
 export interface SyncSink {
   /** The cursor after the last applied page (undefined before the first). */
@@ -17,15 +17,38 @@ export interface PullReport {
   error?: string;
 }
 
+/**
+ * Why a pull failed. `unexpected_response`: an answer that is no sync page (a captive portal's HTML, a proxy's error);
+ * `local_store`: applying a good page to this box's own database failed (a full disk, a damaged file).
+ */
+export type PullFaultKind = 'unreachable' | 'unexpected_response' | 'refused' | 'server_error' | 'local_store';
+
 export interface PullStatus {
   lastSuccessAt: number | null;
   lastError: string | null;
   errorsTotal: number;
   changesTotal: number;
+  consecutiveFailures: number;
+  /** Failed pulls by kind, since start. */
+  faults: Record<PullFaultKind, number>;
+}
+
+export interface PullOptions {
+  limit?: number;
+  intervalMs?: number;
+  maxPages?: number;
+  /** After failures the next pull waits longer, up to this (default 30 s). */
+  backoffMaxMs?: number;
+  now?: () => number;
+  onProgress?: (p: { pages: number; changes: number }) => void;
+  onError?: (message: string, kind: PullFaultKind, error?: unknown) => void;
 }
 
 export class PullClient {
-  readonly status: PullStatus = { lastSuccessAt: null, lastError: null, errorsTotal: 0, changesTotal: 0 };
+  readonly status: PullStatus = {
+    lastSuccessAt: null, lastError: null, errorsTotal: 0, changesTotal: 0, consecutiveFailures: 0,
+    faults: { unreachable: 0, unexpected_response: 0, refused: 0, server_error: 0, local_store: 0 },
+  };
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<PullReport> | null = null;
   private stopped = false;
@@ -33,19 +56,31 @@ export class PullClient {
   constructor(
     private readonly http: SignedHttp,
     private readonly sink: SyncSink,
-    private readonly opts: { limit?: number; intervalMs?: number; maxPages?: number; now?: () => number; onProgress?: (p: { pages: number; changes: number }) => void; onError?: (m: string) => void } = {},
+    private readonly opts: PullOptions = {},
   ) {}
 
   start(): void {
     this.stopped = false;
     const tick = async () => {
-      await this.pull();
+      try {
+        await this.pull();
+      } catch (e) {
+        // pullLoop turns every fault into a report; this net keeps the timer alive whatever happens.
+        this.failed({ pages: 0, changes: 0 }, 'local_store', `pull failed: ${(e as Error).message}`, e);
+      }
       if (!this.stopped) {
-        this.timer = setTimeout(() => void tick(), this.opts.intervalMs ?? 2_000);
+        this.timer = setTimeout(() => void tick(), this.nextDelayMs());
         this.timer.unref?.();
       }
     };
     void tick();
+  }
+
+  /** The interval while all is well; after failures, a capped, jittered backoff that starts at the interval. */
+  private nextDelayMs(): number {
+    const interval = this.opts.intervalMs ?? 2_000;
+    if (this.status.consecutiveFailures === 0) return interval;
+    return Math.max(interval, backoffMs(this.status.consecutiveFailures - 1, interval, Math.max(interval, this.opts.backoffMaxMs ?? 30_000)));
   }
 
   async stop(): Promise<void> {
@@ -70,12 +105,22 @@ export class PullClient {
       try {
         res = await this.http.request('GET', path);
       } catch (e) {
-        return this.failed(report, `upstream unreachable: ${(e as Error).message}`);
+        return this.failed(report, 'unreachable', `upstream unreachable: ${(e as Error).message}`);
       }
-      if (res.status !== 200) return this.failed(report, `upstream answered ${res.status}${errorCodeOf(res.body) ? ` ${errorCodeOf(res.body)}` : ''}`);
+      const base = this.http.upstream.baseUrl;
+      if (res.status !== 200) {
+        const code = errorCodeOf(res.body);
+        if (code === undefined) return this.failed(report, 'unexpected_response', describeUnexpected(res, base, `status ${res.status}`));
+        return this.failed(report, res.status >= 500 ? 'server_error' : 'refused', `upstream answered ${res.status} ${code}`);
+      }
       const checked = checkSyncResponse(res.body);
-      if (!checked.ok) return this.failed(report, `upstream sent a malformed sync page: ${checked.detail}`);
-      this.sink.apply(checked.page);
+      if (!checked.ok) return this.failed(report, 'unexpected_response', describeUnexpected(res, base, `not a sync page: ${checked.detail}`));
+      try {
+        this.sink.apply(checked.page);
+      } catch (e) {
+        // The page and its cursor commit together, so nothing was half applied: the same page is asked for again.
+        return this.failed(report, 'local_store', `local store: ${(e as Error).message}`, e);
+      }
       report.pages++;
       report.changes += checked.page.changes.length;
       this.status.changesTotal += checked.page.changes.length;
@@ -84,13 +129,20 @@ export class PullClient {
     }
     this.status.lastSuccessAt = (this.opts.now ?? Date.now)();
     this.status.lastError = null;
+    this.status.consecutiveFailures = 0;
     return report;
   }
 
-  private failed(report: PullReport, message: string): PullReport {
+  private failed(report: PullReport, kind: PullFaultKind, message: string, error?: unknown): PullReport {
     this.status.lastError = message;
     this.status.errorsTotal++;
-    this.opts.onError?.(message);
+    this.status.consecutiveFailures++;
+    this.status.faults[kind]++;
+    try {
+      this.opts.onError?.(message, kind, error);
+    } catch {
+      // A metrics or log callback that throws must not stop the pull.
+    }
     return { ...report, error: message };
   }
 }

@@ -1,8 +1,9 @@
 // The one push client for both hops (kiosk → agent, agent → cloud): drains an outbox in order, in signed batches.
 import { randomUUID } from 'node:crypto';
-import { LIMITS, type IngestResult } from '../core/contract';
+import { LIMITS } from '../core/contract';
 import type { Outbox, OutboxItem } from '../core/outbox';
-import { backoffMs, errorCodeOf, type SignedHttp } from './http-client';
+import { checkIngestResult } from '../core/validate';
+import { backoffMs, describeUnexpected, errorCodeOf, type SignedHttp } from './http-client';
 
 export interface PushOptions {
   /** Events per batch, at most 500 (the receiver's limit). */
@@ -16,8 +17,15 @@ export interface PushOptions {
   now?: () => number;
   /** After each answered batch: for metrics and logs. */
   onBatch?: (r: { sent: number; duplicates: number; dead: { id: number; reason: string }[] }) => void;
-  onError?: (message: string) => void;
+  /** After each failed attempt, with the kind of fault (see `PushFaultKind`). */
+  onError?: (message: string, kind: PushFaultKind) => void;
 }
+
+/**
+ * Why an attempt failed. `unexpected_response`: a 200 that is no ingest result (a captive portal's page, a proxy), or
+ * one whose `rejected[].index` names no event sent; `local_store`: this box's own database failed (a full disk).
+ */
+export type PushFaultKind = 'unreachable' | 'unexpected_response' | 'rate_limited' | 'refused' | 'server_error' | 'local_store';
 
 export interface PushStatus {
   state: 'idle' | 'pushing' | 'backing_off' | 'stopped';
@@ -29,6 +37,8 @@ export interface PushStatus {
   errorsTotal: number;
   /** When the next attempt is due after a failure (ms since epoch). */
   retryAt: number | null;
+  /** Failed attempts by kind, since start. */
+  faults: Record<PushFaultKind, number>;
 }
 
 export interface DrainReport {
@@ -50,7 +60,8 @@ export class PushClient {
   private again = false;
   /** Shrinks when the receiver says a batch is too large or malformed, to isolate the culprit. */
   private limit: number;
-  readonly status: PushStatus = { state: 'idle', lastSuccessAt: null, lastError: null, consecutiveFailures: 0, sentTotal: 0, deadTotal: 0, errorsTotal: 0, retryAt: null };
+  readonly status: PushStatus = { state: 'idle', lastSuccessAt: null, lastError: null, consecutiveFailures: 0, sentTotal: 0, deadTotal: 0, errorsTotal: 0, retryAt: null,
+    faults: { unreachable: 0, unexpected_response: 0, rate_limited: 0, refused: 0, server_error: 0, local_store: 0 } };
 
   constructor(
     private readonly outbox: Outbox,
@@ -98,7 +109,13 @@ export class PushClient {
       this.again = true;
       return;
     }
-    const report = await this.drain();
+    let report: DrainReport;
+    try {
+      report = await this.drain();
+    } catch (e) {
+      // drainLoop turns every fault into a report; this is the last net, so the timer can never stop for good.
+      report = this.fail('local_store', `push failed: ${(e as Error).message}`, []);
+    }
     if (this.status.state === 'stopped') return;
     if (report.error) {
       this.schedule(report.retryAfterMs ?? 1000);
@@ -127,15 +144,24 @@ export class PushClient {
     return this.running;
   }
 
-  private fail(message: string, ids: number[], retryAfterMs?: number): DrainReport & { error: string } {
+  private fail(kind: PushFaultKind, message: string, ids: number[], retryAfterMs?: number): DrainReport & { error: string } {
     this.status.consecutiveFailures++;
     this.status.errorsTotal++;
+    this.status.faults[kind]++;
     this.status.lastError = message;
-    if (ids.length) this.outbox.recordAttempt(ids, message);
+    try {
+      if (ids.length) this.outbox.recordAttempt(ids, message);
+    } catch {
+      // The attempt count is a nicety; a store that cannot write it is reported by the next drain.
+    }
     const wait = retryAfterMs ?? backoffMs(this.status.consecutiveFailures - 1, this.opts.backoffBaseMs ?? 500, this.opts.backoffMaxMs ?? 30_000);
     this.status.retryAt = this.now() + wait;
     if (this.status.state !== 'stopped') this.status.state = 'backing_off';
-    this.opts.onError?.(message);
+    try {
+      this.opts.onError?.(message, kind);
+    } catch {
+      // A metrics or log callback that throws must not stop the push.
+    }
     return { sent: 0, dead: 0, batches: 0, error: message, retryAfterMs: wait };
   }
 
@@ -160,6 +186,15 @@ export class PushClient {
 
   private async drainLoop(): Promise<DrainReport> {
     const total: DrainReport = { sent: 0, dead: 0, batches: 0 };
+    try {
+      return await this.drainBatches(total);
+    } catch (e) {
+      // The outbox is this box's own SQLite: a full disk or a damaged file. Nothing was acknowledged that is not marked.
+      return { ...total, ...this.fail('local_store', `local store: ${(e as Error).message}`, []) };
+    }
+  }
+
+  private async drainBatches(total: DrainReport): Promise<DrainReport> {
     let clockRetried = false;
     if (this.status.state !== 'stopped') this.status.state = 'pushing';
     while (this.status.state !== 'stopped') {
@@ -170,11 +205,16 @@ export class PushClient {
       try {
         res = await this.http.request('POST', '/v1/events', batch.body);
       } catch (e) {
-        return { ...total, ...this.fail(`upstream unreachable: ${(e as Error).message}`, ids) };
+        return { ...total, ...this.fail('unreachable', `upstream unreachable: ${(e as Error).message}`, ids) };
       }
       const code = errorCodeOf(res.body);
       if (res.status === 200) {
-        const result = res.body as IngestResult;
+        const checked = checkIngestResult(res.body, batch.items.length);
+        if (!checked.ok) {
+          // Nothing is marked: a 200 that is no ingest result acknowledges nothing. The batch is offered again later.
+          return { ...total, ...this.fail('unexpected_response', describeUnexpected(res, this.http.upstream.baseUrl, checked.detail), ids) };
+        }
+        const result = checked.result;
         const dead = result.rejected.map((r) => ({ id: (batch.items[r.index] as OutboxItem).id, reason: `${r.reason}: ${r.detail}` }));
         for (const d of dead) this.outbox.markDead(d.id, d.reason);
         const deadIds = new Set(dead.map((d) => d.id));
@@ -212,11 +252,17 @@ export class PushClient {
         this.opts.onBatch?.({ sent: 0, duplicates: 0, dead: [{ id: only.id, reason }] });
         continue;
       }
-      if (res.status === 429) {
+      if (res.status === 429 || res.status === 503) {
         const retryAfter = Number(res.headers.get('retry-after'));
-        return { ...total, ...this.fail('upstream rate limit (429)', ids, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined) };
+        const kind = res.status === 429 ? 'rate_limited' : 'server_error';
+        const what = res.status === 429 ? 'upstream rate limit (429)' : `upstream unavailable (503${code ? ` ${code}` : ''})`;
+        return { ...total, ...this.fail(kind, what, ids, Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 3600) * 1000 : undefined) };
       }
-      return { ...total, ...this.fail(`upstream answered ${res.status}${code ? ` ${code}` : ''}`, ids) };
+      if (code === undefined) {
+        // Not one of ours: a proxy's or portal's error page. Say what answered, not a bare status.
+        return { ...total, ...this.fail('unexpected_response', describeUnexpected(res, this.http.upstream.baseUrl, `status ${res.status}`), ids) };
+      }
+      return { ...total, ...this.fail(res.status >= 500 ? 'server_error' : 'refused', `upstream answered ${res.status} ${code}`, ids) };
     }
     if (this.status.state === 'pushing') this.status.state = 'idle';
     return total;

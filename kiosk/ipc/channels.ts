@@ -68,12 +68,14 @@ export interface GuestMatch extends GuestView {
 }
 
 export type ScannerState = 'ok' | 'missing' | 'error';
-export type OutOfOrderReason = 'no_scanner' | 'database';
+export type OutOfOrderReason = 'no_scanner' | 'database' | 'disk_full' | 'database_damaged';
 
 export interface KioskStatus {
   scanner: { state: ScannerState; devices: { device: string; state: ScannerState; detail: string | null }[] };
-  database: { ok: boolean; detail: string | null };
-  hub: { online: boolean; last_sync_at: string | null };
+  /** `fault` names a store fault (kiosk/store/store-health.ts) or a file rebuilt at this start. */
+  database: { ok: boolean; detail: string | null; fault?: 'disk_full' | 'damaged' | 'write_failed' | 'rebuilt' };
+  /** `last_error`: the last push or pull fault with the hub (null while both work), e.g. a captive portal's page. */
+  hub: { online: boolean; last_sync_at: string | null; last_error: string | null };
   outbox_depth: number;
   guest_list_version: number;
   /** Non-null puts the kiosk on its out-of-order screen, with this reason for staff. */
