@@ -137,8 +137,15 @@ describe('seatpilot doctor on an agent box', () => {
     expect(lineOf(r.stdout, 'FAIL agent cloud:')).toBe(`FAIL agent cloud: cannot reach http://127.0.0.1:${port} (ECONNREFUSED) → check the network cable, DNS and firewall towards http://127.0.0.1:${port}; the venue keeps working offline and the backlog goes out once it is back`);
   });
 
+  /** The healthy box's cloud key, as an upstream that checks signatures knows it. */
+  const cloudKey = () => {
+    const c = agentConfig.cloud as { key_id: string; secret: string };
+    return { [c.key_id]: c.secret };
+  };
+
   it('fails on clock skew, read from the upstream Date header', async () => {
-    const upstream = await skewedUpstream(-10 * 60_000);
+    // 10 min off is beyond the ±300 s window: the key check passes only because the doctor signs on the upstream's clock.
+    const upstream = await skewedUpstream(-10 * 60_000, cloudKey());
     try {
       const dir = variant((c) => ({ ...c, cloud: { ...(c.cloud as object), url: upstream.url } }));
       const r = await runCli(['doctor', '--config-dir', dir]);
@@ -147,6 +154,20 @@ describe('seatpilot doctor on an agent box', () => {
       expect(clock).toMatch(/^FAIL agent clock: this box's clock is (59[89]|60[0-2]) s ahead of the cloud → turn on time sync \(timedatectl set-ntp true\)/);
       // Only the clock is wrong: the (signed, offset-corrected) key check still passes.
       expect(r.stdout.match(/^FAIL/gm)).toHaveLength(1);
+    } finally {
+      await upstream.close();
+    }
+  });
+
+  it('fails on a wrong secret: the upstream knows the key, the signature does not match', async () => {
+    const upstream = await skewedUpstream(0, cloudKey());
+    try {
+      const dir = variant((c) => ({ ...c, cloud: { ...(c.cloud as object), url: upstream.url, secret: 'sps_not-the-paired-secret-0000' } }));
+      const r = await runCli(['doctor', '--config-dir', dir]);
+      expect(r.code).toBe(1);
+      const keyId = (agentConfig.cloud as { key_id: string }).key_id;
+      expect(lineOf(r.stdout, 'FAIL agent cloud:')).toBe(`FAIL agent cloud: ${upstream.url} knows key ${keyId} but the secret in ${join(dir, 'agent.json')} does not match → pair this box again (seatpilot pair --cloud ${upstream.url} --code CODE)`);
+      expect(r.stdout).not.toContain('sps_not-the-paired-secret-0000');
     } finally {
       await upstream.close();
     }
