@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { ADVISORY_LOCKS } from './advisory-locks';
 
 export interface Migration {
   version: number;
@@ -57,16 +58,14 @@ export interface PgMigrationTarget {
   tx<T>(fn: (q: PgMigrationTarget) => Promise<T>): Promise<T>;
 }
 
-// An arbitrary fixed key: migrations from several replicas starting at once take turns.
-const PG_MIGRATION_LOCK = 7_411_902_233;
-
 export async function migratePostgres(db: PgMigrationTarget, known: Migration[] = loadMigrations(migrationsDir('postgres'))): Promise<MigrateReport> {
   await db.exec(`CREATE TABLE IF NOT EXISTS public.${MIGRATIONS_TABLE} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   const appliedNow: number[] = [];
   const readApplied = async (q: PgMigrationTarget) => (await q.query<{ version: number }>(`SELECT version FROM public.${MIGRATIONS_TABLE}`)).map((r) => Number(r.version));
   for (const m of planMigrations(known, await readApplied(db))) {
     await db.tx(async (q) => {
-      await q.query('SELECT pg_advisory_xact_lock($1)', [PG_MIGRATION_LOCK]);
+      // Replicas starting at once take turns.
+      await q.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.migrations]);
       if ((await readApplied(q)).includes(m.version)) return; // another replica got there first
       await q.exec(m.sql);
       await q.query(`INSERT INTO public.${MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`, [m.version, m.name]);

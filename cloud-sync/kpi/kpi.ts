@@ -1,11 +1,9 @@
 // KPI materialized views: refresh (logged in telemetry.mv_refresh_log), staleness, and the readers the admin pages use.
+import { ADVISORY_LOCKS } from '../../sql/advisory-locks';
 import type { Queryable } from '../db';
 
 export const KPI_VIEWS = ['mv_kpi_checkin', 'mv_kpi_door2seat'] as const;
 export type KpiView = (typeof KPI_VIEWS)[number];
-
-// An arbitrary fixed key: replicas refreshing at the same moment take turns instead of doubling the work.
-const REFRESH_LOCK = 7_411_902_301;
 
 export type RefreshOutcome = 'refreshed' | 'failed' | 'skipped_locked';
 
@@ -23,7 +21,8 @@ export interface RefreshResult {
  */
 export async function refreshKpiView(db: Queryable, view: KpiView): Promise<RefreshResult> {
   return db.tx(async (q) => {
-    const [lock] = await q.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [REFRESH_LOCK]);
+    // Replicas refreshing at the same moment take turns instead of doubling the work.
+    const [lock] = await q.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [ADVISORY_LOCKS.kpiRefresh]);
     if (!lock?.ok) return { view, outcome: 'skipped_locked', durationMs: 0, rowCount: null, error: null };
     const [start] = await q.query<{ t: Date }>('SELECT clock_timestamp() AS t');
     const started = performance.now();
@@ -71,8 +70,9 @@ export interface CheckinKpi {
   decisions: number;
   admitted: number;
   rejected: number;
-  p50_latency_ms: number;
-  p95_latency_ms: number;
+  /** Null when no decision in the bucket carries a measured latency (events pushed after a kiosk restart omit it). */
+  p50_latency_ms: number | null;
+  p95_latency_ms: number | null;
   rejects_by_reason: Record<string, number>;
 }
 

@@ -1,4 +1,5 @@
 // Daily partitions of telemetry.events_raw: made ahead and dropped after the retention period (sql 0002).
+import { ADVISORY_LOCKS } from '../../sql/advisory-locks';
 import type { Queryable } from '../db';
 
 export interface PartitionReport {
@@ -7,12 +8,17 @@ export interface PartitionReport {
 }
 
 /** Makes today's and the next days' partitions and drops those past retention, per telemetry.partition_settings. */
-export async function maintainEventPartitions(q: Queryable, today?: string): Promise<PartitionReport> {
-  const [row] = await q.query<{ r: PartitionReport }>(
-    today === undefined ? 'SELECT telemetry.maintain_event_partitions() AS r' : 'SELECT telemetry.maintain_event_partitions($1::date) AS r',
-    today === undefined ? [] : [today],
-  );
-  return row?.r ?? { created: [], dropped: [] };
+export async function maintainEventPartitions(db: Queryable, today?: string): Promise<PartitionReport> {
+  return db.tx(async (q) => {
+    // Two replicas at once would both try to make the same partition and one would fail: the second waits, then finds
+    // the work done.
+    await q.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.partitionMaintenance]);
+    const [row] = await q.query<{ r: PartitionReport }>(
+      today === undefined ? 'SELECT telemetry.maintain_event_partitions() AS r' : 'SELECT telemetry.maintain_event_partitions($1::date) AS r',
+      today === undefined ? [] : [today],
+    );
+    return row?.r ?? { created: [], dropped: [] };
+  });
 }
 
 export async function setPartitionSettings(q: Queryable, settings: { retentionDays?: number; premakeDays?: number }): Promise<void> {
