@@ -30,8 +30,6 @@ export interface CloudDeps {
   pairRateLimit?: RateLimitOptions;
   /** Seconds between double-admission passes (default 5; 0: none in this process, e.g. on all replicas but one). */
   doubleAdmissionEverySec?: number;
-  /** How long a stored check-in settles before the detector reads it (default SETTLE_SECONDS). */
-  doubleAdmissionSettleSec?: number;
 }
 
 export interface CloudApp {
@@ -64,7 +62,7 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
   registerProtocolRoutes(app, { store, metrics, sync: deps.sync ?? new PgSyncStore(deps.db), ...(deps.now ? { now: deps.now } : {}), ...(deps.rateLimit ? { rateLimit: deps.rateLimit } : {}) });
   registerPairRoute(app, { pairing: new CloudPairing(deps.db), ...(deps.now ? { now: deps.now } : {}), ...(deps.pairRateLimit ? { rateLimit: deps.pairRateLimit } : {}) });
   await app.register(opsPlugin, { db: deps.db, registry: metrics.registry, ...deps.ops });
-  const doubleAdmissions = new DoubleAdmissionDetector(deps.db, metrics.registry, deps.doubleAdmissionSettleSec);
+  const doubleAdmissions = new DoubleAdmissionDetector(deps.db, metrics.registry);
   doubleAdmissions.start(deps.doubleAdmissionEverySec ?? 5, (e) => app.log.error({ err: e }, 'double-admission pass failed'));
   app.addHook('onClose', async () => {
     await doubleAdmissions.stop();

@@ -1,14 +1,15 @@
 // Finds double admissions after ingest, off its hot path: reads the check-ins stored since its watermark, records
 // their movements and flags each new pair of entries of one guest at two devices that the guest's occasion's re-entry
 // policy would have refused (core/double-admission.ts).
+//
+// It reads in commit order (sql 0011): a pass takes the check-ins whose storing transaction became visible between
+// the last pass's snapshot and its own, so a batch that commits late (held on its tenant's usage row) is read by the
+// first pass after it commits, never skipped, and no settle time is needed.
 import { Counter, type Registry } from 'prom-client';
 import type { Direction, ReentryPolicy } from '../core/contract';
 import { DEFAULT_REENTRY, findDoubleAdmissions, type Admission } from '../core/double-admission';
+import { ADVISORY_LOCKS } from '../sql/advisory-locks';
 import type { Db, Queryable } from './db';
-
-/** Check-ins received this recently are left for the next tick: a transaction still in flight may commit below. */
-export const SETTLE_SECONDS = 10;
-const LOCK = 7_411_902_301;
 
 interface Row extends Admission {
   tenant_id: string;
@@ -23,8 +24,6 @@ export class DoubleAdmissionDetector {
   constructor(
     private readonly db: Db,
     registry: Registry,
-    /** Tests that wait for their own commits settle at once. */
-    private readonly settleSeconds: number = SETTLE_SECONDS,
   ) {
     this.counter = new Counter({ name: 'seatpilot_double_admissions_total', help: 'Pairs of admissions of one guest at two devices with no exit between (kiosks cut off from the hub).', registers: [registry] });
   }
@@ -42,20 +41,26 @@ export class DoubleAdmissionDetector {
 
   /** One pass; returns the pairs flagged. One pass at a time, across replicas too. */
   tick(): Promise<number> {
-    this.running ??= this.db.tx((q) => this.pass(q, new Date(Date.now() - this.settleSeconds * 1000))).finally(() => (this.running = null));
+    this.running ??= this.db.tx((q) => this.pass(q)).finally(() => (this.running = null));
     return this.running;
   }
 
-  private async pass(q: Queryable, bound: Date): Promise<number> {
-    const [lock] = await q.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [LOCK]);
+  private async pass(q: Queryable): Promise<number> {
+    const [lock] = await q.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [ADVISORY_LOCKS.doubleAdmissionPass]);
     if (!lock?.ok) return 0;
-    const [wm] = await q.query<{ received_at: Date | string }>('SELECT received_at FROM telemetry.double_admission_watermark FOR UPDATE');
-    const from = wm?.received_at ?? '-infinity';
+    const [wm] = await q.query<{ seen: string }>('SELECT seen::text FROM telemetry.double_admission_watermark FOR UPDATE');
+    const [now] = await q.query<{ seen: string }>('SELECT pg_current_snapshot()::text AS seen');
+    const before = wm?.seen as string;
+    const after = now?.seen as string;
+    // The check-ins committed after the last pass's snapshot and by this one's. The xid range only narrows the index
+    // scan: it spans every transaction that was running at the last pass, however long it ran.
     const fresh = (await q.query<Omit<Row, 'occurred_at'> & { occurred_at: Date }>(
       `SELECT tenant_id, venue_id, event_id::text, device_id, payload->>'guest_id' AS guest_id, payload->>'direction' AS direction, occurred_at
          FROM telemetry.events_raw
-        WHERE type = 'checkin.succeeded' AND received_at > $1 AND received_at <= $2`,
-      [from, bound],
+        WHERE type = 'checkin.succeeded'
+          AND ingest_xid >= pg_snapshot_xmin($1::pg_snapshot) AND ingest_xid < pg_snapshot_xmax($2::pg_snapshot)
+          AND NOT pg_visible_in_snapshot(ingest_xid, $1::pg_snapshot) AND pg_visible_in_snapshot(ingest_xid, $2::pg_snapshot)`,
+      [before, after],
     )).map((r) => ({ ...r, occurred_at: r.occurred_at.toISOString() }));
     let flagged = 0;
     const groups = new Map<string, Row[]>();
@@ -64,7 +69,7 @@ export class DoubleAdmissionDetector {
       (groups.get(k) ?? groups.set(k, []).get(k)!).push(r);
     }
     for (const rows of groups.values()) flagged += await this.flagGroup(q, rows);
-    await q.query('UPDATE telemetry.double_admission_watermark SET received_at = greatest(received_at, $1)', [bound]);
+    await q.query('UPDATE telemetry.double_admission_watermark SET seen = $1::pg_snapshot', [after]);
     if (flagged) this.counter.inc(flagged);
     return flagged;
   }

@@ -37,7 +37,7 @@ describe.each(backends())('ingest at the edges of the contract on %s', (backend)
 
   beforeAll(async () => {
     t = await freshDatabase(backend);
-    cloud = await buildApp({ db: t.db, doubleAdmissionEverySec: 0, doubleAdmissionSettleSec: 0 });
+    cloud = await buildApp({ db: t.db, doubleAdmissionEverySec: 0 });
     const ten = await addTenant(t.db, 'Edges');
     const ven = await addVenue(t.db, ten.id, 'Hall');
     kiosk = await addDevice(t.db, ven.id, 'kiosk');
