@@ -34,8 +34,15 @@ export const RejectReasonSchema = Type.Union([
 ]);
 export type RejectReason = Static<typeof RejectReasonSchema>;
 
+/**
+ * A scan's own measured times, in ms of the kiosk's monotonic clock (`performance.now()`, never the wall clock, so a
+ * clock step cannot distort them). parse_ms: scanned text to credential; lookup_ms: guest and history read and the
+ * decision; persist_ms: event built and the row committed durably; total_ms: scan to durably stored.
+ * persist_ms and total_ms end after the commit, so they are written into the event when it is pushed; an event pushed
+ * after the kiosk restarted no longer has them and omits them (never an estimate).
+ */
 export const CheckinStagesSchema = Type.Object(
-  { parse_ms: Ms, lookup_ms: Ms, persist_ms: Ms, total_ms: Ms },
+  { parse_ms: Ms, lookup_ms: Ms, persist_ms: Type.Optional(Ms), total_ms: Type.Optional(Ms) },
   { additionalProperties: false },
 );
 export type CheckinStages = Static<typeof CheckinStagesSchema>;
@@ -49,8 +56,11 @@ export const CheckinSucceededPayloadSchema = Type.Object(
     table_id: Type.Union([Id, Type.Null()]),
     party_size: Type.Integer({ minimum: 1, maximum: 1000 }),
     offline: Type.Boolean(),
-    latency_ms: Ms,
+    /** The stages' total_ms; absent when it is (see CheckinStagesSchema). */
+    latency_ms: Type.Optional(Ms),
     stages: CheckinStagesSchema,
+    /** The kiosk's own clock at the scan, when occurred_at was corrected to the venue's time (clock off by > 2 s). */
+    device_time: Type.Optional(DateTime),
   },
   { additionalProperties: false },
 );
@@ -61,7 +71,8 @@ export const CheckinRejectedPayloadSchema = Type.Object(
     reason: RejectReasonSchema,
     credential_kind: CredentialKindSchema,
     door_id: Id,
-    latency_ms: Ms,
+    latency_ms: Type.Optional(Ms),
+    device_time: Type.Optional(DateTime),
   },
   { additionalProperties: false },
 );
@@ -84,8 +95,14 @@ export const DeviceHeartbeatPayloadSchema = Type.Object(
     outbox_depth: Type.Integer({ minimum: 0 }),
     oldest_unsent_s: Type.Number({ minimum: 0 }),
     guest_list_version: Type.Integer({ minimum: 0 }),
-    scanner_ok: Type.Boolean(),
-    clock_skew_ms: Type.Number(),
+    /** Null: the device has no scanner (the agent) or cannot tell (a keyboard-wedge scanner types like a keyboard). */
+    scanner_ok: Type.Union([Type.Boolean(), Type.Null()]),
+    /** Device clock minus the receiver's, in ms, from the last exchange; null before the first one. */
+    clock_skew_ms: Type.Union([Type.Number(), Type.Null()]),
+    /** Kiosks: seconds since the last scan reached the check-in service; null when none since the kiosk started. */
+    last_scan_s: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
+    /** Kiosks: whether event times and ticket validity run on the clock corrected by clock_skew_ms (|skew| > 2 s). */
+    clock_corrected: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

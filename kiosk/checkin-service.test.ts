@@ -76,12 +76,13 @@ describe('scan', () => {
     expect(svc.outbox.depth()).toBe(1);
   });
 
-  it('records stage timings that add up', () => {
+  it('records stage timings that add up, and the pushed event carries the same ones', () => {
     const r = svc.scan('TICKET-ANA', { kind: 'barcode' });
     const s = r.stages;
     expect(s.total_ms).toBeGreaterThanOrEqual(s.parse_ms + s.lookup_ms);
-    const payload = outboxEvents()[0]!.payload as { stages: typeof s; latency_ms: number };
-    expect(payload.latency_ms).toBe(payload.stages.total_ms);
+    const payload = svc.outbox.pending(1)[0]!.event.payload as { stages: typeof s; latency_ms: number };
+    expect(payload.stages).toEqual(s);
+    expect(payload.latency_ms).toBe(s.total_ms);
   });
 
   it('takes an NFC tap in any UID spelling', () => {
@@ -191,6 +192,91 @@ describe('scan', () => {
   it('strips the configured scanner prefix and suffix', () => {
     const s2 = new CheckinService(db, { ...CONFIG, scanner: { prefixes: [']Q1'], suffixes: ['#'] } }, { clock: () => now });
     expect(s2.scan(']Q1TICKET-ANA#\r', { kind: 'barcode' }).status).toBe('ok');
+  });
+});
+
+describe('honest figures', () => {
+  /** A service whose stage clock moves only while SQLite writes a check-in row: each commit takes `commitMs`. */
+  function timedService() {
+    const clock = { mono: 1000, commitMs: 0 };
+    db.function('sp_test_commit_takes', () => {
+      clock.mono += clock.commitMs;
+      return null;
+    });
+    db.exec('CREATE TEMP TRIGGER sp_test_commit_clock AFTER INSERT ON main.checkins BEGIN SELECT sp_test_commit_takes(); END');
+    return { clock, service: new CheckinService(db, CONFIG, { clock: () => now, stageClock: () => clock.mono }) };
+  }
+
+  it("pushes each scan's own measured commit time, not an estimate from the scan before", () => {
+    const { clock, service } = timedService();
+    clock.commitMs = 40;
+    const a = service.scan('TICKET-ANA', { kind: 'barcode' });
+    clock.commitMs = 7;
+    now += 60_000;
+    const b = service.scan('TICKET-NOPE', { kind: 'barcode' });
+    expect(a.stages).toEqual({ parse_ms: 0, lookup_ms: 0, persist_ms: 40, total_ms: 40 });
+    expect(b.stages).toEqual({ parse_ms: 0, lookup_ms: 0, persist_ms: 7, total_ms: 7 });
+    const [ea, eb] = service.outbox.pending(10).map((i) => i.event);
+    expect(ea).toMatchObject({ type: 'checkin.succeeded', payload: { latency_ms: 40, stages: { parse_ms: 0, lookup_ms: 0, persist_ms: 40, total_ms: 40 } } });
+    expect(eb).toMatchObject({ type: 'checkin.rejected', payload: { latency_ms: 7 } });
+    for (const e of [ea, eb]) expect(checkEvent(e)).toMatchObject({ ok: true });
+    // Offered again after a failed send: the same figures.
+    service.outbox.recordAttempt([service.outbox.pending(1)[0]!.id], 'connect ECONNREFUSED');
+    expect(service.outbox.pending(1)[0]!.event.payload).toMatchObject({ latency_ms: 40 });
+  });
+
+  it('after a restart, the event goes without the commit time it can no longer know', () => {
+    svc.scan('TICKET-ANA', { kind: 'barcode' });
+    now += 60_000;
+    svc.scan('TICKET-NOPE', { kind: 'barcode' });
+    const restarted = new CheckinService(db, CONFIG, { clock: () => now });
+    const [admitted, refused] = restarted.outbox.pending(10).map((i) => i.event);
+    expect(admitted!.type).toBe('checkin.succeeded');
+    expect(admitted!.payload).not.toHaveProperty('latency_ms');
+    expect(Object.keys((admitted!.payload as { stages: object }).stages).sort()).toEqual(['lookup_ms', 'parse_ms']);
+    expect(refused!.type).toBe('checkin.rejected');
+    expect(refused!.payload).not.toHaveProperty('latency_ms');
+    for (const e of [admitted, refused]) expect(checkEvent(e)).toMatchObject({ ok: true });
+    // The process that measured them still has them.
+    expect(svc.outbox.pending(1)[0]!.event.payload).toHaveProperty('latency_ms');
+  });
+
+  it('knows how long ago a scan last arrived, and not before the first one', () => {
+    let mono = 0;
+    const s = new CheckinService(db, CONFIG, { clock: () => now, stageClock: () => mono });
+    expect(s.lastScanAgeSeconds()).toBeNull();
+    s.scan('\r\n', { kind: 'barcode' });
+    expect(s.lastScanAgeSeconds()).toBeNull();
+    s.scan('TICKET-NOPE', { kind: 'barcode' });
+    mono += 42_500;
+    expect(s.lastScanAgeSeconds()).toBe(42.5);
+  });
+
+  it('on a clock 10 minutes fast, stamps and decides on the venue time and keeps the device time beside it', () => {
+    // The device says 21:05; the hub measured it 10 minutes fast, so it is 20:55 at the venue.
+    now = Date.parse('2026-06-20T21:05:00.000Z');
+    svc.setClockSkew(600_000);
+    expect(svc.clockCorrected()).toBe(true);
+    const late = svc.scan('TICKET-LATE', { kind: 'barcode' }); // valid from 21:00
+    expect(late.status).toBe('not_yet_valid');
+    const ana = svc.scan('TICKET-ANA', { kind: 'barcode' });
+    expect(ana.status).toBe('ok');
+    const [refused, admitted] = svc.outbox.pending(10).map((i) => i.event);
+    for (const e of [refused!, admitted!]) {
+      expect(e.occurred_at).toBe('2026-06-20T20:55:00.000Z');
+      expect(e.payload).toMatchObject({ device_time: '2026-06-20T21:05:00.000Z' });
+      expect(checkEvent(e)).toMatchObject({ ok: true });
+    }
+    expect(db.prepare('SELECT occurred_ms FROM checkins WHERE event_id = ?').pluck().get(ana.event_id)).toBe(Date.parse('2026-06-20T20:55:00.000Z'));
+  });
+
+  it('leaves a clock within 2 s alone, and says nothing of a device time', () => {
+    svc.setClockSkew(1_999);
+    expect(svc.clockCorrected()).toBe(false);
+    svc.scan('TICKET-ANA', { kind: 'barcode' });
+    const [e] = svc.outbox.pending(1).map((i) => i.event);
+    expect(e!.occurred_at).toBe(new Date(T0).toISOString());
+    expect(e!.payload).not.toHaveProperty('device_time');
   });
 });
 

@@ -34,8 +34,11 @@ export interface CheckinResult {
   event_id: string | null;
   /** Why the scanned text could not be read as a credential, when that was the case. */
   normalize_error: NormalizeErrorCode | null;
-  /** Measured durations in ms, the commit included (total_ms is scan to durably stored). */
-  stages: CheckinStages;
+  /**
+   * This scan's measured durations in ms, the commit included (total_ms is scan to durably stored), on the monotonic
+   * clock (see CheckinStagesSchema). A recorded scan's event carries the same figures once pushed.
+   */
+  stages: Required<CheckinStages>;
 }
 
 export class CheckinInputError extends Error {
@@ -48,12 +51,30 @@ export class CheckinPersistError extends Error {
 }
 
 export interface ServiceDeps {
+  /** The device's wall clock (ms): event times and ticket validity, corrected when the skew is known (`setClockSkew`). */
   clock?: () => number;
   newEventId?: () => string;
+  /** The monotonic clock the stage times and the last-scan age are measured on (ms); default `performance.now`. */
+  stageClock?: () => number;
 }
+
+/** Off by more than this from the hub, the kiosk runs event times and ticket validity on the venue's time instead. */
+export const CLOCK_CORRECT_ABOVE_MS = 2_000;
+
+/**
+ * Commit times waiting for their event's push (see `record`). Bounded: with the hub gone for a long night, the oldest
+ * figures are dropped and those events go out without them, as after a restart.
+ */
+const MAX_HELD_FIGURES = 50_000;
 
 const DIRECTIONS: readonly Direction[] = ['entry', 'exit'];
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** The figures that end after the commit, held by check-in rowid until the row's event is pushed. */
+interface HeldFigures {
+  persist_ms: number;
+  total_ms: number;
+}
 
 interface Attempt {
   t0: number;
@@ -74,23 +95,29 @@ export class CheckinService {
   private readonly normalizeOpts: NormalizeOptions;
   private readonly windowMs: number;
   private readonly clock: () => number;
+  private readonly stageClock: () => number;
   private readonly newEventId: () => string;
   private readonly insertCheckin: Statement;
   private occasionCache: { rules: OccasionRule[] } | null = null;
   private hubOnline = false;
-  // The commit cannot time itself inside the event it commits: the event carries the previous commit's duration as
-  // this one's estimate (see `record`).
-  private lastCommitMs = 0;
+  private skewMs: number | null = null;
+  private lastScanAt: number | null = null;
+  // The commit cannot time itself inside the row it commits: its figures wait here until the push (see `record`).
+  private readonly held = new Map<number, HeldFigures>();
 
   constructor(private readonly db: SqliteDatabase, config: unknown, deps: ServiceDeps = {}) {
     this.config = parseKioskConfig(config);
     this.normalizeOpts = normalizeOptionsOf(this.config);
     this.windowMs = this.config.double_scan_window_ms ?? DEFAULT_DOUBLE_SCAN_WINDOW_MS;
     this.clock = deps.clock ?? Date.now;
+    this.stageClock = deps.stageClock ?? (() => performance.now());
     this.newEventId = deps.newEventId ?? newEventId;
     this.reader = new GuestReader(db);
     this.applier = new SyncApplier(db);
-    this.outbox = new SqliteOutbox(db, this.clock);
+    this.outbox = new SqliteOutbox(db, () => this.venueNow(), {
+      fill: (rowid, event) => this.fillHeld(rowid, event),
+      forget: (rowid) => this.held.delete(rowid),
+    });
     this.insertCheckin = db.prepare(`INSERT INTO checkins
       (event_id, source, outcome, reason, guest_id, occasion_id, device_id, door_id, direction, credential_kind, credential_value, party_size, offline, occurred_at, occurred_ms, table_id, event_json, push_state)
       VALUES (@event_id, 'local', @outcome, @reason, @guest_id, @occasion_id, @device_id, @door_id, @direction, @credential_kind, @credential_value, @party_size, @offline, @occurred_at, @occurred_ms, @table_id, @event_json, 'pending')`);
@@ -101,26 +128,52 @@ export class CheckinService {
     this.hubOnline = online;
   }
 
+  /**
+   * The sync client's measurement of this device's clock against the hub's (device minus hub, ms; null: none yet).
+   * Beyond ±2 s, event times and ticket validity run on the venue's time (`venueNow`).
+   */
+  setClockSkew(skewMs: number | null): void {
+    this.skewMs = skewMs === null || !Number.isFinite(skewMs) ? null : Math.round(skewMs);
+  }
+
+  /** Whether event times and validity decisions run on the corrected clock. */
+  clockCorrected(): boolean {
+    return this.skewMs !== null && Math.abs(this.skewMs) > CLOCK_CORRECT_ABOVE_MS;
+  }
+
+  /** The venue's time (ms): the device clock, minus the measured skew when it is off by more than 2 s. */
+  venueNow(): number {
+    const device = this.clock();
+    return this.clockCorrected() ? device - (this.skewMs as number) : device;
+  }
+
+  /** Seconds since a scan last reached this service (a keyboard-wedge scanner's burst); null when none since start. */
+  lastScanAgeSeconds(): number | null {
+    return this.lastScanAt === null ? null : Math.max(0, (this.stageClock() - this.lastScanAt) / 1000);
+  }
+
   /** The occasion being checked in now, or null (then every scan is `wrong_occasion`). */
-  currentOccasion(nowMs: number = this.clock()): OccasionRule | null {
+  currentOccasion(nowMs: number = this.venueNow()): OccasionRule | null {
     this.occasionCache ??= { rules: this.reader.occasions() };
     return pickOccasion(this.occasionCache.rules, nowMs, this.config.occasion_id ?? null);
   }
 
   /** A ticket scanned or a card tapped: `raw` is exactly what the scanner or reader produced. */
   scan(raw: string, opts: ScanOptions): CheckinResult {
-    const t0 = performance.now();
+    const t0 = this.stageClock();
     if (typeof raw !== 'string') throw new CheckinInputError('the scanned value must be text');
     if (opts.kind !== 'barcode' && opts.kind !== 'nfc') throw new CheckinInputError(`a scan's kind is "barcode" or "nfc", not "${String(opts.kind)}"`);
     const { door_id, direction } = this.placeOf(opts);
     const norm = normalizeCredential(raw, opts.kind, this.normalizeOpts);
-    const parsed = performance.now();
+    const parsed = this.stageClock();
     if (!norm.ok && norm.error === 'empty') {
       // A stray Enter from a keyboard-wedge scanner: nothing to decide, nothing worth an audit row.
-      return this.result(decide(this.emptyState(door_id, direction), { kind: opts.kind }, this.clock()), null, 'empty', {
-        parse_ms: parsed - t0, lookup_ms: 0, persist_ms: 0, total_ms: performance.now() - t0,
+      return this.result(decide(this.emptyState(door_id, direction), { kind: opts.kind }, this.venueNow()), null, 'empty', {
+        parse_ms: round3(parsed - t0), lookup_ms: 0, persist_ms: 0, total_ms: round3(this.stageClock() - t0),
       });
     }
+    // Something was read: the scanner works (the heartbeat's last_scan_s for a keyboard-wedge kiosk).
+    this.lastScanAt = t0;
     const value = norm.ok ? norm.value : raw.trim().slice(0, 256);
     const guest = norm.ok ? this.reader.guestByCredential(norm.kind, norm.value) : null;
     return this.decideAndRecord({ t0, parse_ms: parsed - t0, kind: opts.kind, value, guest, door_id, direction, normalize_error: norm.ok ? null : norm.error });
@@ -128,7 +181,7 @@ export class CheckinService {
 
   /** Staff checked a guest in by name (no ticket at hand): the same rules, recorded as `credential_kind: manual`. */
   manualCheckin(guestId: string, opts: ManualOptions = {}): CheckinResult {
-    const t0 = performance.now();
+    const t0 = this.stageClock();
     if (typeof guestId !== 'string' || guestId.length === 0) throw new CheckinInputError('a manual check-in needs the guest id');
     const { door_id, direction } = this.placeOf(opts);
     const guest = this.reader.guestById(guestId);
@@ -167,7 +220,10 @@ export class CheckinService {
   }
 
   private decideAndRecord(a: Attempt): CheckinResult {
-    const now = this.clock();
+    // Validity, occasion and the double-scan window are decided on the venue's time; the device's own is kept beside.
+    const device = this.clock();
+    const corrected = this.clockCorrected();
+    const now = corrected ? device - (this.skewMs as number) : device;
     const occasion = this.currentOccasion(now);
     const history: GuestHistory = a.guest ? this.reader.history(a.guest.id) : { entered: false, last: null };
     const decision = decide(
@@ -175,21 +231,29 @@ export class CheckinService {
       { kind: a.kind },
       now,
     );
-    const decided = performance.now();
-    const lookup_ms = decided - a.t0 - a.parse_ms;
+    const decided = this.stageClock();
+    const parse_ms = round3(a.parse_ms);
+    const lookup_ms = round3(decided - a.t0 - a.parse_ms);
     if (decision.outcome === 'deny' && decision.just_now) {
-      return this.result(decision, null, a.normalize_error, { parse_ms: a.parse_ms, lookup_ms, persist_ms: 0, total_ms: performance.now() - a.t0 });
+      return this.result(decision, null, a.normalize_error, { parse_ms, lookup_ms, persist_ms: 0, total_ms: round3(this.stageClock() - a.t0) });
     }
-    const eventId = this.record(a, decision, now, lookup_ms);
-    const done = performance.now();
-    return this.result(decision, eventId, a.normalize_error, { parse_ms: a.parse_ms, lookup_ms, persist_ms: done - decided, total_ms: done - a.t0 });
+    const { event_id, rowid } = this.record(a, decision, now, corrected ? device : null, { parse_ms, lookup_ms });
+    const done = this.stageClock();
+    const figures: HeldFigures = { persist_ms: round3(done - decided), total_ms: round3(done - a.t0) };
+    this.hold(rowid, figures);
+    return this.result(decision, event_id, a.normalize_error, { parse_ms, lookup_ms, ...figures });
   }
 
-  private record(a: Attempt, d: Decision<StoredGuest>, now: number, lookup_ms: number): string {
+  /**
+   * Writes the row with its event. The event holds what is known before the commit (parse_ms, lookup_ms); persist_ms,
+   * total_ms and latency_ms end after it, so they are held in memory by rowid and written into the event as the push
+   * takes it from the outbox (`fillHeld`). After a restart they are gone, and the event goes without them.
+   */
+  private record(a: Attempt, d: Decision<StoredGuest>, now: number, deviceMs: number | null, known: Pick<CheckinStages, 'parse_ms' | 'lookup_ms'>): { event_id: string; rowid: number } {
     const event_id = this.newEventId();
     const occurred_at = new Date(now).toISOString();
+    const device_time = deviceMs === null ? {} : { device_time: new Date(deviceMs).toISOString() };
     const offline = !this.hubOnline;
-    const persistStart = performance.now();
     const guest = d.guest;
     const row = {
       event_id,
@@ -209,10 +273,6 @@ export class CheckinService {
       table_id: guest?.table_id ?? null,
       event_json: '', // the event, once built below
     };
-    // Stage figures for the event: everything up to the write is measured; the commit is estimated by the previous one.
-    const persist_ms = performance.now() - persistStart + this.lastCommitMs;
-    const total_ms = performance.now() - a.t0 + this.lastCommitMs;
-    const stages: CheckinStages = { parse_ms: round3(a.parse_ms), lookup_ms: round3(lookup_ms), persist_ms: round3(persist_ms), total_ms: round3(total_ms) };
     const base = { event_id, occurred_at, venue_id: this.config.venue_id, device_id: this.config.device_id };
     const event: SeatPilotEvent =
       d.outcome === 'admit'
@@ -227,27 +287,47 @@ export class CheckinService {
               table_id: d.guest.table_id,
               party_size: d.party_size,
               offline,
-              latency_ms: stages.total_ms,
-              stages,
+              stages: { ...known },
+              ...device_time,
             },
           }
-        : { ...base, type: 'checkin.rejected', payload: { reason: d.status as RejectReason, credential_kind: a.kind, door_id: a.door_id, latency_ms: stages.total_ms } };
+        : { ...base, type: 'checkin.rejected', payload: { reason: d.status as RejectReason, credential_kind: a.kind, door_id: a.door_id, ...device_time } };
     // The row carries its event (sql/sqlite/0006): one row in one commit, so neither exists without the other.
     // The event is not schema-checked here: it is built from already validated data, and the service's tests validate
     // every kind it builds with `checkEvent` (the check costs about as much as the rest of the scan path's CPU).
     row.event_json = JSON.stringify(event);
-    const commitStart = performance.now();
+    let rowid: number;
     try {
-      this.insertCheckin.run(row);
+      rowid = Number(this.insertCheckin.run(row).lastInsertRowid);
     } catch (e) {
       // Nothing was stored, so the door must not say "Welcome": the caller shows staff this message.
       throw new CheckinPersistError(`the check-in could not be stored (${(e as Error).message}); check the kiosk's disk`, { cause: e });
     }
-    this.lastCommitMs = performance.now() - commitStart;
-    return event_id;
+    return { event_id, rowid };
   }
 
-  private result(d: Decision<StoredGuest>, event_id: string | null, normalize_error: NormalizeErrorCode | null, stages: CheckinStages): CheckinResult {
+  private hold(rowid: number, figures: HeldFigures): void {
+    if (this.held.size >= MAX_HELD_FIGURES) {
+      const oldest = this.held.keys().next();
+      if (!oldest.done) this.held.delete(oldest.value);
+    }
+    this.held.set(rowid, figures);
+  }
+
+  /** The push takes a check-in row's event: the scan's measured commit and total go in, when still held. */
+  private fillHeld(rowid: number, event: SeatPilotEvent): void {
+    const f = this.held.get(rowid);
+    if (!f) return;
+    if (event.type === 'checkin.succeeded') {
+      event.payload.latency_ms = f.total_ms;
+      event.payload.stages.persist_ms = f.persist_ms;
+      event.payload.stages.total_ms = f.total_ms;
+    } else if (event.type === 'checkin.rejected') {
+      event.payload.latency_ms = f.total_ms;
+    }
+  }
+
+  private result(d: Decision<StoredGuest>, event_id: string | null, normalize_error: NormalizeErrorCode | null, stages: Required<CheckinStages>): CheckinResult {
     const g = d.guest;
     return {
       outcome: d.outcome,

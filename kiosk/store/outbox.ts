@@ -17,6 +17,16 @@ interface Row {
   created_ms: number;
 }
 
+/**
+ * Figures a check-in row's event gets only after its row was written (the commit's own duration): the service holds
+ * them in memory by rowid, `fill` writes them into the event as `pending` hands it out, `forget` drops them once the
+ * event is sent or dead. Absent after a restart: the event then goes without them.
+ */
+export interface HeldCheckinFigures {
+  fill(rowid: number, event: SeatPilotEvent): void;
+  forget(rowid: number): void;
+}
+
 interface StateUpdates {
   sent: Statement;
   dead: Statement;
@@ -48,7 +58,11 @@ export class SqliteOutbox implements Outbox {
   private readonly readCheckinPage: (limit: number) => Row[];
   private checkinMark: number | null = null;
 
-  constructor(private readonly db: SqliteDatabase, private readonly clock: () => number = Date.now) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly clock: () => number = Date.now,
+    private readonly held: HeldCheckinFigures | null = null,
+  ) {
     this.insert = db.prepare(
       'INSERT INTO outbox (event_id, type, event_json, created_at, created_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING',
     );
@@ -111,7 +125,11 @@ export class SqliteOutbox implements Outbox {
         b++;
       }
     }
-    return rows.map((r) => ({ id: r.id, event: JSON.parse(r.event_json) as SeatPilotEvent, attempts: r.attempts, created_at: r.created_at }));
+    return rows.map((r) => {
+      const event = JSON.parse(r.event_json) as SeatPilotEvent;
+      if (r.id < 0) this.held?.fill(-r.id, event);
+      return { id: r.id, event, attempts: r.attempts, created_at: r.created_at };
+    });
   }
 
   markSent(ids: readonly number[]): void {
@@ -122,11 +140,13 @@ export class SqliteOutbox implements Outbox {
         u.sent.run(at, rowid);
       }
     })();
+    for (const id of ids) if (id < 0) this.held?.forget(-id);
   }
 
   markDead(id: number, reason: string): void {
     const [u, rowid] = this.updatesFor(id);
     u.dead.run(reason, rowid);
+    if (id < 0) this.held?.forget(-id);
   }
 
   recordAttempt(ids: readonly number[], error: string): void {
