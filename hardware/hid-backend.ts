@@ -41,25 +41,32 @@ async function loadNodeHid(): Promise<NodeHidModule> {
   return loaded;
 }
 
+/**
+ * node-hid's enumeration as the kiosk sees it: only devices it can open (a path; hidapi lists some without one), with
+ * what the config matches on and `hw list` shows. node-hid's own fields beyond these (release…) are left out.
+ */
+export function fromNodeHid(list: readonly NodeHid.Device[]): HidDeviceInfo[] {
+  return list
+    .filter((d): d is typeof d & { path: string } => typeof d.path === 'string' && d.path !== '')
+    .map((d) => ({
+      path: d.path,
+      vendorId: d.vendorId,
+      productId: d.productId,
+      usagePage: d.usagePage,
+      usage: d.usage,
+      product: d.product,
+      manufacturer: d.manufacturer,
+      serialNumber: d.serialNumber,
+      interface: d.interface,
+    }));
+}
+
 /** The real devices, through node-hid (hidraw on Linux). */
 export function nodeHidBackend(): HidBackend {
   return {
     async devices() {
       const hid = await loadNodeHid();
-      const list = await hid.devicesAsync();
-      return list
-        .filter((d): d is typeof d & { path: string } => typeof d.path === 'string' && d.path !== '')
-        .map((d) => ({
-          path: d.path,
-          vendorId: d.vendorId,
-          productId: d.productId,
-          usagePage: d.usagePage,
-          usage: d.usage,
-          product: d.product,
-          manufacturer: d.manufacturer,
-          serialNumber: d.serialNumber,
-          interface: d.interface,
-        }));
+      return fromNodeHid(await hid.devicesAsync());
     },
     async open(path) {
       const hid = await loadNodeHid();
