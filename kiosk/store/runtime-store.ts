@@ -20,7 +20,7 @@ try {
   const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
   try {
     const rows = db.pragma('quick_check(5)').map((r) => r.quick_check);
-    out = rows.length === 1 && rows[0] === 'ok' ? { state: 'ok' } : { state: 'damaged', detail: rows.join('; ') };
+    out = rows.length === 1 && rows[0] === 'ok' ? { state: 'ok' } : { state: 'damaged', detail: rows.join('; ').replace(/\\s*\\n\\s*/g, '; ').slice(0, 300) };
   } finally { db.close(); }
 } catch (e) {
   const code = String(e && e.code || '');
