@@ -1,6 +1,6 @@
 // The protocol store on Postgres/PGlite: keys, the shared nonce store, batch inserts in one statement, dead letters.
 import { LIMITS, type SeatPilotEvent } from '../core/contract';
-import { UNSTORABLE_ESCAPE } from '../core/validate';
+import { UNSTORABLE_ESCAPE, deadLetterJson } from '../core/validate';
 import type { Caller, DeviceKind, IngestStore, KeyRecord, KeyStatus, RejectedEvent, StoreBatchResult } from '../protocol/store';
 import type { Db, Queryable } from './db';
 
@@ -30,7 +30,7 @@ const UNSTORABLE_GLOBAL = new RegExp(UNSTORABLE_ESCAPE.source, 'gi');
 
 /** The raw JSON of a refused event, made storable in jsonb (NUL and lone surrogates become U+FFFD). */
 function storableRaw(raw: unknown): string {
-  const json = JSON.stringify(raw === undefined ? null : raw);
+  const json = deadLetterJson(raw);
   return UNSTORABLE_ESCAPE.test(json) ? json.replace(UNSTORABLE_GLOBAL, (m) => `${m.slice(0, -6)}\\ufffd`) : json;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from './contract';
-import { checkBatch, checkEvent, checkSyncResponse, isStorableDateTime } from './validate';
+import { checkBatch, checkEvent, checkIngestResult, checkSyncResponse, deadLetterJson, isStorableDateTime, nestsDeeperThan } from './validate';
 
 const ok = {
   event_id: '7d3f8a8e-2b1c-4d5e-8f90-1a2b3c4d5e6f',
@@ -105,5 +105,41 @@ describe('unstorable strings', () => {
     expect(checkEvent(withPayload('a\ud800b'))).toMatchObject({ ok: false, reason: 'invalid_event' });
     expect(checkEvent(withPayload('a\\u0000b'))).toMatchObject({ ok: true });
     expect(checkEvent(withPayload('emoji 😀 ok'))).toMatchObject({ ok: true });
+  });
+});
+
+describe('the edges a receiver and a sender must hold', () => {
+  const nest = (levels: number): unknown => {
+    let v: unknown = 1;
+    for (let i = 0; i < levels; i++) v = i % 2 ? [v] : { v };
+    return v;
+  };
+
+  it('measures nesting without recursion, arrays and objects alike', () => {
+    expect(nestsDeeperThan(nest(32), 32)).toBe(false);
+    expect(nestsDeeperThan(nest(33), 32)).toBe(true);
+    expect(nestsDeeperThan(nest(100_000), 32)).toBe(true); // far beyond any call stack
+    expect(nestsDeeperThan('text', 0)).toBe(false);
+  });
+
+  it('refuses a deeply nested event by itself, and the dead letter keeps its envelope', () => {
+    const deep = { ...ok, payload: { ...(ok.payload as object), extra: nest(50_000) } };
+    expect(checkEvent(deep)).toEqual({ ok: false, reason: 'invalid_event', detail: 'the event nests deeper than 32 levels' });
+    expect(JSON.parse(deadLetterJson(deep))).toEqual({ event_id: ok.event_id, type: ok.type, occurred_at: ok.occurred_at, venue_id: ok.venue_id, device_id: ok.device_id, truncated: 'nested deeper than 32 levels' });
+    expect(deadLetterJson(ok)).toBe(JSON.stringify(ok));
+  });
+
+  it('hands out the event id in lower case, whatever case it came in', () => {
+    const r = checkEvent({ ...ok, event_id: ok.event_id.toUpperCase() });
+    expect(r.ok && r.event.event_id).toBe(ok.event_id);
+  });
+
+  it('trusts an ingest answer only when every rejected index names a distinct event sent', () => {
+    const rej = (index: number) => ({ index, event_id: null, reason: 'invalid_event', detail: 'x' });
+    expect(checkIngestResult({ accepted: 2, duplicates: 0, rejected: [rej(2)] }, 3)).toMatchObject({ ok: true });
+    expect(checkIngestResult({ accepted: 2, duplicates: 0, rejected: [rej(3)] }, 3)).toEqual({ ok: false, detail: 'rejected[].index 3 is outside the batch of 3' });
+    expect(checkIngestResult({ accepted: 1, duplicates: 0, rejected: [rej(1), rej(1)] }, 3)).toEqual({ ok: false, detail: 'rejected[].index 1 appears twice' });
+    expect(checkIngestResult({ accepted: 5, duplicates: 0, rejected: [] }, 3)).toEqual({ ok: false, detail: 'it counts 5 results for a batch of 3' });
+    expect(checkIngestResult('<html>', 3)).toEqual({ ok: false, detail: '/ must be object' });
   });
 });

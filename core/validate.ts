@@ -164,3 +164,14 @@ export function checkIngestResult(raw: unknown, batchSize: number): { ok: true; 
 export function isErrorBody(raw: unknown): raw is ErrorBody {
   return validateErrorBody(raw);
 }
+
+/**
+ * The raw JSON of a refused event, as the dead-letter tables keep it. An event nested deeper than `MAX_EVENT_DEPTH`
+ * cannot be written back as JSON (JSON.stringify overflows the stack), so its envelope fields are kept instead.
+ */
+export function deadLetterJson(raw: unknown): string {
+  if (!nestsDeeperThan(raw, MAX_EVENT_DEPTH)) return JSON.stringify(raw === undefined ? null : raw);
+  const o = raw as Record<string, unknown>;
+  const pick = (k: string) => (typeof o[k] === 'string' ? (o[k] as string).slice(0, 128) : null);
+  return JSON.stringify({ event_id: pick('event_id'), type: pick('type'), occurred_at: pick('occurred_at'), venue_id: pick('venue_id'), device_id: pick('device_id'), truncated: `nested deeper than ${MAX_EVENT_DEPTH} levels` });
+}

@@ -3,6 +3,7 @@
 // cloud, idempotent on event_id) and check-ins also to the venue's truth and the kiosks' feed.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
+import { deadLetterJson } from '../core/validate';
 import { LIMITS, type SeatPilotEvent, type SyncChange, type SyncResponse } from '../core/contract';
 import { SqliteOutbox } from '../kiosk/store/outbox';
 import { SyncApplier } from '../kiosk/store/sync-apply';
@@ -104,7 +105,7 @@ export class AgentStore implements IngestStore, SyncStore {
       }
       const at = new Date(nowMs).toISOString();
       for (const r of rejected) {
-        this.s.dlq!.run(caller.keyId, caller.deviceId, batchId, r.index, r.eventId, r.reason, r.detail, JSON.stringify(r.raw ?? null), at);
+        this.s.dlq!.run(caller.keyId, caller.deviceId, batchId, r.index, r.eventId, r.reason, r.detail, deadLetterJson(r.raw ?? null), at);
       }
     })();
     for (const e of fresh) this.onNewEvent?.(e);
