@@ -1,6 +1,6 @@
 // `seatpilot cloud …`: the cloud service and its admin commands. Every command works on PGlite (--data) or DATABASE_URL.
 import { resolve } from 'node:path';
-import { openDb, type Db } from './db';
+import { openDb, postgresOptionsFromEnv, type Db } from './db';
 import { migratePostgres } from '../sql/migrate';
 import { CliError, parseOptions, printJson, requireOption } from '../cli/util';
 import { AdminError, addDevice, addTenant, addVenue, revokeKey, rotateKey } from './admin';
@@ -27,7 +27,8 @@ expires; on the box, \`seatpilot pair --cloud URL --code CODE\` exchanges it for
 const DATA = { data: { type: 'string' as const } };
 
 export async function openCloudDb(dataDir: string | undefined): Promise<Db> {
-  return openDb({ databaseUrl: process.env.DATABASE_URL, dataDir: resolve(dataDir ?? 'data/cloud') });
+  // An operator's command (a 100,000-guest import, a month close) may run long: no statement timeout unless set.
+  return openDb({ databaseUrl: process.env.DATABASE_URL, dataDir: resolve(dataDir ?? 'data/cloud'), postgres: { statementTimeoutMs: 0, ...postgresOptionsFromEnv() } });
 }
 
 async function withDb<T>(dataDir: string | undefined, fn: (db: Db) => Promise<T>): Promise<T> {

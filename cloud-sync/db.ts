@@ -34,14 +34,80 @@ export interface PostgresOptions {
   /** Size of the separate pool behind `lookups` (default 4). */
   lookupMax?: number;
   applicationName?: string;
+  /**
+   * How long to wait for a connection, new or from a full pool, before giving up with DatabaseUnavailableError (the
+   * routes answer 503 with Retry-After). Default DEFAULT_CONNECT_TIMEOUT_MS.
+   */
+  connectTimeoutMs?: number;
+  /** Server-side statement_timeout of every connection; 0 for none. Default DEFAULT_STATEMENT_TIMEOUT_MS. */
+  statementTimeoutMs?: number;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+
+/**
+ * The database gave no connection in time (unreachable, refusing, or every pooled connection busy): nothing was done,
+ * and a retry shortly may succeed. `code` is what protocol/errors.ts maps to 503 with Retry-After.
+ */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+  readonly code = 'DB_UNAVAILABLE';
+}
+
+function unavailable(e: unknown): DatabaseUnavailableError {
+  const err = new DatabaseUnavailableError(`database unavailable: ${(e as Error).message}`);
+  err.cause = e;
+  return err;
+}
+
+/** DATABASE_CONNECT_TIMEOUT_MS and DATABASE_STATEMENT_TIMEOUT_MS; a bad value stops the start with its name. */
+export function postgresOptionsFromEnv(env: Record<string, string | undefined> = process.env): PostgresOptions {
+  const ms = (name: string, min: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > 3_600_000) throw new Error(`${name} must be a whole number of milliseconds from ${min} to 3600000, got "${raw.slice(0, 40)}"`);
+    return n;
+  };
+  const connect = ms('DATABASE_CONNECT_TIMEOUT_MS', 1);
+  const statement = ms('DATABASE_STATEMENT_TIMEOUT_MS', 0);
+  return { ...(connect !== undefined ? { connectTimeoutMs: connect } : {}), ...(statement !== undefined ? { statementTimeoutMs: statement } : {}) };
 }
 
 export function openPostgres(url: string, opts: PostgresOptions = {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, application_name: opts.applicationName ?? 'seatpilot' });
+  const common = {
+    connectionString: url,
+    // Bounds both a new connection and the wait for a free one in a full pool (pg-pool).
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    statement_timeout: opts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+  };
+  const pool = new pg.Pool({ ...common, max: opts.max ?? 10, application_name: opts.applicationName ?? 'seatpilot' });
   // An idle client that loses its connection must not take the process down.
   pool.on('error', () => undefined);
-  const lookupPool = new pg.Pool({ connectionString: url, max: opts.lookupMax ?? 4, application_name: `${opts.applicationName ?? 'seatpilot'}-lookups` });
+  const lookupPool = new pg.Pool({ ...common, max: opts.lookupMax ?? 4, application_name: `${opts.applicationName ?? 'seatpilot'}-lookups` });
   lookupPool.on('error', () => undefined);
+  // Failing to get a connection is told apart from a failing statement: only the first is "try again shortly".
+  const connect = async (p: pg.Pool): Promise<pg.PoolClient> => {
+    try {
+      return await p.connect();
+    } catch (e) {
+      throw unavailable(e);
+    }
+  };
+  const queryOn = async <R>(p: pg.Pool, sql: string, params?: unknown[]): Promise<R[]> => {
+    const client = await connect(p);
+    let broken: Error | undefined;
+    try {
+      return (await client.query(sql, params as unknown[])).rows as R[];
+    } catch (e) {
+      // A connection that died under the statement is not given back to the pool.
+      if (!(e instanceof pg.DatabaseError)) broken = e as Error;
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  };
   const wrapClient = (client: pg.PoolClient): Queryable => {
     const q: Queryable = {
       async query<R>(sql: string, params?: unknown[]) {
@@ -68,28 +134,25 @@ export function openPostgres(url: string, opts: PostgresOptions = {}): Db {
   return {
     backend: 'postgres',
     lookups: {
-      async query<R>(sql: string, params?: unknown[]) {
-        return (await lookupPool.query(sql, params as unknown[])).rows as R[];
-      },
+      query: <R>(sql: string, params?: unknown[]) => queryOn<R>(lookupPool, sql, params),
     },
-    async query<R>(sql: string, params?: unknown[]) {
-      return (await pool.query(sql, params as unknown[])).rows as R[];
-    },
+    query: <R>(sql: string, params?: unknown[]) => queryOn<R>(pool, sql, params),
     async exec(sql: string) {
-      await pool.query(sql);
+      await queryOn(pool, sql);
     },
     async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const client = await connect(pool);
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const out = await fn(wrapClient(client));
         await client.query('COMMIT');
         return out;
       } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((r: Error) => (broken = r));
         throw e;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     async close() {
@@ -147,7 +210,7 @@ export async function openPglite(dataDir?: string): Promise<Db> {
 }
 
 /** `DATABASE_URL` when given, else PGlite in `dataDir`. */
-export async function openDb(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined }): Promise<Db> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
+export async function openDb(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined; postgres?: PostgresOptions }): Promise<Db> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.postgres);
   return openPglite(opts.dataDir);
 }

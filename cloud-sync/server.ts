@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { migratePostgres } from '../sql/migrate';
 import { buildApp } from './app';
-import { openDb, type Db } from './db';
+import { openDb, postgresOptionsFromEnv, type Db } from './db';
 import { opsConfigFromEnv } from './ops/config';
 
 export interface CloudServerOptions {
@@ -22,7 +22,8 @@ export interface RunningCloud {
 
 export async function startCloudServer(opts: CloudServerOptions): Promise<RunningCloud> {
   const ops = opsConfigFromEnv(); // before the database opens: a bad setting stops the start with its name
-  const db = await openDb({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
+  const postgres = postgresOptionsFromEnv(); // likewise
+  const db = await openDb({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, postgres });
   await migratePostgres(db);
   const { app, store } = await buildApp({ db, logger: opts.log === false ? false : { level: process.env.LOG_LEVEL ?? 'info' }, ops });
   const sweep = setInterval(() => void store.sweepNonces(new Date()).catch(() => undefined), 60_000);

@@ -41,9 +41,19 @@ function fromFastify(err: FastifyError): WireError | null {
   return null;
 }
 
-// PostgreSQL SQLSTATEs that mean "try again shortly": deadlock, serialization failure, too many connections, admin
-// shutdown, cannot connect now. SQLite's busy/locked likewise. The client's retry then succeeds; nothing was stored.
-const TRANSIENT_CODES = new Set(['40P01', '40001', '53300', '57P01', '57P03', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'ECONNREFUSED', 'ECONNRESET']);
+// Faults that mean "try again shortly", nothing was stored. PostgreSQL SQLSTATEs: deadlock, serialization failure,
+// lock timeout, statement timeout (57014), too many connections, admin/crash shutdown, cannot connect now, connection
+// failures (08xxx). DB_UNAVAILABLE: no connection in time (cloud-sync/db.ts: server unreachable, or the pool full
+// past its connect timeout). SQLite's busy/locked likewise; and the socket errors of a server that went away.
+const TRANSIENT_CODES = new Set([
+  '40P01', '40001', '55P03', '57014', '53300', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006',
+  'DB_UNAVAILABLE', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
+]);
+
+/** Seconds a client is asked to wait: a database that cannot be reached at all gets longer than a busy one. */
+function retryAfterSeconds(code: string): string {
+  return code === 'DB_UNAVAILABLE' || code.startsWith('08') || code.startsWith('E') ? '5' : '1';
+}
 
 /**
  * SQLite faults of the receiver's own disk (a hub whose disk is full or failing): nothing was stored, the sender keeps
@@ -74,7 +84,7 @@ export function installErrorHandling(app: FastifyInstance, opts: ErrorHandlingOp
     }
     if (typeof err.code === 'string' && TRANSIENT_CODES.has(err.code)) {
       request.log.warn({ code: err.code }, 'transient storage error; asked the client to retry');
-      return sendError(reply, new WireError(503, 'unavailable', 'storage is busy; retry shortly', { 'retry-after': '1' }));
+      return sendError(reply, new WireError(503, 'unavailable', 'storage is busy or unreachable; retry shortly', { 'retry-after': retryAfterSeconds(err.code) }));
     }
     request.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: 'internal_error' });

@@ -64,8 +64,9 @@ export async function migratePostgres(db: PgMigrationTarget, known: Migration[] 
   const readApplied = async (q: PgMigrationTarget) => (await q.query<{ version: number }>(`SELECT version FROM public.${MIGRATIONS_TABLE}`)).map((r) => Number(r.version));
   for (const m of planMigrations(known, await readApplied(db))) {
     await db.tx(async (q) => {
-      // Replicas starting at once take turns.
+      // Replicas starting at once take turns. A migration may rewrite or index a big table: no statement timeout.
       await q.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.migrations]);
+      await q.exec('SET LOCAL statement_timeout = 0');
       if ((await readApplied(q)).includes(m.version)) return; // another replica got there first
       await q.exec(m.sql);
       await q.query(`INSERT INTO public.${MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`, [m.version, m.name]);

@@ -24,6 +24,8 @@ export async function refreshKpiView(db: Queryable, view: KpiView): Promise<Refr
     // Replicas refreshing at the same moment take turns instead of doubling the work.
     const [lock] = await q.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [ADVISORY_LOCKS.kpiRefresh]);
     if (!lock?.ok) return { view, outcome: 'skipped_locked', durationMs: 0, rowCount: null, error: null };
+    // Off the request path, a refresh of a big window may take longer than the connection's statement timeout.
+    await q.exec('SET LOCAL statement_timeout = 0');
     const [start] = await q.query<{ t: Date }>('SELECT clock_timestamp() AS t');
     const started = performance.now();
     let error: string | null = null;

@@ -13,6 +13,8 @@ export async function maintainEventPartitions(db: Queryable, today?: string): Pr
     // Two replicas at once would both try to make the same partition and one would fail: the second waits, then finds
     // the work done.
     await q.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.partitionMaintenance]);
+    // Moving a day's rows out of the default partition may take longer than the connection's statement timeout.
+    await q.exec('SET LOCAL statement_timeout = 0');
     const [row] = await q.query<{ r: PartitionReport }>(
       today === undefined ? 'SELECT telemetry.maintain_event_partitions() AS r' : 'SELECT telemetry.maintain_event_partitions($1::date) AS r',
       today === undefined ? [] : [today],
