@@ -247,4 +247,11 @@ describe('seatpilot doctor on a kiosk box', () => {
     const noAccess = await runDoctor({ configDir: dir, hid: async () => denied });
     expect(formatReport(noAccess)).toMatch(/^FAIL kiosk scanner Front: cannot open .* → the kiosk user may not open it: check \/etc\/udev\/rules\.d\/70-seatpilot-hid\.rules/m);
   });
+
+  it("says a kiosk 3 s fast runs its check-ins on the hub's time, measured to the tenth of a second", async () => {
+    const report = await runDoctor({ configDir: dir, hid: async () => new SimulatedHidBackend([onBus]), now: () => Date.now() + 3_000 });
+    expect(formatReport(report)).toMatch(
+      /^OK {3}kiosk clock: this box's clock is (2\.[89]|3\.[01]) s ahead of the hub; the kiosk stamps check-ins and decides ticket validity on the hub's time \(its clock corrected by the measured offset\) and keeps its own time in each event$/m,
+    );
+  });
 });

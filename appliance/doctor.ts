@@ -9,7 +9,8 @@ import { parseKioskAppConfig, type KioskAppConfig } from '../kiosk/app-config';
 import { loadHardwareConfig } from '../hardware/config';
 import type { HidBackend } from '../hardware/hid-backend';
 import { ScannerSet } from '../hardware/scanner-set';
-import { SignedHttp, errorCodeOf, type Upstream } from '../protocol/http-client';
+import { SignedHttp, errorCodeOf, skewFromAnswer, type Upstream } from '../protocol/http-client';
+import { CLOCK_CORRECT_ABOVE_MS } from '../kiosk/checkin-service';
 import { loadMigrations, migrationsDir } from '../sql/migrate';
 import { DEFAULT_CONFIG_DIR, failureCause } from './pair';
 
@@ -286,23 +287,28 @@ async function checkUpstream(setup: BoxSetup, opts: DoctorOptions, out: CheckRes
     return;
   }
 
-  // Clock: the receiver's Date header against the middle of the round trip (Date has whole seconds: add half of one).
-  const date = Date.parse(res.headers.get('date') ?? '');
-  let skewMs = 0;
+  // Clock: this box minus the receiver, from its x-server-time-ms (or Date) against the middle of the round trip.
+  const measured = skewFromAnswer(res.headers, sent, received);
+  const skewMs = measured ?? 0;
   const clock: CheckResult[] = [];
-  if (Number.isNaN(date)) {
-    clock.push({ check: `${setup.role} clock`, status: 'warn', detail: `${base} sent no Date header: cannot compare clocks` });
+  if (measured === null) {
+    clock.push({ check: `${setup.role} clock`, status: 'warn', detail: `${base} sent no time header: cannot compare clocks` });
   } else {
-    skewMs = date + 500 - (sent + received) / 2;
-    const abs = Math.abs(skewMs);
+    const abs = Math.abs(measured);
     const s = Math.round(abs / 1000);
-    const side = skewMs > 0 ? 'behind' : 'ahead of';
+    const side = measured > 0 ? 'ahead of' : 'behind';
     const status: CheckStatus = abs > THRESHOLDS.skewFailMs ? 'fail' : abs > THRESHOLDS.skewWarnMs ? 'warn' : 'ok';
+    // A kiosk off by more than 2 s runs its check-ins on the hub's time (kiosk/checkin-service.ts): say so.
+    const corrected = setup.role === 'kiosk' && abs > CLOCK_CORRECT_ABOVE_MS;
+    const off = `this box's clock is ${abs < 10_000 ? (abs / 1000).toFixed(1) : s} s ${side} the ${up.label}`;
+    const correction = '; the kiosk stamps check-ins and decides ticket validity on the hub\'s time (its clock corrected by the measured offset) and keeps its own time in each event';
     clock.push({
       check: `${setup.role} clock`,
       status,
-      detail: status === 'ok' ? `within ${Math.max(1, s)} s of the ${up.label}` : `this box's clock is ${s} s ${side} the ${up.label}`,
-      ...(status !== 'ok' ? { fix: 'turn on time sync (timedatectl set-ntp true) or set the time: check-in times and ticket validity use this clock' } : {}),
+      detail: corrected ? `${off}${correction}` : status === 'ok' ? `within ${Math.max(1, s)} s of the ${up.label}` : off,
+      ...(status !== 'ok'
+        ? { fix: corrected ? 'turn on time sync (timedatectl set-ntp true) or set the time: until the kiosk reaches the hub after a restart, it runs on this clock' : 'turn on time sync (timedatectl set-ntp true) or set the time: check-in times and ticket validity use this clock' }
+        : {}),
     });
   }
 
@@ -320,7 +326,7 @@ async function checkKey(setup: BoxSetup, up: NonNullable<BoxSetup['upstream']>, 
   const name = `${setup.role} ${up.label}`;
   const base = up.baseUrl.replace(/\/+$/, '');
   const http = new SignedHttp(up, { now, timeoutMs });
-  http.offsetMs = Math.abs(skewMs) > THRESHOLDS.skewWarnMs ? Math.round(skewMs) : 0;
+  http.offsetMs = Math.abs(skewMs) > THRESHOLDS.skewWarnMs ? -Math.round(skewMs) : 0;
   let status = 0;
   let code: string | undefined;
   try {

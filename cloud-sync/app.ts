@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { installErrorHandling } from '../protocol/errors';
 import { createServerMetrics, registerMetricsRoutes, type ServerMetrics } from '../protocol/metrics';
 import { registerProtocolRoutes } from '../protocol/routes';
+import { installServerTime } from '../protocol/server-time';
 import type { RateLimitOptions } from '../protocol/rate-limit';
 import type { SyncStore } from '../protocol/store';
 import type { Db } from './db';
@@ -47,6 +48,7 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
     logger: deps.logger ?? false,
     bodyLimit: 1024 * 1024,
   });
+  installServerTime(app, deps.now);
   installErrorHandling(app);
   registerMetricsRoutes(app, metrics);
 

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { installErrorHandling } from '../protocol/errors';
 import { createServerMetrics, registerMetricsRoutes, type ServerMetrics } from '../protocol/metrics';
 import { registerProtocolRoutes } from '../protocol/routes';
+import { installServerTime } from '../protocol/server-time';
 import { registerPairRoute, type PairExchange } from '../protocol/pairing';
 import type { AgentStore } from './store';
 import { createAgentMetrics, type AgentMetrics } from './metrics';
@@ -44,6 +45,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
   const agentMetrics = createAgentMetrics(metrics, deps.store.outbox, deps.lastCloudSync ?? (() => null));
   deps.store.onNewEvent = (e) => agentMetrics.observeEvent(e);
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024 });
+  installServerTime(app, deps.now);
   installErrorHandling(app, deps.onStorageFault ? { onStorageFault: deps.onStorageFault } : {});
   registerMetricsRoutes(app, metrics);
   let tabletRoutes: TabletRoutes | null = null;

@@ -125,8 +125,10 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
         outbox_depth: store.outbox.depth(),
         oldest_unsent_s: store.outbox.oldestUnsentSeconds(now()),
         guest_list_version: store.guestListVersion(),
-        scanner_ok: true,
-        clock_skew_ms: http?.offsetMs ?? 0,
+        // The hub has no scanner of its own.
+        scanner_ok: null,
+        // Measured against the cloud; null before its first answer (or with no cloud at all).
+        clock_skew_ms: http?.skewMs ?? null,
       },
     };
     store.outbox.append(event, now());
@@ -146,7 +148,10 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
       fault(kind, (e as Error).message);
     }
   };
-  safely('heartbeat', heartbeat)();
+  // With a cloud, the first heartbeat waits for its first answer, so it carries a measured skew.
+  let closed = false;
+  if (http) void http.skewMeasured().then(() => closed || safely('heartbeat', heartbeat)());
+  else safely('heartbeat', heartbeat)();
   const beat = setInterval(safely('heartbeat', heartbeat), (config.heartbeat_interval_s ?? 60) * 1000);
   beat.unref();
   const sweep = setInterval(safely('nonce sweep', () => store.sweepNonces(now())), 60_000);
@@ -165,6 +170,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
     heartbeat,
     close() {
       closing ??= (async () => {
+        closed = true;
         clearInterval(beat);
         clearInterval(sweep);
         await push?.stop();

@@ -10,7 +10,7 @@ import { parseKioskAppConfig, type KioskAppConfig } from './app-config';
 import { CheckinService } from './checkin-service';
 import type { KioskEvents, KioskStatus, ScannerState } from './ipc/channels';
 import { processFaults } from '../protocol/fault-log';
-import { openRuntimeStore, type RuntimeStore } from './store/runtime-store';
+import { openRuntimeStore, type RuntimeStore, type RuntimeStoreOptions } from './store/runtime-store';
 import { KioskSync } from './sync-runtime';
 import { KioskUiService, staffHub, type ScannerReport } from './ui-service';
 
@@ -46,13 +46,20 @@ export function scannerReport(statuses: DeviceStatus[]): ScannerReport {
   return { state, devices };
 }
 
+/**
+ * The kiosk's SQLite file as the kiosk runs it (and as bench:checkin measures it): WAL checkpoints in their worker,
+ * store health, and a damaged file set aside so the kiosk starts on a fresh one (a dark door helps nobody, and the hub
+ * has the guest list).
+ */
+export function openKioskStore(file: string, opts: Omit<RuntimeStoreOptions, 'rebuildIfDamaged'> = {}): Promise<RuntimeStore> {
+  return openRuntimeStore(file, { onFault: (kind, message) => processFaults.report(kind, message), ...opts, rebuildIfDamaged: true });
+}
+
 export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: string, opts: RuntimeOptions = {}): Promise<KioskRuntime> {
   const file = isAbsolute(config.database) ? config.database : join(baseDir, config.database);
   let onHealth = () => {};
   const fault = (kind: string, message: string) => processFaults.report(kind, message);
-  // A damaged file is set aside and the kiosk starts on a fresh one: a dark door helps nobody, and the hub has the list.
-  const store = await openRuntimeStore(file, {
-    rebuildIfDamaged: true,
+  const store = await openKioskStore(file, {
     onFault: fault,
     onHealthChange: () => onHealth(),
     ...(opts.integrityTimeoutMs !== undefined ? { integrityTimeoutMs: opts.integrityTimeoutMs } : {}),
@@ -64,7 +71,8 @@ export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: str
   const sync = config.hub
     ? new KioskSync(core, {
         agent: { baseUrl: config.hub.base_url, keyId: config.hub.key_id, secret: config.hub.secret },
-        scannerOk: () => set?.allConnected() ?? true,
+        // HID devices report themselves; a keyboard-wedge scanner cannot be asked (the heartbeat's last_scan_s instead).
+        scannerOk: () => (set ? set.allConnected() : null),
         onStoreError: (e) => store.health.report(e),
         faults: fault,
       })

@@ -15,8 +15,11 @@ export interface KioskSyncOptions {
   pushIntervalMs?: number;
   pullIntervalMs?: number;
   heartbeatIntervalS?: number;
-  /** Whether the scanner is working, for the heartbeat. */
-  scannerOk?: () => boolean;
+  /**
+   * Whether the scanners work, for the heartbeat: a HID kiosk knows its devices; default null (a keyboard-wedge scanner
+   * types like a keyboard and cannot be asked; its heartbeat says how long ago the last scan arrived instead).
+   */
+  scannerOk?: () => boolean | null;
   now?: () => number;
   /** A write to the kiosk's own store failed inside a loop (a full disk, a damaged file): the store's health hears it. */
   onStoreError?: (error: unknown) => void;
@@ -29,10 +32,12 @@ export class KioskSync {
   readonly push: PushClient;
   readonly pull: PullClient;
   private beat: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(private readonly service: CheckinService, private readonly opts: KioskSyncOptions) {
     const now = opts.now ?? Date.now;
-    this.http = new SignedHttp(opts.agent, { now, timeoutMs: 5_000 });
+    // Each answer from the hub measures this clock against the venue's; beyond ±2 s the check-ins run on the venue's.
+    this.http = new SignedHttp(opts.agent, { now, timeoutMs: 5_000, onSkew: (ms) => service.setClockSkew(ms) });
     const fault = opts.faults ?? ((kind: string, message: string) => processFaults.report(kind, message));
     this.push = new PushClient(service.outbox, this.http, {
       intervalMs: opts.pushIntervalMs ?? 1_000,
@@ -60,9 +65,13 @@ export class KioskSync {
   private readonly fault: (kind: string, message: string) => void;
 
   start(): void {
-    this.beatSafely();
     this.push.start();
     this.pull.start();
+    // The first heartbeat carries a measured skew: it waits for the hub's first answer (the pull's, at once). With the
+    // hub unreachable, the next beat goes out with clock_skew_ms null.
+    void this.http.skewMeasured().then(() => {
+      if (!this.stopped) this.beatSafely();
+    });
     this.beat = setInterval(() => this.beatSafely(), (this.opts.heartbeatIntervalS ?? 60) * 1000);
     this.beat.unref();
   }
@@ -88,7 +97,11 @@ export class KioskSync {
   }
 
   heartbeat(): void {
-    const now = (this.opts.now ?? Date.now)();
+    const device = (this.opts.now ?? Date.now)();
+    // The venue's time when the check-ins run on it: the queue's ages are reckoned on the clock its rows were stamped on.
+    const corrected = this.service.clockCorrected();
+    const now = corrected && this.http.skewMs !== null ? device - this.http.skewMs : device;
+    const lastScan = this.service.lastScanAgeSeconds();
     const cfg = this.service.config;
     const event: SeatPilotEvent = {
       event_id: newEventId(),
@@ -101,8 +114,10 @@ export class KioskSync {
         outbox_depth: this.service.outbox.depth(),
         oldest_unsent_s: this.service.outbox.oldestUnsentSeconds(now),
         guest_list_version: this.service.syncState().version,
-        scanner_ok: this.opts.scannerOk?.() ?? true,
-        clock_skew_ms: this.http.offsetMs,
+        scanner_ok: this.opts.scannerOk?.() ?? null,
+        clock_skew_ms: this.http.skewMs,
+        last_scan_s: lastScan === null ? null : Math.round(lastScan * 10) / 10,
+        clock_corrected: corrected,
       },
     };
     this.service.outbox.append(event, now);
@@ -110,6 +125,7 @@ export class KioskSync {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.beat) clearInterval(this.beat);
     await this.push.stop();
     await this.pull.stop();

@@ -1,6 +1,8 @@
-// Signed HTTP calls to the next tier up (kiosk → agent, agent → cloud), with a signing clock corrected from the
-// receiver's Date header: a box with a wrong clock still gets its events through.
+// Signed HTTP calls to the next tier up (kiosk → agent, agent → cloud). Every answer measures this box's clock against
+// the receiver's (its x-server-time-ms header, else its Date header): the skew the heartbeat reports, and a corrected
+// signing clock so a box with a wrong clock still gets its events through.
 import { signRequest } from '../core/signing';
+import { SERVER_TIME_HEADER } from './server-time';
 
 export interface Upstream {
   /** e.g. http://10.0.0.2:8600 (agent) or https://cloud.example (cloud); no trailing slash needed. */
@@ -16,35 +18,66 @@ export interface SignedResponse {
   body: unknown;
 }
 
-/** Clock skew below this is left alone: the receiver allows ±300 s and Date has 1 s resolution. */
+/** Clock skew below this is left alone when signing: the receiver allows ±300 s. */
 const CORRECT_ABOVE_MS = 5_000;
 
+/**
+ * This box's clock minus the receiver's, in ms, from one answer: the middle of the round trip against the receiver's
+ * x-server-time-ms (the middle of its handling, protocol/server-time.ts), or, from a receiver without it, against its
+ * Date header (whole seconds: the middle of that second, so ±500 ms). Null when the answer carries neither.
+ */
+export function skewFromAnswer(headers: Headers, sentAtMs: number, receivedAtMs: number): number | null {
+  const mid = (sentAtMs + receivedAtMs) / 2;
+  const exact = Number(headers.get(SERVER_TIME_HEADER) ?? Number.NaN);
+  if (Number.isFinite(exact) && exact > 0) return Math.round(mid - exact);
+  const date = Date.parse(headers.get('date') ?? '');
+  return Number.isNaN(date) ? null : Math.round(mid - (date + 500));
+}
+
+export interface SignedHttpOptions {
+  timeoutMs?: number;
+  now?: () => number;
+  fetch?: typeof fetch;
+  /** Each measured skew (device minus receiver, ms), as it is measured. */
+  onSkew?: (skewMs: number) => void;
+}
+
 export class SignedHttp {
-  /** Added to the local clock when signing. */
+  /** Added to the local clock when signing: the receiver's clock minus ours, once that is more than 5 s. */
   offsetMs = 0;
+  /** This box's clock minus the receiver's (ms), from the last answer; null until one came. */
+  skewMs: number | null = null;
+  private readonly firstSkew: Promise<number>;
+  private resolveFirstSkew!: (skewMs: number) => void;
 
   constructor(
     readonly upstream: Upstream,
-    private readonly opts: { timeoutMs?: number; now?: () => number; fetch?: typeof fetch } = {},
-  ) {}
+    private readonly opts: SignedHttpOptions = {},
+  ) {
+    this.firstSkew = new Promise((resolve) => (this.resolveFirstSkew = resolve));
+  }
 
   private now(): number {
     return (this.opts.now ?? Date.now)();
   }
 
-  /** Learns the receiver's clock from its Date header. */
+  /** Resolves with the first measured skew (at the first answer from the receiver). */
+  skewMeasured(): Promise<number> {
+    return this.firstSkew;
+  }
+
+  /** Learns the receiver's clock from one answer (see `skewFromAnswer`). */
   observeDate(headers: Headers, sentAtMs: number, receivedAtMs: number): void {
-    const date = headers.get('date');
-    if (!date) return;
-    const server = Date.parse(date);
-    if (Number.isNaN(server)) return;
-    // Date truncates to whole seconds: compare with the middle of that second, at the middle of the round trip.
-    const skew = server + 500 - (sentAtMs + receivedAtMs) / 2;
-    this.offsetMs = Math.abs(skew) > CORRECT_ABOVE_MS ? Math.round(skew) : 0;
+    const skew = skewFromAnswer(headers, sentAtMs, receivedAtMs);
+    if (skew === null) return;
+    this.skewMs = skew;
+    this.offsetMs = Math.abs(skew) > CORRECT_ABOVE_MS ? -skew : 0;
+    this.opts.onSkew?.(skew);
+    this.resolveFirstSkew(skew);
   }
 
   async request(method: 'GET' | 'POST', pathWithQuery: string, body?: string): Promise<SignedResponse> {
-    const sentAt = this.now();
+    const signedAt = this.now();
     // Encoded once, for the signature and for the wire (Buffer.from is ~10x faster than TextEncoder on Node 20).
     const bytes = body === undefined ? undefined : (Buffer.from(body, 'utf8') as Uint8Array<ArrayBuffer>);
     const headers = await signRequest({
@@ -53,8 +86,10 @@ export class SignedHttp {
       method,
       pathWithQuery,
       body: bytes ?? null,
-      nowSeconds: Math.floor((sentAt + this.offsetMs) / 1000),
+      nowSeconds: Math.floor((signedAt + this.offsetMs) / 1000),
     });
+    // The round trip starts here, after signing, so the signature's CPU time does not skew the measurement.
+    const sentAt = this.now();
     const res = await (this.opts.fetch ?? fetch)(`${this.upstream.baseUrl.replace(/\/$/, '')}${pathWithQuery}`, {
       method,
       headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
