@@ -4,14 +4,15 @@ import type { Queryable } from '../db';
 
 /** A calendar month in UTC, as `YYYY-MM`. */
 export type Month = string;
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+// Year 0001 on: Postgres has no year 0000 (a month of 0000-01 was a 500).
+const MONTH = /^(?!0000)(\d{4})-(0[1-9]|1[0-2])$/;
 
 export class BillingInputError extends Error {
   override name = 'BillingInputError';
 }
 
 export function parseMonth(value: string): Month {
-  if (!MONTH.test(value)) throw new BillingInputError(`month must look like 2026-11 (YYYY-MM), got "${value.slice(0, 40)}"`);
+  if (!MONTH.test(value)) throw new BillingInputError(`month must look like 2026-11 (YYYY-MM, year from 0001), got "${value.slice(0, 40)}"`);
   return value;
 }
 

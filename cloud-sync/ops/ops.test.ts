@@ -164,6 +164,34 @@ describe.each(backends())('ops plugin on %s', (backend) => {
     expect((await ops.app.inject({ url: '/admin/billing?month=October', headers: auth })).json().message).toMatch(/YYYY-MM/);
   });
 
+  // Each of these was a 500 from the database (year 0000, an offset past ±15:59, a NUL in a text parameter).
+  it.each([
+    ['/admin/billing?month=0000-01', /^month must look like 2026-11 \(YYYY-MM, year from 0001\), got "0000-01"$/],
+    ['/admin/billing.csv?month=0000-01', /^month must look like 2026-11/],
+    ['/admin/events?since=0000-01-01T00:00:00Z', /^since must be an RFC 3339 date-time from year 0001 with a UTC offset up to ±15:59/],
+    ['/admin/events?since=2026-11-27T20:00:00%2B23:00', /^since must be an RFC 3339 date-time/],
+    ['/admin/events?since=2026-06-30T23:59:60Z', /^since must be an RFC 3339 date-time/],
+    ['/admin/events?device=%00', /^device must not contain a NUL character$/],
+    ['/admin/events?guest=a%00b', /^guest must not contain a NUL character$/],
+    ['/admin/events?type=%00', /^type must not contain a NUL character$/],
+    ['/admin/billing?tenant=A%00', /^tenant must not contain a NUL character$/],
+  ])('%s → 400 bad_request with a message that names the field', async (url, message) => {
+    const res = await ops.app.inject({ url, headers: auth });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: 'bad_request', message: expect.stringMatching(message) });
+  });
+
+  it('the storable edges of since are taken, and filter what is listed', async () => {
+    const from = (since: string) => ops.app.inject({ url: `/admin/events?since=${encodeURIComponent(since)}`, headers: auth });
+    const all = await from('0001-01-01T00:00:00+15:59');
+    expect(all.statusCode).toBe(200);
+    expect((all.json() as { events: unknown[] }).events).toHaveLength(7);
+    const none = await from('9999-12-31T23:59:59Z');
+    expect(none.json()).toEqual({ events: [] });
+    const one = await ops.app.inject({ url: '/admin/events?device=kb&since=2026-01-01T00:00:00-15:59', headers: auth });
+    expect((one.json() as { events: { device_id: string }[] }).events.map((e) => e.device_id)).toEqual(['kb']);
+  });
+
   it('without a token the admin routes do not exist and the log says they are off', async () => {
     const off = await buildOpsApp(t.db, {});
     try {

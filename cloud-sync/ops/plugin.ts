@@ -1,7 +1,8 @@
 // Cloud ops as one fastify plugin: KPI lag and fleet gauges on the registry, the in-service KPI refresher, and the
 // /admin pages (fleet, billing) behind SEATPILOT_ADMIN_TOKEN. Without a token the admin routes are not registered.
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifySchemaValidationError } from 'fastify';
 import type { Registry } from 'prom-client';
+import { ajv } from '../../core/validate';
 import type { Queryable } from '../db';
 import { billingCsv, billingReport, BillingInputError, parseMonth } from '../billing/billing';
 import { fleetStatus } from '../fleet/fleet';
@@ -23,9 +24,13 @@ interface BillingQuery {
   tenant?: string;
 }
 
+// Text that reaches a Postgres text parameter: NUL is the one character it refuses (a 500 once, for `device=%00`).
+const NO_NUL = '^[^\\u0000]*$';
+const text = (maxLength: number, minLength = 0) => ({ type: 'string', minLength, maxLength, pattern: NO_NUL }) as const;
+
 const billingQuerySchema = {
   type: 'object',
-  properties: { month: { type: 'string', maxLength: 7 }, tenant: { type: 'string', minLength: 1, maxLength: 128 } },
+  properties: { month: { type: 'string', maxLength: 7 }, tenant: text(128, 1) },
   additionalProperties: false,
 } as const;
 
@@ -39,20 +44,36 @@ interface EventsQuery {
 const eventsQuerySchema = {
   type: 'object',
   properties: {
-    type: { type: 'string', maxLength: 64 },
-    device: { type: 'string', maxLength: 128 },
-    guest: { type: 'string', maxLength: 128 },
+    type: text(64),
+    device: text(128),
+    guest: text(128),
+    // The project's date-time (core/validate.ts): only what timestamptz stores (no year 0000, offsets to ±15:59).
     since: { type: 'string', format: 'date-time' },
   },
   additionalProperties: false,
 } as const;
 
+/** One line a person can act on, for the first thing wrong in a query string. */
+function describeQueryError(v: FastifySchemaValidationError): string {
+  const field = v.instancePath.replace(/^\//, '') || 'the query';
+  if (v.keyword === 'pattern' && v.params.pattern === NO_NUL) return `${field} must not contain a NUL character`;
+  if (v.keyword === 'format' && v.params.format === 'date-time') {
+    return `${field} must be an RFC 3339 date-time from year 0001 with a UTC offset up to ±15:59, e.g. 2026-11-27T20:00:00Z`;
+  }
+  if (v.keyword === 'additionalProperties') return `unknown query parameter "${String(v.params.additionalProperty)}"`;
+  return `${field} ${v.message ?? 'is invalid'}`;
+}
+
 async function adminRoutes(app: FastifyInstance, opts: { db: Queryable; token: string }): Promise<void> {
   app.addHook('onRequest', adminAuthHook(opts.token));
-  // A bad month is the caller's mistake: 400 with the reason, never a 500.
+  // The project's one Ajv (core/validate.ts), so query strings are checked by the same formats as events.
+  app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
+  // A bad month or query is the caller's mistake: 400 with the reason, never a 500.
   app.setErrorHandler(async (raw, _request, reply) => {
-    const error = raw as Error & { statusCode?: number };
+    const error = raw as Error & { statusCode?: number; validation?: FastifySchemaValidationError[] };
     if (error instanceof BillingInputError) return reply.code(400).send({ error: 'bad_request', message: error.message });
+    const first = error.validation?.[0];
+    if (first) return reply.code(400).send({ error: 'bad_request', message: describeQueryError(first) });
     const status = error.statusCode;
     if (status && status >= 400 && status < 500) return reply.code(status).send({ error: 'bad_request', message: error.message });
     app.log.error({ err: error }, 'admin route failed');
