@@ -10,7 +10,7 @@ import { parseKioskAppConfig, type KioskAppConfig } from './app-config';
 import { CheckinService } from './checkin-service';
 import type { KioskEvents, KioskStatus, ScannerState } from './ipc/channels';
 import { processFaults } from '../protocol/fault-log';
-import { openRuntimeStore, type RuntimeStore, type RuntimeStoreOptions } from './store/runtime-store';
+import { openKioskStore, type RuntimeStore } from './store/runtime-store';
 import { KioskSync } from './sync-runtime';
 import { KioskUiService, staffHub, type ScannerReport } from './ui-service';
 
@@ -44,15 +44,6 @@ export function scannerReport(statuses: DeviceStatus[]): ScannerReport {
   const devices = statuses.map((s) => ({ device: s.device, state: deviceState(s), detail: s.connected ? null : (s.lastError ?? 'not connected') }));
   const state: ScannerState = devices.some((d) => d.state === 'ok') ? 'ok' : devices.some((d) => d.state === 'error') ? 'error' : 'missing';
   return { state, devices };
-}
-
-/**
- * The kiosk's SQLite file as the kiosk runs it (and as bench:checkin measures it): WAL checkpoints in their worker,
- * store health, and a damaged file set aside so the kiosk starts on a fresh one (a dark door helps nobody, and the hub
- * has the guest list).
- */
-export function openKioskStore(file: string, opts: Omit<RuntimeStoreOptions, 'rebuildIfDamaged'> = {}): Promise<RuntimeStore> {
-  return openRuntimeStore(file, { onFault: (kind, message) => processFaults.report(kind, message), ...opts, rebuildIfDamaged: true });
 }
 
 export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: string, opts: RuntimeOptions = {}): Promise<KioskRuntime> {
