@@ -28,8 +28,14 @@ export interface DeviceStatus {
   appVersion: string | null;
   outboxDepth: number | null;
   oldestUnsentSeconds: number | null;
+  /** Device clock minus its receiver's (the hub for a kiosk, the cloud for an agent); null: not measured yet. */
   clockSkewMs: number | null;
+  /** True when the kiosk said it stamps and decides on the corrected clock (|skew| > 2 s); null: not said. */
+  clockCorrected: boolean | null;
+  /** Null: no scanner (the agent) or one that cannot tell (keyboard wedge; see lastScanSeconds). Never a fault. */
   scannerOk: boolean | null;
+  /** Kiosks: seconds since a scan last arrived, as of the heartbeat; null: none since the kiosk started, or not said. */
+  lastScanSeconds: number | null;
 }
 
 interface Row {
@@ -43,7 +49,9 @@ interface Row {
   outbox_depth: number | null;
   oldest_unsent_s: number | null;
   clock_skew_ms: number | null;
+  clock_corrected: boolean | null;
   scanner_ok: boolean | null;
+  last_scan_s: number | null;
 }
 
 /** Pure: the state of one device at `now` from its last heartbeat. */
@@ -66,7 +74,9 @@ export async function fleetStatus(q: Queryable, now: Date = new Date()): Promise
             (hb.payload->>'outbox_depth')::float8 AS outbox_depth,
             (hb.payload->>'oldest_unsent_s')::float8 AS oldest_unsent_s,
             (hb.payload->>'clock_skew_ms')::float8 AS clock_skew_ms,
-            (hb.payload->>'scanner_ok')::boolean AS scanner_ok
+            (hb.payload->>'clock_corrected')::boolean AS clock_corrected,
+            (hb.payload->>'scanner_ok')::boolean AS scanner_ok,
+            (hb.payload->>'last_scan_s')::float8 AS last_scan_s
        FROM seatpilot.devices d
        LEFT JOIN LATERAL (
          SELECT r.occurred_at, r.received_at, r.payload FROM telemetry.events_raw r
@@ -85,7 +95,8 @@ export async function fleetStatus(q: Queryable, now: Date = new Date()): Promise
       tenant: r.tenant, venue: r.venue, device: r.device, kind: r.kind, name: r.name,
       state: problems[0] ?? 'ok', problems, lastSeen: r.last_seen,
       silentSeconds: r.last_seen ? Math.max(0, (now.getTime() - r.last_seen.getTime()) / 1000) : null,
-      appVersion: r.app_version, outboxDepth: r.outbox_depth, oldestUnsentSeconds: r.oldest_unsent_s, clockSkewMs: r.clock_skew_ms, scannerOk: r.scanner_ok,
+      appVersion: r.app_version, outboxDepth: r.outbox_depth, oldestUnsentSeconds: r.oldest_unsent_s, clockSkewMs: r.clock_skew_ms, clockCorrected: r.clock_corrected,
+      scannerOk: r.scanner_ok, lastScanSeconds: r.last_scan_s,
     };
   });
   // Problems first; among them the newest (most recently heard from) first; never-seen devices after those.

@@ -23,6 +23,21 @@ ${body}
 `;
 }
 
+/** "+600.0 s" off; a kiosk that corrects says so (it stamps and decides on its hub's time, kiosk/checkin-service.ts). */
+function fmtClock(d: DeviceStatus): string {
+  if (d.clockSkewMs === null) return 'not measured yet';
+  const off = `${d.clockSkewMs >= 0 ? '+' : '−'}${(Math.abs(d.clockSkewMs) / 1000).toFixed(1)} s`;
+  return d.clockCorrected ? `off by ${off}; times corrected to the ${d.kind === 'kiosk' ? "hub's" : 'receiver\'s'} clock` : off;
+}
+
+/** Null is what the device does not know, never a fault: the hub has no scanner; a keyboard wedge cannot be asked. */
+function fmtScanner(d: DeviceStatus): string {
+  if (d.scannerOk !== null) return d.scannerOk ? 'yes' : 'no';
+  if (d.kind === 'agent') return 'no scanner';
+  if (d.lastScanSeconds !== null) return `unknown (keyboard wedge), last scan ${fmtAge(d.lastScanSeconds)}`;
+  return d.lastSeen ? 'unknown (keyboard wedge), no scan since start' : '';
+}
+
 const fmtAge = (s: number | null) => (s === null ? 'never' : s < 120 ? `${Math.round(s)} s ago` : s < 7200 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`);
 
 export function fleetPage(devices: DeviceStatus[], now: Date): string {
@@ -32,11 +47,11 @@ export function fleetPage(devices: DeviceStatus[], now: Date): string {
 <td>${escapeHtml(d.tenant)}</td><td>${escapeHtml(d.venue)}</td><td>${escapeHtml(d.device)}</td><td>${escapeHtml(d.kind ?? '')}</td>
 <td title="${escapeHtml(d.lastSeen?.toISOString() ?? '')}">${escapeHtml(fmtAge(d.silentSeconds))}</td>
 <td class="num">${escapeHtml(d.outboxDepth ?? '')}</td><td class="num">${escapeHtml(d.oldestUnsentSeconds ?? '')}</td>
-<td class="num">${escapeHtml(d.clockSkewMs ?? '')}</td><td>${escapeHtml(d.scannerOk === null ? '' : d.scannerOk ? 'yes' : 'no')}</td>
+<td class="num">${escapeHtml(fmtClock(d))}</td><td>${escapeHtml(fmtScanner(d))}</td>
 <td>${escapeHtml(d.appVersion ?? '')}</td></tr>`);
   return page('Fleet', `<p>${devices.length} devices, ${problems} with problems, as of ${escapeHtml(now.toISOString())}. Newest problems first.</p>
 <table><thead><tr><th>state</th><th>tenant</th><th>venue</th><th>device</th><th>kind</th><th>last heartbeat</th>
-<th>outbox depth</th><th>oldest unsent (s)</th><th>clock skew (ms)</th><th>scanner ok</th><th>app version</th></tr></thead>
+<th>outbox depth</th><th>oldest unsent (s)</th><th>clock (device − receiver)</th><th>scanner ok</th><th>app version</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody></table>`);

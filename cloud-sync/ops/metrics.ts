@@ -58,5 +58,5 @@ export function registerOpsMetrics(registry: Registry, db: Queryable, log: OpsLo
   fleetGauge('seatpilot_device_last_seen_timestamp_seconds', 'Unix time of the last heartbeat the cloud has from the device.', (d) => (d.lastSeen ? d.lastSeen.getTime() / 1000 : null));
   fleetGauge('seatpilot_outbox_depth', 'Events waiting in the device outbox, from its last heartbeat.', (d) => d.outboxDepth);
   fleetGauge('seatpilot_outbox_oldest_unsent_seconds', 'Age of the oldest unsent event in the device outbox, from its last heartbeat.', (d) => d.oldestUnsentSeconds);
-  fleetGauge('seatpilot_device_clock_skew_seconds', 'Device clock minus the server clock, from its last heartbeat.', (d) => (d.clockSkewMs === null ? null : d.clockSkewMs / 1000));
+  fleetGauge('seatpilot_device_clock_skew_seconds', 'Device clock minus its receiver clock (the hub for a kiosk, the cloud for an agent), from its last heartbeat; absent until measured.', (d) => (d.clockSkewMs === null ? null : d.clockSkewMs / 1000));
 }
