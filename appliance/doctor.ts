@@ -2,8 +2,8 @@
 // fails, what to do. It only reads: the database is opened read-only, and the one signed request it sends is an empty
 // batch the receiver refuses after checking the key.
 import Database from 'better-sqlite3';
-import { existsSync, readFileSync, statfsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statfsSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseAgentConfig, type AgentConfig } from '../edge-agent/config';
 import { parseKioskAppConfig, type KioskAppConfig } from '../kiosk/app-config';
 import { loadHardwareConfig } from '../hardware/config';
@@ -204,10 +204,31 @@ function checkDatabase(setup: BoxSetup, out: CheckResult[]): boolean {
       return true;
     }
     out.push({ check: name, status: 'ok', detail: `${file}: integrity ok, schema version ${version} (current)` });
+    checkSetAside(setup, out);
     return true;
   } finally {
     db.close();
   }
+}
+
+/** Damaged files a kiosk set aside at start (kiosk/store/runtime-store.ts): kept for support, never deleted by us. */
+function checkSetAside(setup: BoxSetup, out: CheckResult[]): void {
+  const dir = dirname(setup.databaseFile);
+  const prefix = `${basename(setup.databaseFile)}.damaged-`;
+  let found: string[] = [];
+  try {
+    found = readdirSync(dir).filter((f) => f.startsWith(prefix) && !f.endsWith('-wal') && !f.endsWith('-shm')).sort();
+  } catch {
+    return;
+  }
+  if (!found.length) return;
+  const when = (found[found.length - 1] as string).slice(prefix.length);
+  out.push({
+    check: `${setup.role} damaged file`,
+    status: 'warn',
+    detail: `${found.length} damaged database file${found.length === 1 ? '' : 's'} set aside in ${dir} (latest ${when}); the ${setup.role} started on a fresh file, reloaded its guest list and sent on the unsent events it could read`,
+    fix: `keep ${join(dir, found[found.length - 1] as string)} for support until the evening is over, then delete it; if this repeats, the disk may be failing (check it)`,
+  });
 }
 
 function checkQueues(setup: BoxSetup, nowMs: number, out: CheckResult[]): void {
@@ -234,8 +255,20 @@ function checkBacklog(setup: BoxSetup, db: Database.Database, nowMs: number, out
     return;
   }
   const deadNote = dead ? `; ${dead} refused by ${to} (kept as dead letters)` : '';
+  // The push client keeps the reason of its last failed try on the waiting events.
+  const lastError = r.n ? (db.prepare("SELECT last_error FROM outbox_events WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY created_ms DESC LIMIT 1").pluck().get() as string | undefined) : undefined;
+  if (lastError?.startsWith('unexpected_response')) {
+    out.push({
+      check: `${setup.role} backlog`,
+      status: 'fail',
+      detail: `${events(r.n)} waiting for ${to}, oldest ${human(oldestS)}; the last try got an answer that is not SeatPilot's (${lastError})${deadNote}`,
+      fix: `a captive portal or proxy answers in ${to}'s place: let this box through it; nothing is lost, the events go out once ${to} answers`,
+    });
+    return;
+  }
+  const lastTry = lastError ? `; last try: ${lastError}` : '';
   if (r.n > 0 && oldestS > THRESHOLDS.backlogFailS) {
-    out.push({ check: `${setup.role} backlog`, status: 'fail', detail: `${events(r.n)} waiting for ${to}, oldest ${human(oldestS)}${deadNote}`, fix: `${to} is unreachable or refusing: see the ${setup.upstream?.label ?? 'upstream'} line above; nothing is lost, the events go out once it answers` });
+    out.push({ check: `${setup.role} backlog`, status: 'fail', detail: `${events(r.n)} waiting for ${to}, oldest ${human(oldestS)}${lastTry}${deadNote}`, fix: `${to} is unreachable or refusing: see the ${setup.upstream?.label ?? 'upstream'} line above; nothing is lost, the events go out once it answers` });
     return;
   }
   out.push({ check: `${setup.role} backlog`, status: dead ? 'warn' : 'ok', detail: `${events(r.n)} waiting${r.n ? `, oldest ${human(oldestS)}` : ''}${deadNote}`, ...(dead ? { fix: `look at the dead letters' reasons (outbox.dead_reason); they usually mean a device or venue mismatch` } : {}) });
@@ -282,6 +315,16 @@ async function checkUpstream(setup: BoxSetup, opts: DoctorOptions, out: CheckRes
     return;
   }
   const received = now();
+  const type = (res.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+  if (res.status === 200 && type !== 'application/json') {
+    out.push({
+      check: name,
+      status: 'fail',
+      detail: `${base}/health answered 200 with ${type || 'no content type'}, not SeatPilot's JSON: something on the network answers in the ${up.label}'s place (a hotel or venue captive portal, a proxy's page)`,
+      fix: `let this box through the portal or proxy (or give it a direct line to ${base}); ${offline}`,
+    });
+    return;
+  }
   if (res.status !== 200) {
     out.push({ check: name, status: 'fail', detail: `${base}/health answered ${res.status}`, fix: `the ${up.label} is up but unwell (its database?): ${up.label === 'cloud' ? 'tell cloud ops' : 'check the hub: sudo seatpilot doctor on it'}` });
     return;
