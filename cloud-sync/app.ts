@@ -41,7 +41,7 @@ export interface CloudApp {
 }
 
 export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
-  const metrics = deps.metrics ?? createServerMetrics();
+  const metrics = deps.metrics ?? createServerMetrics({ perTenant: true });
   const store = new PgStore(deps.db, { afterBatch: deps.afterBatch ?? meterBatch });
   const app = Fastify({
     // Request logs carry method, URL and status only: never headers, so no signature or token reaches a log line.

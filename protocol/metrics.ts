@@ -4,20 +4,29 @@ import type { FastifyInstance } from 'fastify';
 
 export interface ServerMetrics {
   registry: Registry;
-  ingestAccepted: Counter;
-  ingestRejected: Counter<'reason'>;
-  ingestDuplicates: Counter;
+  /**
+   * Whether the ingest counters carry the caller's `tenant` (the cloud, which serves many: the per-tenant reject SLO
+   * is measured from them). One series per tenant (and reason), so the count stays bounded by the tenants. An agent
+   * serves one venue and its scrape target carries tenant and venue, so its counters carry none.
+   */
+  perTenant: boolean;
+  ingestAccepted: Counter<'tenant'>;
+  ingestRejected: Counter<'tenant' | 'reason'>;
+  ingestDuplicates: Counter<'tenant'>;
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
 }
 
-export function createServerMetrics(opts: { defaults?: boolean } = {}): ServerMetrics {
+export function createServerMetrics(opts: { defaults?: boolean; perTenant?: boolean } = {}): ServerMetrics {
   const registry = new Registry();
   if (opts.defaults !== false) collectDefaultMetrics({ register: registry });
+  const perTenant = opts.perTenant ?? false;
+  const tenant = perTenant ? (['tenant'] as const) : ([] as const);
   return {
     registry,
-    ingestAccepted: new Counter({ name: 'seatpilot_ingest_accepted_total', help: 'Events accepted and stored (first time seen).', registers: [registry] }),
-    ingestRejected: new Counter({ name: 'seatpilot_ingest_rejected_total', help: 'Events rejected to the dead-letter table, by reason.', labelNames: ['reason'], registers: [registry] }),
-    ingestDuplicates: new Counter({ name: 'seatpilot_ingest_duplicate_total', help: 'Events received again (same event_id) and not stored twice.', registers: [registry] }),
+    perTenant,
+    ingestAccepted: new Counter({ name: 'seatpilot_ingest_accepted_total', help: 'Events accepted and stored (first time seen).', labelNames: [...tenant], registers: [registry] }),
+    ingestRejected: new Counter({ name: 'seatpilot_ingest_rejected_total', help: 'Events rejected to the dead-letter table, by reason.', labelNames: [...tenant, 'reason'], registers: [registry] }),
+    ingestDuplicates: new Counter({ name: 'seatpilot_ingest_duplicate_total', help: 'Events received again (same event_id) and not stored twice.', labelNames: [...tenant], registers: [registry] }),
     httpDuration: new Histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request duration by method, route and status code.',

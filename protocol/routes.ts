@@ -67,9 +67,11 @@ export function registerProtocolRoutes(app: FastifyInstance, deps: ProtocolDeps)
       duplicates: sorted.accepted.length - stored.inserted.length + sorted.duplicatesInBatch,
       rejected: sorted.rejected.map((r) => ({ index: r.index, event_id: r.eventId, reason: r.reason, detail: r.detail })),
     };
-    deps.metrics.ingestAccepted.inc(result.accepted);
-    if (result.duplicates) deps.metrics.ingestDuplicates.inc(result.duplicates);
-    for (const r of sorted.rejected) deps.metrics.ingestRejected.inc({ reason: r.reason });
+    const labels = deps.metrics.perTenant ? { tenant: caller.tenantId } : {};
+    // A tenant's accepted series exists from its first batch on, even one with nothing new: rates need both sides.
+    deps.metrics.ingestAccepted.inc(labels, result.accepted);
+    if (result.duplicates) deps.metrics.ingestDuplicates.inc(labels, result.duplicates);
+    for (const r of sorted.rejected) deps.metrics.ingestRejected.inc({ ...labels, reason: r.reason });
     deps.onStored?.(caller, result);
     return result;
   });
