@@ -34,6 +34,7 @@ describe.each(backends())('ingest at the edges of the contract on %s', (backend)
   let t: TestDatabase;
   let cloud: CloudApp;
   let kiosk: TestKey;
+  let otherDoor: TestKey;
 
   beforeAll(async () => {
     t = await freshDatabase(backend);
@@ -41,6 +42,7 @@ describe.each(backends())('ingest at the edges of the contract on %s', (backend)
     const ten = await addTenant(t.db, 'Edges');
     const ven = await addVenue(t.db, ten.id, 'Hall');
     kiosk = await addDevice(t.db, ven.id, 'kiosk');
+    otherDoor = await addDevice(t.db, ven.id, 'kiosk');
   });
   afterAll(async () => {
     await cloud?.app.close();
@@ -48,10 +50,12 @@ describe.each(backends())('ingest at the edges of the contract on %s', (backend)
   });
 
   it('answers every batch with per-event results, stores what it accepts, and the stored events stay readable', async () => {
+    // An hour ago: inside the KPI views' 7-day window, so what is stored is what the views must count.
+    const recent = { occurred_at: new Date(Date.now() - 3_600_000).toISOString() };
     const kinds = [
-      checkinEvent(kiosk),
-      { ...checkinEvent(kiosk), type: 'checkin.rejected', payload: { reason: 'revoked', credential_kind: 'nfc', door_id: 'door-a', latency_ms: 1 } },
-      { ...checkinEvent(kiosk), type: 'seat.arrived', payload: { guest_id: 'g1', table_id: 't1', source: 'tablet', checked_in_at: '2026-11-27T20:15:03Z' } },
+      checkinEvent(kiosk, recent),
+      { ...checkinEvent(kiosk, recent), type: 'checkin.rejected', payload: { reason: 'revoked', credential_kind: 'nfc', door_id: 'door-a', latency_ms: 1 } },
+      { ...checkinEvent(kiosk, recent), type: 'seat.arrived', payload: { guest_id: 'g1', table_id: 't1', source: 'tablet', checked_in_at: '2026-11-27T20:15:03Z' } },
     ];
     const events = kinds.flatMap((base) =>
       fieldPaths(base)
@@ -75,7 +79,35 @@ describe.each(backends())('ingest at the edges of the contract on %s', (backend)
     const [stored] = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry.events_raw WHERE device_id = $1', [kiosk.device_id]);
     const [dead] = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry.events_dlq WHERE via_device_id = $1', [kiosk.device_id]);
     expect({ stored: stored?.n, dead: dead?.n }).toEqual({ stored: accepted, dead: rejected });
+    // The refresh takes every stored event of the window, whatever its edge values.
     for (const view of KPI_VIEWS) expect((await refreshKpiView(t.db, view)).error, view).toBeNull();
-    expect(await cloud.doubleAdmissions.tick()).toBeGreaterThanOrEqual(0);
+    const inWindow = async (types: string[]) => (await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM telemetry.events_raw WHERE device_id = $1 AND type = ANY($2::text[]) AND occurred_at > now() - interval '7 days'`,
+      [kiosk.device_id, types],
+    ))[0]?.n;
+    const decisions = await inWindow(['checkin.succeeded', 'checkin.rejected']);
+    const trips = await inWindow(['seat.arrived']);
+    expect(decisions).toBeGreaterThan(10);
+    expect(trips).toBeGreaterThan(10);
+    const [kpi] = await t.db.query<{ decisions: number; trips: number }>(
+      `SELECT (SELECT sum(decisions)::int FROM telemetry.mv_kpi_checkin WHERE tenant_id = $1) AS decisions,
+              (SELECT sum(arrivals + outliers)::int FROM telemetry.mv_kpi_door2seat WHERE tenant_id = $1) AS trips`,
+      [kiosk.tenant_id],
+    );
+    expect(kpi).toEqual({ decisions, trips });
+    // The detector reads every stored check-in once; all came from one kiosk, so none pairs up with another door…
+    const storedCheckins = (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry.events_raw WHERE type = 'checkin.succeeded'`))[0]?.n;
+    expect(await cloud.doubleAdmissions.tick()).toBe(0);
+    expect((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry.admissions'))[0]?.n).toBe(storedCheckins);
+    // …until a second door admits one of those guests (one whose id was an edge value): that pair is flagged.
+    const [edgeGuest] = await t.db.query<{ guest_id: string }>(
+      `SELECT guest_id FROM telemetry.admissions WHERE guest_id = 'Ñ' AND direction = 'entry'`);
+    expect(edgeGuest).toEqual({ guest_id: 'Ñ' });
+    const res = await signedInject(cloud.app, otherDoor, 'POST', '/v1/events', batchOf([checkinEvent(otherDoor, { occurred_at: new Date().toISOString(), payload: { guest_id: 'Ñ' } })]));
+    expect(res.json()).toMatchObject({ accepted: 1 });
+    expect(await cloud.doubleAdmissions.tick()).toBe(1);
+    expect(await t.db.query('SELECT first_device_id, second_device_id FROM telemetry.double_admissions')).toEqual([
+      { first_device_id: kiosk.device_id, second_device_id: otherDoor.device_id },
+    ]);
   });
 });
