@@ -271,7 +271,7 @@ function checkBacklog(setup: BoxSetup, db: Database.Database, nowMs: number, out
     out.push({ check: `${setup.role} backlog`, status: 'fail', detail: `${events(r.n)} waiting for ${to}, oldest ${human(oldestS)}${lastTry}${deadNote}`, fix: `${to} is unreachable or refusing: see the ${setup.upstream?.label ?? 'upstream'} line above; nothing is lost, the events go out once it answers` });
     return;
   }
-  out.push({ check: `${setup.role} backlog`, status: dead ? 'warn' : 'ok', detail: `${events(r.n)} waiting${r.n ? `, oldest ${human(oldestS)}` : ''}${deadNote}`, ...(dead ? { fix: `look at the dead letters' reasons (outbox.dead_reason); they usually mean a device or venue mismatch` } : {}) });
+  out.push({ check: `${setup.role} backlog`, status: dead ? 'warn' : 'ok', detail: `${events(r.n)} waiting${r.n ? `, oldest ${human(oldestS)}` : ''}${lastTry}${deadNote}`, ...(dead ? { fix: `look at the dead letters' reasons (outbox.dead_reason); they usually mean a device or venue mismatch` } : {}) });
 }
 
 function checkGuestList(setup: BoxSetup, db: Database.Database, nowMs: number, out: CheckResult[]): void {
@@ -332,18 +332,20 @@ async function checkUpstream(setup: BoxSetup, opts: DoctorOptions, out: CheckRes
 
   // Clock: this box minus the receiver, from its x-server-time-ms (or Date) against the middle of the round trip.
   const measured = skewFromAnswer(res.headers, sent, received);
-  const skewMs = measured ?? 0;
+  const skewMs = measured?.skewMs ?? 0;
   const clock: CheckResult[] = [];
   if (measured === null) {
     clock.push({ check: `${setup.role} clock`, status: 'warn', detail: `${base} sent no time header: cannot compare clocks` });
   } else {
-    const abs = Math.abs(measured);
+    const abs = Math.abs(skewMs);
     const s = Math.round(abs / 1000);
-    const side = measured > 0 ? 'ahead of' : 'behind';
+    const side = skewMs > 0 ? 'ahead of' : 'behind';
+    // Tenths of a second from x-server-time-ms; a Date header has whole seconds.
+    const precise = measured.source === 'server-time';
     const status: CheckStatus = abs > THRESHOLDS.skewFailMs ? 'fail' : abs > THRESHOLDS.skewWarnMs ? 'warn' : 'ok';
     // A kiosk off by more than 2 s runs its check-ins on the hub's time (kiosk/checkin-service.ts): say so.
-    const corrected = setup.role === 'kiosk' && abs > CLOCK_CORRECT_ABOVE_MS;
-    const off = `this box's clock is ${abs < 10_000 ? (abs / 1000).toFixed(1) : s} s ${side} the ${up.label}`;
+    const corrected = setup.role === 'kiosk' && precise && abs > CLOCK_CORRECT_ABOVE_MS;
+    const off = `this box's clock is ${precise && abs < 10_000 ? (abs / 1000).toFixed(1) : s} s ${side} the ${up.label}`;
     const correction = '; the kiosk stamps check-ins and decides ticket validity on the hub\'s time (its clock corrected by the measured offset) and keeps its own time in each event';
     clock.push({
       check: `${setup.role} clock`,

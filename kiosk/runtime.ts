@@ -76,8 +76,8 @@ export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: str
     scannerMaxGapMs: config.ui.scanner_max_gap_ms ?? 50,
     keyboardScanner: set === null,
     scanners,
-    // Online: the hub answered a pull recently (the pull runs every second).
-    ...(sync ? { hubOnline: () => sync.pull.status.lastError === null && Date.now() - (sync.pull.status.lastSuccessAt ?? 0) < HUB_SILENT_MS } : {}),
+    // Online: the hub answered a pull recently (the pull runs every second) and neither push nor pull is failing.
+    ...(sync ? { hubOnline: () => sync.lastError() === null && Date.now() - (sync.pull.status.lastSuccessAt ?? 0) < HUB_SILENT_MS } : {}),
     ...(sync ? { hub: staffHub(sync.http), hubError: () => sync.lastError() } : {}),
     afterRecord: () => sync?.kick(),
     storeHealth: store.health,

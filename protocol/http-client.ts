@@ -21,31 +21,41 @@ export interface SignedResponse {
 /** Clock skew below this is left alone when signing: the receiver allows ±300 s. */
 const CORRECT_ABOVE_MS = 5_000;
 
+export interface AnswerSkew {
+  /** This box's clock minus the receiver's, ms. */
+  skewMs: number;
+  /** `server-time`: from x-server-time-ms, to the ms; `date`: from the Date header, ±500 ms, and any proxy sends one. */
+  source: 'server-time' | 'date';
+}
+
 /**
- * This box's clock minus the receiver's, in ms, from one answer: the middle of the round trip against the receiver's
- * x-server-time-ms (the middle of its handling, protocol/server-time.ts), or, from a receiver without it, against its
- * Date header (whole seconds: the middle of that second, so ±500 ms). Null when the answer carries neither.
+ * This box's clock minus the receiver's from one answer: the middle of the round trip against the receiver's
+ * x-server-time-ms (the middle of its handling, protocol/server-time.ts), or, from an answer without it, against its
+ * Date header (whole seconds: the middle of that second). Null when the answer carries neither.
  */
-export function skewFromAnswer(headers: Headers, sentAtMs: number, receivedAtMs: number): number | null {
+export function skewFromAnswer(headers: Headers, sentAtMs: number, receivedAtMs: number): AnswerSkew | null {
   const mid = (sentAtMs + receivedAtMs) / 2;
   const exact = Number(headers.get(SERVER_TIME_HEADER) ?? Number.NaN);
-  if (Number.isFinite(exact) && exact > 0) return Math.round(mid - exact);
+  if (Number.isFinite(exact) && exact > 0) return { skewMs: Math.round(mid - exact), source: 'server-time' };
   const date = Date.parse(headers.get('date') ?? '');
-  return Number.isNaN(date) ? null : Math.round(mid - (date + 500));
+  return Number.isNaN(date) ? null : { skewMs: Math.round(mid - (date + 500)), source: 'date' };
 }
 
 export interface SignedHttpOptions {
   timeoutMs?: number;
   now?: () => number;
   fetch?: typeof fetch;
-  /** Each measured skew (device minus receiver, ms), as it is measured. */
+  /** Each skew measured from the receiver's x-server-time-ms (device minus receiver, ms). */
   onSkew?: (skewMs: number) => void;
 }
 
 export class SignedHttp {
   /** Added to the local clock when signing: the receiver's clock minus ours, once that is more than 5 s. */
   offsetMs = 0;
-  /** This box's clock minus the receiver's (ms), from the last answer; null until one came. */
+  /**
+   * This box's clock minus the receiver's (ms), from the last answer carrying x-server-time-ms; null until one came.
+   * A Date header alone (an older receiver, or a captive portal answering in its place) only corrects the signing.
+   */
   skewMs: number | null = null;
   private readonly firstSkew: Promise<number>;
   private resolveFirstSkew!: (skewMs: number) => void;
@@ -61,17 +71,19 @@ export class SignedHttp {
     return (this.opts.now ?? Date.now)();
   }
 
-  /** Resolves with the first measured skew (at the first answer from the receiver). */
+  /** Resolves with the first measured skew (at the receiver's first answer with x-server-time-ms). */
   skewMeasured(): Promise<number> {
     return this.firstSkew;
   }
 
   /** Learns the receiver's clock from one answer (see `skewFromAnswer`). */
   observeDate(headers: Headers, sentAtMs: number, receivedAtMs: number): void {
-    const skew = skewFromAnswer(headers, sentAtMs, receivedAtMs);
-    if (skew === null) return;
-    this.skewMs = skew;
+    const measured = skewFromAnswer(headers, sentAtMs, receivedAtMs);
+    if (measured === null) return;
+    const skew = measured.skewMs;
     this.offsetMs = Math.abs(skew) > CORRECT_ABOVE_MS ? -skew : 0;
+    if (measured.source !== 'server-time') return;
+    this.skewMs = skew;
     this.opts.onSkew?.(skew);
     this.resolveFirstSkew(skew);
   }
