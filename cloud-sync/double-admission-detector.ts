@@ -20,6 +20,7 @@ export class DoubleAdmissionDetector {
   private readonly counter: Counter;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
+  private stopped = false;
 
   constructor(
     private readonly db: Db,
@@ -28,15 +29,39 @@ export class DoubleAdmissionDetector {
     this.counter = new Counter({ name: 'seatpilot_double_admissions_total', help: 'Pairs of admissions of one guest at two devices with no exit between (kiosks cut off from the hub).', registers: [registry] });
   }
 
+  /**
+   * A pass every `everySeconds`; after failures (the database unreachable) the wait doubles, up to a minute, and goes
+   * back to `everySeconds` after the first pass that works. An error never leaves this loop.
+   */
   start(everySeconds: number, onError: (e: Error) => void): void {
     if (everySeconds <= 0) return;
-    this.timer = setInterval(() => void this.tick().catch(onError), everySeconds * 1000);
-    this.timer.unref();
+    this.stopped = false;
+    let failures = 0;
+    const next = () => {
+      if (this.stopped) return;
+      const waitMs = Math.min(60_000, everySeconds * 1000 * 2 ** Math.min(failures, 10));
+      this.timer = setTimeout(() => {
+        this.tick().then(
+          () => (failures = 0),
+          (e: unknown) => {
+            failures++;
+            try {
+              onError(e instanceof Error ? e : new Error(String(e)));
+            } catch {
+              // a logger that throws must not stop the detector
+            }
+          },
+        ).finally(next);
+      }, waitMs);
+      this.timer.unref();
+    };
+    next();
   }
 
   stop(): Promise<unknown> {
-    if (this.timer) clearInterval(this.timer);
-    return this.running ?? Promise.resolve();
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    return this.running?.catch(() => undefined) ?? Promise.resolve();
   }
 
   /** One pass; returns the pairs flagged. One pass at a time, across replicas too. */
