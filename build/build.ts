@@ -8,7 +8,7 @@ import { build, type BuildOptions } from 'esbuild';
 import { cpSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildElectron } from '../kiosk/build';
+import { buildElectron, importMetaFor } from '../kiosk/build';
 import { KIOSK_APP_DIR, KIOSK_APP_LAYOUT } from '../kiosk/main/layout';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,13 +44,12 @@ export async function buildAll(opts: { outDir?: string } = {}): Promise<BuildRep
   const report: BuildReport = { outDir, built: [] };
   mkdirSync(outDir, { recursive: true });
 
-  // The box CLI. sql/migrate.ts finds its .sql files beside itself (import.meta.dirname): in the bundle, dist/sql.
+  // The box CLI, with its SQLite migrations beside it in dist/sql.
   await build({
     ...NODE_BUNDLE,
     entryPoints: [join(ROOT, 'build', 'box-cli.ts')],
     outfile: join(outDir, OUTPUTS.cli),
-    banner: { js: "const __seatpilot_sql_dir = require('node:path').join(__dirname, 'sql');" },
-    define: { 'import.meta.dirname': '__seatpilot_sql_dir' },
+    ...importMetaFor('sql'),
   });
   cpSync(join(ROOT, 'sql', 'sqlite'), join(outDir, OUTPUTS.sqliteMigrations), { recursive: true });
   report.built.push(OUTPUTS.cli, OUTPUTS.sqliteMigrations);

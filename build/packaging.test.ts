@@ -193,6 +193,9 @@ describe('build/build.ts', () => {
     const assets = [...page.matchAll(/(?:src|href)="([^":]+)"/g)].map((m) => m[1] as string);
     expect(assets).toEqual(expect.arrayContaining(['renderer.js', 'styles.css']));
     for (const a of assets) expect(existsSync(join(dirname(paths.indexHtml), a)), a).toBe(true);
+    // CommonJS has no import.meta: a module reading it (migrations beside the bundle, createRequire) would get an empty
+    // object and fail at start, where Electron cannot be run here to see it. The builders fill it in.
+    for (const bundle of [mainFile, join(out, OUTPUTS.cli)]) expect(readFileSync(bundle, 'utf8'), bundle).not.toMatch(/\bimport_meta\d*\b/);
     // The kiosk's database migrations come along, the same ones as in the source tree.
     const names = (dir: string) => loadMigrations(dir).map((m) => m.name);
     expect(names(join(paths.sqlDir, 'sqlite'))).toEqual(names(join(ROOT, 'sql', 'sqlite')));

@@ -1,7 +1,7 @@
 // Bundles the kiosk for both shells with esbuild: the renderer (one bundle for Electron and browser mode), the preload and
 // the Electron main. `npm run build:kiosk` assembles dist/kiosk/ for packaging, laid out as kiosk/main/layout.ts says;
 // browser mode builds the renderer at start-up.
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { copyFile, cp, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,18 @@ export async function buildRenderer(outDir: string = RENDERER_DIST, options: { m
   return outDir;
 }
 
+/**
+ * A CommonJS bundle has no import.meta: modules that find files beside themselves (sql/migrate.ts: import.meta.dirname)
+ * or resolve packages from where they are (createRequire(import.meta.url)) are told, at the bundle's top, `sqlDir` (a
+ * path relative to the bundle) and the bundle's own URL. build/build.ts uses it for the box CLI too.
+ */
+export function importMetaFor(sqlDir: string): Pick<BuildOptions, 'banner' | 'define'> {
+  return {
+    banner: { js: `const __seatpilot_sql_dir = require('node:path').join(__dirname, ${JSON.stringify(sqlDir)}); const __seatpilot_url = require('node:url').pathToFileURL(__filename).href;` },
+    define: { 'import.meta.dirname': '__seatpilot_sql_dir', 'import.meta.url': '__seatpilot_url' },
+  };
+}
+
 /** Where `npm run build:kiosk` assembles the Electron app for electron-builder (build/build.ts uses the same layout). */
 export const ELECTRON_DIST = join(here, '..', 'dist', KIOSK_APP_DIR);
 
@@ -49,8 +61,6 @@ export async function buildElectron(outDir: string = ELECTRON_DIST): Promise<str
     external: ['electron'],
     logLevel: 'warning',
   });
-  // sql/migrate.ts finds its .sql files beside itself (import.meta.dirname), which a CommonJS bundle does not have:
-  // the bundle is told where its copy is.
   await build({
     entryPoints: [join(here, 'main', 'main.ts')],
     outfile: join(outDir, KIOSK_APP_LAYOUT.main),
@@ -60,8 +70,7 @@ export async function buildElectron(outDir: string = ELECTRON_DIST): Promise<str
     // Electron 45 ships Node 22.
     target: ['node20'],
     packages: 'external',
-    banner: { js: `const __seatpilot_sql_dir = require('node:path').join(__dirname, ${JSON.stringify(KIOSK_APP_LAYOUT.sql)});` },
-    define: { 'import.meta.dirname': '__seatpilot_sql_dir' },
+    ...importMetaFor(KIOSK_APP_LAYOUT.sql),
     logLevel: 'warning',
     legalComments: 'none',
   });
