@@ -103,6 +103,12 @@ export const DeviceHeartbeatPayloadSchema = Type.Object(
     last_scan_s: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
     /** Kiosks: whether event times and ticket validity run on the clock corrected by clock_skew_ms (|skew| > 2 s). */
     clock_corrected: Type.Optional(Type.Boolean()),
+    /**
+     * The last push or pull fault with the next tier up, e.g. `unexpected_response: text/html from http://…` (a captive
+     * portal) or `upstream unreachable: …`; null while both work. A heartbeat made during the fault reaches the cloud once a
+     * path does, and the next one says it ended.
+     */
+    upstream_error: Type.Optional(Type.Union([Type.String({ maxLength: 300 }), Type.Null()])),
   },
   { additionalProperties: false },
 );

@@ -129,6 +129,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
         scanner_ok: null,
         // Measured against the cloud; null before its first answer (or with no cloud at all).
         clock_skew_ms: http?.skewMs ?? null,
+        upstream_error: (push?.status.lastError ?? pull?.status.lastError)?.slice(0, 300) ?? null,
       },
     };
     store.outbox.append(event, now());

@@ -118,6 +118,7 @@ export class KioskSync {
         clock_skew_ms: this.http.skewMs,
         last_scan_s: lastScan === null ? null : Math.round(lastScan * 10) / 10,
         clock_corrected: corrected,
+        upstream_error: this.lastError()?.slice(0, 300) ?? null,
       },
     };
     this.service.outbox.append(event, now);

@@ -67,7 +67,7 @@ afterEach(async () => {
  * A venue: cloud with a tenant, venue, an occasion under way and a guest list; a hub and a door configured on files in
  * `dataDir`; `hubVia` / `cloudVia` put a front server in between when a test wants one.
  */
-async function venue(opts: { dataDir?: string; kioskToHub?: (agentUrl: string) => Promise<string>; agentToCloud?: (cloudUrl: string) => Promise<string> } = {}): Promise<Venue> {
+async function venue(opts: { dataDir?: string; heartbeatS?: number; kioskToHub?: (agentUrl: string) => Promise<string>; agentToCloud?: (cloudUrl: string) => Promise<string> } = {}): Promise<Venue> {
   const dir = mkdtempSync(join(tmpdir(), 'sp-venue-faults-'));
   const data = opts.dataDir ?? dir;
   const t = await freshDatabase('pglite');
@@ -89,7 +89,7 @@ async function venue(opts: { dataDir?: string; kioskToHub?: (agentUrl: string) =
   writeFileSync(agentConfig, JSON.stringify({
     venue_id: ven.id, device_id: agentKey.device_id, listen: { host: '127.0.0.1', port: agentPort }, database: join(data, 'agent.sqlite'),
     cloud: { url: opts.agentToCloud ? await opts.agentToCloud(cloudUrl) : cloudUrl, key_id: agentKey.key_id, secret: agentKey.secret },
-    push_interval_ms: 200, pull_interval_ms: 300, heartbeat_interval_s: 3600,
+    push_interval_ms: 200, pull_interval_ms: 300, heartbeat_interval_s: opts.heartbeatS ?? 3600,
   }));
   // The door's key, issued by the hub (as `seatpilot agent kiosk add` does) before the hub runs.
   const { db: agentDb } = openStore(join(data, 'agent.sqlite'));
@@ -168,6 +168,7 @@ describe('venue faults', () => {
     let hubFront!: FrontServer;
     let cloudFront!: FrontServer;
     const v = await venue({
+      heartbeatS: 1,
       kioskToHub: async (url) => (hubFront = await startFront(url), fronts.push(hubFront), hubFront.url),
       agentToCloud: async (url) => (cloudFront = await startFront(url), fronts.push(cloudFront), cloudFront.url),
     });
@@ -205,6 +206,9 @@ describe('venue faults', () => {
     hubFront.mode = { kind: 'forward' };
     cloudFront.mode = { kind: 'forward' };
     await allInCloudOnce(v, ids);
+    // The hub's heartbeats made behind the portal said so, and reach the fleet now.
+    const said = await v.t.db.query<{ e: string }>("SELECT payload->>'upstream_error' AS e FROM telemetry.events_raw WHERE type = 'device.heartbeat' AND payload->>'upstream_error' LIKE 'unexpected_response: text/html from %'");
+    expect(said.length).toBeGreaterThan(0);
     const after = await waitFor('the door to clear the fault', async () => {
       const s = await v.status();
       return s.hub.last_error === null && s.outbox_depth === 0 ? s : null;

@@ -36,6 +36,8 @@ export interface DeviceStatus {
   scannerOk: boolean | null;
   /** Kiosks: seconds since a scan last arrived, as of the heartbeat; null: none since the kiosk started, or not said. */
   lastScanSeconds: number | null;
+  /** The device's last fault towards the next tier up, as its heartbeat said (a captive portal, a refusal), or null. */
+  upstreamError: string | null;
 }
 
 interface Row {
@@ -52,6 +54,7 @@ interface Row {
   clock_corrected: boolean | null;
   scanner_ok: boolean | null;
   last_scan_s: number | null;
+  upstream_error: string | null;
 }
 
 /** Pure: the state of one device at `now` from its last heartbeat. */
@@ -76,7 +79,8 @@ export async function fleetStatus(q: Queryable, now: Date = new Date()): Promise
             (hb.payload->>'clock_skew_ms')::float8 AS clock_skew_ms,
             (hb.payload->>'clock_corrected')::boolean AS clock_corrected,
             (hb.payload->>'scanner_ok')::boolean AS scanner_ok,
-            (hb.payload->>'last_scan_s')::float8 AS last_scan_s
+            (hb.payload->>'last_scan_s')::float8 AS last_scan_s,
+            hb.payload->>'upstream_error' AS upstream_error
        FROM seatpilot.devices d
        LEFT JOIN LATERAL (
          SELECT r.occurred_at, r.received_at, r.payload FROM telemetry.events_raw r
@@ -96,7 +100,7 @@ export async function fleetStatus(q: Queryable, now: Date = new Date()): Promise
       state: problems[0] ?? 'ok', problems, lastSeen: r.last_seen,
       silentSeconds: r.last_seen ? Math.max(0, (now.getTime() - r.last_seen.getTime()) / 1000) : null,
       appVersion: r.app_version, outboxDepth: r.outbox_depth, oldestUnsentSeconds: r.oldest_unsent_s, clockSkewMs: r.clock_skew_ms, clockCorrected: r.clock_corrected,
-      scannerOk: r.scanner_ok, lastScanSeconds: r.last_scan_s,
+      scannerOk: r.scanner_ok, lastScanSeconds: r.last_scan_s, upstreamError: r.upstream_error,
     };
   });
   // Problems first; among them the newest (most recently heard from) first; never-seen devices after those.

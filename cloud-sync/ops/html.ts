@@ -48,10 +48,10 @@ export function fleetPage(devices: DeviceStatus[], now: Date): string {
 <td title="${escapeHtml(d.lastSeen?.toISOString() ?? '')}">${escapeHtml(fmtAge(d.silentSeconds))}</td>
 <td class="num">${escapeHtml(d.outboxDepth ?? '')}</td><td class="num">${escapeHtml(d.oldestUnsentSeconds ?? '')}</td>
 <td class="num">${escapeHtml(fmtClock(d))}</td><td>${escapeHtml(fmtScanner(d))}</td>
-<td>${escapeHtml(d.appVersion ?? '')}</td></tr>`);
+<td>${escapeHtml(d.upstreamError ?? '')}</td><td>${escapeHtml(d.appVersion ?? '')}</td></tr>`);
   return page('Fleet', `<p>${devices.length} devices, ${problems} with problems, as of ${escapeHtml(now.toISOString())}. Newest problems first.</p>
 <table><thead><tr><th>state</th><th>tenant</th><th>venue</th><th>device</th><th>kind</th><th>last heartbeat</th>
-<th>outbox depth</th><th>oldest unsent (s)</th><th>clock (device − receiver)</th><th>scanner ok</th><th>app version</th></tr></thead>
+<th>outbox depth</th><th>oldest unsent (s)</th><th>clock (device − receiver)</th><th>scanner ok</th><th>last upstream fault</th><th>app version</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody></table>`);
