@@ -166,7 +166,8 @@ export class KioskUiService implements KioskServicePort {
     // After a rebuild the guest list is empty until the hub has sent it again: refusing everyone would be a lie.
     const reloading = rebuilt && version === 0 && database.ok;
     if (reloading) {
-      database = { ok: false, fault: 'rebuilt', detail: `the kiosk's database file was damaged and set aside (${rebuilt.damagedFile}); ${rebuilt.recoveredEvents} unsent check-ins were kept; the guest list is loading from the hub` };
+      const next = this.opts.hub ? 'the guest list is loading from the hub' : 'this kiosk has no hub to reload its guest list from: restore the file from a backup or pair the kiosk with the venue hub';
+      database = { ok: false, fault: 'rebuilt', detail: `the kiosk's database file was damaged and set aside (${rebuilt.damagedFile}); ${rebuilt.recoveredEvents} unsent check-ins were kept; ${next}` };
     }
     const scanner = this.opts.scanners();
     const online = this.opts.hubOnline ? this.opts.hubOnline() : lastSync !== null && this.clock() - Date.parse(lastSync) < HUB_FRESH_MS;
