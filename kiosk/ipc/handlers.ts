@@ -18,6 +18,7 @@ import {
   type SeatingCounts,
   type TabletPairingCode,
 } from './channels';
+import { PinLockout, SCREEN_SOURCE } from './pin-lockout';
 
 /** What the handlers need from the kiosk: the check-in service and its configuration, behind one port. */
 export interface KioskServicePort {
@@ -52,12 +53,17 @@ export interface HandlerDeps {
   staffSessionMs?: number;
 }
 
-export type Handlers = { [K in Channel]: (request: unknown) => Promise<IpcResult<ChannelResponse<K>>> };
+/**
+ * Who is calling, for the wrong-PIN lockout: `source` is SCREEN_SOURCE for the kiosk's own screen (the default: Electron
+ * IPC has no other caller), else the caller's address in browser mode.
+ */
+export interface CallContext {
+  source: string;
+}
+
+export type Handlers = { [K in Channel]: (request: unknown, ctx?: CallContext) => Promise<IpcResult<ChannelResponse<K>>> };
 
 const validators = Object.fromEntries(Object.entries(CHANNELS).map(([name, schema]) => [name, ajv.compile(schema)])) as Record<Channel, ValidateFunction>;
-
-const MAX_PIN_FAILURES = 5;
-const PIN_LOCKOUT_MS = 60_000;
 
 const fail = (code: IpcError['code'], message: string): { ok: false; error: IpcError } => ({ ok: false, error: { code, message } });
 
@@ -66,8 +72,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const newToken = deps.newToken ?? (() => globalThis.crypto.randomUUID().replace(/-/g, ''));
   const sessionMs = deps.staffSessionMs ?? 5 * 60_000;
   const sessions = new Map<string, number>(); // token → expiry (ms)
-  let pinFailures = 0;
-  let lockedUntil = 0;
+  const lockout = new PinLockout({ now });
 
   /** A staff token is good while unexpired; each use extends it, like a screen lock. */
   const staffOk = (token: string): boolean => {
@@ -80,12 +85,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     return true;
   };
 
-  function wrap<K extends Channel>(channel: K, run: (req: ChannelRequest<K>) => Promise<IpcResult<ChannelResponse<K>>>) {
-    return async (request: unknown): Promise<IpcResult<ChannelResponse<K>>> => {
+  function wrap<K extends Channel>(channel: K, run: (req: ChannelRequest<K>, ctx: CallContext) => Promise<IpcResult<ChannelResponse<K>>>) {
+    return async (request: unknown, ctx: CallContext = { source: SCREEN_SOURCE }): Promise<IpcResult<ChannelResponse<K>>> => {
       const validate = validators[channel];
       if (!validate(request ?? {})) return fail('bad_request', `${channel}: ${describeErrors(validate, 'request')}`);
       try {
-        return await run((request ?? {}) as ChannelRequest<K>);
+        return await run((request ?? {}) as ChannelRequest<K>, ctx);
       } catch (e) {
         // Expected at a kiosk whose hub is down: staff get the reason, and it is no fault worth a log line.
         if (e instanceof HubUnavailableError) return fail(e.code, e.message);
@@ -108,17 +113,14 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const result = await deps.service.manualCheckin(req.guest_id);
       return result ? { ok: true, value: result } : fail('not_found', `No guest with id "${req.guest_id}".`);
     }),
-    'staff.unlock': wrap('staff.unlock', async (req) => {
-      if (now() < lockedUntil) return fail('too_many_attempts', 'Too many wrong PINs: wait a minute and try again.');
+    'staff.unlock': wrap('staff.unlock', async (req, ctx) => {
+      const wait = lockout.lockedFor(ctx.source);
+      if (wait > 0) return fail('too_many_attempts', `Too many wrong PINs: try again in ${Math.ceil(wait / 60_000)} min.`);
       if (!deps.service.verifyStaffPin(req.pin)) {
-        pinFailures++;
-        if (pinFailures >= MAX_PIN_FAILURES) {
-          pinFailures = 0;
-          lockedUntil = now() + PIN_LOCKOUT_MS;
-        }
+        lockout.failed(ctx.source);
         return fail('wrong_pin', 'Wrong PIN.');
       }
-      pinFailures = 0;
+      lockout.succeeded(ctx.source);
       const token = newToken();
       const expires = now() + sessionMs;
       sessions.set(token, expires);
@@ -142,7 +144,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 }
 
 /** One entry point for transports that receive the channel name as a string (HTTP path, ipcMain). */
-export async function dispatch(handlers: Handlers, channel: string, request: unknown): Promise<IpcResult<unknown>> {
+export async function dispatch(handlers: Handlers, channel: string, request: unknown, ctx?: CallContext): Promise<IpcResult<unknown>> {
   if (!isChannel(channel)) return fail('unknown_channel', `Unknown channel "${channel}".`);
-  return handlers[channel](request);
+  return handlers[channel](request, ctx);
 }
