@@ -1,10 +1,11 @@
 // Pairing a box with a single-use code: the request and answer of `POST /pair` (served by the cloud for kiosks and
 // agents, and by the edge agent for its doors' kiosks), the refusal codes, and the code format. Nobody types a secret:
 // venue IT reads a short code off the admin's screen, the box gets its key over the wire.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { ajv, describeErrors } from '../core/validate';
+import { randomCode } from './random-code';
 import { RateLimiter, type RateLimitOptions } from './rate-limit';
 
 /** The refusals of `POST /pair`, each with its HTTP status and a message a person at the box understands. */
@@ -67,18 +68,12 @@ export const validatePairRequest = ajv.compile(PairRequestSchema);
 export const validatePairResponse = ajv.compile(PairResponseSchema);
 
 // No 0/o, 1/l/i: a code is read off one screen and typed on another.
-const CODE_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
-const CODE_LENGTH = 12;
+export const CODE_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+export const CODE_LENGTH = 12;
 
 /** A fresh code, grouped for reading aloud: `k7wm-3qpa-x9rd` (about 59 bits). */
 export function newPairingCode(): string {
-  const bytes = randomBytes(CODE_LENGTH);
-  let s = '';
-  // 256 is not a multiple of 31: reject the top of the byte range so every letter is equally likely.
-  for (let i = 0; s.length < CODE_LENGTH; i++) {
-    const b = i < bytes.length ? (bytes[i] as number) : (randomBytes(1)[0] as number);
-    if (b < 248) s += CODE_ALPHABET[b % CODE_ALPHABET.length];
-  }
+  const s = randomCode(CODE_ALPHABET, CODE_LENGTH);
   return `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8)}`;
 }
 

@@ -6,6 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { newEventId } from '../../core/event-id';
 import type { SeatPilotEvent } from '../../core/contract';
 import type { SqliteOutbox } from '../../kiosk/store/outbox';
+import { randomCode } from '../../protocol/random-code';
 
 export type ArrivalSource = 'tablet' | 'beacon';
 export type ArrivalState = 'pending' | 'committed' | 'undone';
@@ -107,7 +108,7 @@ export interface TabletStoreOptions {
 }
 
 // No 0/O, 1/I/L: codes are read off a screen or a slip of paper and typed on a tablet.
-const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+export const TABLET_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
 /** Pairing codes are typed by people: case, spaces and dashes do not matter. */
@@ -115,10 +116,11 @@ export function normalizePairingCode(code: string): string {
   return code.toUpperCase().replace(/[\s-]/g, '');
 }
 
-function newPairingCode(): string {
-  const bytes = randomBytes(8);
-  let out = '';
-  for (const b of bytes) out += CODE_ALPHABET[b % CODE_ALPHABET.length];
+/** 8 of 31 characters: about 39.6 bits, for a code that lives minutes behind a per-address rate limit. */
+export const TABLET_CODE_LENGTH = 8;
+
+export function newTabletPairingCode(): string {
+  const out = randomCode(TABLET_CODE_ALPHABET, TABLET_CODE_LENGTH);
   return `${out.slice(0, 4)}-${out.slice(4)}`;
 }
 
@@ -188,7 +190,7 @@ export class TabletStore {
 
   createPairingCode(opts: { label: string; createdBy: string; ttlMs: number }): TabletPairingCode {
     const now = this.clock();
-    const code = newPairingCode();
+    const code = newTabletPairingCode();
     this.s.addCode!.run(sha256(normalizePairingCode(code)), opts.label, opts.createdBy, new Date(now).toISOString(), now + opts.ttlMs);
     return { code, label: opts.label, expires_at: new Date(now + opts.ttlMs).toISOString() };
   }
