@@ -6,6 +6,7 @@ import { registerProtocolRoutes } from '../protocol/routes';
 import { installServerTime } from '../protocol/server-time';
 import type { RateLimitOptions } from '../protocol/rate-limit';
 import type { SyncStore } from '../protocol/store';
+import { fastifyTrustProxy, type TrustProxy } from '../protocol/trust-proxy';
 import type { Db } from './db';
 import { PgStore, type BatchHook } from './pg-store';
 import { FaultLog } from '../protocol/fault-log';
@@ -32,6 +33,8 @@ export interface CloudDeps {
   pairRateLimit?: RateLimitOptions;
   /** Seconds between double-admission passes (default 5; 0: none in this process, e.g. on all replicas but one). */
   doubleAdmissionEverySec?: number;
+  /** SEATPILOT_TRUST_PROXY: the load balancer hops whose X-Forwarded-For is believed; absent, the header is ignored. */
+  trustProxy?: TrustProxy | undefined;
 }
 
 export interface CloudApp {
@@ -48,6 +51,7 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
     // Request logs carry method, URL and status only: never headers, so no signature or token reaches a log line.
     logger: deps.logger ?? false,
     bodyLimit: 1024 * 1024,
+    ...fastifyTrustProxy(deps.trustProxy),
   });
   installServerTime(app, deps.now);
   installErrorHandling(app);

@@ -5,7 +5,8 @@ import { migratePostgres } from '../sql/migrate';
 import { CliError, parseOptions, printJson, requireOption } from '../cli/util';
 import { AdminError, addDevice, addTenant, addVenue, revokeKey, rotateKey } from './admin';
 import { issuePairCode } from './pairing';
-import { closeOnSignals, startCloudServer } from './server';
+import { closeOnSignals, startCloudServer, type RunningCloud } from './server';
+import { SettingError } from '../protocol/setting-error';
 import { isOpsCommand, opsCommand, OPS_USAGE } from './ops/cli';
 import { GUESTLIST_USAGE, guestListCommand } from './guestlist/cli';
 
@@ -48,7 +49,13 @@ async function serve(args: string[]): Promise<void> {
   const { values } = parseOptions(args, { ...DATA, host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8080' } }, USAGE);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number; got "${values.port}"`, 2);
-  const running = await startCloudServer({ host: values.host, port, dataDir: resolve(values.data ?? 'data/cloud'), databaseUrl: process.env.DATABASE_URL });
+  let running: RunningCloud;
+  try {
+    running = await startCloudServer({ host: values.host, port, dataDir: resolve(values.data ?? 'data/cloud'), databaseUrl: process.env.DATABASE_URL });
+  } catch (e) {
+    if (e instanceof SettingError) throw new CliError(e.message);
+    throw e;
+  }
   console.error(`seatpilot cloud: listening on ${running.url} (${running.db.backend}${running.db.backend === 'pglite' ? ` in ${resolve(values.data ?? 'data/cloud')}` : ''})`);
   closeOnSignals(running, 'seatpilot cloud');
 }

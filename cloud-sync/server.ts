@@ -4,6 +4,7 @@ import { migratePostgres } from '../sql/migrate';
 import { buildApp } from './app';
 import { openDb, postgresOptionsFromEnv, type Db } from './db';
 import { opsConfigFromEnv } from './ops/config';
+import { trustProxyFromEnv } from '../protocol/trust-proxy';
 
 export interface CloudServerOptions {
   host: string;
@@ -23,9 +24,10 @@ export interface RunningCloud {
 export async function startCloudServer(opts: CloudServerOptions): Promise<RunningCloud> {
   const ops = opsConfigFromEnv(); // before the database opens: a bad setting stops the start with its name
   const postgres = postgresOptionsFromEnv(); // likewise
+  const trustProxy = trustProxyFromEnv(); // likewise
   const db = await openDb({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, postgres });
   await migratePostgres(db);
-  const { app, store } = await buildApp({ db, logger: opts.log === false ? false : { level: process.env.LOG_LEVEL ?? 'info' }, ops });
+  const { app, store } = await buildApp({ db, logger: opts.log === false ? false : { level: process.env.LOG_LEVEL ?? 'info' }, ops, trustProxy });
   const sweep = setInterval(() => void store.sweepNonces(new Date()).catch(() => undefined), 60_000);
   sweep.unref();
   await app.listen({ host: opts.host, port: opts.port });

@@ -9,6 +9,7 @@ import type { AgentStore } from './store';
 import { createAgentMetrics, type AgentMetrics } from './metrics';
 import { registerTabletRoutes, type TabletOptions, type TabletRoutes } from './tablet/plugin';
 import type { TabletStore } from './tablet/store';
+import { fastifyTrustProxy, type TrustProxy } from '../protocol/trust-proxy';
 
 export interface AgentHealth {
   status: 'ok' | 'degraded';
@@ -31,6 +32,8 @@ export interface AgentAppDeps {
   tablet?: TabletOptions;
   /** A request failed on the hub's own disk (full, failing): answered 503, and the store's health hears it. */
   onStorageFault?: (err: Error) => void;
+  /** SEATPILOT_TRUST_PROXY: the reverse-proxy hops whose X-Forwarded-For is believed; absent, the header is ignored. */
+  trustProxy?: TrustProxy | undefined;
 }
 
 export interface AgentApp {
@@ -44,7 +47,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
   const metrics = createServerMetrics();
   const agentMetrics = createAgentMetrics(metrics, deps.store.outbox, deps.lastCloudSync ?? (() => null));
   deps.store.onNewEvent = (e) => agentMetrics.observeEvent(e);
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024, ...fastifyTrustProxy(deps.trustProxy) });
   installServerTime(app, deps.now);
   installErrorHandling(app, deps.onStorageFault ? { onStorageFault: deps.onStorageFault } : {});
   registerMetricsRoutes(app, metrics);

@@ -3,7 +3,8 @@ import { CliError, parseOptions, printJson, requireOption } from '../cli/util';
 import { openStore } from '../kiosk/store/open';
 import { closeOnSignals } from '../cloud-sync/server';
 import { AgentConfigError, loadAgentConfig, type LoadedAgentConfig } from './config';
-import { startAgent } from './runtime';
+import { startAgent, type RunningAgent } from './runtime';
+import { SettingError } from '../protocol/setting-error';
 import { AgentPairing, AgentPairingError } from './pairing';
 import { SdNotify } from './sd-notify';
 import { AgentStore } from './store';
@@ -84,7 +85,13 @@ export async function agentCommand(args: string[]): Promise<void> {
   const { values } = parseOptions(args, { config: { type: 'string' } }, USAGE);
   const file = requireOption(values.config, 'config', USAGE);
   const loaded = load(file);
-  const running = await startAgent({ ...loaded, logger: true });
+  let running: RunningAgent;
+  try {
+    running = await startAgent({ ...loaded, logger: true });
+  } catch (e) {
+    if (e instanceof SettingError) throw new CliError(e.message);
+    throw e;
+  }
   console.error(`seatpilot agent: listening on ${running.url} for venue ${loaded.config.venue_id}${loaded.config.cloud ? `, cloud ${loaded.config.cloud.url}` : ', no cloud configured'}`);
   // Under systemd (Type=notify, WatchdogSec=): ready once listening; the watchdog is fed while SQLite answers.
   const sd = new SdNotify();

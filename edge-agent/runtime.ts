@@ -6,6 +6,7 @@ import { processFaults } from '../protocol/fault-log';
 import { SignedHttp } from '../protocol/http-client';
 import { PullClient } from '../protocol/pull-client';
 import { PushClient } from '../protocol/push-client';
+import { trustProxyFromEnv, type TrustProxy } from '../protocol/trust-proxy';
 import type { SeatPilotEvent } from '../core/contract';
 import { buildAgentApp } from './app';
 import type { AgentConfig } from './config';
@@ -34,12 +35,15 @@ export interface AgentRunOptions {
   now?: () => number;
   /** Loop faults, counted and logged at most once a minute per kind (default: the process's, on stderr). */
   faults?: (kind: string, message: string) => void;
+  /** Default: SEATPILOT_TRUST_PROXY from the environment (a bad value stops the start, naming the variable). */
+  trustProxy?: TrustProxy;
 }
 
 export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
   const { config } = opts;
   const now = opts.now ?? Date.now;
   const fault = opts.faults ?? ((kind: string, message: string) => processFaults.report(kind, message));
+  const trustProxy = opts.trustProxy ?? trustProxyFromEnv(); // before the store opens: a bad setting stops the start
   // The hub holds the venue's truth: a damaged file is reported (health, doctor), never set aside by itself.
   const runtimeStore = await openRuntimeStore(opts.databaseFile, { now, onFault: fault });
   const { db } = runtimeStore;
@@ -58,6 +62,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
     lastCloudSync,
     onStored: () => push?.kick(),
     pairing: new AgentPairing(store, config.venue_id),
+    trustProxy,
     tablet: {
       venueId: config.venue_id,
       deviceId: config.device_id,
