@@ -59,10 +59,11 @@ try {
 
   const baseline = await page.evaluate(async ({ from, n, ticket }) => {
     const out: number[] = [];
+    const session = document.querySelector<HTMLMetaElement>('meta[name="seatpilot-session"]')?.content ?? '';
     for (let i = from; i < from + n; i++) {
       const value = `${ticket}${String(i).padStart(4, '0')}`;
       const t0 = performance.now();
-      const res = await fetch('/ipc/checkin.scan', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'barcode', value }) });
+      const res = await fetch('/ipc/checkin.scan', { method: 'POST', headers: { 'content-type': 'application/json', 'x-kiosk-session': session }, body: JSON.stringify({ kind: 'barcode', value }) });
       await res.json();
       out.push(performance.now() - t0);
     }

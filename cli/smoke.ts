@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { signRequest } from '../core/signing';
+import { sessionFromPage } from '../kiosk/browser/session';
 import { loadState, ticketOf, DEMO_GUESTS, type DemoState } from './demo';
 
 class StepFailed extends Error {}
@@ -78,7 +79,9 @@ async function run(state: DemoState): Promise<void> {
   const kiosk = state.kiosks[0]!;
   const admin = { authorization: `Bearer ${state.admin_token}` };
   const ipc = async (channel: string, body: unknown) => {
-    const res = await fetch(`${kioskA}/ipc/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: kioskA }, body: JSON.stringify(body) });
+    // The channels want the session of the page this kiosk boot serves (kiosk/browser/session.ts): read it as the screen does.
+    const session = sessionFromPage(await (await fetch(`${kioskA}/`)).text()) ?? '';
+    const res = await fetch(`${kioskA}/ipc/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: kioskA, 'x-kiosk-session': session }, body: JSON.stringify(body) });
     return json(res);
   };
   const since = new Date(Date.now() - 5_000).toISOString();

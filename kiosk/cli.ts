@@ -5,16 +5,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliError, parseOptions } from '../cli/util';
 import type { KioskAppConfig } from './app-config';
+import { checkAllowedHost } from './browser/allowed-hosts';
 import { startBrowserMode } from './browser/start';
 import { DEMO_DOOR, DEMO_PIN, demoSyncPage } from './demo-venue';
 import { openKioskRuntime, openRuntimeFromConfig, type KioskRuntime } from './runtime';
 
-const USAGE = `usage: seatpilot kiosk --browser [--port 3300] [--host 127.0.0.1] (--config FILE | --demo [--data DIR] [--language es|en] [--scanner-gap-ms 50])
+const USAGE = `usage: seatpilot kiosk --browser [--port 3300] [--host 127.0.0.1] [--allowed-host NAME]... (--config FILE | --demo [--data DIR] [--language es|en] [--scanner-gap-ms 50])
 
   --browser        serve the kiosk UI over HTTP (open it in Chromium: chromium --kiosk http://127.0.0.1:3300/)
   --config FILE    the kiosk config (JSON: database, kiosk, ui); see README "Kiosk app"
   --demo           a demo venue seeded into a fresh SQLite file (staff PIN ${DEMO_PIN}); --bench-guests N adds N bench tickets
-  --host ADDRESS   listen address; 127.0.0.1 unless you mean to expose the kiosk on the LAN`;
+  --host ADDRESS   listen address; 127.0.0.1 unless you mean to expose the kiosk on the LAN
+  --allowed-host NAME[:PORT]
+                   one more Host name the kiosk answers (repeatable), e.g. the name a LAN screen opens it by; it
+                   always answers its bound address (for 0.0.0.0: each address of this box) and, on loopback, localhost`;
 
 export async function kioskCommand(args: string[]): Promise<void> {
   const { values } = parseOptions(
@@ -23,6 +27,7 @@ export async function kioskCommand(args: string[]): Promise<void> {
       browser: { type: 'boolean' },
       port: { type: 'string' },
       host: { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
       config: { type: 'string' },
       demo: { type: 'boolean' },
       data: { type: 'string' },
@@ -42,6 +47,11 @@ export async function kioskCommand(args: string[]): Promise<void> {
   const port = Number(values.port ?? 3300);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number (0-65535), not "${values.port}"`, 2);
   const host = values.host ?? '127.0.0.1';
+  const allowedHosts = (values['allowed-host'] ?? []) as string[];
+  for (const h of allowedHosts) {
+    const problem = checkAllowedHost(h);
+    if (problem) throw new CliError(problem, 2);
+  }
 
   let runtime: KioskRuntime;
   let scratch: string | null = null; // a demo folder this run made, removed when it stops
@@ -73,8 +83,9 @@ export async function kioskCommand(args: string[]): Promise<void> {
     throw new CliError(`--config FILE or --demo is required\n${USAGE}`, 2);
   }
 
-  const server = await startBrowserMode({ runtime, host, port });
+  const server = await startBrowserMode({ runtime, host, port, allowedHosts });
   console.log(`seatpilot kiosk: browser mode on ${server.url}`);
+  console.log(`seatpilot kiosk: answers Host ${server.allowedHosts.join(', ')} (more with --allowed-host)`);
   const stop = async () => {
     await server.close();
     await runtime.close();

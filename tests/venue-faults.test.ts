@@ -13,6 +13,7 @@ import { addDevice, addTenant, addVenue } from '../cloud-sync/admin';
 import { importGuests } from '../cloud-sync/guestlist/import-guests';
 import { addOccasion } from '../cloud-sync/guestlist/manage';
 import { AgentStore } from '../edge-agent/store';
+import { sessionFromPage } from '../kiosk/browser/session';
 import type { KioskStatus } from '../kiosk/ipc/channels';
 import { openStore } from '../kiosk/store/open';
 import { corruptTablePages } from './corrupt';
@@ -105,7 +106,9 @@ async function venue(opts: { dataDir?: string; heartbeatS?: number; kioskToHub?:
   }));
   const kioskUrl = `http://127.0.0.1:${kioskPort}`;
   const ipc = async <T>(channel: string, body: unknown): Promise<IpcResult<T>> => {
-    const res = await fetch(`${kioskUrl}/ipc/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // Each kiosk start has a new page session: read it off the page, as the screen does.
+    const session = sessionFromPage(await (await fetch(`${kioskUrl}/`)).text()) ?? '';
+    const res = await fetch(`${kioskUrl}/ipc/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-kiosk-session': session }, body: JSON.stringify(body) });
     return (await res.json()) as IpcResult<T>;
   };
   const v: Venue = {

@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { KIOSK_CSP } from '../csp';
 import type { IpcErrorCode, IpcResult } from '../ipc/channels';
 import { dispatch, type Handlers } from '../ipc/handlers';
+import { SCREEN_SOURCE } from '../ipc/pin-lockout';
+import type { HostAllowlist } from './allowed-hosts';
 import type { EventHub } from './event-hub';
+import { KioskSession } from './session';
+import { KIOSK_SESSION_HEADER, KIOSK_SESSION_QUERY } from './session-names';
 
 export interface BrowserAppDeps {
   handlers: Handlers;
@@ -15,9 +19,11 @@ export interface BrowserAppDeps {
   rendererDir: string;
   /**
    * Host header values the server answers (e.g. "127.0.0.1:3300"): a page elsewhere on the web cannot reach the kiosk
-   * through DNS rebinding. Empty: any host (when the operator binds a LAN address on purpose).
+   * through DNS rebinding. There is no "any host": a LAN-bound kiosk answers its own addresses and --allowed-host names.
    */
-  allowedHosts: string[];
+  allowedHosts: HostAllowlist;
+  /** The per-boot secret of the kiosk's own page; a fresh random one unless a test brings its own. */
+  session?: KioskSession;
   /** How often an idle event stream gets a comment line, so proxies and the browser keep it open. */
   keepAliveMs?: number;
 }
@@ -36,6 +42,7 @@ function httpStatus(code: IpcErrorCode): number {
       return 400;
     case 'wrong_pin':
     case 'staff_locked':
+    case 'no_session':
       return 403;
     case 'unknown_channel':
     case 'not_found':
@@ -56,12 +63,29 @@ function httpStatus(code: IpcErrorCode): number {
 
 const failure = (code: IpcErrorCode, message: string): IpcResult<never> => ({ ok: false, error: { code, message } });
 
+/**
+ * The wrong-PIN lockout's bucket for a caller: this box itself is the kiosk's screen (its own Chromium); a LAN client is
+ * its IPv4 address, or its IPv6 /64 (one device can take any address of its prefix).
+ */
+export function callerSource(address: string | undefined): string {
+  const a = (address ?? '').toLowerCase().split('%')[0]!.replace(/^::ffff:(?=\d+\.)/, '');
+  if (a === '::1' || /^127\./.test(a)) return SCREEN_SOURCE;
+  if (!a.includes(':')) return a;
+  const [head, tail] = a.includes('::') ? a.split('::') : [a, null];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = [...h, ...Array<string>(tail === null ? 0 : Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
 export async function buildBrowserApp(deps: BrowserAppDeps): Promise<FastifyInstance> {
   // forceCloseConnections: open event streams must not hold up a shutdown.
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024, forceCloseConnections: true });
   const keepAliveMs = deps.keepAliveMs ?? 15_000;
   const files = new Map<string, Buffer>();
+  const session = deps.session ?? new KioskSession();
   for (const name of new Set(Object.values(STATIC))) files.set(name, await readFile(join(deps.rendererDir, name)));
+  files.set('index.html', Buffer.from(session.inject(files.get('index.html')!.toString('utf8'))));
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('content-security-policy', KIOSK_CSP);
@@ -69,13 +93,20 @@ export async function buildBrowserApp(deps: BrowserAppDeps): Promise<FastifyInst
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
     reply.header('cache-control', 'no-store');
-    if (deps.allowedHosts.length > 0 && !deps.allowedHosts.includes(req.headers.host ?? '')) {
-      return reply.code(421).send(failure('bad_request', `This kiosk answers only on ${deps.allowedHosts.join(', ')}.`));
-    }
+    // The allowed names stay out of the answer: a rebinding page can read it.
+    if (!deps.allowedHosts.allows(req.headers.host)) return reply.code(421).send(failure('bad_request', 'This kiosk does not answer on this host name.'));
+    const path = req.url.split('?')[0]!;
+    if (!path.startsWith('/ipc/') && path !== '/events') return;
     // A cross-site page may post to 127.0.0.1 from a guest's browser; only the kiosk's own page may call the channels.
     const origin = req.headers.origin;
-    if (req.method === 'POST' && origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) {
+    if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) {
       return reply.code(403).send(failure('bad_request', 'Cross-origin calls to the kiosk are not allowed.'));
+    }
+    // Every channel, reads included: kiosk.setup and kiosk.status describe the venue, staff.unlock is a PIN oracle, and
+    // /events carries every scan (NFC UIDs too). Only the page served by this boot knows the secret.
+    const presented = path === '/events' ? (req.query as Record<string, string | string[] | undefined>)[KIOSK_SESSION_QUERY] : req.headers[KIOSK_SESSION_HEADER];
+    if (!session.matches(presented)) {
+      return reply.code(403).send(failure('no_session', 'Open the kiosk page again: this request does not carry its session.'));
     }
   });
 
@@ -93,7 +124,7 @@ export async function buildBrowserApp(deps: BrowserAppDeps): Promise<FastifyInst
   }
 
   app.post<{ Params: { channel: string } }>('/ipc/:channel', async (req, reply) => {
-    const result = await dispatch(deps.handlers, req.params.channel, req.body);
+    const result = await dispatch(deps.handlers, req.params.channel, req.body, { source: callerSource(req.socket.remoteAddress) });
     return reply.code(result.ok ? 200 : httpStatus(result.error.code)).send(result);
   });
 

@@ -5,11 +5,14 @@ import { join } from 'node:path';
 import { createHandlers } from '../ipc/handlers';
 import { KIOSK_APP_DIR, KIOSK_APP_LAYOUT } from '../main/layout';
 import type { KioskRuntime } from '../runtime';
+import { HostAllowlist } from './allowed-hosts';
 import { EventHub } from './event-hub';
 import { buildBrowserApp } from './server';
 
 export interface BrowserMode {
   url: string;
+  /** The Host values answered (the bound address with its port, this box's addresses for 0.0.0.0, --allowed-host). */
+  allowedHosts: string[];
   close(): Promise<void>;
 }
 
@@ -30,7 +33,7 @@ async function rendererBundle(outDir: string | undefined): Promise<{ dir: string
   return { dir: await buildRenderer(mkdtempSync(join(tmpdir(), 'seatpilot-renderer-'))), temporary: true };
 }
 
-export async function startBrowserMode(opts: { runtime: KioskRuntime; host: string; port: number; rendererDir?: string }): Promise<BrowserMode> {
+export async function startBrowserMode(opts: { runtime: KioskRuntime; host: string; port: number; rendererDir?: string; allowedHosts?: string[] }): Promise<BrowserMode> {
   const bundle = await rendererBundle(opts.rendererDir);
   const rendererDir = bundle.dir;
   const events = new EventHub();
@@ -40,17 +43,17 @@ export async function startBrowserMode(opts: { runtime: KioskRuntime; host: stri
     service: opts.runtime.service,
     logError: (channel, e) => console.error(`kiosk ${channel}: ${(e as Error).message}`),
   });
-  const loopback = opts.host === '127.0.0.1' || opts.host === 'localhost' || opts.host === '::1';
-  // The Host check needs the real port, known only after listen: fill the list in then (it is read per request).
-  const allowedHosts: string[] = [];
+  // The Host check needs the real port, known only after listen: the list is bound then (it answers nothing before).
+  const allowedHosts = new HostAllowlist();
   const app = await buildBrowserApp({ handlers, events, rendererDir, allowedHosts });
   await app.listen({ host: opts.host, port: opts.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
-  if (loopback) allowedHosts.push(`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`);
+  allowedHosts.bind(opts.host, port, opts.allowedHosts ?? []);
   const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
     url: `http://${shownHost}:${port}/`,
+    allowedHosts: allowedHosts.list(),
     close: async () => {
       offScan();
       offStatus();

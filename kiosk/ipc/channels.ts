@@ -138,7 +138,8 @@ export interface ChannelResponses extends Record<Channel, unknown> {
 export type ChannelRequest<K extends Channel> = Static<(typeof CHANNELS)[K]>;
 export type ChannelResponse<K extends Channel> = ChannelResponses[K];
 
-export type IpcErrorCode = 'bad_request' | 'unknown_channel' | 'wrong_pin' | 'too_many_attempts' | 'staff_locked' | 'not_found' | 'unavailable' | 'no_hub' | 'hub_unreachable';
+/** `no_session`: browser mode only, a request without this boot's page session (the page reloads itself to get it). */
+export type IpcErrorCode = 'bad_request' | 'unknown_channel' | 'wrong_pin' | 'too_many_attempts' | 'staff_locked' | 'not_found' | 'unavailable' | 'no_hub' | 'hub_unreachable' | 'no_session';
 export interface IpcError {
   code: IpcErrorCode;
   message: string;
