@@ -92,10 +92,12 @@ export async function agentCommand(args: string[]): Promise<void> {
     if (e instanceof SettingError) throw new CliError(e.message);
     throw e;
   }
-  console.error(`seatpilot agent: listening on ${running.url} for venue ${loaded.config.venue_id}${loaded.config.cloud ? `, cloud ${loaded.config.cloud.url}` : ', no cloud configured'}`);
+  // Say what is really bound: a hub on every interface is reachable from the whole LAN, not only from this box.
+  const where = running.url === `http://${running.listenAddress}` ? running.url : `${running.listenAddress} (every interface; from this box ${running.url})`;
+  console.error(`seatpilot agent: listening on ${where} for venue ${loaded.config.venue_id}${loaded.config.cloud ? `, cloud ${loaded.config.cloud.url}` : ', no cloud configured'}`);
   // Under systemd (Type=notify, WatchdogSec=): ready once listening; the watchdog is fed while SQLite answers.
   const sd = new SdNotify();
-  await sd.ready(`listening on ${running.url}`);
+  await sd.ready(`listening on ${where}`);
   sd.startWatchdog(async () => {
     await running.store.ping();
     return true;

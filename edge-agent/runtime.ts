@@ -20,7 +20,10 @@ export interface RunningAgent {
   store: AgentStore;
   /** The SQLite file as opened: its health (a full disk), checkpointer and start-up integrity check. */
   runtimeStore: RuntimeStore;
+  /** Where this box reaches the agent: the bound address, or 127.0.0.1 (::1) when it listens on every interface. */
   url: string;
+  /** The address and port really bound, as the OS reports it (`0.0.0.0:8600` on every IPv4 interface). */
+  listenAddress: string;
   push: PushClient | null;
   pull: PullClient | null;
   /** Appends the agent's own device.heartbeat to its outbox now. */
@@ -145,6 +148,9 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
   await app.listen({ host, port: config.listen?.port ?? 8600 });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.listen?.port ?? 8600;
+  const bound = typeof addr === 'object' && addr ? addr.address : host;
+  const hostPart = (h: string) => (h.includes(':') ? `[${h}]` : h);
+  const local = bound === '0.0.0.0' ? '127.0.0.1' : bound === '::' ? '::1' : bound;
   // Timer rounds never throw out of their callback: a full disk is reported and the next round tries again.
   const safely = (kind: string, round: () => void) => () => {
     try {
@@ -170,7 +176,8 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
     app,
     store,
     runtimeStore,
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url: `http://${hostPart(local)}:${port}`,
+    listenAddress: `${hostPart(bound)}:${port}`,
     push,
     pull,
     heartbeat,
