@@ -2,7 +2,7 @@
 // fails, what to do. It only reads: the database is opened read-only, and the one signed request it sends is an empty
 // batch the receiver refuses after checking the key.
 import Database from 'better-sqlite3';
-import { existsSync, readFileSync, readdirSync, statfsSync } from 'node:fs';
+import { existsSync, readdirSync, statfsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseAgentConfig, type AgentConfig } from '../edge-agent/config';
 import { parseKioskAppConfig, type KioskAppConfig } from '../kiosk/app-config';
@@ -13,6 +13,7 @@ import { SignedHttp, errorCodeOf, skewFromAnswer, type Upstream } from '../proto
 import { CLOCK_CORRECT_ABOVE_MS } from '../kiosk/checkin-service';
 import { loadMigrations, migrationsDir } from '../sql/migrate';
 import { DEFAULT_CONFIG_DIR, failureCause } from './pair';
+import { ConfigFileError, readJsonFile } from '../protocol/config-file';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -107,13 +108,14 @@ function human(seconds: number): string {
 function readConfig(file: string, out: CheckResult[]): BoxSetup | null {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = readJsonFile(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    if (!(e instanceof ConfigFileError)) throw e;
+    const code = e.code;
     out.push({
       check: 'config',
       status: 'fail',
-      detail: code ? `cannot read ${file} (${code})` : `${file} is not valid JSON`,
+      detail: code ? `cannot read ${file} (${code})` : e.message,
       fix: code === 'ENOENT' ? 'pair this box: seatpilot pair --cloud URL --code CODE (or --agent URL for a door kiosk)' : code === 'EACCES' ? 'run the doctor as root (sudo seatpilot doctor)' : `fix the JSON in ${file}`,
     });
     return null;

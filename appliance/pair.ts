@@ -1,8 +1,9 @@
 // `seatpilot pair`: on the box, exchanges a pairing code with the cloud (agent or kiosk) or with the venue hub (a door's
 // kiosk) for the box's device id and key, and writes them into its config file in the config folder, mode 0600.
-import { accessSync, chownSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, chownSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeErrors } from '../core/validate';
+import { ConfigFileError, readJsonFile } from '../protocol/config-file';
 import { validatePairResponse, type PairRequest, type PairResponse } from '../protocol/pairing';
 
 export const DEFAULT_CONFIG_DIR = '/etc/seatpilot';
@@ -36,9 +37,10 @@ function readJson(file: string): Json | null {
   if (!existsSync(file)) return null;
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = readJsonFile(file);
   } catch (e) {
-    throw new PairingFailed(`${file} is not valid JSON (${(e as Error).message}); fix or remove it, then pair again`);
+    if (e instanceof ConfigFileError) throw new PairingFailed(`${e.message}; fix or remove it, then pair again`);
+    throw e;
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new PairingFailed(`${file} must hold a JSON object; fix or remove it, then pair again`);
   return raw as Json;

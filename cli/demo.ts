@@ -1,7 +1,7 @@
 // `seatpilot demo`: the whole system on one machine: the cloud on PGlite, a demo tenant, venue and occasion with a
 // generated guest list and floor plan, the venue's edge agent, two door kiosks in browser mode and the tablet page.
 // Data lives under ./data and is reused on the next start; Ctrl-C stops everything cleanly.
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { sampleFloor } from '../core/sample-floor';
@@ -15,6 +15,7 @@ import { TabletStore } from '../edge-agent/tablet/store';
 import { openKioskRuntime, type KioskRuntime } from '../kiosk/runtime';
 import { startBrowserMode, type BrowserMode } from '../kiosk/browser/start';
 import { CliError, parseOptions } from './util';
+import { readJsonFile } from '../protocol/config-file';
 
 const USAGE = `usage: seatpilot demo [--data DIR] [--host 127.0.0.1] [--cloud-port 8080] [--agent-port 8600] [--kiosk-port 3300]
 
@@ -111,7 +112,7 @@ function saveState(dataDir: string, state: DemoState): void {
 export function loadState(dataDir: string): DemoState | null {
   const file = statePath(dataDir);
   if (!existsSync(file)) return null;
-  return JSON.parse(readFileSync(file, 'utf8')) as DemoState;
+  return readJsonFile(file, 'demo state') as DemoState;
 }
 
 function port(value: string | undefined, name: string, fallback: number): number {

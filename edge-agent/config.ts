@@ -1,9 +1,9 @@
 // The edge agent's configuration file, validated at start: a bad config stops the agent with the field named.
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { ajv, describeErrors } from '../core/validate';
 import { BeaconDwellOptionsSchema } from '../core/beacon-dwell';
+import { ConfigFileError, loadConfigFile } from '../protocol/config-file';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 
@@ -65,18 +65,12 @@ export interface LoadedAgentConfig {
 }
 
 export function loadAgentConfig(file: string): LoadedAgentConfig {
-  let text: string;
+  let config: AgentConfig;
   try {
-    text = readFileSync(file, 'utf8');
+    config = loadConfigFile(file, AgentConfigSchema, 'agent config');
   } catch (e) {
-    throw new AgentConfigError(`cannot read the agent config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (e instanceof ConfigFileError) throw new AgentConfigError(e.message);
+    throw e;
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new AgentConfigError(`the agent config ${file} is not valid JSON: ${(e as Error).message}`);
-  }
-  const config = parseAgentConfig(raw);
   return { config, databaseFile: resolve(dirname(resolve(file)), config.database ?? 'agent.sqlite') };
 }

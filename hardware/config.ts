@@ -1,5 +1,5 @@
 // Which HID devices the kiosk uses and as what: validated at start, and a bad file stops with the field named.
-import { readFileSync } from 'node:fs';
+import { ConfigFileError, readJsonFile } from '../protocol/config-file';
 import { Type, type Static } from '@sinclair/typebox';
 import { ajv, describeErrors } from '../core/validate';
 import { KEYBOARD_LAYOUTS } from '../core/hid-keyboard';
@@ -78,17 +78,12 @@ export function checkHardwareConfig(raw: unknown): { ok: true; config: HardwareC
 }
 
 export function loadHardwareConfig(path: string): { ok: true; config: HardwareConfig } | { ok: false; reason: string } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    return { ok: false, reason: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
-  }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = readJsonFile(path, 'hardware config');
   } catch (e) {
-    return { ok: false, reason: `${path} is not JSON: ${(e as Error).message}` };
+    if (e instanceof ConfigFileError) return { ok: false, reason: e.message };
+    throw e;
   }
   const checked = checkHardwareConfig(raw);
   return checked.ok ? checked : { ok: false, reason: `${path}: ${checked.reason}` };

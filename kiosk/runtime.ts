@@ -1,7 +1,7 @@
 // Everything the kiosk runs in its main process, opened from the config: the SQLite store, the check-in core, the
 // screens' service, the scanners, the hub sync, and the push of scans and status. Electron main and browser mode both
 // start from here.
-import { readFileSync } from 'node:fs';
+import { readJsonFile } from '../protocol/config-file';
 import { dirname, isAbsolute, join } from 'node:path';
 import { nodeHidBackend } from '../hardware/hid-backend';
 import type { DeviceStatus } from '../hardware/scanner';
@@ -128,18 +128,7 @@ export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: str
 
 /** Reads and checks the config file; errors name the file and the field. */
 export async function openKioskRuntime(configPath: string, opts: RuntimeOptions = {}): Promise<KioskRuntime> {
-  let text: string;
-  try {
-    text = readFileSync(configPath, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read the kiosk config ${configPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    // JSON.parse quotes the text around the error, and the staff PIN lives in this file: say only where to look.
-    throw new Error(`the kiosk config ${configPath} is not valid JSON`);
-  }
+  // The staff PIN and the hub key live in this file: readJsonFile never quotes it.
+  const raw = readJsonFile(configPath, 'kiosk config');
   return openRuntimeFromConfig(parseKioskAppConfig(raw, configPath), dirname(configPath), opts);
 }

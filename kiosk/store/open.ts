@@ -1,8 +1,8 @@
 // Opens the kiosk's SQLite file (the edge agent opens its own the same way): WAL, durable commits, migrations applied.
 import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrateSqlite, type MigrateReport, type Migration } from '../../sql/migrate';
+import { createPrivateFile, ensurePrivateDir, privateSqliteFiles } from '../../protocol/private-files';
 
 /** About 40 MB of log at 4 KiB pages before a commit checkpoints by itself. */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
@@ -22,7 +22,13 @@ export class StoreOpenError extends Error {
  * included; they commit once per page, so the cost there is one fsync per page.
  */
 export function openStore(file: string, opts: { migrations?: Migration[] } = {}): OpenedStore {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  // Guest names, credentials and device keys: owner only. SQLite gives -wal and -shm the database file's mode, so a
+  // file created 0600 keeps its companions 0600 too; the modes are put right again at every open.
+  if (file !== ':memory:') {
+    ensurePrivateDir(dirname(file));
+    createPrivateFile(file);
+    privateSqliteFiles(file);
+  }
   let db: SqliteDatabase;
   try {
     db = new Database(file);
@@ -39,6 +45,7 @@ export function openStore(file: string, opts: { migrations?: Migration[] } = {})
     // Checkpoints belong off the scan path (store/checkpointer.ts); this high threshold is only the fallback.
     db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
     const migration = opts.migrations ? migrateSqlite(db, opts.migrations) : migrateSqlite(db);
+    if (file !== ':memory:') privateSqliteFiles(file);
     return { db, migration };
   } catch (e) {
     db.close();

@@ -3,11 +3,13 @@
 // worker thread off the scan path, and the health that every write path reports to.
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { existsSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, renameSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
 import { startWalCheckpointer, type WalCheckpointer } from './checkpointer';
 import { openStore, type OpenedStore } from './open';
 import { processFaults } from '../../protocol/fault-log';
+import { PRIVATE_FILE_MODE } from '../../protocol/private-files';
 import { StoreHealth, classifyStoreError, type StoreFault } from './store-health';
 
 export type IntegrityResult = { state: 'ok' } | { state: 'damaged'; detail: string } | { state: 'unknown'; detail: string };
@@ -87,6 +89,18 @@ function setAside(file: string, stamp: string): string {
   return aside;
 }
 
+/** Damaged copies hold the same guests and credentials as the live file: owner only, those of earlier starts too. */
+function privateDamagedCopies(file: string): void {
+  const prefix = `${basename(file)}.damaged-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(file));
+  } catch {
+    return;
+  }
+  for (const name of names) if (name.startsWith(prefix)) chmodSync(join(dirname(file), name), PRIVATE_FILE_MODE);
+}
+
 /** Unsent events still readable from a damaged copy, queued again in the new file's outbox. */
 function recoverUnsent(damagedFile: string, db: SqliteDatabase): number {
   let rows: { event_id: string; type: string; event_json: string; created_at: string; created_ms: number }[];
@@ -139,6 +153,7 @@ export async function openRuntimeStore(file: string, opts: RuntimeStoreOptions =
     r.recoveredEvents = recoverUnsent(r.damagedFile, opened.db);
     opts.onFault?.('store_rebuilt', `${file} was damaged (${r.reason}); set aside as ${r.damagedFile}, ${r.recoveredEvents} unsent events recovered`);
   }
+  if (!memory) privateDamagedCopies(file);
   const health = new StoreHealth(opened.db, { file, now, ...(opts.onHealthChange ? { onChange: opts.onHealthChange } : {}) });
   if (integrity.state === 'damaged' && !rebuilt) health.report(Object.assign(new Error(`quick_check: ${integrity.detail}`), { code: 'SQLITE_CORRUPT' }));
   const checkpointer = memory
