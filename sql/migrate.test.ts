@@ -83,3 +83,40 @@ describe.each(backends())('migratePostgres on %s', (backend) => {
     await expect(migratePostgres(t.db, shipped)).rejects.toThrow(/newer than this build/);
   });
 });
+
+describe.each(backends())('the migration bookkeeping on %s', (backend) => {
+  const shipped = loadMigrations(join(import.meta.dirname, 'postgres'));
+  const dbs: TestDatabase[] = [];
+  const fresh = async () => {
+    const t = await freshDatabase(backend, { migrate: false });
+    dbs.push(t);
+    return t.db;
+  };
+  afterAll(async () => {
+    for (const t of dbs) await t.drop();
+  });
+
+  it('moves an older build\'s public.schema_migrations, rows and all, into seatpilot and carries on from it', async () => {
+    const db = await fresh();
+    await db.exec('CREATE TABLE public.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    for (const m of shipped.slice(0, 4)) {
+      await db.exec(m.sql);
+      await db.query(`INSERT INTO public.schema_migrations (version, name, applied_at) VALUES ($1, $2, '2025-03-01T00:00:00Z')`, [m.version, m.name]);
+    }
+    await db.query("INSERT INTO seatpilot.tenants (id, name) VALUES ('ten_old', 'From before')");
+    const report = await migratePostgres(db);
+    expect(report.applied).toEqual(shipped.slice(4).map((m) => m.version));
+    expect(await db.query(`SELECT to_regclass('public.schema_migrations') AS t`)).toEqual([{ t: null }]);
+    const rows = await db.query<{ version: number; applied_at: Date }>('SELECT version, applied_at FROM seatpilot.schema_migrations WHERE version <= 4 ORDER BY version');
+    expect(rows.map((r) => [r.version, new Date(r.applied_at).toISOString()])).toEqual([1, 2, 3, 4].map((v) => [v, '2025-03-01T00:00:00.000Z']));
+    expect(await db.query("SELECT name FROM seatpilot.tenants WHERE id = 'ten_old'")).toEqual([{ name: 'From before' }]);
+  });
+
+  it('leaves another tool\'s public.schema_migrations alone', async () => {
+    const db = await fresh();
+    await db.exec("CREATE TABLE public.schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO public.schema_migrations VALUES (20240101, false)");
+    expect((await migratePostgres(db)).version).toBe(shipped.length);
+    expect(await db.query('SELECT version, dirty FROM public.schema_migrations')).toEqual([{ version: 20240101, dirty: false }]);
+    expect(await db.query('SELECT count(*)::int AS n FROM seatpilot.schema_migrations')).toEqual([{ n: shipped.length }]);
+  });
+});

@@ -58,18 +58,70 @@ export interface PgMigrationTarget {
   tx<T>(fn: (q: PgMigrationTarget) => Promise<T>): Promise<T>;
 }
 
+/**
+ * Where Postgres records applied migrations: in the control-plane schema, which only the database owner may use.
+ * Never in `public`: on Supabase every table the owner makes there is open to anon and authenticated (the project's
+ * default privileges), and a client that deleted the rows would make every later migrate, and so every start, fail.
+ */
+export const PG_MIGRATIONS_TABLE = `seatpilot.${MIGRATIONS_TABLE}`;
+
+/**
+ * Creates the bookkeeping table, or moves an older build's `public.schema_migrations` into place with its rows, and
+ * takes every privilege on it from everyone but the owner (a moved table keeps the grants Supabase gave it in
+ * `public`). A `public.schema_migrations` of another tool (not our columns, or a first row that is not our
+ * foundation) is left alone. Runs inside the caller's transaction, under the migrations lock.
+ */
+async function prepareBookkeeping(q: PgMigrationTarget): Promise<void> {
+  await q.exec('CREATE SCHEMA IF NOT EXISTS seatpilot; REVOKE ALL ON SCHEMA seatpilot FROM PUBLIC');
+  const [where] = await q.query<{ current: boolean; old: boolean }>(
+    `SELECT to_regclass('${PG_MIGRATIONS_TABLE}') IS NOT NULL AS current, to_regclass('public.${MIGRATIONS_TABLE}') IS NOT NULL AS old`);
+  if (!where?.current && where?.old && (await isOurOldBookkeeping(q))) {
+    await q.exec(`ALTER TABLE public.${MIGRATIONS_TABLE} SET SCHEMA seatpilot`);
+  } else {
+    await q.exec(`CREATE TABLE IF NOT EXISTS ${PG_MIGRATIONS_TABLE} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  }
+  await q.exec(`DO $$
+DECLARE g oid;
+BEGIN
+  FOR g IN SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a
+            WHERE c.oid = '${PG_MIGRATIONS_TABLE}'::regclass AND a.grantee <> c.relowner LOOP
+    IF g = 0 THEN
+      EXECUTE 'REVOKE ALL ON ${PG_MIGRATIONS_TABLE} FROM PUBLIC';
+    ELSE
+      EXECUTE format('REVOKE ALL ON ${PG_MIGRATIONS_TABLE} FROM %I', pg_get_userbyid(g));
+    END IF;
+  END LOOP;
+END $$`);
+}
+
+async function isOurOldBookkeeping(q: PgMigrationTarget): Promise<boolean> {
+  const cols = await q.query<{ name: string; type: string }>(
+    `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+      WHERE attrelid = 'public.${MIGRATIONS_TABLE}'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`);
+  const shape = cols.map((c) => `${c.name} ${c.type}`).join(', ');
+  if (shape !== 'version integer, name text, applied_at timestamp with time zone') return false;
+  const first = await q.query<{ name: string }>(`SELECT name FROM public.${MIGRATIONS_TABLE} ORDER BY version LIMIT 1`);
+  // Empty: an older build made it and failed before its first migration; nothing of ours depends on it, so move it.
+  return first.length === 0 || first[0]?.name === 'foundation';
+}
+
 export async function migratePostgres(db: PgMigrationTarget, known: Migration[] = loadMigrations(migrationsDir('postgres'))): Promise<MigrateReport> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS public.${MIGRATIONS_TABLE} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const readApplied = async (q: PgMigrationTarget) => (await q.query<{ version: number }>(`SELECT version FROM ${PG_MIGRATIONS_TABLE}`)).map((r) => Number(r.version));
+  // Replicas starting at once take turns, from the bookkeeping on: the move of an old table happens once.
+  const lock = (q: PgMigrationTarget) => q.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.migrations]);
+  await db.tx(async (q) => {
+    await lock(q);
+    await prepareBookkeeping(q);
+  });
   const appliedNow: number[] = [];
-  const readApplied = async (q: PgMigrationTarget) => (await q.query<{ version: number }>(`SELECT version FROM public.${MIGRATIONS_TABLE}`)).map((r) => Number(r.version));
   for (const m of planMigrations(known, await readApplied(db))) {
     await db.tx(async (q) => {
-      // Replicas starting at once take turns. A migration may rewrite or index a big table: no statement timeout.
-      await q.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.migrations]);
+      // A migration may rewrite or index a big table: no statement timeout.
+      await lock(q);
       await q.exec('SET LOCAL statement_timeout = 0');
       if ((await readApplied(q)).includes(m.version)) return; // another replica got there first
       await q.exec(m.sql);
-      await q.query(`INSERT INTO public.${MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+      await q.query(`INSERT INTO ${PG_MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`, [m.version, m.name]);
       appliedNow.push(m.version);
     });
   }
