@@ -52,13 +52,14 @@ export async function startKiosk(args: string[]): Promise<KioskProcess> {
   };
 }
 
-export async function launchChromium(viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
+/** `extraArgs`: more Chromium switches, e.g. --host-resolver-rules to point a made-up host name at 127.0.0.1. */
+export async function launchChromium(viewport = { width: 1280, height: 800 }, extraArgs: string[] = []): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'seatpilot-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     viewport,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   // Keyboard input goes to the focused tab: make ours the focused one before a test types a scan into it.
