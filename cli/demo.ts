@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { sampleFloor } from '../core/sample-floor';
 import { addDevice, addTenant, addVenue } from '../cloud-sync/admin';
+import { setEntitlement, upsertPlan } from '../cloud-sync/billing/billing';
 import { importGuests } from '../cloud-sync/guestlist/import-guests';
 import { addOccasion, importTables, revokeGuest, setFloorPlan } from '../cloud-sync/guestlist/manage';
 import { startCloudServer, type RunningCloud } from '../cloud-sync/server';
@@ -40,6 +41,18 @@ export interface DemoState {
   revoked_ticket: string;
   ports: { cloud: number; agent: number; kiosk: number };
   host: string;
+}
+
+/** The plan the demo tenant is on, so /admin/billing has a priced row (the operator's CLI: `seatpilot cloud plan set`). */
+export const DEMO_PLAN = { id: 'demo', name: 'Demo (one venue)', priceCents: 4_900, eventsPerMonth: 100_000, devices: 5, venues: 1, overageCentsPer1000: 50 };
+
+/** Puts the demo tenant on the demo plan unless it is on one already (data from before plans were seeded, or changed by hand). */
+async function ensureDemoPlan(db: RunningCloud['db'], tenantId: string): Promise<void> {
+  const [has] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM billing.entitlements WHERE tenant_id = $1', [tenantId]);
+  if (has?.n) return;
+  const [plan] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM billing.plans WHERE id = $1', [DEMO_PLAN.id]);
+  if (!plan?.n) await upsertPlan(db, DEMO_PLAN);
+  await setEntitlement(db, tenantId, DEMO_PLAN.id);
 }
 
 export const ticketOf = (i: number) => `SP-${String(i + 1).padStart(5, '0')}`;
@@ -146,6 +159,7 @@ export async function startDemo(opts: { dataDir: string; host: string; ports: De
     const cloud = await startCloudServer({ host, port: ports.cloud, dataDir: join(dataDir, 'cloud'), databaseUrl: undefined, log: false });
     stops.push(() => cloud.close());
     if (!state) state = await seed(cloud, dataDir, ports, host);
+    await ensureDemoPlan(cloud.db, state.tenant_id);
     if (state.admin_token !== process.env.SEATPILOT_ADMIN_TOKEN) {
       state.admin_token = process.env.SEATPILOT_ADMIN_TOKEN;
     }

@@ -85,6 +85,7 @@ async function run(state: DemoState): Promise<void> {
     return json(res);
   };
   const since = new Date(Date.now() - 5_000).toISOString();
+  const billedBefore = (await billingRow(cloudUrl, admin, state.tenant_id))?.events ?? 0;
 
   // 0. The kiosk has the guest list from the hub.
   await waitUntil('kiosk A to hold the guest list', async () => {
@@ -156,8 +157,33 @@ async function run(state: DemoState): Promise<void> {
   }
   step('agent /metrics counts check-in latency and door-to-seat');
   const cloudMetrics = await (await fetch(`${cloudUrl}/metrics`)).text();
-  if (!(metric(cloudMetrics, 'seatpilot_ingest_accepted_total') >= 3)) throw new StepFailed(`cloud /metrics: seatpilot_ingest_accepted_total is ${metric(cloudMetrics, 'seatpilot_ingest_accepted_total')}`);
-  step('cloud /metrics counts accepted events');
+  // The cloud labels its ingest counters with the sender's tenant.
+  const accepted = Number(new RegExp(`^seatpilot_ingest_accepted_total\\{tenant="${state.tenant_id}"\\} (\\S+)$`, 'm').exec(cloudMetrics)?.[1]);
+  if (!(accepted >= 3)) throw new StepFailed(`cloud /metrics: seatpilot_ingest_accepted_total{tenant="${state.tenant_id}"} is ${accepted}`);
+  step('cloud /metrics counts accepted events for the demo tenant');
+
+  // 6. Billing meters them: the demo tenant's row of this month on /admin/billing, on its plan, counts them.
+  const billed = await waitUntil('the demo tenant\'s usage on /admin/billing', async () => {
+    const row = await billingRow(cloudUrl, admin, state.tenant_id);
+    return row && row.events >= billedBefore + 3 ? row : null;
+  }, 30_000);
+  step(`/admin/billing: tenant ${state.tenant_id}, plan ${billed.plan_id || '(none)'}, ${billed.events} events this month (${billed.events - billedBefore} since the smoke began)`);
+}
+
+/** The tenant's row of the current month (UTC) on the /admin/billing page, its cells named by the page's header. */
+async function billingRow(cloudUrl: string, admin: Record<string, string>, tenantId: string): Promise<{ plan_id: string; events: number; status: string } | null> {
+  const month = new Date().toISOString().slice(0, 7);
+  const res = await fetch(`${cloudUrl}/admin/billing?month=${month}&tenant=${encodeURIComponent(tenantId)}`, { headers: admin });
+  if (res.status !== 200) throw new StepFailed(`/admin/billing answered ${res.status}`);
+  const html = await res.text();
+  const cells = (row: string, tag: 'th' | 'td') => [...row.matchAll(new RegExp(`<${tag}[^>]*>([^<]*)</${tag}>`, 'g'))].map((m) => m[1] as string);
+  const head = cells(/<thead>([\s\S]*?)<\/thead>/.exec(html)?.[1] ?? '', 'th');
+  const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? '';
+  for (const tr of body.split('</tr>')) {
+    const row = Object.fromEntries(cells(tr, 'td').map((v, i) => [head[i], v]));
+    if (row.tenant_id === tenantId && row.month === month) return { plan_id: row.plan_id ?? '', events: Number(row.events), status: row.status ?? '' };
+  }
+  return null;
 }
 
 async function main(): Promise<void> {

@@ -7,6 +7,8 @@ import { exited, runCli, startCli } from '../tests/cli-run';
 import { backends, freshDatabase, type TestDatabase } from '../tests/pg-backends';
 import { signRequest } from '../core/signing';
 import { batchOf, checkinEvent } from '../tests/signed';
+import { billingReport, recordUsage } from './billing/billing';
+import { openDb } from './db';
 
 describe.each(backends())('seatpilot cloud admin commands on %s', (backend) => {
   let t: TestDatabase | undefined;
@@ -69,6 +71,51 @@ describe.each(backends())('seatpilot cloud admin commands on %s', (backend) => {
       svc.child.kill('SIGKILL');
     }
   }, 180_000);
+
+  it('manages plans and puts a tenant on one; the billing report prices its month by it', async () => {
+    const tenant = await json(['tenant', 'add', '--name', 'Plan Co']);
+    const bare = await json(['tenant', 'add', '--name', 'No Plan Co']);
+    const plan = ['plan', 'set', '--id', 'pro', '--name', 'Pro', '--price-cents', '25000', '--monthly-events', '50000', '--devices', '20', '--venues', '3'];
+    expect(await json([...plan, '--overage-cents-per-1000', '40'])).toMatchObject({ id: 'pro', priceCents: 25_000, eventsPerMonth: 50_000, overageCentsPer1000: 40 });
+    await json([...plan.slice(0, 7), '26000', ...plan.slice(8)]); // set again: a change, not a second plan
+    const list = (await runCli(['cloud', 'plan', 'list', ...args], env)).stdout;
+    expect(JSON.parse(list)).toEqual([{ id: 'pro', name: 'Pro', priceCents: 26_000, eventsPerMonth: 50_000, devices: 20, venues: 3, overageCentsPer1000: 0 }]);
+    expect(await json(['tenant', 'plan', '--tenant', tenant.id!, '--plan', 'pro', '--devices', '25'])).toEqual({ tenant_id: tenant.id, plan_id: 'pro', overrides: { devices: 25 } });
+    const [row] = await t0Usage(tenant.id!, bare.id!);
+    expect(row).toMatchObject({ tenant_id: tenant.id, plan_id: 'pro', price_cents: 26_000, devices_included: 25, events: 12 });
+    // A tenant on no plan still shows, with its usage and no plan.
+    const noPlan = JSON.parse((await runCli(['cloud', 'billing', 'report', '--tenant', bare.id!, ...args], env)).stdout) as { plan_id: string | null; events: number }[];
+    expect(noPlan).toEqual([expect.objectContaining({ plan_id: null, events: 3 })]);
+
+    for (const [cmd, message] of [
+      [['tenant', 'plan', '--tenant', tenant.id!, '--plan', 'gold'], 'no plan "gold"'],
+      [['tenant', 'plan', '--tenant', 'ten_nope', '--plan', 'pro'], 'no tenant "ten_nope"'],
+      [['tenant', 'plan', '--tenant', tenant.id!], '--plan is required'],
+      [['plan', 'set', '--id', 'x', '--name', 'X', '--price-cents', '12.5', '--monthly-events', '1', '--devices', '1', '--venues', '1'], '--price-cents must be a whole number'],
+      [['plan', 'set', '--id', 'x', '--name', 'X', '--price-cents', '1', '--devices', '1', '--venues', '1'], '--monthly-events is required'],
+      [['plan', 'frob'], 'unknown plan action "frob"'],
+      [['billing', 'closez', '--month', '2026-01'], 'unknown billing action "closez"'],
+    ] as const) {
+      const r = await runCli(['cloud', ...cmd, ...args], env);
+      expect(r.code, cmd.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+  }, 180_000);
+
+  /** Usage of this month for two tenants, as ingest meters it, in the database the commands use; then the report. */
+  async function t0Usage(onPlan: string, bare: string) {
+    // PGlite: the data folder, opened while no command runs; Postgres: the suite's own database.
+    const db = t?.db ?? (await openDb({ databaseUrl: undefined, dataDir: args[1]! }));
+    try {
+      await db.tx(async (q) => {
+        await recordUsage(q, { tenantId: onPlan, venueId: 'v', deviceIds: ['d'], accepted: 12, rejected: 0 });
+        await recordUsage(q, { tenantId: bare, venueId: 'w', deviceIds: ['e'], accepted: 3, rejected: 0 });
+      });
+      return await billingReport(db, { tenantId: onPlan });
+    } finally {
+      if (!t) await db.close();
+    }
+  }
 
   it('exits non-zero with a clear message on bad input', async () => {
     const missing = await runCli(['cloud', 'tenant', 'add', ...args], env);

@@ -7,12 +7,13 @@ import { AdminError, addDevice, addTenant, addVenue, revokeKey, rotateKey } from
 import { issuePairCode } from './pairing';
 import { closeOnSignals, startCloudServer, type RunningCloud } from './server';
 import { SettingError } from '../protocol/setting-error';
-import { isOpsCommand, opsCommand, OPS_USAGE } from './ops/cli';
+import { isOpsCommand, opsCommand, OPS_USAGE, tenantPlanCommand } from './ops/cli';
 import { GUESTLIST_USAGE, guestListCommand } from './guestlist/cli';
 
 const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [--data DIR]
        seatpilot cloud migrate                          [--data DIR]
        seatpilot cloud tenant add --name NAME           [--data DIR]
+       seatpilot cloud tenant plan --tenant T --plan P [--events-per-month N] [--devices N] [--venues N] [--data DIR]
        seatpilot cloud venue add --tenant T --name NAME [--data DIR]
        seatpilot cloud device add --venue V --kind kiosk|agent|gateway [--name NAME] [--data DIR]
        seatpilot cloud device pair-code --venue V --kind kiosk|agent [--name NAME] [--ttl-minutes 60] [--data DIR]
@@ -78,6 +79,7 @@ export async function cloudCommand(args: string[]): Promise<void> {
       return;
     }
     case 'tenant': {
+      if (verb === 'plan') return tenantPlanCommand(rest, withDb);
       if (verb !== 'add') break;
       const { values } = parseOptions(rest, { ...DATA, name: { type: 'string' } }, USAGE);
       const name = requireOption(values.name, 'name', USAGE);

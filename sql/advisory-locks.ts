@@ -19,6 +19,8 @@ export const ADVISORY_LOCKS = {
   doubleAdmissionPass: 7_411_902_302,
   /** cloud-sync/kpi/partitions.ts: one partition maintenance at a time (blocking; the second finds the work done). */
   partitionMaintenance: 7_411_902_303,
+  /** cloud-sync/billing/passes.ts: one billing pass (usage rows, month close) at a time across replicas (try). */
+  billingPass: 7_411_902_304,
 } as const;
 
 export type AdvisoryLockName = keyof typeof ADVISORY_LOCKS;

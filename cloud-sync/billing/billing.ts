@@ -83,7 +83,13 @@ export interface Plan {
   overageCentsPer1000: number;
 }
 
+/** Creates or changes a plan. Open months are priced live, so a change applies to them; closed months stay as billed. */
 export async function upsertPlan(q: Queryable, p: Plan): Promise<void> {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(p.id)) throw new BillingInputError(`a plan id is 1-64 letters, digits, "_", "." or "-", got "${p.id.slice(0, 70)}"`);
+  if (!p.name.trim() || p.name.length > 200) throw new BillingInputError('a plan needs a name of 1-200 characters');
+  for (const [field, v] of Object.entries({ priceCents: p.priceCents, eventsPerMonth: p.eventsPerMonth, devices: p.devices, venues: p.venues, overageCentsPer1000: p.overageCentsPer1000 })) {
+    if (!Number.isSafeInteger(v) || v < 0 || ((field === 'devices' || field === 'venues') && v > 2 ** 31 - 1)) throw new BillingInputError(`${field} must be a whole number ≥ 0, got ${v}`);
+  }
   await q.query(
     `INSERT INTO billing.plans (id, name, price_cents, events_per_month, devices, venues, overage_cents_per_1000)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -93,13 +99,31 @@ export async function upsertPlan(q: Queryable, p: Plan): Promise<void> {
   );
 }
 
+/** Every plan, by id. */
+export async function listPlans(q: Queryable): Promise<Plan[]> {
+  return q.query<Plan>(
+    `SELECT id, name, price_cents AS "priceCents", events_per_month AS "eventsPerMonth", devices, venues, overage_cents_per_1000 AS "overageCentsPer1000"
+       FROM billing.plans ORDER BY id`,
+  );
+}
+
 export interface EntitlementOverrides {
   eventsPerMonth?: number;
   devices?: number;
   venues?: number;
 }
 
+/** Puts a tenant on a plan (replacing its plan and overrides); the open month is priced on it from now on. */
 export async function setEntitlement(q: Queryable, tenantId: string, planId: string, o: EntitlementOverrides = {}): Promise<void> {
+  const [found] = await q.query<{ tenant: boolean; plan: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM seatpilot.tenants WHERE id = $1) AS tenant, EXISTS (SELECT 1 FROM billing.plans WHERE id = $2) AS plan',
+    [tenantId, planId],
+  );
+  if (!found?.tenant) throw new BillingInputError(`no tenant "${tenantId.slice(0, 128)}"`);
+  if (!found.plan) throw new BillingInputError(`no plan "${planId.slice(0, 64)}" (list them with: seatpilot cloud plan list)`);
+  for (const [field, v] of Object.entries(o)) {
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < 0 || (field !== 'eventsPerMonth' && v > 2 ** 31 - 1))) throw new BillingInputError(`${field} must be a whole number ≥ 0, got ${v}`);
+  }
   await q.query(
     `INSERT INTO billing.entitlements (tenant_id, plan_id, events_per_month, devices, venues) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (tenant_id) DO UPDATE SET plan_id = EXCLUDED.plan_id, events_per_month = EXCLUDED.events_per_month,
@@ -130,7 +154,8 @@ export type BillingRow = {
   tenant_id: string;
   month: Month;
   status: 'open' | 'closed';
-  plan_id: string;
+  /** Null for a tenant on no plan: priced at nothing with nothing included, so all its usage shows over plan. */
+  plan_id: string | null;
   price_cents: number;
   events: number;
   rejected: number;

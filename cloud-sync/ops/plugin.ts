@@ -7,6 +7,7 @@ import type { Queryable } from '../db';
 import { billingCsv, billingReport, BillingInputError, parseMonth } from '../billing/billing';
 import { fleetStatus } from '../fleet/fleet';
 import { KpiRefresher, type OpsLogger } from '../kpi/refresher';
+import { BillingPasses } from '../billing/passes';
 import { adminAuthHook, MIN_ADMIN_TOKEN_LENGTH } from './admin-auth';
 import type { OpsConfig } from './config';
 import { billingPage, fleetPage } from './html';
@@ -129,5 +130,11 @@ export const opsPlugin: FastifyPluginAsync<OpsPluginOptions> = async (app, opts)
     const refresher = new KpiRefresher({ db: opts.db, everySec: opts.refreshEverySec, log });
     app.addHook('onReady', async () => refresher.start());
     app.addHook('onClose', async () => refresher.stop());
+  }
+
+  if (opts.billingEverySec !== undefined) {
+    const billing = new BillingPasses({ db: opts.db, everyMs: opts.billingEverySec * 1000, log });
+    app.addHook('onReady', async () => billing.start());
+    app.addHook('onClose', async () => billing.stop());
   }
 };
