@@ -229,6 +229,19 @@ describe('seatpilot doctor on a kiosk box', () => {
     expect(formatReport(report)).toMatch(/^FAIL kiosk config: .*kiosk\.json: config\/ui is missing required field "staff_pin" → fix that field/m);
   });
 
+  it('warns about a staff PIN under 6 digits, never quoting it, and says nothing of a longer one', async () => {
+    const short = await runDoctor({ configDir: dir, hid: async () => new SimulatedHidBackend([onBus]) });
+    const text = formatReport(short);
+    expect(short.ok).toBe(true);
+    expect(text).toMatch(/^WARN kiosk staff PIN: ui\.staff_pin has 4 digits: 6 to 12 are recommended .* → set ui\.staff_pin in .*kiosk\.json to 6–12 digits/m);
+    expect(text).not.toContain('4321');
+    const long = tmp('kiosk-long-pin');
+    const cfg = JSON.parse(readFileSync(join(dir, 'kiosk.json'), 'utf8')) as { ui: Record<string, unknown> };
+    cfg.ui.staff_pin = '43218765';
+    writeFileSync(join(long, 'kiosk.json'), JSON.stringify(cfg));
+    expect(formatReport(await runDoctor({ configDir: long }))).not.toContain('staff PIN');
+  });
+
   it('passes with the scanner plugged in and the hub answering', async () => {
     const report = await runDoctor({ configDir: dir, hid: async () => new SimulatedHidBackend([onBus]) });
     const text = formatReport(report);

@@ -6,7 +6,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { nodeHidBackend } from '../hardware/hid-backend';
 import type { DeviceStatus } from '../hardware/scanner';
 import { ScannerSet } from '../hardware/scanner-set';
-import { parseKioskAppConfig, type KioskAppConfig } from './app-config';
+import { parseKioskAppConfig, staffPinAdvice, type KioskAppConfig } from './app-config';
 import { CheckinService } from './checkin-service';
 import type { KioskEvents, KioskStatus, ScannerState } from './ipc/channels';
 import { processFaults } from '../protocol/fault-log';
@@ -130,5 +130,8 @@ export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: str
 export async function openKioskRuntime(configPath: string, opts: RuntimeOptions = {}): Promise<KioskRuntime> {
   // The staff PIN and the hub key live in this file: readJsonFile never quotes it.
   const raw = readJsonFile(configPath, 'kiosk config');
-  return openRuntimeFromConfig(parseKioskAppConfig(raw, configPath), dirname(configPath), opts);
+  const config = parseKioskAppConfig(raw, configPath);
+  const advice = staffPinAdvice(config.ui.staff_pin);
+  if (advice) console.warn(`seatpilot kiosk: ${configPath}: ${advice}`);
+  return openRuntimeFromConfig(config, dirname(configPath), opts);
 }
