@@ -138,8 +138,9 @@ describe.each(backends())('kiosk → agent → cloud on %s', (backend) => {
 
   it('serves metrics and health on the agent', async () => {
     const metrics = (await agent.app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(metrics).toMatch(/seatpilot_outbox_depth \d+/);
-    expect(metrics).toMatch(/seatpilot_outbox_oldest_unsent_seconds \d/);
+    // The hub's own backlog carries its device id, as the alerts and fleet dashboard group it.
+    expect(metrics).toMatch(new RegExp(`^seatpilot_outbox_depth\\{device="${agentKey.device_id}"\\} \\d+$`, 'm'));
+    expect(metrics).toMatch(new RegExp(`^seatpilot_outbox_oldest_unsent_seconds\\{device="${agentKey.device_id}"\\} \\d`, 'm'));
     expect(metrics).toMatch(/seatpilot_checkin_latency_seconds_count [1-9]/);
     expect(metrics).toMatch(/seatpilot_checkin_stage_seconds_count\{stage="persist"\} [1-9]/);
     expect(metrics).toMatch(/seatpilot_last_cloud_sync_timestamp_seconds \d{10}/);

@@ -18,6 +18,8 @@ export interface AgentHealth {
 
 export interface AgentAppDeps {
   store: AgentStore;
+  /** The hub's own device id (agent.json device_id): the label of its outbox gauges. */
+  deviceId?: string;
   now?: () => number;
   logger?: FastifyServerOptions['logger'];
   /** Time of the last successful exchange with the cloud (ms), for the metric and health. */
@@ -45,7 +47,7 @@ export interface AgentApp {
 
 export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
   const metrics = createServerMetrics();
-  const agentMetrics = createAgentMetrics(metrics, deps.store.outbox, deps.lastCloudSync ?? (() => null));
+  const agentMetrics = createAgentMetrics(metrics, deps.store.outbox, deps.lastCloudSync ?? (() => null), deps.deviceId);
   deps.store.onNewEvent = (e) => agentMetrics.observeEvent(e);
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024, ...fastifyTrustProxy(deps.trustProxy) });
   installServerTime(app, deps.now);

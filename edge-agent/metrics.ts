@@ -16,10 +16,15 @@ export interface AgentMetrics {
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.3, 0.5, 1, 2.5];
 
-export function createAgentMetrics(server: ServerMetrics, outbox: Outbox, lastSync: () => number | null): AgentMetrics {
+/**
+ * `deviceId` labels the outbox gauges: the alerts and the fleet dashboard group backlogs by (tenant, venue, device),
+ * and the cloud's per-device figures carry it, so the hub's own backlog names the hub rather than an empty device.
+ */
+export function createAgentMetrics(server: ServerMetrics, outbox: Outbox, lastSync: () => number | null, deviceId = ''): AgentMetrics {
   const registers = [server.registry];
-  new Gauge({ name: 'seatpilot_outbox_depth', help: 'Events waiting in the agent outbox to be pushed to the cloud.', registers, collect() { this.set(outbox.depth()); } });
-  new Gauge({ name: 'seatpilot_outbox_oldest_unsent_seconds', help: 'Age of the oldest event waiting in the agent outbox.', registers, collect() { this.set(outbox.oldestUnsentSeconds()); } });
+  const device = { device: deviceId };
+  new Gauge({ name: 'seatpilot_outbox_depth', help: 'Events waiting in the agent outbox to be pushed to the cloud.', labelNames: ['device'], registers, collect() { this.set(device, outbox.depth()); } });
+  new Gauge({ name: 'seatpilot_outbox_oldest_unsent_seconds', help: 'Age of the oldest event waiting in the agent outbox.', labelNames: ['device'], registers, collect() { this.set(device, outbox.oldestUnsentSeconds()); } });
   const lastCloudSync = new Gauge({
     name: 'seatpilot_last_cloud_sync_timestamp_seconds',
     help: 'Unix time of the last successful push or pull with the cloud (0: never).',

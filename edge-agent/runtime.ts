@@ -60,6 +60,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
   };
   const { app, agentMetrics } = await buildAgentApp({
     store,
+    deviceId: config.device_id,
     now,
     logger: opts.logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
     lastCloudSync,
