@@ -16,6 +16,7 @@ import type { AgentStore } from '../store';
 import { TabletStore, type Board, type TapOutcome, type UndoOutcome } from './store';
 import { BeaconSightingsSchema, PairingCodeRequestSchema, PairRequestSchema, TagAssignRequestSchema, TapRequestSchema, type BeaconSightings, type PairingCodeRequest, type PairRequest, type TagAssignRequest, type TapRequest } from './schemas';
 import { buildTabletAssets, type TabletAssets } from './assets';
+import { tabletCsp, tabletSecurityHeaders } from './csp';
 
 export interface TabletOptions {
   venueId: string;
@@ -144,10 +145,12 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
     app.log.error(`tablet page unavailable: ${assetsError}`);
   }
   const pairLimiter = new RateLimiter({ perSecond: 0.2, burst: 10 });
+  const security = tabletSecurityHeaders(tabletCsp(assets?.html ?? ''));
 
   // --- the page ----------------------------------------------------------------------------------------------------
   const page = (path: string, type: string, body: (a: TabletAssets) => string, extra: Record<string, string> = {}) =>
     app.get(path, async (_req, reply) => {
+      reply.headers(security);
       if (!assets) return reply.code(503).header('content-type', 'text/plain; charset=utf-8').send(`SeatPilot hub: ${assetsError}\n`);
       return reply.header('content-type', type).header('cache-control', 'no-cache').headers(extra).send(body(assets));
     });
