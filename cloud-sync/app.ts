@@ -1,6 +1,7 @@
 // The cloud service as a fastify instance: `buildApp(deps)` for tests (app.inject) and for server.ts, which only listens.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { installErrorHandling } from '../protocol/errors';
+import { withSafeRequestLogs } from '../protocol/log-redact';
 import { createServerMetrics, registerMetricsRoutes, type ServerMetrics } from '../protocol/metrics';
 import { registerProtocolRoutes } from '../protocol/routes';
 import { installServerTime } from '../protocol/server-time';
@@ -48,8 +49,9 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
   const metrics = deps.metrics ?? createServerMetrics({ perTenant: true });
   const store = new PgStore(deps.db, { afterBatch: deps.afterBatch ?? meterBatch });
   const app = Fastify({
-    // Request logs carry method, URL and status only: never headers, so no signature or token reaches a log line.
-    logger: deps.logger ?? false,
+    // Request logs carry method, URL and status only: never headers, and the URL without token-like query values
+    // (protocol/log-redact.ts), so no signature or token reaches a log line.
+    logger: withSafeRequestLogs(deps.logger),
     bodyLimit: 1024 * 1024,
     ...fastifyTrustProxy(deps.trustProxy),
   });

@@ -1,6 +1,7 @@
 // The edge agent as a fastify instance: the same `/v1/*` routes as the cloud over the agent's SQLite store.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { installErrorHandling } from '../protocol/errors';
+import { withSafeRequestLogs } from '../protocol/log-redact';
 import { createServerMetrics, registerMetricsRoutes, type ServerMetrics } from '../protocol/metrics';
 import { registerProtocolRoutes } from '../protocol/routes';
 import { installServerTime } from '../protocol/server-time';
@@ -49,7 +50,8 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
   const metrics = createServerMetrics();
   const agentMetrics = createAgentMetrics(metrics, deps.store.outbox, deps.lastCloudSync ?? (() => null), deps.deviceId);
   deps.store.onNewEvent = (e) => agentMetrics.observeEvent(e);
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024, ...fastifyTrustProxy(deps.trustProxy) });
+  // Query strings are logged without token-like values (a tablet link, a pairing code).
+  const app = Fastify({ logger: withSafeRequestLogs(deps.logger), bodyLimit: 1024 * 1024, ...fastifyTrustProxy(deps.trustProxy) });
   installServerTime(app, deps.now);
   installErrorHandling(app, deps.onStorageFault ? { onStorageFault: deps.onStorageFault } : {});
   registerMetricsRoutes(app, metrics);
