@@ -8,6 +8,7 @@ import { installServerTime } from '../protocol/server-time';
 import type { RateLimitOptions } from '../protocol/rate-limit';
 import type { SyncStore } from '../protocol/store';
 import { fastifyTrustProxy, type TrustProxy } from '../protocol/trust-proxy';
+import { syncScopeOf } from '../protocol/sync-scope';
 import type { Db } from './db';
 import { PgStore, type BatchHook } from './pg-store';
 import { FaultLog } from '../protocol/fault-log';
@@ -68,7 +69,7 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
     }
   });
 
-  registerProtocolRoutes(app, { store, metrics, sync: deps.sync ?? new PgSyncStore(deps.db), ...(deps.now ? { now: deps.now } : {}), ...(deps.rateLimit ? { rateLimit: deps.rateLimit } : {}) });
+  registerProtocolRoutes(app, { store, metrics, sync: deps.sync ?? new PgSyncStore(deps.db), syncScope: (kind) => syncScopeOf('cloud', kind), ...(deps.now ? { now: deps.now } : {}), ...(deps.rateLimit ? { rateLimit: deps.rateLimit } : {}) });
   registerPairRoute(app, { pairing: new CloudPairing(deps.db), ...(deps.now ? { now: deps.now } : {}), ...(deps.pairRateLimit ? { rateLimit: deps.pairRateLimit } : {}) });
   await app.register(opsPlugin, { db: deps.db, registry: metrics.registry, ...deps.ops });
   const doubleAdmissions = new DoubleAdmissionDetector(deps.db, metrics.registry);

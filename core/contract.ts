@@ -210,7 +210,7 @@ export type AuthErrorCode =
   | 'replayed_nonce';
 
 /** Every `{"error": code}` a `/v1/*` route may answer with. */
-export type WireErrorCode = AuthErrorCode | 'bad_json' | 'bad_envelope' | 'payload_too_large' | 'unsupported_media_type' | 'rate_limited' | 'bad_request' | 'not_found' | 'unavailable' | 'internal_error';
+export type WireErrorCode = AuthErrorCode | 'bad_json' | 'bad_envelope' | 'payload_too_large' | 'unsupported_media_type' | 'rate_limited' | 'bad_request' | 'forbidden' | 'not_found' | 'unavailable' | 'internal_error';
 
 export const ErrorBodySchema = Type.Object({ error: Type.String(), message: Type.Optional(Type.String()) });
 export type ErrorBody = Static<typeof ErrorBodySchema>;

@@ -11,6 +11,7 @@ import { createAgentMetrics, type AgentMetrics } from './metrics';
 import { registerTabletRoutes, type TabletOptions, type TabletRoutes } from './tablet/plugin';
 import type { TabletStore } from './tablet/store';
 import { fastifyTrustProxy, type TrustProxy } from '../protocol/trust-proxy';
+import { syncScopeOf } from '../protocol/sync-scope';
 
 export interface AgentHealth {
   status: 'ok' | 'degraded';
@@ -59,6 +60,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
   registerProtocolRoutes(app, {
     store: deps.store,
     sync: deps.store,
+    syncScope: (kind) => syncScopeOf('agent', kind),
     metrics,
     ...(deps.now ? { now: deps.now } : {}),
     onStored: () => {

@@ -8,6 +8,7 @@ import { LIMITS, type SeatPilotEvent, type SyncChange, type SyncResponse } from 
 import { SqliteOutbox } from '../kiosk/store/outbox';
 import { SyncApplier } from '../kiosk/store/sync-apply';
 import type { Caller, IngestStore, KeyRecord, KeyStatus, RejectedEvent, StoreBatchResult, SyncStore } from '../protocol/store';
+import { ALL_SYNC_ENTITIES, type SyncEntity } from '../protocol/sync-scope';
 
 export const CLOUD_FEED = 'cloud';
 
@@ -118,6 +119,16 @@ export class AgentStore implements IngestStore, SyncStore {
 
   // --- the guest list from the cloud, and the feed the kiosks sync from -----------------------------------------
 
+  private readonly scopedFeed = new Map<string, Statement>();
+
+  private feedStatement(entities: readonly SyncEntity[]): Statement {
+    if (ALL_SYNC_ENTITIES.every((e) => entities.includes(e))) return this.s.feedAfter!;
+    const key = [...entities].sort().join(',');
+    let st = this.scopedFeed.get(key);
+    if (!st) this.scopedFeed.set(key, (st = this.db.prepare(scopedFeedSql(entities.filter((e) => ALL_SYNC_ENTITIES.includes(e))))));
+    return st;
+  }
+
   /** Applies a cloud page and appends its changes to the kiosks' feed, in one transaction. */
   applyCloudPage(page: SyncResponse): void {
     this.db.transaction(() => {
@@ -136,9 +147,9 @@ export class AgentStore implements IngestStore, SyncStore {
     return this.applier.feedState(CLOUD_FEED).version;
   }
 
-  async changesSince(_caller: Caller, cursor: string | undefined, limit: number): Promise<SyncResponse> {
+  async changesSince(_caller: Caller, cursor: string | undefined, limit: number, entities: readonly SyncEntity[] = ALL_SYNC_ENTITIES): Promise<SyncResponse> {
     const after = parseCursor(cursor);
-    const rows = this.s.feedAfter!.all(after, limit + 1) as { seq: number; kind: string; change_json: string }[];
+    const rows = this.feedStatement(entities).all(after, limit + 1) as { seq: number; kind: string; change_json: string }[];
     const page = rows.slice(0, limit);
     const changes = page.map((r) => {
       const c = JSON.parse(r.change_json) as SyncChange;
@@ -148,6 +159,14 @@ export class AgentStore implements IngestStore, SyncStore {
     return { cursor: `${CURSOR_PREFIX}${last}`, has_more: rows.length > limit, changes };
   }
 }
+
+/** The feed's rows about some entities only: a change's `kind` names its entity, a tombstone's JSON does. */
+const scopedFeedSql = (entities: readonly SyncEntity[]) => {
+  const list = entities.map((e) => `'${e}'`).join(', ');
+  return `SELECT seq, kind, change_json FROM feed
+           WHERE seq > ? AND (kind IN (${list}) OR (kind = 'tombstone' AND json_extract(change_json, '$.entity') IN (${list})))
+           ORDER BY seq LIMIT ?`;
+};
 
 function parseCursor(cursor: string | undefined): number {
   if (cursor === undefined) return 0;

@@ -7,11 +7,14 @@ import { WireError } from './errors';
 import { classifyBatch, foreignDeviceIds } from './ingest';
 import type { ServerMetrics } from './metrics';
 import { RateLimiter, type RateLimitOptions } from './rate-limit';
-import type { Caller, IngestStore, SyncStore } from './store';
+import type { Caller, DeviceKind, IngestStore, SyncStore } from './store';
+import type { SyncEntity } from './sync-scope';
 
 export interface ProtocolDeps {
   store: IngestStore;
   sync?: SyncStore;
+  /** What each kind of key may read from `sync` (protocol/sync-scope.ts); absent: nobody may sync. */
+  syncScope?: (kind: DeviceKind) => readonly SyncEntity[] | null;
   metrics: ServerMetrics;
   /** The receiver's clock in ms; tests move it. */
   now?: () => number;
@@ -80,6 +83,8 @@ export function registerProtocolRoutes(app: FastifyInstance, deps: ProtocolDeps)
     const sync = deps.sync;
     app.get('/v1/sync', async (request) => {
       const caller = await authed(request);
+      const scope = deps.syncScope?.(caller.deviceKind) ?? null;
+      if (scope === null) throw new WireError(403, 'forbidden', `${caller.deviceKind} keys may not sync from this server`);
       const q = request.query as Record<string, unknown>;
       const cursor = typeof q.cursor === 'string' && q.cursor !== '' ? q.cursor : undefined;
       if (cursor !== undefined && cursor.length > 256) throw new WireError(400, 'bad_request', 'cursor is too long');
@@ -90,7 +95,7 @@ export function registerProtocolRoutes(app: FastifyInstance, deps: ProtocolDeps)
           throw new WireError(400, 'bad_request', `limit must be a whole number from 1 to ${LIMITS.maxSyncLimit}`);
         }
       }
-      return sync.changesSince(caller, cursor, limit);
+      return sync.changesSince(caller, cursor, limit, scope);
     });
   }
 }

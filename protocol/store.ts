@@ -1,6 +1,7 @@
 // The storage side of the wire protocol's server routes: one interface, a Postgres/PGlite store (cloud) and a
 // SQLite store (edge agent) behind it, so the route code exists once.
 import type { EventRejectReason, SeatPilotEvent, SyncResponse } from '../core/contract';
+import type { SyncEntity } from './sync-scope';
 
 export type KeyStatus = 'active' | 'rotated' | 'revoked';
 export type DeviceKind = 'kiosk' | 'agent' | 'gateway';
@@ -52,6 +53,9 @@ export interface IngestStore {
 }
 
 export interface SyncStore {
-  /** Changes for the caller's venue after `cursor`, in order, at most `limit`. */
-  changesSince(caller: Caller, cursor: string | undefined, limit: number): Promise<SyncResponse>;
+  /**
+   * Changes for the caller's venue after `cursor`, in order, at most `limit`; only those about `entities` (a
+   * tombstone is about what it deletes) when given, else all.
+   */
+  changesSince(caller: Caller, cursor: string | undefined, limit: number, entities?: readonly SyncEntity[]): Promise<SyncResponse>;
 }

@@ -2,6 +2,7 @@
 import type { ReentryPolicy, SyncChange, SyncFloorPlan, SyncGuest, SyncResponse } from '../../core/contract';
 import { WireError } from '../../protocol/errors';
 import type { Caller, SyncStore } from '../../protocol/store';
+import { ALL_SYNC_ENTITIES, type SyncEntity } from '../../protocol/sync-scope';
 import type { Queryable } from '../db';
 
 const CURSOR_PREFIX = 'gl1.';
@@ -23,12 +24,15 @@ export function decodeCursor(cursor: string | undefined): number {
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 type Kind = 'occasion' | 'guest' | 'table' | 'floor_plan';
+const KINDS: readonly Kind[] = ['occasion', 'guest', 'table', 'floor_plan'];
 
 export class PgSyncStore implements SyncStore {
   constructor(private readonly db: Queryable) {}
 
-  async changesSince(caller: Caller, cursor: string | undefined, limit: number): Promise<SyncResponse> {
+  async changesSince(caller: Caller, cursor: string | undefined, limit: number, entities: readonly SyncEntity[] = ALL_SYNC_ENTITIES): Promise<SyncResponse> {
     const after = decodeCursor(cursor);
+    // Deleted rows carry their kind too, so the filter keeps a table's tombstone with the tables.
+    const kinds = KINDS.filter((k) => entities.includes(k));
     // One read-only snapshot for the page: the version list and the rows it names agree with each other.
     return this.db.tx(async (q) => {
       await q.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
@@ -45,8 +49,8 @@ export class PgSyncStore implements SyncStore {
            UNION ALL
            SELECT 'floor_plan', version, venue_id, false FROM guestlist.floor_plans
             WHERE tenant_id = $1 AND venue_id = $2 AND version > $3
-         ) AS h ORDER BY version LIMIT $4`,
-        [caller.tenantId, caller.venueId, after, limit + 1],
+         ) AS h WHERE kind = ANY($5::text[]) ORDER BY version LIMIT $4`,
+        [caller.tenantId, caller.venueId, after, limit + 1, kinds],
       );
       const hasMore = heads.length > limit;
       const page = hasMore ? heads.slice(0, limit) : heads;
