@@ -2,11 +2,14 @@
 // this box and a page that rebinds its own host name to the kiosk (DNS rebinding) can call no channel and read no
 // /events, and a forged Host is refused; the kiosk's own page, on loopback and on the LAN address, still checks guests in.
 import { createServer, request, type Server } from 'node:http';
-import { networkInterfaces } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchTicket } from '../kiosk/demo-venue';
 import { launchChromium, scanLikeAScanner, startKiosk, type KioskProcess } from './kiosk-browser';
+import { freePort, seatpilot } from './procs';
 
 /** This box's LAN address; without one, 127.0.0.2 (loopback too on Linux) named with --allowed-host stands in for it. */
 const lanAddress = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
@@ -184,4 +187,33 @@ describe('kiosk bound to the LAN, in Chromium', () => {
     await waitScreen(lanScreen, 'already');
     await lanScreen.close();
   });
+});
+
+describe('a kiosk page left open across a kiosk restart', () => {
+  it('gets the new boot\'s session by itself and checks guests in again', async () => {
+    const port = await freePort();
+    const data = mkdtempSync(join(tmpdir(), 'seatpilot-kiosk-restart-'));
+    const args = ['kiosk', '--browser', '--demo', '--data', data, '--port', String(port), '--bench-guests', '5', '--result-seconds', '2', '--scanner-gap-ms', '1000'];
+    const browser = await launchChromium();
+    let kiosk = seatpilot(args);
+    try {
+      await kiosk.waitFor(/browser mode on/);
+      const page = browser.page;
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await waitScreen(page, 'idle');
+      const before = await page.locator('meta[name="seatpilot-session"]').getAttribute('content');
+      await kiosk.kill('SIGTERM');
+      kiosk = seatpilot(args);
+      await kiosk.waitFor(/browser mode on/);
+      // The stream reconnects, is refused (old session), and the page reloads for the new one.
+      await expect.poll(() => page.locator('meta[name="seatpilot-session"]').getAttribute('content').catch(() => before), { timeout: 30_000 }).not.toBe(before);
+      await waitScreen(page, 'idle');
+      await scanLikeAScanner(page, benchTicket(1));
+      await waitScreen(page, 'welcome');
+    } finally {
+      await browser.close();
+      await kiosk.kill('SIGTERM');
+      rmSync(data, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
