@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, type CloudApp } from '../../cloud-sync/app';
@@ -14,6 +14,7 @@ import { parseAgentConfig } from '../../edge-agent/config';
 import { startAgent, type RunningAgent } from '../../edge-agent/runtime';
 import { freshDatabase, type TestDatabase } from '../../tests/pg-backends';
 import { batchOf, checkinEvent } from '../../tests/signed';
+import { runCli } from '../../tests/cli-run';
 import { requireTool } from '../../tests/tools';
 import { waitFor } from '../../tests/wait';
 import { NOT_YET_EXPOSED, SYSTEM_METRICS } from './metric-names';
@@ -28,6 +29,10 @@ const REQUIRED_ALERTS = [
   'SeatPilotCheckinStageP95High',
   'SeatPilotDeviceSilent',
   'SeatPilotOutboxBacklog',
+  'SeatPilotCloudDown',
+  'SeatPilotAgentDown',
+  'SeatPilotDoubleAdmission',
+  'SeatPilotPushDead',
 ];
 
 function run(tool: string, args: string[]): { status: number | null; output: string } {
@@ -158,12 +163,38 @@ describe('Prometheus rules and config', () => {
     expect(r.output).toContain('SUCCESS');
   });
 
-  it('defines exactly the alerts of the issue, each with a runbook section', () => {
+  it('defines exactly the alerts of the issue, each with a runbook section and an absolute link to it', () => {
     expect([...alerts].sort()).toEqual([...REQUIRED_ALERTS].sort());
     const runbook = readFileSync(join(DIR, '../../docs/runbooks/README.md'), 'utf8');
     for (const a of REQUIRED_ALERTS) {
       expect(runbook, `runbook section for ${a}`).toMatch(new RegExp(`^## ${a}$`, 'm'));
-      expect(rulesText).toContain(`docs/runbooks/README.md#${a.toLowerCase()}`);
+      expect(rulesText).toContain(`runbook_url: '{{ $externalLabels.runbook_base }}#${a.toLowerCase()}'`);
+    }
+    expect(rulesText.match(/runbook_url:/g)).toHaveLength(alerts.length);
+    // The base the links hang off: an absolute https URL of the runbook file, set where Prometheus is configured.
+    const base = /^\s+runbook_base:\s*'([^']+)'/m.exec(readFileSync(join(DIR, 'prometheus.yml'), 'utf8'))?.[1];
+    expect(base).toMatch(/^https:\/\/[^/\s]+\/\S*README\.md$/);
+  });
+
+  it('lists no venue target in the discovery folder: the example sits outside it, on the agent\'s default port', () => {
+    const config = readFileSync(join(DIR, 'prometheus.yml'), 'utf8');
+    expect(config).toContain("files: ['targets/agents/*.json']");
+    expect(readdirSync(join(DIR, 'targets', 'agents')).filter((f) => f.endsWith('.json'))).toEqual([]);
+    const example = JSON.parse(readFileSync(join(DIR, 'targets', 'example-agent.json'), 'utf8')) as { targets: string[]; labels: Record<string, string> }[];
+    const defaultPort = /config\.listen\?\.port \?\? (\d+)/.exec(readFileSync(join(DIR, '../../edge-agent/runtime.ts'), 'utf8'))?.[1];
+    expect(defaultPort).toBeDefined();
+    expect(example[0]?.targets[0]).toMatch(new RegExp(`:${defaultPort}$`));
+    expect(Object.keys(example[0]?.labels ?? {}).sort()).toEqual(['tenant', 'venue']);
+  });
+
+  it('says beside each address it sets what the address is', () => {
+    const lines = readFileSync(join(DIR, 'prometheus.yml'), 'utf8').split('\n');
+    for (const [what, line] of [['Alertmanager', "- targets: ['127.0.0.1:9093']"], ['cloud service', "- targets: ['127.0.0.1:8080']"]] as const) {
+      const at = lines.findIndex((l) => l.trim() === line);
+      expect(at, line).toBeGreaterThan(0);
+      let from = at;
+      while (from > 0 && /^\s*#/.test(lines[from - 1] ?? '')) from--;
+      expect(lines.slice(from, at).join(' '), `the comment above ${line}`).toContain(what);
     }
   });
 
@@ -237,8 +268,121 @@ describe('alertmanager-entrypoint.sh', () => {
   });
 });
 
+/**
+ * The `seatpilot …` commands a document names: in code spans and in fenced code blocks. Each is cut to its command
+ * words (up to the first option, placeholder or "…"); `a|b` alternatives become one command each.
+ */
+function documentedCommands(markdown: string): string[] {
+  const snippets = [...markdown.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].flatMap((m) => (m[1] as string).split('\n'));
+  const prose = markdown.replace(/```[a-z]*\n[\s\S]*?```/g, '');
+  // A code span may wrap onto the next line of the paragraph.
+  snippets.push(...[...prose.matchAll(/`([^`]+)`/g)].map((m) => (m[1] as string).replace(/\s+/g, ' ')));
+  const out = new Set<string>();
+  for (const text of snippets) {
+    for (const m of text.matchAll(/(?:^|[\s(])seatpilot((?: [a-z][a-z0-9-]*(?:\|[a-z][a-z0-9-]*)*)*)/g)) {
+      let paths: string[][] = [[]];
+      for (const word of (m[1] as string).trim().split(' ').filter(Boolean)) paths = paths.flatMap((p) => word.split('|').map((w) => [...p, w]));
+      for (const p of paths) if (p.length) out.add(p.join(' '));
+    }
+  }
+  return [...out].sort();
+}
+
+/** Whether `seatpilot WORDS` is a command: it gets as far as reading its own options, and refuses `--help` there. */
+async function commandExists(words: string): Promise<{ exists: boolean; output: string }> {
+  const r = await runCli([...words.split(' '), '--help'], { DATABASE_URL: undefined }, 60_000);
+  const output = `${r.stdout}${r.stderr}`;
+  // A known command parses its options strictly (cli/util.ts): "--help" is an unknown option there. The kiosk's own
+  // --help prints its usage. An unknown command or action is named as such before any option is read.
+  const exists = (r.code === 2 && /Unknown option '--help'/.test(output)) || (r.code === 0 && /^usage: seatpilot /m.test(output));
+  return { exists: exists && !/unknown (command|subcommand|\w+ action)/i.test(output), output };
+}
+
+describe('commands named in the runbook and README', () => {
+  const docs = ['docs/runbooks/README.md', 'README.md'].map((f) => ({ file: f, text: readFileSync(join(DIR, '../..', f), 'utf8') }));
+
+  it('finds the commands in both documents', () => {
+    const runbook = documentedCommands(docs[0]!.text);
+    expect(runbook).toEqual(expect.arrayContaining(['cloud billing close', 'cloud key revoke', 'cloud kpi-refresher', 'cloud plan set', 'cloud tenant plan', 'doctor']));
+    expect(documentedCommands('`seatpilot hw list|listen` and\n```sh\nnpx seatpilot cloud guest revoke --guest G\n```')).toEqual(['cloud guest revoke', 'hw list', 'hw listen']);
+  });
+
+  it('every one exists (checked without running it: each stops at its --help), and a misspelt one is caught', async () => {
+    const commands = [...new Set(docs.flatMap((d) => documentedCommands(d.text)))];
+    expect(commands.length).toBeGreaterThan(15);
+    const results: { command: string; exists: boolean; output: string }[] = [];
+    for (let i = 0; i < commands.length; i += 4) {
+      results.push(...(await Promise.all(commands.slice(i, i + 4).map(async (command) => ({ command, ...(await commandExists(command)) })))));
+    }
+    const missing = results.filter((r) => !r.exists);
+    expect(missing.map((r) => `seatpilot ${r.command}: ${r.output.split('\n')[0]}`)).toEqual([]);
+    // The check can fail: the runbook once named "cloud keys revoke", and a misspelt action is refused too.
+    for (const wrong of ['cloud keys revoke', 'cloud billing closez', 'cloud tenant plans']) expect((await commandExists(wrong)).exists, wrong).toBe(false);
+  }, 240_000);
+});
+
 describe('Grafana dashboards', () => {
   const files = readdirSync(join(DIR, 'dashboards')).filter((f) => f.endsWith('.json'));
+  const PROVISIONED_UID = 'seatpilot-prometheus';
+
+  it('provisioning files set the data source uid the dashboards default to, and load the dashboards folder', () => {
+    const ds = readFileSync(join(DIR, 'grafana', 'provisioning', 'datasources', 'seatpilot.yml'), 'utf8');
+    expect(ds).toMatch(/^apiVersion: 1$/m);
+    expect(ds).toMatch(new RegExp(`^datasources:\\n  - name: .+\\n    uid: ${PROVISIONED_UID}\\n    type: prometheus\\n`, 'm'));
+    expect(ds).toMatch(/^ {4}url: \$\{PROMETHEUS_URL\}$/m);
+    const dash = readFileSync(join(DIR, 'grafana', 'provisioning', 'dashboards', 'seatpilot.yml'), 'utf8');
+    expect(dash).toMatch(/^apiVersion: 1$/m);
+    expect(dash).toMatch(/^providers:\n {2}- name: seatpilot\n/m);
+    expect(dash).toMatch(/^ {4}type: file$/m);
+    expect(dash).toMatch(/^ {6}path: \$\{SEATPILOT_DASHBOARDS_DIR\}$/m);
+    // Tabs are not YAML indentation; a tab here would stop Grafana reading the file.
+    expect(`${ds}${dash}`).not.toContain('\t');
+  });
+
+  it.each(files)('%s loads when provisioned from a file: every data source is the provisioned uid or a defined ${datasource} variable', (file) => {
+    const text = readFileSync(join(DIR, 'dashboards', file), 'utf8');
+    const dash = JSON.parse(text) as { __inputs?: unknown; templating: { list: { name: string; type: string; query?: unknown; current?: { value?: string } }[] } };
+    // File provisioning fills no __inputs: a ${DS_…} input would stay unresolved and every panel show "data source not found".
+    expect(dash.__inputs).toBeUndefined();
+    expect(text).not.toMatch(/\$\{DS_/);
+    const variable = dash.templating.list.find((v) => v.name === 'datasource');
+    expect(variable).toMatchObject({ type: 'datasource', query: 'prometheus', current: { value: PROVISIONED_UID } });
+    const uids = [...text.matchAll(/"uid":\s*"([^"]*)"/g)].map((m) => m[1] as string).filter((u) => !u.startsWith('seatpilot-fleet') && !u.startsWith('seatpilot-venue'));
+    expect(uids.length).toBeGreaterThan(5);
+    for (const u of uids) expect(['${datasource}', PROVISIONED_UID], file).toContain(u);
+  });
+
+  (promtool ? it : it.skip)('every panel and variable query is PromQL that promtool accepts', () => {
+    // promtool has no "check expr": each query becomes a recording rule in a scratch file, which check rules parses.
+    // Grafana's variables are replaced by a value first, as Grafana does before it sends the query.
+    const exprs: { where: string; expr: string }[] = [];
+    for (const file of files) {
+      const dash = JSON.parse(readFileSync(join(DIR, 'dashboards', file), 'utf8')) as {
+        panels: { title: string; targets: { expr: string }[] }[];
+        templating: { list: { name: string; query?: { query?: string } | string }[] };
+      };
+      for (const p of dash.panels) for (const t of p.targets) exprs.push({ where: `${file} "${p.title}"`, expr: t.expr });
+      for (const v of dash.templating.list) {
+        const q = typeof v.query === 'object' ? v.query.query : undefined;
+        const inner = q && /^label_values\((.+),\s*[a-z_]+\)$/.exec(q)?.[1];
+        if (inner) exprs.push({ where: `${file} variable ${v.name}`, expr: inner });
+      }
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'sp-dash-'));
+    try {
+      const rules = exprs.map((e, i) => `      - record: dashboard:expr_${i}:check\n        expr: ${JSON.stringify(e.expr.replace(/\$\{?(tenant|venue)\}?/g, 'x'))}`);
+      writeFileSync(join(dir, 'dash.rules.yml'), `groups:\n  - name: dashboards\n    rules:\n${rules.join('\n')}\n`);
+      const r = run(promtool as string, ['check', 'rules', join(dir, 'dash.rules.yml')]);
+      expect(r.status, `${r.output}\n${exprs.map((e, i) => `expr_${i}: ${e.where}`).join('\n')}`).toBe(0);
+      expect(r.output).toContain(`SUCCESS: ${exprs.length} rules found`);
+      // The check can fail: a query with a typo is refused.
+      writeFileSync(join(dir, 'bad.rules.yml'), 'groups:\n  - name: d\n    rules:\n      - record: d:x:y\n        expr: "sum by (tenant (up)"\n');
+      expect(run(promtool as string, ['check', 'rules', join(dir, 'bad.rules.yml')]).status).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(exprs.length).toBeGreaterThan(10);
+  });
 
   it('ships the fleet overview and venue live dashboards', () => {
     expect(files.sort()).toEqual(['fleet-overview.json', 'venue-live.json']);
