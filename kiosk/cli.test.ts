@@ -29,6 +29,9 @@ describe('seatpilot kiosk', () => {
     const badPort = await run(['--browser', '--demo', '--port', 'http']);
     expect(badPort.code).toBe(2);
     expect(badPort.out).toContain('--port must be a port number');
+    const badHost = await run(['--browser', '--demo', '--allowed-host', '*']);
+    expect(badHost.code).toBe(2);
+    expect(badHost.out).toContain('--allowed-host takes a host name or address with an optional :port');
   });
 
   it('names the config file and the bad field, and never prints the PIN', async () => {
