@@ -37,11 +37,17 @@ describe.each(backends())('row-level security on %s', (backend) => {
     });
   });
 
-  it('refuses tenant A inserting a row for tenant B', async () => {
+  // Events reach the tables only through signed ingest (HMAC, validation, metering): a client writes none, not even its own.
+  it('refuses tenant A writing events or dead letters, for tenant B or for itself', async () => {
     await asRole(t.db, 'authenticated', { tenant_id: tenantA }, async (q) => {
-      const msg = await failure(q, `INSERT INTO telemetry.events_raw (tenant_id, event_id, venue_id, device_id, via_device_id, type, occurred_at, payload)
-                                    VALUES ($1, $2, 'v', 'd', 'd', 'checkin.succeeded', now(), '{}')`, [tenantB, randomUUID()]);
-      expect(msg).toMatch(/row-level security/);
+      for (const tenant of [tenantB, tenantA]) {
+        const msg = await failure(q, `INSERT INTO telemetry.events_raw (tenant_id, event_id, venue_id, device_id, via_device_id, type, occurred_at, payload)
+                                      VALUES ($1, $2, 'v', 'd', 'd', 'checkin.succeeded', now(), '{}')`, [tenant, randomUUID()]);
+        expect(msg).toMatch(/permission denied/);
+        expect(await failure(q, `INSERT INTO telemetry.events_dlq (tenant_id, venue_id, via_device_id, key_id, event_index, reason, detail, raw)
+                                 VALUES ($1, 'v', 'd', 'k', 0, 'bad_event', 'x', '{}')`, [tenant])).toMatch(/permission denied/);
+      }
+      expect(await failure(q, 'DELETE FROM telemetry.events_raw')).toMatch(/permission denied/);
     });
   });
 
