@@ -9,6 +9,7 @@ import { closeOnSignals, startCloudServer, type RunningCloud } from './server';
 import { SettingError } from '../protocol/setting-error';
 import { isOpsCommand, opsCommand, OPS_USAGE, tenantPlanCommand } from './ops/cli';
 import { GUESTLIST_USAGE, guestListCommand } from './guestlist/cli';
+import { MEMBER_USAGE, memberCommand } from './members';
 
 const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [--data DIR]
        seatpilot cloud migrate                          [--data DIR]
@@ -20,6 +21,7 @@ const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [
        seatpilot cloud key rotate --device D            [--data DIR]
        seatpilot cloud key revoke --key K               [--data DIR]
 ${GUESTLIST_USAGE}
+${MEMBER_USAGE}
 ${OPS_USAGE}
 
 Runs on embedded PGlite in DIR (default ./data/cloud) unless DATABASE_URL is set. Admin commands print JSON.
@@ -130,6 +132,7 @@ export async function cloudCommand(args: string[]): Promise<void> {
       if (isOpsCommand(sub)) return opsCommand(sub, both, withDb);
       if (sub.startsWith('--')) return serve(args);
       if (await guestListCommand(sub, verb, rest, withDb, USAGE)) return;
+      if (await memberCommand(sub, verb, rest, withDb, USAGE)) return;
       break;
   }
   throw new CliError(`unknown command "cloud ${[sub, verb].filter(Boolean).join(' ')}"\n${USAGE}`, 2);
