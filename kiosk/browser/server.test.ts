@@ -154,6 +154,8 @@ describe('browser-mode host check', () => {
     expect(callerSource('::ffff:127.0.0.1')).toBe('screen');
     expect(callerSource('::1')).toBe('screen');
     expect(callerSource('::ffff:192.168.1.77')).toBe('192.168.1.77');
+    expect(callerSource('::ffff:192.168.1.77', '::ffff:192.168.1.20')).toBe('192.168.1.77');
+    expect(callerSource('::ffff:192.168.1.20', '::ffff:192.168.1.20')).toBe('screen'); // this box, to its own LAN address
     expect(callerSource('2001:db8:0:1:a:b:c:d')).toBe('2001:db8:0:1::/64');
     expect(callerSource('2001:db8:0:1::99')).toBe('2001:db8:0:1::/64');
     expect(callerSource('fe80::1%eth0')).toBe('fe80:0:0:0::/64');

@@ -64,12 +64,14 @@ function httpStatus(code: IpcErrorCode): number {
 const failure = (code: IpcErrorCode, message: string): IpcResult<never> => ({ ok: false, error: { code, message } });
 
 /**
- * The wrong-PIN lockout's bucket for a caller: this box itself is the kiosk's screen (its own Chromium); a LAN client is
- * its IPv4 address, or its IPv6 /64 (one device can take any address of its prefix).
+ * The wrong-PIN lockout's bucket for a caller: this box itself is the kiosk's screen (its own Chromium, over loopback or
+ * to its own LAN address, when both ends of the connection are the same address); a LAN client is its IPv4 address, or
+ * its IPv6 /64 (one device can take any address of its prefix).
  */
-export function callerSource(address: string | undefined): string {
+export function callerSource(address: string | undefined, localAddress?: string): string {
   const a = (address ?? '').toLowerCase().split('%')[0]!.replace(/^::ffff:(?=\d+\.)/, '');
   if (a === '::1' || /^127\./.test(a)) return SCREEN_SOURCE;
+  if (localAddress !== undefined && address === localAddress) return SCREEN_SOURCE;
   if (!a.includes(':')) return a;
   const [head, tail] = a.includes('::') ? a.split('::') : [a, null];
   const h = head ? head.split(':') : [];
@@ -124,7 +126,7 @@ export async function buildBrowserApp(deps: BrowserAppDeps): Promise<FastifyInst
   }
 
   app.post<{ Params: { channel: string } }>('/ipc/:channel', async (req, reply) => {
-    const result = await dispatch(deps.handlers, req.params.channel, req.body, { source: callerSource(req.socket.remoteAddress) });
+    const result = await dispatch(deps.handlers, req.params.channel, req.body, { source: callerSource(req.socket.remoteAddress, req.socket.localAddress) });
     return reply.code(result.ok ? 200 : httpStatus(result.error.code)).send(result);
   });
 
