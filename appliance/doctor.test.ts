@@ -1,7 +1,7 @@
 // `seatpilot doctor` on a healthy box and on broken ones, as venue IT runs it (a child process) and in-process for the
 // kiosk's scanners on a simulated HID bus. Real cloud (PGlite), real agent, real SQLite files, real HTTP on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +11,8 @@ import { openPglite, type Db } from '../cloud-sync/db';
 import { issuePairCode } from '../cloud-sync/pairing';
 import { loadAgentConfig } from '../edge-agent/config';
 import { AgentPairing } from '../edge-agent/pairing';
+import { AgentStore } from '../edge-agent/store';
+import { SecretBox } from '../protocol/secret-box';
 import { startAgent, type RunningAgent } from '../edge-agent/runtime';
 import { SimulatedHidBackend } from '../hardware/simulated';
 import { openStore } from '../kiosk/store/open';
@@ -84,7 +86,7 @@ describe('seatpilot doctor on an agent box', () => {
     expect(j.code).toBe(0);
     const report = JSON.parse(j.stdout) as DoctorReport;
     expect(report.ok).toBe(true);
-    expect(report.checks.map((c) => c.check)).toEqual(['agent config', 'agent service', 'agent database', 'agent cloud', 'agent clock', 'agent backlog', 'agent guest list', 'agent disk']);
+    expect(report.checks.map((c) => c.check)).toEqual(['agent config', 'agent service', 'agent database', 'agent files', 'agent cloud', 'agent clock', 'agent backlog', 'agent guest list', 'agent disk']);
   });
 
   it('fails when there is no config', async () => {
@@ -97,6 +99,32 @@ describe('seatpilot doctor on an agent box', () => {
     const invalid = await runCli(['doctor', '--config-dir', variant((c) => ({ ...c, listen: { port: 'eighty' } }))]);
     expect(invalid.code).toBe(1);
     expect(lines(invalid.stdout)[0]).toMatch(/^FAIL agent config: .*agent\.json: \/listen\/port must be integer → fix that field/);
+  });
+
+  it('fails on a data file others can read, and on a missing key file the doors\' keys are sealed with', async () => {
+    const dir = tmp('modes');
+    const file = join(dir, 'agent.sqlite');
+    const keyFile = join(dir, 'hub-secrets.key');
+    const { db: sqlite } = openStore(file);
+    new AgentStore(sqlite, 'ven_modes', Date.now, SecretBox.load(keyFile)).issueKey('dev_door', 'kiosk');
+    sqlite.close();
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify({ ...agentConfig, database: file, secret_key_file: 'hub-secrets.key' }));
+    const ok = await runCli(['doctor', '--config-dir', dir]);
+    expect(lineOf(ok.stdout, 'OK   agent files:')).toBe(`OK   agent files: ${dir}: readable by its owner only; secret key in ${keyFile}`);
+
+    chmodSync(file, 0o644);
+    const shared = await runCli(['doctor', '--config-dir', dir]);
+    expect(shared.code).toBe(1);
+    // SQLite gives the -wal the doctor's read opened the database file's mode: it is named too.
+    expect(lineOf(shared.stdout, 'FAIL agent files:')).toMatch(new RegExp(`^FAIL agent files: readable by other users: ${file} \\(0644\\)(, ${file}-wal \\(0644\\))? → systemctl restart seatpilot-agent`));
+    chmodSync(file, 0o600);
+
+    rmSync(keyFile);
+    const lost = await runCli(['doctor', '--config-dir', dir]);
+    expect(lost.code).toBe(1);
+    expect(lineOf(lost.stdout, 'FAIL agent files:')).toBe(
+      `FAIL agent files: the secret key file ${keyFile} is missing, and the doors' keys in ${file} are sealed with it → restore it from the backup; if it is lost: seatpilot agent key revoke-unreadable --config ${join(dir, 'agent.json')}, then pair the doors again`,
+    );
   });
 
   it('fails on a corrupt SQLite file, naming it and what to do', async () => {

@@ -2,7 +2,7 @@
 // fails, what to do. It only reads: the database is opened read-only, and the one signed request it sends is an empty
 // batch the receiver refuses after checking the key.
 import Database from 'better-sqlite3';
-import { existsSync, readdirSync, statfsSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statfsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseAgentConfig, type AgentConfig } from '../edge-agent/config';
 import { parseKioskAppConfig, staffPinAdvice, type KioskAppConfig } from '../kiosk/app-config';
@@ -14,6 +14,8 @@ import { CLOCK_CORRECT_ABOVE_MS } from '../kiosk/checkin-service';
 import { loadMigrations, migrationsDir } from '../sql/migrate';
 import { DEFAULT_CONFIG_DIR, failureCause } from './pair';
 import { ConfigFileError, readJsonFile } from '../protocol/config-file';
+import { SHARED_BITS } from '../protocol/private-files';
+import { DEFAULT_SECRET_KEY_FILE_NAME } from '../protocol/secret-box';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -66,6 +68,8 @@ interface BoxSetup {
   upstream: (Upstream & { label: 'cloud' | 'hub' }) | null;
   /** Agent boxes: where the running agent answers on this machine. */
   localUrl?: string;
+  /** Agent boxes: the key that seals the doors' secrets in the database. */
+  secretKeyFile?: string;
 }
 
 function bytes(n: number): string {
@@ -137,6 +141,7 @@ function readConfig(file: string, out: CheckResult[]): BoxSetup | null {
       databaseFile: resolve(base, config.database ?? 'agent.sqlite'),
       feed: 'cloud',
       localUrl: localAgentUrl(config),
+      secretKeyFile: resolve(base, config.secret_key_file ?? DEFAULT_SECRET_KEY_FILE_NAME),
       upstream: config.cloud ? { label: 'cloud', baseUrl: config.cloud.url, keyId: config.cloud.key_id, secret: config.cloud.secret } : null,
     };
   }
@@ -212,6 +217,68 @@ function checkDatabase(setup: BoxSetup, out: CheckResult[]): boolean {
     return true;
   } finally {
     db.close();
+  }
+}
+
+const octal = (mode: number) => mode.toString(8).padStart(4, '0');
+
+/**
+ * Guest names, credentials and the doors' keys: the data folder, the database with its -wal/-shm and the damaged copies
+ * beside it must be the owner's alone, and so must the agent's secret key file, which must exist once keys are sealed.
+ */
+function checkFileModes(setup: BoxSetup, out: CheckResult[]): void {
+  const name = `${setup.role} files`;
+  const dir = dirname(setup.databaseFile);
+  const restart = setup.role === 'agent' ? `systemctl restart ${SYSTEMD_UNIT}` : 'restart the kiosk app';
+  const shared: string[] = [];
+  const look = (path: string) => {
+    try {
+      const mode = lstatSync(path).mode & 0o777;
+      if (mode & SHARED_BITS) shared.push(`${path} (${octal(mode)})`);
+    } catch {
+      // not there: nothing to protect
+    }
+  };
+  // A sticky folder (/tmp) is shared by design; the agent and kiosk leave it so too (protocol/private-files.ts).
+  if (existsSync(setup.databaseFile) && !(lstatSync(dir).mode & 0o1000)) look(dir);
+  const prefix = basename(setup.databaseFile);
+  try {
+    for (const f of readdirSync(dir)) if (f === prefix || f.startsWith(`${prefix}-`) || f.startsWith(`${prefix}.damaged-`)) look(join(dir, f));
+  } catch {
+    // no data folder yet: the database check says so
+  }
+  if (setup.secretKeyFile) look(setup.secretKeyFile);
+  if (shared.length) {
+    out.push({
+      check: name,
+      status: 'fail',
+      detail: `readable by other users: ${shared.slice(0, 4).join(', ')}${shared.length > 4 ? `, and ${shared.length - 4} more` : ''}`,
+      fix: `${restart} (it makes its files 0600 and its folder 0700 at every start), or chmod 700 ${dir} && chmod 600 ${join(dir, `${prefix}*`)}`,
+    });
+    return;
+  }
+  if (setup.secretKeyFile && !existsSync(setup.secretKeyFile) && sealedKeys(setup.databaseFile) > 0) {
+    out.push({
+      check: name,
+      status: 'fail',
+      detail: `the secret key file ${setup.secretKeyFile} is missing, and the doors' keys in ${setup.databaseFile} are sealed with it`,
+      fix: `restore it from the backup; if it is lost: seatpilot agent key revoke-unreadable --config ${setup.file}, then pair the doors again`,
+    });
+    return;
+  }
+  out.push({ check: name, status: 'ok', detail: `${dir}: readable by its owner only${setup.secretKeyFile ? `; secret key in ${setup.secretKeyFile}` : ''}` });
+}
+
+function sealedKeys(databaseFile: string): number {
+  try {
+    const db = new Database(databaseFile, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare("SELECT count(*) FROM device_keys WHERE secret LIKE 'sk1.%'").pluck().get() as number;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
   }
 }
 
@@ -492,6 +559,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
     if (!setup) continue;
     await checkLocalAgent(setup, opts, checks);
     const readable = checkDatabase(setup, checks);
+    checkFileModes(setup, checks);
     await checkUpstream(setup, opts, checks);
     if (readable) checkQueues(setup, now(), checks);
     if (setup.role === 'kiosk') await checkScanners(setup, opts, checks);

@@ -1,7 +1,7 @@
 // `seatpilot demo`: the whole system on one machine: the cloud on PGlite, a demo tenant, venue and occasion with a
 // generated guest list and floor plan, the venue's edge agent, two door kiosks in browser mode and the tablet page.
 // Data lives under ./data and is reused on the next start; Ctrl-C stops everything cleanly.
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { sampleFloor } from '../core/sample-floor';
@@ -17,6 +17,8 @@ import { openKioskRuntime, type KioskRuntime } from '../kiosk/runtime';
 import { startBrowserMode, type BrowserMode } from '../kiosk/browser/start';
 import { CliError, parseOptions } from './util';
 import { readJsonFile } from '../protocol/config-file';
+import { ensurePrivateDir } from '../protocol/private-files';
+import { DEFAULT_SECRET_KEY_FILE_NAME } from '../protocol/secret-box';
 
 const USAGE = `usage: seatpilot demo [--data DIR] [--host 127.0.0.1] [--cloud-port 8080] [--agent-port 8600] [--kiosk-port 3300]
 
@@ -143,7 +145,9 @@ export interface RunningDemo {
 
 export async function startDemo(opts: { dataDir: string; host: string; ports: DemoState['ports'] }): Promise<RunningDemo> {
   const { dataDir, host, ports } = opts;
-  mkdirSync(dataDir, { recursive: true });
+  // Owner only: demo.json and the configs hold keys, the databases guests; the key file sealing the stored device
+  // secrets (data/seatpilot-secrets.key) sits beside the cloud's and the hub's data folders, shared by both.
+  ensurePrivateDir(dataDir);
   let state = loadState(dataDir);
   if (state && Date.parse(state.occasion_ends_at) < Date.now() + 3600_000) {
     process.stderr.write('seatpilot demo: the demo occasion has ended; starting over with fresh demo data\n');
@@ -167,13 +171,15 @@ export async function startDemo(opts: { dataDir: string; host: string; ports: De
     state.host = host;
 
     const agentDir = join(dataDir, 'agent');
-    mkdirSync(agentDir, { recursive: true });
+    ensurePrivateDir(agentDir);
     const agentConfig = parseAgentConfig({
       venue_id: state.venue_id, device_id: state.agent.device_id, listen: { host, port: ports.agent }, database: 'agent.sqlite',
+      secret_key_file: `../${DEFAULT_SECRET_KEY_FILE_NAME}`,
       cloud: { url: cloud.url, key_id: state.agent.key_id, secret: state.agent.secret }, push_interval_ms: 1000, pull_interval_ms: 1000,
     });
     writeFileSync(join(agentDir, 'agent.json'), `${JSON.stringify(agentConfig, null, 2)}\n`, { mode: 0o600 });
-    const agent: RunningAgent = await startAgent({ config: agentConfig, databaseFile: join(agentDir, 'agent.sqlite') });
+    chmodSync(join(agentDir, 'agent.json'), 0o600);
+    const agent: RunningAgent = await startAgent({ config: agentConfig, databaseFile: join(agentDir, 'agent.sqlite'), secretKeyFile: join(dataDir, DEFAULT_SECRET_KEY_FILE_NAME) });
     stops.push(() => agent.close());
 
     const kioskUrls: string[] = [];
@@ -184,7 +190,7 @@ export async function startDemo(opts: { dataDir: string; host: string; ports: De
         k.hub_secret = key.secret;
       }
       const dir = join(dataDir, k.name);
-      mkdirSync(dir, { recursive: true });
+      ensurePrivateDir(dir);
       const configFile = join(dir, 'kiosk.json');
       writeFileSync(configFile, `${JSON.stringify({
         database: 'kiosk.sqlite',
@@ -192,6 +198,7 @@ export async function startDemo(opts: { dataDir: string; host: string; ports: De
         ui: { venue_name: 'Finca La Alameda', language: k.language, staff_pin: DEMO_STAFF_PIN },
         hub: { base_url: agent.url, key_id: k.hub_key_id, secret: k.hub_secret },
       }, null, 2)}\n`, { mode: 0o600 });
+      chmodSync(configFile, 0o600);
       const runtime: KioskRuntime = await openKioskRuntime(configFile);
       stops.push(() => runtime.close());
       const browser: BrowserMode = await startBrowserMode({ runtime, host, port: ports.kiosk + i });

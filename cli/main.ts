@@ -1,5 +1,8 @@
 // The `seatpilot` command: dispatches to the process each subcommand belongs to.
 import { CliError, printUsageAndExit } from './util';
+import { SecretKeyError } from '../protocol/secret-box';
+
+const EX_CONFIG = 78;
 
 type Command = (args: string[]) => Promise<void>;
 
@@ -32,6 +35,11 @@ export async function main(argv: string[]): Promise<void> {
     if (e instanceof CliError) {
       console.error(`seatpilot ${name}: ${e.message}`);
       process.exit(e.exitCode);
+    }
+    // A missing or wrong secret key file is the operator's to fix: said once, and EX_CONFIG so systemd stops retrying.
+    if (e instanceof SecretKeyError) {
+      console.error(`seatpilot ${name}: ${e.message}`);
+      process.exit(EX_CONFIG);
     }
     throw e;
   }

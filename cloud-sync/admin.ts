@@ -51,7 +51,8 @@ export async function addVenue(q: Queryable, tenantId: string, name: string): Pr
 async function issueKey(q: Queryable, device: { id: string; tenant_id: string; venue_id: string }): Promise<IssuedKey> {
   const keyId = newId('key');
   const secret = newSecret();
-  await q.query('INSERT INTO seatpilot.device_keys (key_id, device_id, tenant_id, venue_id, secret) VALUES ($1, $2, $3, $4, $5)', [keyId, device.id, device.tenant_id, device.venue_id, secret]);
+  const stored = q.secrets ? q.secrets.seal(keyId, secret) : secret;
+  await q.query('INSERT INTO seatpilot.device_keys (key_id, device_id, tenant_id, venue_id, secret) VALUES ($1, $2, $3, $4, $5)', [keyId, device.id, device.tenant_id, device.venue_id, stored]);
   return { key_id: keyId, secret, device_id: device.id, venue_id: device.venue_id, tenant_id: device.tenant_id };
 }
 

@@ -5,6 +5,7 @@ import { migratePostgres } from '../sql/migrate';
 import { CliError, parseOptions, printJson, requireOption } from '../cli/util';
 import { AdminError, addDevice, addTenant, addVenue, revokeKey, rotateKey } from './admin';
 import { issuePairCode } from './pairing';
+import { revokeUnreadableKeys, sealStoredSecrets } from './device-secrets';
 import { closeOnSignals, startCloudServer, type RunningCloud } from './server';
 import { SettingError } from '../protocol/setting-error';
 import { isOpsCommand, opsCommand, OPS_USAGE, tenantPlanCommand } from './ops/cli';
@@ -20,11 +21,15 @@ const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [
        seatpilot cloud device pair-code --venue V --kind kiosk|agent [--name NAME] [--ttl-minutes 60] [--data DIR]
        seatpilot cloud key rotate --device D            [--data DIR]
        seatpilot cloud key revoke --key K               [--data DIR]
+       seatpilot cloud key revoke-unreadable            [--data DIR]
 ${GUESTLIST_USAGE}
 ${MEMBER_USAGE}
 ${OPS_USAGE}
 
 Runs on embedded PGlite in DIR (default ./data/cloud) unless DATABASE_URL is set. Admin commands print JSON.
+Device secrets are stored sealed with the key in SEATPILOT_SECRET_KEY_FILE (default: seatpilot-secrets.key beside
+the data folder, made on first start); back that file up apart from the database. After losing it,
+key revoke-unreadable revokes the keys it sealed: pair those devices again.
 A device's secret is printed once, when it is issued: store it on the device. A pairing code is single-use and
 expires; on the box, \`seatpilot pair --cloud URL --code CODE\` exchanges it for the device and its key.`;
 
@@ -74,7 +79,9 @@ export async function cloudCommand(args: string[]): Promise<void> {
       const { values } = parseOptions(both, DATA, USAGE);
       const db = await openCloudDb(values.data);
       try {
-        printJson(await migratePostgres(db));
+        const report = await migratePostgres(db);
+        await sealStoredSecrets(db);
+        printJson(report);
       } finally {
         await db.close();
       }
@@ -118,6 +125,11 @@ export async function cloudCommand(args: string[]): Promise<void> {
         const { values } = parseOptions(rest, { ...DATA, device: { type: 'string' } }, USAGE);
         const device = requireOption(values.device, 'device', USAGE);
         printJson(await withDb(values.data, (db) => rotateKey(db, device)));
+        return;
+      }
+      if (verb === 'revoke-unreadable') {
+        const { values } = parseOptions(rest, DATA, USAGE);
+        printJson(await withDb(values.data, (db) => revokeUnreadableKeys(db)));
         return;
       }
       if (verb === 'revoke') {

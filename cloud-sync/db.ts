@@ -1,13 +1,19 @@
 // One small Postgres client interface over node-postgres (any Postgres or Supabase) and embedded PGlite.
-import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgMigrationTarget } from '../sql/migrate';
+import { ensurePrivateDir, privateTree } from '../protocol/private-files';
+import { SecretBox, SECRET_KEY_FILE_ENV, secretKeyFileBeside } from '../protocol/secret-box';
 
 export interface Queryable extends PgMigrationTarget {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   exec(sql: string): Promise<void>;
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Seals and opens device secrets (cloud-sync/device-secrets.ts). Without it (a library caller that named no key)
+   * secrets are written as they are, and the service seals them at its next start.
+   */
+  readonly secrets?: SecretBox | undefined;
 }
 
 export interface Db extends Queryable {
@@ -41,6 +47,7 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
   /** Server-side statement_timeout of every connection; 0 for none. Default DEFAULT_STATEMENT_TIMEOUT_MS. */
   statementTimeoutMs?: number;
+  secrets?: SecretBox;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -110,6 +117,7 @@ export function openPostgres(url: string, opts: PostgresOptions = {}): Db {
   };
   const wrapClient = (client: pg.PoolClient): Queryable => {
     const q: Queryable = {
+      secrets: opts.secrets,
       async query<R>(sql: string, params?: unknown[]) {
         return (await client.query(sql, params as unknown[])).rows as R[];
       },
@@ -133,6 +141,7 @@ export function openPostgres(url: string, opts: PostgresOptions = {}): Db {
   };
   return {
     backend: 'postgres',
+    secrets: opts.secrets,
     lookups: {
       query: <R>(sql: string, params?: unknown[]) => queryOn<R>(lookupPool, sql, params),
     },
@@ -163,8 +172,9 @@ export function openPostgres(url: string, opts: PostgresOptions = {}): Db {
 
 type PgliteLike = Pick<PGlite, 'query' | 'exec'>;
 
-function wrapPglite(conn: PgliteLike, txFn: <T>(fn: (q: Queryable) => Promise<T>) => Promise<T>): Queryable {
+function wrapPglite(conn: PgliteLike, txFn: <T>(fn: (q: Queryable) => Promise<T>) => Promise<T>, secrets: SecretBox): Queryable {
   return {
+    secrets,
     async query<R>(sql: string, params?: unknown[]) {
       return (await conn.query<R>(sql, params as unknown[])).rows;
     },
@@ -175,12 +185,26 @@ function wrapPglite(conn: PgliteLike, txFn: <T>(fn: (q: Queryable) => Promise<T>
   };
 }
 
-/** Embedded PostgreSQL (WASM) in `dataDir`, or in memory when `dataDir` is undefined. A single connection. */
-export async function openPglite(dataDir?: string): Promise<Db> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+/**
+ * Embedded PostgreSQL (WASM) in `dataDir`, or in memory when `dataDir` is undefined. A single connection. Device
+ * secrets are sealed with `opts.secrets`, by default the key file the cloud service uses for this folder
+ * (cloudSecretKeyFile), so a library caller and `seatpilot cloud --data DIR` agree.
+ */
+export async function openPglite(dataDir?: string, opts: { secrets?: SecretBox } = {}): Promise<Db> {
+  const secrets = opts.secrets ?? (dataDir ? SecretBox.load(cloudSecretKeyFile(dataDir)) : SecretBox.ephemeral());
+  if (dataDir) ensurePrivateDir(dataDir);
   const db = await PGlite.create(dataDir, {
     parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) },
   });
+  // PGlite unpacks its cluster 0666/0755 whatever the umask; the files Postgres itself makes later are 0600.
+  if (dataDir) {
+    try {
+      privateTree(dataDir);
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  }
   const txOf = <T>(fn: (q: Queryable) => Promise<T>): Promise<T> =>
     db.transaction(async (t) => {
       let savepoint = 0;
@@ -195,10 +219,10 @@ export async function openPglite(dataDir?: string): Promise<Db> {
           await t.exec(`ROLLBACK TO SAVEPOINT ${name}`);
           throw e;
         }
-      });
+      }, secrets);
       return fn(inner);
     });
-  const one = wrapPglite(db, txOf);
+  const one = wrapPglite(db, txOf, secrets);
   return {
     backend: 'pglite',
     lookups: one,
@@ -209,8 +233,18 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   };
 }
 
-/** `DATABASE_URL` when given, else PGlite in `dataDir`. */
+/**
+ * The key file that seals the cloud's device secrets: SEATPILOT_SECRET_KEY_FILE, else `seatpilot-secrets.key` beside
+ * the PGlite data folder (`data/seatpilot-secrets.key` for `--data data/cloud`), on Postgres as well.
+ */
+export function cloudSecretKeyFile(dataDir: string | undefined, env: Record<string, string | undefined> = process.env): string {
+  const named = env[SECRET_KEY_FILE_ENV];
+  return named ? named : secretKeyFileBeside(dataDir ?? 'data/cloud');
+}
+
+/** `DATABASE_URL` when given, else PGlite in `dataDir`; device secrets sealed with the key of cloudSecretKeyFile. */
 export async function openDb(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined; postgres?: PostgresOptions }): Promise<Db> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.postgres);
-  return openPglite(opts.dataDir);
+  const secrets = opts.postgres?.secrets ?? SecretBox.load(cloudSecretKeyFile(opts.dataDir));
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, { ...opts.postgres, secrets });
+  return openPglite(opts.dataDir, { secrets });
 }

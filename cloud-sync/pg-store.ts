@@ -3,6 +3,7 @@ import { LIMITS, type SeatPilotEvent } from '../core/contract';
 import { UNSTORABLE_ESCAPE, deadLetterJson } from '../core/validate';
 import type { Caller, DeviceKind, IngestStore, KeyRecord, KeyStatus, RejectedEvent, StoreBatchResult } from '../protocol/store';
 import type { Db, Queryable } from './db';
+import { openStoredSecret } from './device-secrets';
 
 /** Hook for work that must commit with the batch (metering). */
 export type BatchHook = (q: Queryable, caller: Caller, inserted: SeatPilotEvent[], rejected: number) => Promise<void>;
@@ -50,7 +51,7 @@ export class PgStore implements IngestStore {
     );
     const r = rows[0];
     if (!r) return null;
-    return { keyId: r.key_id, secret: r.secret, status: r.status, expiresAt: r.expires_at, tenantId: r.tenant_id, venueId: r.venue_id, deviceId: r.device_id, deviceKind: r.kind };
+    return { keyId: r.key_id, secret: openStoredSecret(this.db.secrets, r.key_id, r.secret, r.status), status: r.status, expiresAt: r.expires_at, tenantId: r.tenant_id, venueId: r.venue_id, deviceId: r.device_id, deviceKind: r.kind };
   }
 
   async useNonce(keyId: string, nonce: string, expiresAt: Date): Promise<boolean> {

@@ -4,6 +4,7 @@ import { migratePostgres } from '../sql/migrate';
 import { buildApp } from './app';
 import { openDb, postgresOptionsFromEnv, type Db } from './db';
 import { opsConfigFromEnv } from './ops/config';
+import { sealStoredSecrets } from './device-secrets';
 import { trustProxyFromEnv } from '../protocol/trust-proxy';
 
 export interface CloudServerOptions {
@@ -27,6 +28,11 @@ export async function startCloudServer(opts: CloudServerOptions): Promise<Runnin
   const trustProxy = trustProxyFromEnv(); // likewise
   const db = await openDb({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, postgres });
   await migratePostgres(db);
+  // A wrong key file stops the start here, naming it, rather than failing every device's requests later.
+  await sealStoredSecrets(db).catch(async (e: unknown) => {
+    await db.close();
+    throw e;
+  });
   const { app, store } = await buildApp({ db, logger: opts.log === false ? false : { level: process.env.LOG_LEVEL ?? 'info' }, ops, trustProxy });
   const sweep = setInterval(() => void store.sweepNonces(new Date()).catch(() => undefined), 60_000);
   sweep.unref();

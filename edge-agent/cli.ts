@@ -8,18 +8,23 @@ import { SettingError } from '../protocol/setting-error';
 import { AgentPairing, AgentPairingError } from './pairing';
 import { SdNotify } from './sd-notify';
 import { AgentStore } from './store';
+import { SecretBox } from '../protocol/secret-box';
 import { TABLET_USAGE, tabletCommand } from './tablet/cli';
 
 const USAGE = `usage: seatpilot agent --config FILE
        seatpilot agent kiosk add --config FILE --device DEVICE_ID [--kind kiosk|gateway]
        seatpilot agent key revoke --config FILE --key KEY_ID
+       seatpilot agent key revoke-unreadable --config FILE
        seatpilot agent pair-code --config FILE --device DEVICE_ID [--kind kiosk|gateway] [--ttl-minutes 60]
 ${TABLET_USAGE}
 
 The config file is JSON: {"venue_id", "device_id", "listen": {"host", "port"}, "database",
 "cloud": {"url", "key_id", "secret"}, "push_interval_ms", "pull_interval_ms", "heartbeat_interval_s"}.
 A kiosk's DEVICE_ID is the id the cloud issued it (seatpilot cloud device add --kind kiosk), so the cloud
-accepts the events the agent relays for it. A pair-code is single-use and expires: on the kiosk,
+accepts the events the agent relays for it. The doors' secrets are stored sealed with the key in "secret_key_file"
+(default seatpilot-secrets.key beside the config file, made on first start): back it up apart from the database;
+after losing it, key revoke-unreadable revokes the keys it sealed, and those doors are paired again.
+A pair-code is single-use and expires: on the kiosk,
 \`seatpilot pair --agent http://HUB:8600 --code CODE\` exchanges it for the kiosk's key.`;
 
 function load(file: string): LoadedAgentConfig {
@@ -32,10 +37,11 @@ function load(file: string): LoadedAgentConfig {
 }
 
 function withStore<T>(file: string, fn: (store: AgentStore) => T): T {
-  const { config, databaseFile } = load(file);
+  const { config, databaseFile, secretKeyFile } = load(file);
+  const secrets = SecretBox.load(secretKeyFile);
   const { db } = openStore(databaseFile);
   try {
-    return fn(new AgentStore(db, config.venue_id));
+    return fn(new AgentStore(db, config.venue_id, Date.now, secrets));
   } finally {
     db.close();
   }
@@ -71,6 +77,12 @@ export async function agentCommand(args: string[]): Promise<void> {
         }
       }),
     );
+    return;
+  }
+  if (sub === 'key' && verb === 'revoke-unreadable') {
+    const { values } = parseOptions(rest, { config: { type: 'string' } }, USAGE);
+    const file = requireOption(values.config, 'config', USAGE);
+    printJson({ revoked: withStore(file, (s) => s.revokeUnreadableKeys()) });
     return;
   }
   if (sub === 'key' && verb === 'revoke') {

@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ajv, describeErrors } from '../core/validate';
 import { BeaconDwellOptionsSchema } from '../core/beacon-dwell';
 import { ConfigFileError, loadConfigFile } from '../protocol/config-file';
+import { DEFAULT_SECRET_KEY_FILE_NAME } from '../protocol/secret-box';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 
@@ -21,6 +22,11 @@ export const AgentConfigSchema = Type.Object(
     ),
     /** The SQLite file; relative paths are relative to the config file. */
     database: Type.Optional(Type.String({ minLength: 1 })),
+    /**
+     * The key that seals the doors' secrets in the database (protocol/secret-box.ts), kept apart from it; relative to
+     * the config file. Default `seatpilot-secrets.key` beside the config file. Made on first start when absent.
+     */
+    secret_key_file: Type.Optional(Type.String({ minLength: 1 })),
     /** Where to push events and pull the guest list from; without it the agent runs the venue alone. */
     cloud: Type.Optional(
       Type.Object(
@@ -62,6 +68,8 @@ export interface LoadedAgentConfig {
   config: AgentConfig;
   /** The database path, resolved. */
   databaseFile: string;
+  /** The secret key file, resolved. */
+  secretKeyFile: string;
 }
 
 export function loadAgentConfig(file: string): LoadedAgentConfig {
@@ -72,5 +80,6 @@ export function loadAgentConfig(file: string): LoadedAgentConfig {
     if (e instanceof ConfigFileError) throw new AgentConfigError(e.message);
     throw e;
   }
-  return { config, databaseFile: resolve(dirname(resolve(file)), config.database ?? 'agent.sqlite') };
+  const dir = dirname(resolve(file));
+  return { config, databaseFile: resolve(dir, config.database ?? 'agent.sqlite'), secretKeyFile: resolve(dir, config.secret_key_file ?? DEFAULT_SECRET_KEY_FILE_NAME) };
 }

@@ -2,7 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { newEventId } from '../core/event-id';
 import { openRuntimeStore, type RuntimeStore } from '../kiosk/store/runtime-store';
+import { dirname, resolve } from 'node:path';
 import { processFaults } from '../protocol/fault-log';
+import { SecretBox, secretKeyFileBeside } from '../protocol/secret-box';
 import { SignedHttp } from '../protocol/http-client';
 import { PullClient } from '../protocol/pull-client';
 import { PushClient } from '../protocol/push-client';
@@ -38,6 +40,11 @@ export interface AgentRunOptions {
   now?: () => number;
   /** Loop faults, counted and logged at most once a minute per kind (default: the process's, on stderr). */
   faults?: (kind: string, message: string) => void;
+  /**
+   * Seals the doors' secrets in the database: `secret_key_file` of agent.json as loadAgentConfig resolves it; default
+   * `seatpilot-secrets.key` beside the database's folder (a temporary key for `:memory:`).
+   */
+  secretKeyFile?: string;
   /** Default: SEATPILOT_TRUST_PROXY from the environment (a bad value stops the start, naming the variable). */
   trustProxy?: TrustProxy;
 }
@@ -47,10 +54,17 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
   const now = opts.now ?? Date.now;
   const fault = opts.faults ?? ((kind: string, message: string) => processFaults.report(kind, message));
   const trustProxy = opts.trustProxy ?? trustProxyFromEnv(); // before the store opens: a bad setting stops the start
+  const secrets = opts.databaseFile === ':memory:' && !opts.secretKeyFile ? SecretBox.ephemeral() : SecretBox.load(opts.secretKeyFile ?? secretKeyFileBeside(dirname(resolve(opts.databaseFile))));
   // The hub holds the venue's truth: a damaged file is reported (health, doctor), never set aside by itself.
   const runtimeStore = await openRuntimeStore(opts.databaseFile, { now, onFault: fault });
   const { db } = runtimeStore;
-  const store = new AgentStore(db, config.venue_id, now);
+  const store = new AgentStore(db, config.venue_id, now, secrets);
+  try {
+    store.sealStoredSecrets();
+  } catch (e) {
+    await runtimeStore.close();
+    throw e;
+  }
   let push: PushClient | null = null;
   let pull: PullClient | null = null;
   let http: SignedHttp | null = null;

@@ -9,6 +9,7 @@ import { SqliteOutbox } from '../kiosk/store/outbox';
 import { SyncApplier } from '../kiosk/store/sync-apply';
 import type { Caller, IngestStore, KeyRecord, KeyStatus, RejectedEvent, StoreBatchResult, SyncStore } from '../protocol/store';
 import { ALL_SYNC_ENTITIES, type SyncEntity } from '../protocol/sync-scope';
+import { isSealed, reviewStoredSecrets, SecretKeyError, type SecretBox } from '../protocol/secret-box';
 
 export const CLOUD_FEED = 'cloud';
 
@@ -32,6 +33,8 @@ export class AgentStore implements IngestStore, SyncStore {
     readonly db: SqliteDatabase,
     private readonly venueId: string,
     private readonly clock: () => number = Date.now,
+    /** Seals the doors' secrets at rest; without it they are written as they are and the agent seals them at its next start. */
+    private readonly secrets?: SecretBox,
   ) {
     this.outbox = new SqliteOutbox(db, clock);
     this.applier = new SyncApplier(db);
@@ -60,8 +63,41 @@ export class AgentStore implements IngestStore, SyncStore {
   issueKey(deviceId: string, kind: 'kiosk' | 'gateway'): IssuedAgentKey {
     const key_id = `akey_${randomBytes(10).toString('hex')}`;
     const secret = `sps_${randomBytes(32).toString('base64url')}`;
-    this.s.addKey!.run(key_id, deviceId, kind, secret, new Date(this.clock()).toISOString());
+    this.s.addKey!.run(key_id, deviceId, kind, this.secrets ? this.secrets.seal(key_id, secret) : secret, new Date(this.clock()).toISOString());
     return { key_id, secret, device_id: deviceId, kind };
+  }
+
+  /**
+   * At start: every key still in use must open with this agent's key file (else SecretKeyError, naming it); secrets
+   * stored before sealing are sealed.
+   */
+  sealStoredSecrets(): { sealed: number } {
+    if (!this.secrets) return { sealed: 0 };
+    const rows = this.db.prepare('SELECT key_id, secret, status FROM device_keys').all() as { key_id: string; secret: string; status: KeyStatus }[];
+    const plan = reviewStoredSecrets(rows.map((r) => ({ key_id: r.key_id, secret: r.secret, usable: r.status !== 'revoked' })), this.secrets, 'seatpilot agent key revoke-unreadable --config FILE');
+    const update = this.db.prepare('UPDATE device_keys SET secret = ? WHERE key_id = ? AND secret = ?');
+    let sealed = 0;
+    this.db.transaction(() => {
+      for (const p of plan) sealed += update.run(p.to, p.keyId, p.from).changes;
+    })();
+    return { sealed };
+  }
+
+  /** After a lost key file: revokes the keys still in use whose secrets do not open, so the agent starts again. */
+  revokeUnreadableKeys(): string[] {
+    const box = this.secrets;
+    if (!box) throw new SecretKeyError('no secret key file given');
+    const rows = this.db.prepare(`SELECT key_id, secret FROM device_keys WHERE status <> 'revoked'`).all() as { key_id: string; secret: string }[];
+    const unreadable = rows.filter((r) => {
+      try {
+        box.open(r.key_id, r.secret);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    for (const r of unreadable) this.revokeKey(r.key_id);
+    return unreadable.map((r) => r.key_id);
   }
 
   revokeKey(keyId: string): boolean {
@@ -71,7 +107,14 @@ export class AgentStore implements IngestStore, SyncStore {
   async findKey(keyId: string): Promise<KeyRecord | null> {
     const r = this.s.key!.get(keyId) as { key_id: string; device_id: string; kind: 'kiosk' | 'gateway'; secret: string; status: KeyStatus; expires_ms: number | null } | undefined;
     if (!r) return null;
-    return { keyId: r.key_id, secret: r.secret, status: r.status, expiresAt: r.expires_ms === null ? null : new Date(r.expires_ms), tenantId: 'venue', venueId: this.venueId, deviceId: r.device_id, deviceKind: r.kind };
+    // A revoked key is refused on its status alone: its secret is never opened.
+    const secret = r.status === 'revoked' ? '' : isSealed(r.secret) ? this.openSealed(r.key_id, r.secret) : r.secret;
+    return { keyId: r.key_id, secret, status: r.status, expiresAt: r.expires_ms === null ? null : new Date(r.expires_ms), tenantId: 'venue', venueId: this.venueId, deviceId: r.device_id, deviceKind: r.kind };
+  }
+
+  private openSealed(keyId: string, stored: string): string {
+    if (!this.secrets) throw new SecretKeyError(`device key ${keyId} is sealed and this agent was given no secret key file`);
+    return this.secrets.open(keyId, stored);
   }
 
   async useNonce(keyId: string, nonce: string, expiresAt: Date): Promise<boolean> {

@@ -1,11 +1,12 @@
-// The kiosk's and the hub's SQLite files are their owner's alone, whatever the umask: real files and a real kiosk store
-// (checkpointer included), with umask 000 so nothing is left to the process's defaults.
+// The kiosk's and the hub's SQLite files are their owner's alone, whatever the umask: real files, a real kiosk store
+// (checkpointer included) and a real agent, with umask 000 so nothing is left to the process's defaults.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openKioskStore } from './runtime-store';
 import { openStore } from './open';
+import { startAgent } from '../../edge-agent/runtime';
 import { sharedEntries } from '../../protocol/private-files';
 
 const modeOf = (p: string) => statSync(p).mode & 0o777;
@@ -74,5 +75,21 @@ describe('SQLite data files are owner-only', () => {
     openStore(file).db.close();
     expect(statSync(shared).mode & 0o7777).toBe(0o1777);
     expect(modeOf(file)).toBe(0o600);
+  });
+
+  it("the hub's folder, database and secret key file are owner-only once it runs", async () => {
+    const root = tmp('hub');
+    const dir = join(root, 'agent');
+    const agent = await startAgent({ config: { venue_id: 'ven_modes', device_id: 'dev_hub', listen: { host: '127.0.0.1', port: 0 } }, databaseFile: join(dir, 'agent.sqlite') });
+    try {
+      agent.store.issueKey('dev_door', 'kiosk');
+      expect(modeOf(dir)).toBe(0o700);
+      expect(sharedEntries(dir)).toEqual([]);
+      // Beside the data folder, not in it: a copy of the folder does not carry the key.
+      expect(modeOf(join(root, 'seatpilot-secrets.key'))).toBe(0o600);
+    } finally {
+      await agent.close();
+    }
+    expect(sharedEntries(root)).toEqual([]);
   });
 });
