@@ -37,6 +37,8 @@ export interface DemoState {
   occasion_id: string;
   occasion_ends_at: string;
   admin_token: string;
+  /** SEATPILOT_METRICS_TOKEN of the demo's cloud; also in data/metrics-token, for Prometheus's credentials_file. Absent in a state from before it. */
+  metrics_token?: string;
   agent: { device_id: string; key_id: string; secret: string };
   kiosks: { name: string; device_id: string; door_id: string; language: 'en' | 'es'; hub_key_id?: string; hub_secret?: string }[];
   tickets: { name: string; ticket: string; table: string }[];
@@ -140,6 +142,8 @@ export interface RunningDemo {
   state: DemoState;
   urls: { cloud: string; agent: string; tablet: string; kiosks: string[] };
   tabletCode: string;
+  /** The cloud's metrics bearer token, alone in a 0600 file: `authorization.credentials_file` of build/observability/prometheus.yml. */
+  metricsTokenFile: string;
   close(): Promise<void>;
 }
 
@@ -160,6 +164,8 @@ export async function startDemo(opts: { dataDir: string; host: string; ports: De
   };
   try {
     process.env.SEATPILOT_ADMIN_TOKEN ??= state?.admin_token ?? randomBytes(24).toString('base64url');
+    // The cloud serves /metrics only with a token (protocol/metrics-access.ts): the demo makes one, kept across starts.
+    process.env.SEATPILOT_METRICS_TOKEN ??= state?.metrics_token ?? randomBytes(24).toString('base64url');
     const cloud = await startCloudServer({ host, port: ports.cloud, dataDir: join(dataDir, 'cloud'), databaseUrl: undefined, log: false });
     stops.push(() => cloud.close());
     if (!state) state = await seed(cloud, dataDir, ports, host);
@@ -167,6 +173,10 @@ export async function startDemo(opts: { dataDir: string; host: string; ports: De
     if (state.admin_token !== process.env.SEATPILOT_ADMIN_TOKEN) {
       state.admin_token = process.env.SEATPILOT_ADMIN_TOKEN;
     }
+    state.metrics_token = process.env.SEATPILOT_METRICS_TOKEN;
+    const metricsTokenFile = join(dataDir, 'metrics-token');
+    writeFileSync(metricsTokenFile, state.metrics_token, { mode: 0o600 });
+    chmodSync(metricsTokenFile, 0o600);
     state.ports = ports;
     state.host = host;
 
@@ -179,7 +189,8 @@ export async function startDemo(opts: { dataDir: string; host: string; ports: De
     });
     writeFileSync(join(agentDir, 'agent.json'), `${JSON.stringify(agentConfig, null, 2)}\n`, { mode: 0o600 });
     chmodSync(join(agentDir, 'agent.json'), 0o600);
-    const agent: RunningAgent = await startAgent({ config: agentConfig, databaseFile: join(agentDir, 'agent.sqlite'), secretKeyFile: join(dataDir, DEFAULT_SECRET_KEY_FILE_NAME) });
+    // SEATPILOT_METRICS_TOKEN above is the cloud's; the hub's /metrics stays open on the LAN, as a venue's does by default.
+    const agent: RunningAgent = await startAgent({ config: agentConfig, databaseFile: join(agentDir, 'agent.sqlite'), secretKeyFile: join(dataDir, DEFAULT_SECRET_KEY_FILE_NAME), metrics: { main: { kind: 'open' } } });
     stops.push(() => agent.close());
 
     const kioskUrls: string[] = [];
@@ -213,6 +224,7 @@ export async function startDemo(opts: { dataDir: string; host: string; ports: De
       state,
       urls: { cloud: cloud.url, agent: agent.url, tablet: `${agent.url}/tablet`, kiosks: kioskUrls },
       tabletCode,
+      metricsTokenFile,
       close,
     };
   } catch (e) {
@@ -246,6 +258,7 @@ SeatPilot demo is running. Data: ${resolve(values.data)} (reused on the next sta
   Edge agent:             ${urls.agent}/health   ${urls.agent}/metrics
   Cloud:                  ${urls.cloud}/health   ${urls.cloud}/metrics   ${urls.cloud}/admin/fleet
   Admin token:            in ${statePath(resolve(values.data))} (Authorization: Bearer …)
+  Metrics token (cloud):  in ${demo.metricsTokenFile} (Authorization: Bearer …; Prometheus: authorization.credentials_file)
 
 Tickets to try (type the code on a kiosk page and press Enter, as a scanner does):
 ${state.tickets.map((t) => `  ${t.ticket}   table ${t.table}`).join('\n')}

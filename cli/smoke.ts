@@ -156,7 +156,10 @@ async function run(state: DemoState): Promise<void> {
     if (!(metric(agentMetrics, name) >= 1)) throw new StepFailed(`agent /metrics: ${name} is ${metric(agentMetrics, name)}`);
   }
   step('agent /metrics counts check-in latency and door-to-seat');
-  const cloudMetrics = await (await fetch(`${cloudUrl}/metrics`)).text();
+  if (!state.metrics_token) throw new StepFailed('demo.json has no metrics_token: start the demo again with this version');
+  const unauthorised = await fetch(`${cloudUrl}/metrics`);
+  if (unauthorised.status !== 401) throw new StepFailed(`cloud /metrics answered ${unauthorised.status} without the metrics token, not 401`);
+  const cloudMetrics = await (await fetch(`${cloudUrl}/metrics`, { headers: { authorization: `Bearer ${state.metrics_token}` } })).text();
   // The cloud labels its ingest counters with the sender's tenant.
   const accepted = Number(new RegExp(`^seatpilot_ingest_accepted_total\\{tenant="${state.tenant_id}"\\} (\\S+)$`, 'm').exec(cloudMetrics)?.[1]);
   if (!(accepted >= 3)) throw new StepFailed(`cloud /metrics: seatpilot_ingest_accepted_total{tenant="${state.tenant_id}"} is ${accepted}`);

@@ -8,6 +8,7 @@ import { installServerTime } from '../protocol/server-time';
 import type { RateLimitOptions } from '../protocol/rate-limit';
 import type { SyncStore } from '../protocol/store';
 import { fastifyTrustProxy, type TrustProxy } from '../protocol/trust-proxy';
+import type { MetricsAccess } from '../protocol/metrics-access';
 import { syncScopeOf } from '../protocol/sync-scope';
 import type { Db } from './db';
 import { PgStore, type BatchHook } from './pg-store';
@@ -37,6 +38,8 @@ export interface CloudDeps {
   doubleAdmissionEverySec?: number;
   /** SEATPILOT_TRUST_PROXY: the load balancer hops whose X-Forwarded-For is believed; absent, the header is ignored. */
   trustProxy?: TrustProxy | undefined;
+  /** Who may read /metrics here; default open, for tests. startCloudServer sets it from the environment (protocol/metrics-access.ts). */
+  metricsAccess?: MetricsAccess;
 }
 
 export interface CloudApp {
@@ -58,7 +61,7 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
   });
   installServerTime(app, deps.now);
   installErrorHandling(app);
-  registerMetricsRoutes(app, metrics);
+  registerMetricsRoutes(app, metrics, deps.metricsAccess);
 
   app.get('/health', async (_request, reply) => {
     try {

@@ -65,6 +65,7 @@ async function serve(args: string[]): Promise<void> {
     throw e;
   }
   console.error(`seatpilot cloud: listening on ${running.url} (${running.db.backend}${running.db.backend === 'pglite' ? ` in ${resolve(values.data ?? 'data/cloud')}` : ''})`);
+  if (running.metricsUrl) console.error(`seatpilot cloud: metrics on ${running.metricsUrl}`);
   closeOnSignals(running, 'seatpilot cloud');
 }
 

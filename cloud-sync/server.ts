@@ -6,6 +6,8 @@ import { openDb, postgresOptionsFromEnv, type Db } from './db';
 import { opsConfigFromEnv } from './ops/config';
 import { sealStoredSecrets } from './device-secrets';
 import { trustProxyFromEnv } from '../protocol/trust-proxy';
+import { metricsSettingsFromEnv } from '../protocol/metrics-access';
+import { startMetricsListener } from '../protocol/metrics';
 
 export interface CloudServerOptions {
   host: string;
@@ -19,6 +21,8 @@ export interface RunningCloud {
   app: FastifyInstance;
   db: Db;
   url: string;
+  /** /metrics on a listener of its own (SEATPILOT_METRICS_LISTEN), else null. */
+  metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -26,6 +30,7 @@ export async function startCloudServer(opts: CloudServerOptions): Promise<Runnin
   const ops = opsConfigFromEnv(); // before the database opens: a bad setting stops the start with its name
   const postgres = postgresOptionsFromEnv(); // likewise
   const trustProxy = trustProxyFromEnv(); // likewise
+  const metricsSettings = metricsSettingsFromEnv('cloud'); // likewise
   const db = await openDb({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, postgres });
   await migratePostgres(db);
   // A wrong key file stops the start here, naming it, rather than failing every device's requests later.
@@ -33,20 +38,29 @@ export async function startCloudServer(opts: CloudServerOptions): Promise<Runnin
     await db.close();
     throw e;
   });
-  const { app, store } = await buildApp({ db, logger: opts.log === false ? false : { level: process.env.LOG_LEVEL ?? 'info' }, ops, trustProxy });
+  const { app, store, metrics } = await buildApp({ db, logger: opts.log === false ? false : { level: process.env.LOG_LEVEL ?? 'info' }, ops, trustProxy, metricsAccess: metricsSettings.main });
   const sweep = setInterval(() => void store.sweepNonces(new Date()).catch(() => undefined), 60_000);
   sweep.unref();
   await app.listen({ host: opts.host, port: opts.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  const metricsListener = metricsSettings.listen
+    ? await startMetricsListener(metrics.registry, metricsSettings.listen).catch(async (e: unknown) => {
+        await app.close();
+        await db.close();
+        throw e;
+      })
+    : null;
   let closing: Promise<void> | undefined;
   return {
     app,
     db,
     url: `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`,
+    metricsUrl: metricsListener?.url ?? null,
     close() {
       closing ??= (async () => {
         clearInterval(sweep);
+        await metricsListener?.close();
         await app.close();
         await db.close();
       })();

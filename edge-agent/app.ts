@@ -11,6 +11,7 @@ import { createAgentMetrics, type AgentMetrics } from './metrics';
 import { registerTabletRoutes, type TabletOptions, type TabletRoutes } from './tablet/plugin';
 import type { TabletStore } from './tablet/store';
 import { fastifyTrustProxy, type TrustProxy } from '../protocol/trust-proxy';
+import type { MetricsAccess } from '../protocol/metrics-access';
 import { syncScopeOf } from '../protocol/sync-scope';
 
 export interface AgentHealth {
@@ -38,6 +39,8 @@ export interface AgentAppDeps {
   onStorageFault?: (err: Error) => void;
   /** SEATPILOT_TRUST_PROXY: the reverse-proxy hops whose X-Forwarded-For is believed; absent, the header is ignored. */
   trustProxy?: TrustProxy | undefined;
+  /** Who may read /metrics (default open: one venue's figures, on the venue LAN); startAgent sets it from the environment. */
+  metricsAccess?: MetricsAccess;
 }
 
 export interface AgentApp {
@@ -55,7 +58,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
   const app = Fastify({ logger: withSafeRequestLogs(deps.logger), bodyLimit: 1024 * 1024, ...fastifyTrustProxy(deps.trustProxy) });
   installServerTime(app, deps.now);
   installErrorHandling(app, deps.onStorageFault ? { onStorageFault: deps.onStorageFault } : {});
-  registerMetricsRoutes(app, metrics);
+  registerMetricsRoutes(app, metrics, deps.metricsAccess);
   let tabletRoutes: TabletRoutes | null = null;
   registerProtocolRoutes(app, {
     store: deps.store,

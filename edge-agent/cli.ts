@@ -109,6 +109,7 @@ export async function agentCommand(args: string[]): Promise<void> {
   console.error(`seatpilot agent: listening on ${where} for venue ${loaded.config.venue_id}${loaded.config.cloud ? `, cloud ${loaded.config.cloud.url}` : ', no cloud configured'}`);
   // Under systemd (Type=notify, WatchdogSec=): ready once listening; the watchdog is fed while SQLite answers.
   const sd = new SdNotify();
+  if (running.metricsUrl) console.error(`seatpilot agent: metrics on ${running.metricsUrl}`);
   await sd.ready(`listening on ${where}`);
   sd.startWatchdog(async () => {
     await running.store.ping();

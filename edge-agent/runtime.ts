@@ -9,6 +9,8 @@ import { SignedHttp } from '../protocol/http-client';
 import { PullClient } from '../protocol/pull-client';
 import { PushClient } from '../protocol/push-client';
 import { trustProxyFromEnv, type TrustProxy } from '../protocol/trust-proxy';
+import { metricsSettingsFromEnv, type MetricsSettings } from '../protocol/metrics-access';
+import { startMetricsListener } from '../protocol/metrics';
 import type { SeatPilotEvent } from '../core/contract';
 import { buildAgentApp } from './app';
 import type { AgentConfig } from './config';
@@ -26,6 +28,8 @@ export interface RunningAgent {
   url: string;
   /** The address and port really bound, as the OS reports it (`0.0.0.0:8600` on every IPv4 interface). */
   listenAddress: string;
+  /** /metrics on a listener of its own (SEATPILOT_METRICS_LISTEN), else null. */
+  metricsUrl: string | null;
   push: PushClient | null;
   pull: PullClient | null;
   /** Appends the agent's own device.heartbeat to its outbox now. */
@@ -47,6 +51,8 @@ export interface AgentRunOptions {
   secretKeyFile?: string;
   /** Default: SEATPILOT_TRUST_PROXY from the environment (a bad value stops the start, naming the variable). */
   trustProxy?: TrustProxy;
+  /** Default: SEATPILOT_METRICS_TOKEN and SEATPILOT_METRICS_LISTEN from the environment (protocol/metrics-access.ts). */
+  metrics?: MetricsSettings;
 }
 
 export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
@@ -54,6 +60,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
   const now = opts.now ?? Date.now;
   const fault = opts.faults ?? ((kind: string, message: string) => processFaults.report(kind, message));
   const trustProxy = opts.trustProxy ?? trustProxyFromEnv(); // before the store opens: a bad setting stops the start
+  const metricsSettings = opts.metrics ?? metricsSettingsFromEnv('agent'); // likewise
   const secrets = opts.databaseFile === ':memory:' && !opts.secretKeyFile ? SecretBox.ephemeral() : SecretBox.load(opts.secretKeyFile ?? secretKeyFileBeside(dirname(resolve(opts.databaseFile))));
   // The hub holds the venue's truth: a damaged file is reported (health, doctor), never set aside by itself.
   const runtimeStore = await openRuntimeStore(opts.databaseFile, { now, onFault: fault });
@@ -72,7 +79,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
     const t = Math.max(push?.status.lastSuccessAt ?? 0, pull?.status.lastSuccessAt ?? 0);
     return t || null;
   };
-  const { app, agentMetrics } = await buildAgentApp({
+  const { app, agentMetrics, metrics } = await buildAgentApp({
     store,
     deviceId: config.device_id,
     now,
@@ -81,6 +88,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
     onStored: () => push?.kick(),
     pairing: new AgentPairing(store, config.venue_id),
     trustProxy,
+    metricsAccess: metricsSettings.main,
     tablet: {
       venueId: config.venue_id,
       deviceId: config.device_id,
@@ -166,6 +174,13 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
   const bound = typeof addr === 'object' && addr ? addr.address : host;
   const hostPart = (h: string) => (h.includes(':') ? `[${h}]` : h);
   const local = bound === '0.0.0.0' ? '127.0.0.1' : bound === '::' ? '::1' : bound;
+  const metricsListener = metricsSettings.listen
+    ? await startMetricsListener(metrics.registry, metricsSettings.listen).catch(async (e: unknown) => {
+        await app.close();
+        await runtimeStore.close();
+        throw e;
+      })
+    : null;
   // Timer rounds never throw out of their callback: a full disk is reported and the next round tries again.
   const safely = (kind: string, round: () => void) => () => {
     try {
@@ -193,6 +208,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
     runtimeStore,
     url: `http://${hostPart(local)}:${port}`,
     listenAddress: `${hostPart(bound)}:${port}`,
+    metricsUrl: metricsListener?.url ?? null,
     push,
     pull,
     heartbeat,
@@ -203,6 +219,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
         clearInterval(sweep);
         await push?.stop();
         await pull?.stop();
+        await metricsListener?.close();
         await app.close();
         await runtimeStore.close();
       })();

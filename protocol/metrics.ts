@@ -1,6 +1,7 @@
 // The protocol server's Prometheus metrics (names are part of the contract: SYSTEM.md "Metrics").
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { checkBearer, type MetricsAccess, type MetricsSettings } from './metrics-access';
 
 export interface ServerMetrics {
   registry: Registry;
@@ -37,14 +38,47 @@ export function createServerMetrics(opts: { defaults?: boolean; perTenant?: bool
   };
 }
 
-/** Times every request into http_request_duration_seconds and serves GET /metrics. */
-export function registerMetricsRoutes(app: FastifyInstance, metrics: ServerMetrics): void {
+/** Times every request into http_request_duration_seconds and serves GET /metrics as `access` says. */
+export function registerMetricsRoutes(app: FastifyInstance, metrics: ServerMetrics, access: MetricsAccess = { kind: 'open' }): void {
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', async (_request, reply) => {
-    reply.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
+  serveMetrics(app, metrics.registry, access);
+}
+
+/** GET /metrics alone: for the main listener, or for a listener of its own (SEATPILOT_METRICS_LISTEN). */
+export function serveMetrics(app: FastifyInstance, registry: Registry, access: MetricsAccess): void {
+  app.get('/metrics', async (request, reply) => {
+    switch (access.kind) {
+      case 'open':
+        break;
+      case 'token': {
+        const error = checkBearer(request.headers.authorization, access.token);
+        if (error) {
+          const message = error === 'missing_auth' ? 'send Authorization: Bearer <SEATPILOT_METRICS_TOKEN>' : 'the metrics token is wrong';
+          return reply.code(401).header('www-authenticate', 'Bearer realm="seatpilot-metrics"').send({ error, message });
+        }
+        break;
+      }
+      case 'off':
+        return reply.code(404).send({ error: 'not_found', message: `metrics are not served here: ${access.reason}` });
+      default: {
+        const never: never = access;
+        return never;
+      }
+    }
+    reply.header('content-type', registry.contentType);
+    return registry.metrics();
   });
+}
+
+/** A listener of its own for /metrics (SEATPILOT_METRICS_LISTEN): nothing else is served there. */
+export async function startMetricsListener(registry: Registry, listen: NonNullable<MetricsSettings['listen']>): Promise<{ url: string; close(): Promise<void> }> {
+  const app = Fastify({ logger: false });
+  serveMetrics(app, registry, listen.access);
+  await app.listen({ host: listen.host, port: listen.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : listen.port;
+  return { url: `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}/metrics`, close: () => app.close() };
 }

@@ -145,10 +145,25 @@ afterAll(async () => {
 describe('Prometheus rules and config', () => {
   const needPromtool = promtool ? it : it.skip;
 
-  needPromtool('promtool check config accepts prometheus.yml', () => {
-    const r = run(promtool as string, ['check', 'config', 'prometheus.yml']);
-    expect(r.output).toContain('SUCCESS');
-    expect(r.status, r.output).toBe(0);
+  needPromtool('promtool check config accepts prometheus.yml, whose cloud job scrapes with a bearer token file', () => {
+    const config = readFileSync(join(DIR, 'prometheus.yml'), 'utf8');
+    const cloudJob = config.slice(config.indexOf('- job_name: seatpilot-cloud'), config.indexOf('- job_name: seatpilot-agents'));
+    expect(cloudJob).toMatch(/\n {4}authorization:\n {6}type: Bearer\n {6}credentials_file: seatpilot-metrics-token\n/);
+    // promtool checks that the token file exists: the shipped config and rules in a folder that has one, and one that has not.
+    const dir = mkdtempSync(join(tmpdir(), 'sp-promcfg-'));
+    try {
+      for (const f of ['prometheus.yml', 'seatpilot.rules.yml']) writeFileSync(join(dir, f), readFileSync(join(DIR, f)));
+      const check = () => spawnSync(promtool as string, ['check', 'config', 'prometheus.yml'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+      const without = check();
+      expect(without.status).not.toBe(0);
+      expect(`${without.stdout}${without.stderr}`).toContain('seatpilot-metrics-token');
+      writeFileSync(join(dir, 'seatpilot-metrics-token'), randomUUID(), { mode: 0o600 });
+      const r = check();
+      expect(`${r.stdout}${r.stderr}`).toContain('SUCCESS');
+      expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   needPromtool('promtool check rules accepts seatpilot.rules.yml', () => {
