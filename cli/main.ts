@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   hw: { summary: 'scanners, NFC readers and beacons: list devices, watch scans, decode reports, UIDs and beacon frames', load: async () => (await import('../hardware/cli')).hwCommand },
   kiosk: { summary: 'the door kiosk UI: --browser serves it over HTTP (Chromium kiosk mode, browser tests)', load: async () => (await import('../kiosk/cli')).kioskCommand },
   pair: { summary: 'pair this box with the cloud or the venue hub using a single-use code', load: async () => (await import('../appliance/cli')).pairCommand },
+  seating: { summary: 'the seating engine: solve a seating problem (SYSTEM.md format) into a plan', load: async () => (await import('../seating/cli')).seatingCommand },
 };
 
 export async function main(argv: string[]): Promise<void> {
