@@ -20,6 +20,16 @@ export interface GenerateOptions {
   accessible?: boolean;
 }
 
+function binsNeeded(sizes: number[], capacity: number): number {
+  const free: number[] = [];
+  for (const s of [...sizes].sort((a, b) => b - a)) {
+    const i = free.findIndex((f) => f >= s);
+    if (i >= 0) free[i]! -= s;
+    else free.push(capacity - s);
+  }
+  return free.length;
+}
+
 function pairScore(rnd: () => number): number {
   const r = rnd();
   if (r < 1 / 3) return 1 + Math.floor(rnd() * 5);
@@ -36,7 +46,9 @@ export function generateSeating(o: GenerateOptions): SeatingProblem {
     guests += size;
     parties.push({ id: `P${i + 1}`, size });
   }
-  const tableCount = Math.max(1, Math.ceil((guests * (1 + (o.slack ?? 0.15))) / 10));
+  // Seats beyond the guests, and never fewer tables than first-fit decreasing needs to seat everyone: parties of 6 and
+  // more each need a table of their own, which a seat count alone does not see.
+  const tableCount = Math.max(1, Math.ceil((guests * (1 + (o.slack ?? 0.15))) / 10), binsNeeded(parties.map((p) => p.size), 10) + 1);
   const tables: SeatingProblem['tables'] = Array.from({ length: tableCount }, (_, i) => ({ id: `T${i + 1}`, capacity: 10 }));
   if (o.accessible) {
     // One table in 20 is accessible; about one party in 60 needs it (never more than those tables seat).
