@@ -11,7 +11,7 @@ import type { HidBackend } from '../hardware/hid-backend';
 import { ScannerSet } from '../hardware/scanner-set';
 import { SignedHttp, errorCodeOf, skewFromAnswer, type Upstream } from '../protocol/http-client';
 import { CLOCK_CORRECT_ABOVE_MS } from '../kiosk/checkin-service';
-import { loadMigrations, migrationsDir } from '../sql/migrate';
+import { loadVenueMigrations } from '../venue-store/migrations';
 import { DEFAULT_CONFIG_DIR, failureCause } from './pair';
 import { ConfigFileError, readJsonFile } from '../protocol/config-file';
 import { SHARED_BITS } from '../protocol/private-files';
@@ -197,7 +197,7 @@ function checkDatabase(setup: BoxSetup, out: CheckResult[]): boolean {
       });
       return false;
     }
-    const known = loadMigrations(migrationsDir('sqlite')).length;
+    const known = loadVenueMigrations().length;
     let version = 0;
     try {
       version = (db.prepare('SELECT coalesce(max(version), 0) FROM schema_migrations').pluck().get() as number) ?? 0;

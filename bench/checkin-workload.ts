@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { LIMITS, type SyncChange } from '../core/contract';
 import { nameTokens } from '../core/search-text';
 import { CheckinService } from '../kiosk/checkin-service';
-import { openKioskStore } from '../kiosk/store/runtime-store';
+import { openKioskStore } from '../kiosk/kiosk-store';
 import { guestChange, occasionChange, page, tableChange } from '../kiosk/sync-fixtures';
 
 const { values } = parseArgs({

@@ -11,7 +11,7 @@ import { INSERT_EVENTS_SQL } from '../cloud-sync/pg-store';
 import { openPostgres } from '../cloud-sync/db';
 import { migratePostgres } from '../sql/migrate';
 import { addDevice, addTenant, addVenue } from '../cloud-sync/admin';
-import { openStore } from '../kiosk/store/open';
+import { openStore } from '../venue-store/open';
 import { AgentStore } from '../edge-agent/store';
 import { SignedHttp } from '../protocol/http-client';
 import { PushClient } from '../protocol/push-client';

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { openStore } from '../kiosk/store/open';
+import { openStore } from '../venue-store/open';
 import { guestChange, occasionChange, page, tableChange } from '../kiosk/sync-fixtures';
 import { AgentStore } from '../edge-agent/store';
 import { buildAgentApp } from '../edge-agent/app';

@@ -1,7 +1,7 @@
 // The build step the package is made from (electron-builder.yml `files`): esbuild bundles into dist/.
 //   dist/kiosk/{main.cjs,preload.cjs,renderer/,sql/}   the Electron kiosk app (kiosk/build.ts), laid out as
 //                                                      kiosk/main/layout.ts says: the main finds the rest beside itself
-//   dist/seatpilot.cjs + dist/sql/sqlite/               the box CLI (agent, pair, doctor, hw), run by Electron in Node mode
+//   dist/seatpilot.cjs + dist/sql/migrations/               the box CLI (agent, pair, doctor, hw), run by Electron in Node mode
 // Dependencies stay external: electron-builder ships them in node_modules, with better-sqlite3 rebuilt for Electron.
 // `node bin/run-ts.mjs build/build.ts [--out DIR]`.
 import { build, type BuildOptions } from 'esbuild';
@@ -16,7 +16,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the bundles land inside the output folder; electron-builder.yml names the same paths under dist/. */
 export const OUTPUTS = {
   cli: 'seatpilot.cjs',
-  sqliteMigrations: 'sql/sqlite',
+  sqliteMigrations: 'sql/migrations',
   /** The Electron app's folder, laid out as kiosk/main/layout.ts says, and its entry point (package.json "main"). */
   kioskApp: KIOSK_APP_DIR,
   kioskMain: `${KIOSK_APP_DIR}/${KIOSK_APP_LAYOUT.main}`,
@@ -51,7 +51,7 @@ export async function buildAll(opts: { outDir?: string } = {}): Promise<BuildRep
     outfile: join(outDir, OUTPUTS.cli),
     ...importMetaFor('sql'),
   });
-  cpSync(join(ROOT, 'sql', 'sqlite'), join(outDir, OUTPUTS.sqliteMigrations), { recursive: true });
+  cpSync(join(ROOT, 'venue-store', 'migrations'), join(outDir, OUTPUTS.sqliteMigrations), { recursive: true });
   report.built.push(OUTPUTS.cli, OUTPUTS.sqliteMigrations);
 
   // The kiosk app: the kiosk's own builder, so there is one layout and one way to make it.

@@ -198,7 +198,7 @@ describe('build/build.ts', () => {
     for (const bundle of [mainFile, join(out, OUTPUTS.cli)]) expect(readFileSync(bundle, 'utf8'), bundle).not.toMatch(/\bimport_meta\d*\b/);
     // The kiosk's database migrations come along, the same ones as in the source tree.
     const names = (dir: string) => loadMigrations(dir).map((m) => m.name);
-    expect(names(join(paths.sqlDir, 'sqlite'))).toEqual(names(join(ROOT, 'sql', 'sqlite')));
+    expect(names(join(paths.sqlDir, 'migrations'))).toEqual(names(join(ROOT, 'venue-store', 'migrations')));
 
     // electron-builder packs every file the build wrote (its `files` globs, source maps aside), so nothing the main
     // looks for is left out of app.asar.

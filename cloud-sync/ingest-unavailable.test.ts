@@ -11,8 +11,8 @@ import { openPostgres, postgresOptionsFromEnv, type Db } from './db';
 import { postgresAvailable, freshDatabase, type TestDatabase } from '../tests/pg-backends';
 import { checkinEvent, batchOf, signedInject } from '../tests/signed';
 import { freePort } from '../tests/procs';
-import { openStore } from '../kiosk/store/open';
-import { SqliteOutbox } from '../kiosk/store/outbox';
+import { openStore } from '../venue-store/open';
+import { SqliteOutbox } from '../venue-store/outbox';
 import { PushClient } from '../protocol/push-client';
 import { SignedHttp } from '../protocol/http-client';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { buildApp, type CloudApp } from '../cloud-sync/app';
 import { addDevice, addTenant, addVenue, type IssuedKey } from '../cloud-sync/admin';
 import { CheckinService } from '../kiosk/checkin-service';
-import { openStore } from '../kiosk/store/open';
+import { openStore } from '../venue-store/open';
 import { KioskSync } from '../kiosk/sync-runtime';
 import { FIXTURE_OCCASION, guestChange, occasionChange, page } from '../kiosk/sync-fixtures';
 import { backends, freshDatabase, type TestDatabase } from '../tests/pg-backends';

@@ -1,6 +1,6 @@
 // `seatpilot agent …`: runs the venue hub, and pairs the doors' kiosks (and beacon gateways) to it.
 import { CliError, parseOptions, printJson, requireOption } from '../cli/util';
-import { openStore } from '../kiosk/store/open';
+import { openStore } from '../venue-store/open';
 import { closeOnSignals } from '../cloud-sync/server';
 import { AgentConfigError, loadAgentConfig, type LoadedAgentConfig } from './config';
 import { startAgent, type RunningAgent } from './runtime';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { cpSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore } from '../kiosk/store/open';
+import { openStore } from '../venue-store/open';
 import { loadAgentConfig } from './config';
 import { startAgent } from './runtime';
 import { AgentStore } from './store';

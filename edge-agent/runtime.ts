@@ -1,7 +1,7 @@
 // Runs the edge agent: its SQLite store, the LAN server for kiosks, the push to and pull from the cloud, heartbeats.
 import type { FastifyInstance } from 'fastify';
 import { newEventId } from '../core/event-id';
-import { openRuntimeStore, type RuntimeStore } from '../kiosk/store/runtime-store';
+import { openRuntimeStore, type RuntimeStore } from '../venue-store/runtime-store';
 import { dirname, resolve } from 'node:path';
 import { processFaults } from '../protocol/fault-log';
 import { SecretBox, secretKeyFileBeside } from '../protocol/secret-box';

@@ -5,8 +5,8 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { deadLetterJson } from '../core/validate';
 import { LIMITS, type SeatPilotEvent, type SyncChange, type SyncResponse } from '../core/contract';
-import { SqliteOutbox } from '../kiosk/store/outbox';
-import { SyncApplier } from '../kiosk/store/sync-apply';
+import { SqliteOutbox } from '../venue-store/outbox';
+import { SyncApplier } from '../venue-store/sync-apply';
 import type { Caller, IngestStore, KeyRecord, KeyStatus, RejectedEvent, StoreBatchResult, SyncStore } from '../protocol/store';
 import { ALL_SYNC_ENTITIES, type SyncEntity } from '../protocol/sync-scope';
 import { isSealed, reviewStoredSecrets, SecretKeyError, type SecretBox } from '../protocol/secret-box';
@@ -138,7 +138,8 @@ export class AgentStore implements IngestStore, SyncStore {
     const fresh: SeatPilotEvent[] = [];
     this.db.transaction(() => {
       for (const event of accepted) {
-        if (!this.outbox.append(event, nowMs)) continue;
+        // Validated one by one by classifyBatch (protocol/ingest.ts) before the store sees them.
+        if (!this.outbox.appendValidated(event, nowMs)) continue;
         fresh.push(event);
         if (event.type === 'checkin.succeeded') {
           const p = event.payload;

@@ -45,7 +45,7 @@ export function importMetaFor(sqlDir: string): Pick<BuildOptions, 'banner' | 'de
 export const ELECTRON_DIST = join(here, '..', 'dist', KIOSK_APP_DIR);
 
 /**
- * The packaged app, laid out as kiosk/main/layout.ts says (main.cjs, preload.cjs, renderer/ and sql/sqlite/ side by side):
+ * The packaged app, laid out as kiosk/main/layout.ts says (main.cjs, preload.cjs, renderer/ and sql/migrations/ side by side):
  * the main finds everything beside itself. The preload is CommonJS and self-contained (a sandboxed preload can load
  * neither ES modules nor node_modules); the main leaves its dependencies to node_modules, which electron-builder ships.
  */
@@ -74,7 +74,7 @@ export async function buildElectron(outDir: string = ELECTRON_DIST): Promise<str
     logLevel: 'warning',
     legalComments: 'none',
   });
-  await cp(join(here, '..', 'sql', 'sqlite'), join(outDir, KIOSK_APP_LAYOUT.sql, 'sqlite'), { recursive: true });
+  await cp(join(here, '..', 'venue-store', 'migrations'), join(outDir, KIOSK_APP_LAYOUT.sql, 'migrations'), { recursive: true });
   return [KIOSK_APP_LAYOUT.main, KIOSK_APP_LAYOUT.preload, KIOSK_APP_LAYOUT.renderer, KIOSK_APP_LAYOUT.sql];
 }
 

@@ -8,9 +8,9 @@ import type { SeatPilotEvent } from '../core/contract';
 import { newEventId } from '../core/event-id';
 import { CheckinService, CheckinInputError, CheckinPersistError } from './checkin-service';
 import { ConfigError } from './config';
-import { GuestReader } from './store/guests';
-import { openStore } from './store/open';
-import { SyncPageError } from './store/sync-apply';
+import { GuestReader } from './guests';
+import { openStore } from '../venue-store/open';
+import { SyncPageError } from '../venue-store/sync-apply';
 import { FIXTURE_OCCASION, guestChange, occasionChange, page, tableChange } from './sync-fixtures';
 
 const T0 = Date.parse('2026-06-20T19:00:00.000Z');

@@ -7,9 +7,9 @@ import { newEventId } from '../core/event-id';
 import { normalizeCredential, type NormalizeErrorCode, type NormalizeOptions, type ScannedKind } from '../core/credential';
 import { decide, pickOccasion, type Decision, type DecisionState, type DecisionStatus, type GuestHistory, type OccasionRule } from '../core/decide';
 import { DEFAULT_DOUBLE_SCAN_WINDOW_MS, normalizeOptionsOf, parseKioskConfig, type KioskConfig } from './config';
-import { GuestReader, type SearchHit, type StoredGuest } from './store/guests';
-import { SqliteOutbox } from './store/outbox';
-import { SyncApplier, type ApplyOptions, type ApplyResult } from './store/sync-apply';
+import { GuestReader, type SearchHit, type StoredGuest } from './guests';
+import { SqliteOutbox } from '../venue-store/outbox';
+import { SyncApplier, type ApplyOptions, type ApplyResult } from '../venue-store/sync-apply';
 
 export interface ScanOptions {
   kind: ScannedKind;
@@ -292,7 +292,7 @@ export class CheckinService {
             },
           }
         : { ...base, type: 'checkin.rejected', payload: { reason: d.status as RejectReason, credential_kind: a.kind, door_id: a.door_id, ...device_time } };
-    // The row carries its event (sql/sqlite/0006): one row in one commit, so neither exists without the other.
+    // The row carries its event (venue-store/migrations/0006): one row in one commit, so neither exists without the other.
     // The event is not schema-checked here: it is built from already validated data, and the service's tests validate
     // every kind it builds with `checkEvent` (the check costs about as much as the rest of the scan path's CPU).
     row.event_json = JSON.stringify(event);

@@ -10,7 +10,8 @@ import { parseKioskAppConfig, staffPinAdvice, type KioskAppConfig } from './app-
 import { CheckinService } from './checkin-service';
 import type { KioskEvents, KioskStatus, ScannerState } from './ipc/channels';
 import { processFaults } from '../protocol/fault-log';
-import { openKioskStore, type RuntimeStore } from './store/runtime-store';
+import { openKioskStore } from './kiosk-store';
+import type { RuntimeStore } from '../venue-store/runtime-store';
 import { KioskSync } from './sync-runtime';
 import { KioskUiService, staffHub, type ScannerReport } from './ui-service';
 

@@ -13,7 +13,7 @@ import { startAgent, type RunningAgent } from '../edge-agent/runtime';
 import { SERVER_TIME_HEADER } from '../protocol/server-time';
 import { waitFor } from '../tests/wait';
 import { CheckinService } from './checkin-service';
-import { openStore } from './store/open';
+import { openStore } from '../venue-store/open';
 import { KioskSync } from './sync-runtime';
 import { guestChange, occasionChange, page } from './sync-fixtures';
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseKioskAppConfig } from './app-config';
 import { CheckinService } from './checkin-service';
 import { DEMO_DOOR, DEMO_TABLES, DEMO_TICKETS, demoSyncPage } from './demo-venue';
-import { openStore } from './store/open';
+import { openStore } from '../venue-store/open';
 import { KioskUiService, staffHub, type ScannerReport } from './ui-service';
 import { HubUnavailableError } from './ipc/handlers';
 import { SignedHttp } from '../protocol/http-client';

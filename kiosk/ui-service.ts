@@ -6,11 +6,11 @@ import type { RejectReason, SyncFloorPlan, SyncTable } from '../core/contract';
 import type { CheckinResult as CoreResult, CheckinService } from './checkin-service';
 import type { CheckinResult, GuestView, KioskSetup, KioskStatus, OutOfOrderReason, ScanRequest, ScannerState, SeatingCounts, TabletPairingCode } from './ipc/channels';
 import { HubUnavailableError, type KioskServicePort } from './ipc/handlers';
-import { GuestReader } from './store/guests';
+import { GuestReader } from './guests';
 import { createTabletPairingCode, seatingCounts } from '../edge-agent/tablet/staff-client';
 import type { SignedHttp } from '../protocol/http-client';
-import type { RuntimeStore } from './store/runtime-store';
-import type { StoreHealth } from './store/store-health';
+import type { RuntimeStore } from '../venue-store/runtime-store';
+import type { StoreHealth } from '../venue-store/store-health';
 
 export interface ScannerReport {
   state: ScannerState;

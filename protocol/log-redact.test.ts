@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '../cloud-sync/app';
 import { buildAgentApp } from '../edge-agent/app';
 import { AgentStore } from '../edge-agent/store';
-import { openStore } from '../kiosk/store/open';
+import { openStore } from '../venue-store/open';
 import { freshDatabase } from '../tests/pg-backends';
 import { redactUrl } from './log-redact';
 

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { parseAgentConfig } from '../edge-agent/config';
 import { startAgent, type RunningAgent } from '../edge-agent/runtime';
 import { CheckinService } from '../kiosk/checkin-service';
-import { openStore } from '../kiosk/store/open';
+import { openStore } from '../venue-store/open';
 import { guestChange, occasionChange, page } from '../kiosk/sync-fixtures';
 import { startFront, type FrontServer } from '../tests/front-server';
 import { waitFor } from '../tests/wait';

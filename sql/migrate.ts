@@ -17,7 +17,8 @@ export class MigrationError extends Error {
 export const MIGRATIONS_TABLE = 'schema_migrations';
 const FILE_PATTERN = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
-export function migrationsDir(kind: 'postgres' | 'sqlite'): string {
+/** The cloud's migrations (sql/postgres/). The venue's SQLite ones live with their store: venue-store/migrations.ts. */
+export function migrationsDir(kind: 'postgres'): string {
   return join(import.meta.dirname, kind);
 }
 
@@ -130,7 +131,7 @@ export async function migratePostgres(db: PgMigrationTarget, known: Migration[] 
   return { applied: appliedNow, version: all.length ? Math.max(...all) : 0 };
 }
 
-export function migrateSqlite(db: SqliteDatabase, known: Migration[] = loadMigrations(migrationsDir('sqlite'))): MigrateReport {
+export function migrateSqlite(db: SqliteDatabase, known: Migration[]): MigrateReport {
   db.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))`);
   const readApplied = () => (db.prepare(`SELECT version FROM ${MIGRATIONS_TABLE}`).all() as { version: number }[]).map((r) => r.version);
   const appliedNow: number[] = [];

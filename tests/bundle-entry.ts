@@ -23,6 +23,6 @@ export async function bundleEntry(entry: string, outDir: string): Promise<string
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'warning',
   });
-  cpSync(join(ROOT, 'sql/sqlite'), join(outDir, 'sqlite'), { recursive: true });
+  cpSync(join(ROOT, 'venue-store/migrations'), join(outDir, 'migrations'), { recursive: true });
   return outfile;
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addDevice, addTenant, addVenue } from '../cloud-sync/admin';
 import { openPglite, openPostgres, type Db } from '../cloud-sync/db';
-import { openStore } from '../kiosk/store/open';
+import { openStore } from '../venue-store/open';
 import { AgentStore } from '../edge-agent/store';
 import { migratePostgres } from '../sql/migrate';
 import { backends, freshDatabase, type TestDatabase } from './pg-backends';
@@ -105,7 +105,7 @@ describe.each(backends())('fault test with the cloud on %s', (backend) => {
     const kioskEventIds = [0, 1].flatMap((i) => {
       const k = new Database(join(dir, `kiosk-${i}.sqlite`), { readonly: true });
       try {
-        // Check-in rows carry their events (sql/sqlite/0006): the view holds both kinds of queued event.
+        // Check-in rows carry their events (venue-store/migrations/0006): the view holds both kinds of queued event.
         expect(k.prepare("SELECT count(*) FROM outbox_events WHERE state != 'sent'").pluck().get()).toBe(0);
         expect(k.prepare("SELECT count(*) FROM checkins WHERE source = 'local' AND push_state IS NOT 'sent'").pluck().get()).toBe(0);
         return k.prepare("SELECT event_id FROM checkins WHERE source = 'local' AND outcome = 'admitted'").pluck().all() as string[];

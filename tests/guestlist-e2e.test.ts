@@ -12,7 +12,7 @@ import { addOccasion, revokeGuest } from '../cloud-sync/guestlist/manage';
 import { startAgent, type RunningAgent } from '../edge-agent/runtime';
 import { parseAgentConfig } from '../edge-agent/config';
 import { CheckinService } from '../kiosk/checkin-service';
-import { openStore } from '../kiosk/store/open';
+import { openStore } from '../venue-store/open';
 import { KioskSync } from '../kiosk/sync-runtime';
 import { backends, freshDatabase, type TestDatabase } from './pg-backends';
 import { waitFor } from './wait';

@@ -3,8 +3,8 @@
 // marks a few events sent, so a kill can land inside those transactions too. Runs until killed.
 import { writeSync } from 'node:fs';
 import { CheckinService } from '../kiosk/checkin-service';
-import { startWalCheckpointer } from '../kiosk/store/checkpointer';
-import { openStore } from '../kiosk/store/open';
+import { startWalCheckpointer } from '../venue-store/checkpointer';
+import { openStore } from '../venue-store/open';
 import { guestChange, page } from '../kiosk/sync-fixtures';
 
 import { CRASH_GUESTS, SYNC_PAGE_GUESTS, SYNC_VERSION_BASE, SYNC_VERSION_STEP } from './kiosk-crash-shared';

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CheckinService } from '../kiosk/checkin-service';
-import { openStore } from '../kiosk/store/open';
+import { openStore } from '../venue-store/open';
 import { guestChange, occasionChange, page } from '../kiosk/sync-fixtures';
 import { bundleEntry } from './bundle-entry';
 import { CRASH_GUESTS, SYNC_PAGE_GUESTS, SYNC_VERSION_BASE, SYNC_VERSION_STEP } from './kiosk-crash-shared';
@@ -90,7 +90,7 @@ describe('kiosk store under SIGKILL', () => {
         try {
           expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
           const rows = new Map((db.prepare("SELECT event_id, outcome FROM checkins WHERE source = 'local'").all() as { event_id: string; outcome: string }[]).map((r) => [r.event_id, r.outcome]));
-          // A local check-in carries its event (sql/sqlite/0006): the event is the row's own column, naming the row's id.
+          // A local check-in carries its event (venue-store/migrations/0006): the event is the row's own column, naming the row's id.
           const events = new Set(db.prepare("SELECT event_id FROM checkins WHERE source = 'local' AND json_extract(event_json, '$.event_id') = event_id").pluck().all() as string[]);
           const missing = [...allReported.keys()].filter((id) => !rows.has(id) || !events.has(id));
           expect(missing, `kill ${k + 1}: reported but lost`).toEqual([]);

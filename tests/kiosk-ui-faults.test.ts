@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckinService } from '../kiosk/checkin-service';
-import { openStore } from '../kiosk/store/open';
+import { openStore } from '../venue-store/open';
 import { guestChange, occasionChange, page as syncPage } from '../kiosk/sync-fixtures';
 import { corruptTablePages } from './corrupt';
 import { launchChromium, screensDir } from './kiosk-browser';

@@ -15,7 +15,7 @@ import { addOccasion } from '../cloud-sync/guestlist/manage';
 import { AgentStore } from '../edge-agent/store';
 import { sessionFromPage } from '../kiosk/browser/session';
 import type { KioskStatus } from '../kiosk/ipc/channels';
-import { openStore } from '../kiosk/store/open';
+import { openStore } from '../venue-store/open';
 import { corruptTablePages } from './corrupt';
 import { startFront, type FrontServer } from './front-server';
 import { freshDatabase, type TestDatabase } from './pg-backends';

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore } from '../../kiosk/store/open';
+import { openStore } from '../../venue-store/open';
 import { guestChange, occasionChange, page } from '../../kiosk/sync-fixtures';
 import { runCli } from '../../tests/cli-run';
-import { SqliteOutbox } from '../../kiosk/store/outbox';
+import { SqliteOutbox } from '../../venue-store/outbox';
 import { AgentStore } from '../store';
 import { TabletStore } from './store';
 

@@ -1,8 +1,8 @@
 // `seatpilot agent pair-tablet | tablet list|revoke | beacon-tag assign|unassign`: staff tablets and beacon tags,
 // run on the hub against the agent's SQLite file (the agent may be running: SQLite in WAL mode takes both).
 import { CliError, parseOptions, printJson, requireOption } from '../../cli/util';
-import { openStore } from '../../kiosk/store/open';
-import { SqliteOutbox } from '../../kiosk/store/outbox';
+import { openStore } from '../../venue-store/open';
+import { SqliteOutbox } from '../../venue-store/outbox';
 import { AgentConfigError, loadAgentConfig } from '../config';
 import { TabletStore } from './store';
 

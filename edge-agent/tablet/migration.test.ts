@@ -4,14 +4,15 @@ import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadMigrations, migrateSqlite, migrationsDir } from '../../sql/migrate';
-import { SqliteOutbox } from '../../kiosk/store/outbox';
+import { migrateSqlite } from '../../sql/migrate';
+import { loadVenueMigrations } from '../../venue-store/migrations';
+import { SqliteOutbox } from '../../venue-store/outbox';
 import { TabletStore } from './store';
 
 describe('migration 0004_tablet', () => {
   it('keeps the check-ins of an agent at version 3 and makes arrivals possible for them', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'sp-mig4-')), 'agent.sqlite');
-    const all = loadMigrations(migrationsDir('sqlite'));
+    const all = loadVenueMigrations();
     const db = new Database(file);
     migrateSqlite(db, all.filter((m) => m.version <= 3));
     db.prepare(`INSERT INTO guests (id, occasion_id, name, name_folded, party_size, table_id, status, version) VALUES ('g1', 'o', 'Ana', 'ana', 1, 't1', 'active', 1)`).run();

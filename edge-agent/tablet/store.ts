@@ -5,7 +5,7 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { newEventId } from '../../core/event-id';
 import type { SeatPilotEvent } from '../../core/contract';
-import type { SqliteOutbox } from '../../kiosk/store/outbox';
+import type { SqliteOutbox } from '../../venue-store/outbox';
 import { randomCode } from '../../protocol/random-code';
 
 export type ArrivalSource = 'tablet' | 'beacon';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import type { FastifyInstance } from 'fastify';
-import { openStore } from '../../kiosk/store/open';
+import { openStore } from '../../venue-store/open';
 import { guestChange, occasionChange, page, tableChange } from '../../kiosk/sync-fixtures';
 import { batchOf, checkinEvent, signedInject, type TestKey } from '../../tests/signed';
 import { requireTool } from '../../tests/tools';

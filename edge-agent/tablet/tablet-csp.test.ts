@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../kiosk/store/open';
+import { openStore } from '../../venue-store/open';
 import { launchChromium } from '../../tests/kiosk-browser';
 import { buildAgentApp } from '../app';
 import { AgentStore } from '../store';

@@ -13,7 +13,7 @@ import { buildApp, type CloudApp } from '../../cloud-sync/app';
 import { addDevice, addTenant, addVenue, type IssuedKey } from '../../cloud-sync/admin';
 import { signRequest } from '../../core/signing';
 import { CheckinService } from '../../kiosk/checkin-service';
-import { openStore } from '../../kiosk/store/open';
+import { openStore } from '../../venue-store/open';
 import { KioskSync } from '../../kiosk/sync-runtime';
 import { guestChange, occasionChange, page as syncPage, tableChange } from '../../kiosk/sync-fixtures';
 import { freshDatabase, type TestDatabase } from '../../tests/pg-backends';

@@ -9,7 +9,7 @@ export const KIOSK_APP_LAYOUT = {
   preload: 'preload.cjs',
   /** renderer.js, index.html and styles.css. */
   renderer: 'renderer',
-  /** The SQLite migrations, as sql/migrate.ts expects them: <sql>/sqlite/0001_*.sql. */
+  /** The SQLite migrations, as venue-store/migrations.ts finds them: <sql>/migrations/0001_*.sql. */
   sql: 'sql',
 } as const;
 

@@ -1,8 +1,9 @@
-// Opens the kiosk's SQLite file (the edge agent opens its own the same way): WAL, durable commits, migrations applied.
+// Opens a venue SQLite file, the kiosk's or the hub's: WAL, durable commits, migrations applied.
 import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
 import { dirname } from 'node:path';
-import { migrateSqlite, type MigrateReport, type Migration } from '../../sql/migrate';
-import { createPrivateFile, ensurePrivateDir, privateSqliteFiles } from '../../protocol/private-files';
+import { migrateSqlite, type MigrateReport, type Migration } from '../sql/migrate';
+import { loadVenueMigrations } from './migrations';
+import { createPrivateFile, ensurePrivateDir, privateSqliteFiles } from '../protocol/private-files';
 
 /** About 40 MB of log at 4 KiB pages before a commit checkpoints by itself. */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
@@ -44,7 +45,7 @@ export function openStore(file: string, opts: { migrations?: Migration[] } = {})
     db.pragma('synchronous = FULL');
     // Checkpoints belong off the scan path (store/checkpointer.ts); this high threshold is only the fallback.
     db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
-    const migration = opts.migrations ? migrateSqlite(db, opts.migrations) : migrateSqlite(db);
+    const migration = migrateSqlite(db, opts.migrations ?? loadVenueMigrations());
     if (file !== ':memory:') privateSqliteFiles(file);
     return { db, migration };
   } catch (e) {

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openKioskStore } from './runtime-store';
+import { openRuntimeStore } from './runtime-store';
 import { openStore } from './open';
-import { startAgent } from '../../edge-agent/runtime';
-import { sharedEntries } from '../../protocol/private-files';
+import { startAgent } from '../edge-agent/runtime';
+import { sharedEntries } from '../protocol/private-files';
 
 const modeOf = (p: string) => statSync(p).mode & 0o777;
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), `sp-modes-${p}-`));
@@ -24,7 +24,7 @@ describe('SQLite data files are owner-only', () => {
   it('a new kiosk folder is 0700 and the database, -wal and -shm 0600 after writes and checkpoints', async () => {
     const dir = join(tmp('kiosk'), 'kiosk-a');
     const file = join(dir, 'kiosk.sqlite');
-    const store = await openKioskStore(file, { checkpointIntervalMs: 20, onFault: () => undefined });
+    const store = await openRuntimeStore(file, { rebuildIfDamaged: true, checkpointIntervalMs: 20, onFault: () => undefined });
     try {
       const insert = store.db.prepare("INSERT INTO outbox (event_id, type, event_json, created_at, created_ms) VALUES (?, 'device.heartbeat', '{}', '2026-01-01T00:00:00Z', 0)");
       for (let i = 0; i < 200; i++) insert.run(`00000000-0000-7000-8000-${String(i).padStart(12, '0')}`);
@@ -45,7 +45,7 @@ describe('SQLite data files are owner-only', () => {
     chmodSync(file, 0o644);
     writeFileSync(`${file}.damaged-2026-01-01T00-00-00-000Z`, 'old bytes', { mode: 0o666 });
     expect(sharedEntries(dir).length).toBe(3);
-    const store = await openKioskStore(file, { onFault: () => undefined });
+    const store = await openRuntimeStore(file, { rebuildIfDamaged: true, onFault: () => undefined });
     try {
       expect(sharedEntries(dir)).toEqual([]);
     } finally {
@@ -58,7 +58,7 @@ describe('SQLite data files are owner-only', () => {
     mkdirSync(dir, { mode: 0o700 });
     const file = join(dir, 'kiosk.sqlite');
     writeFileSync(file, Buffer.alloc(64 * 1024, 7), { mode: 0o644 });
-    const store = await openKioskStore(file, { onFault: () => undefined });
+    const store = await openRuntimeStore(file, { rebuildIfDamaged: true, onFault: () => undefined });
     try {
       expect(store.rebuilt?.damagedFile).toMatch(/kiosk\.sqlite\.damaged-/);
       expect(modeOf(store.rebuilt!.damagedFile)).toBe(0o600);

@@ -1,9 +1,9 @@
 // The outbox in SQLite: events written beside the rows they describe (a check-in row carries its own), pushed upstream
 // in order by the push client.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import type { SeatPilotEvent } from '../../core/contract';
-import type { Outbox, OutboxItem } from '../../core/outbox';
-import { checkEvent } from '../../core/validate';
+import type { SeatPilotEvent } from '../core/contract';
+import type { Outbox, OutboxItem } from '../core/outbox';
+import { checkEvent } from '../core/validate';
 
 export class OutboxEventError extends Error {
   override name = 'OutboxEventError';
@@ -34,7 +34,7 @@ interface StateUpdates {
 }
 
 /**
- * The queue is two tables (sql/sqlite/0006): `outbox` rows (heartbeats, relayed events) and check-in rows that carry
+ * The queue is two tables (venue-store/migrations/0006): `outbox` rows (heartbeats, relayed events) and check-in rows that carry
  * their own event. Item ids tell them apart: an outbox row's id (≥ 1) as is, a check-in row's rowid negated (≤ -1).
  *
  * Check-in rows have no index on their push state (it would cost the scan's commit a page): pending rows are found by
@@ -103,6 +103,11 @@ export class SqliteOutbox implements Outbox {
   append(event: SeatPilotEvent, nowMs: number = this.clock()): boolean {
     const check = checkEvent(event);
     if (!check.ok) throw new OutboxEventError(`refusing to queue ${event.type} ${event.event_id}: ${check.detail}`);
+    return this.appendValidated(check.event, nowMs);
+  }
+
+  /** For events the caller has just validated with `checkEvent` (the hub's ingest, protocol/ingest.ts): not checked twice. */
+  appendValidated(event: SeatPilotEvent, nowMs: number = this.clock()): boolean {
     return this.insert.run(event.event_id, event.type, JSON.stringify(event), new Date(nowMs).toISOString(), nowMs).changes === 1;
   }
 

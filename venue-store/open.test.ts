@@ -3,8 +3,8 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadMigrations, migrationsDir } from '../../sql/migrate';
-import { CheckinService } from '../checkin-service';
+import { loadVenueMigrations } from './migrations';
+import { CheckinService } from '../kiosk/checkin-service';
 import { openStore } from './open';
 import { SqliteOutbox } from './outbox';
 
@@ -23,13 +23,13 @@ describe('openStore', () => {
     const { db, migration } = openStore(tempFile());
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
-    expect(migration.version).toBe(loadMigrations(migrationsDir('sqlite')).length);
+    expect(migration.version).toBe(loadVenueMigrations().length);
     db.close();
   });
 
   it('upgrades a version-1 database with guests and check-ins in it, keeping every row', () => {
     const file = tempFile();
-    const v1 = loadMigrations(migrationsDir('sqlite')).slice(0, 1);
+    const v1 = loadVenueMigrations().slice(0, 1);
     const old = openStore(file, { migrations: v1 }).db;
     old.exec(`
       INSERT INTO occasions (id, name, starts_at, ends_at, starts_ms, ends_ms, timezone, reentry_policy, version)
@@ -46,7 +46,7 @@ describe('openStore', () => {
 
     const { db, migration } = openStore(file);
     // Every migration after the first is applied on top of the old rows.
-    expect(migration.applied).toEqual(loadMigrations(migrationsDir('sqlite')).slice(1).map((m) => m.version));
+    expect(migration.applied).toEqual(loadVenueMigrations().slice(1).map((m) => m.version));
     expect(db.prepare('SELECT guest_id, table_id, party_size FROM checkins').all()).toEqual([{ guest_id: 'g_ana', table_id: null, party_size: 2 }]);
     // The check-in's event moved onto its row (0006); the queue still holds it.
     expect(db.prepare('SELECT count(*) FROM outbox').pluck().get()).toBe(0);
@@ -60,7 +60,7 @@ describe('openStore', () => {
 
   it('moves check-in events from the outbox onto their rows (0006), keeping their push state, ids and order', () => {
     const file = tempFile();
-    const upTo5 = loadMigrations(migrationsDir('sqlite')).filter((m) => m.version <= 5);
+    const upTo5 = loadVenueMigrations().filter((m) => m.version <= 5);
     const old = openStore(file, { migrations: upTo5 }).db;
     const id = (n: number) => `01900000-0000-7000-8000-${String(n).padStart(12, '0')}`;
     const at = (n: number) => new Date(1781982000000 + n * 1000).toISOString();

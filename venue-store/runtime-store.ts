@@ -8,8 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
 import { startWalCheckpointer, type WalCheckpointer } from './checkpointer';
 import { openStore, type OpenedStore } from './open';
-import { processFaults } from '../../protocol/fault-log';
-import { PRIVATE_FILE_MODE } from '../../protocol/private-files';
+import { PRIVATE_FILE_MODE } from '../protocol/private-files';
 import { StoreHealth, classifyStoreError, type StoreFault } from './store-health';
 
 export type IntegrityResult = { state: 'ok' } | { state: 'damaged'; detail: string } | { state: 'unknown'; detail: string };
@@ -177,13 +176,3 @@ export async function openRuntimeStore(file: string, opts: RuntimeStoreOptions =
     },
   };
 }
-
-/**
- * The kiosk's SQLite file as the kiosk runs it (and as bench:checkin measures it): WAL checkpoints in their worker,
- * store health, and a damaged file set aside so the kiosk starts on a fresh one (a dark door helps nobody, and the hub
- * has the guest list).
- */
-export function openKioskStore(file: string, opts: Omit<RuntimeStoreOptions, 'rebuildIfDamaged'> = {}): Promise<RuntimeStore> {
-  return openRuntimeStore(file, { onFault: (kind: string, message: string) => processFaults.report(kind, message), ...opts, rebuildIfDamaged: true });
-}
-
