@@ -22,7 +22,7 @@ import { runCli } from '../tests/cli-run';
 import { checkinEvent } from '../tests/signed';
 import { formatReport, runDoctor, type DoctorReport } from './doctor';
 import { pairBox } from './pair';
-import { closedPort, skewedUpstream } from './test-servers';
+import { closedPort, skewedUpstream } from '../tests/fixtures/test-servers';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), `sp-doctor-${p}-`));
 const lines = (stdout: string) => stdout.trim().split('\n');

@@ -63,7 +63,7 @@ interface BoxSetup {
   role: Role;
   file: string;
   databaseFile: string;
-  /** The sync feed this box pulls its guest list on (kiosk/store/sync-apply.ts). */
+  /** The sync feed this box pulls its guest list on (venue-store/sync-apply.ts). */
   feed: string;
   upstream: (Upstream & { label: 'cloud' | 'hub' }) | null;
   /** Agent boxes: where the running agent answers on this machine. */
@@ -282,7 +282,7 @@ function sealedKeys(databaseFile: string): number {
   }
 }
 
-/** Damaged files a kiosk set aside at start (kiosk/store/runtime-store.ts): kept for support, never deleted by us. */
+/** Damaged files a kiosk set aside at start (venue-store/runtime-store.ts): kept for support, never deleted by us. */
 function checkSetAside(setup: BoxSetup, out: CheckResult[]): void {
   const dir = dirname(setup.databaseFile);
   const prefix = `${basename(setup.databaseFile)}.damaged-`;

@@ -14,7 +14,7 @@ import { SignedHttp } from '../protocol/http-client';
 import { backends, freshDatabase, type TestDatabase } from '../tests/pg-backends';
 import { batchOf, checkinEvent } from '../tests/signed';
 import { pairBox, PairingFailed } from './pair';
-import { closedPort } from './test-servers';
+import { closedPort } from '../tests/fixtures/test-servers';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), `sp-pair-${p}-`));
 const json = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;

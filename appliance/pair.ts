@@ -2,7 +2,7 @@
 // kiosk) for the box's device id and key, and writes them into its config file in the config folder, mode 0600.
 import { accessSync, chownSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeErrors } from '../core/validate';
+import { describeErrors } from '../core/contract/validate';
 import { ConfigFileError, readJsonFile } from '../protocol/config-file';
 import { validatePairResponse, type PairRequest, type PairResponse } from '../protocol/pairing';
 

@@ -7,11 +7,11 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { LIMITS, type SyncChange } from '../core/contract';
-import { nameTokens } from '../core/search-text';
+import { LIMITS, type SyncChange } from '../core/contract/contract';
+import { nameTokens } from '../core/checkin/search-text';
 import { CheckinService } from '../kiosk/checkin-service';
 import { openKioskStore } from '../kiosk/kiosk-store';
-import { guestChange, occasionChange, page, tableChange } from '../kiosk/sync-fixtures';
+import { guestChange, occasionChange, page, tableChange } from '../tests/fixtures/sync-fixtures';
 
 const { values } = parseArgs({
   options: {

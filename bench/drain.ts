@@ -16,7 +16,7 @@ import { AgentStore } from '../edge-agent/store';
 import { SignedHttp } from '../protocol/http-client';
 import { PushClient } from '../protocol/push-client';
 import { checkinEvent } from '../tests/signed';
-import { newEventId } from '../core/event-id';
+import { newEventId } from '../core/contract/event-id';
 
 const N = Number(process.env.BENCH_DRAIN_EVENTS ?? 100_000);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -38,7 +38,7 @@ try {
   // The backlog: N check-ins from two doors, queued while the internet was down.
   const { db: sqlite } = openStore(join(dir, 'agent.sqlite'));
   const store = new AgentStore(sqlite, venue.id);
-  // Ids as the kiosks make them (UUIDv7, core/event-id.ts).
+  // Ids as the kiosks make them (UUIDv7, core/contract/event-id.ts).
   const events = Array.from({ length: N }, (_, i) => checkinEvent(kiosks[i % 2]!, { event_id: newEventId() }));
   sqlite.transaction(() => {
     for (const e of events) store.outbox.append(e);

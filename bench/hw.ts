@@ -2,7 +2,7 @@
 // `npm run bench:hw` prints one JSON line. Baselines from the same run: a loop that only touches the report bytes, and
 // the time to the first scan on a device that never left.
 import { readFileSync } from 'node:fs';
-import { KeyboardReportDecoder } from '../core/hid-keyboard';
+import { KeyboardReportDecoder } from '../core/decoders/hid-keyboard';
 import { HidScanner, DEFAULT_POLL_MS } from '../hardware/hid-scanner';
 import { parseRecording, SimulatedHidBackend } from '../hardware/simulated';
 

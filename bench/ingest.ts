@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { newEventId } from '../core/event-id';
-import { signRequest } from '../core/signing';
+import { newEventId } from '../core/contract/event-id';
+import { signRequest } from '../core/signing/signing';
 import { openPglite, openPostgres, type Db } from '../cloud-sync/db';
 import { INSERT_EVENTS_SQL } from '../cloud-sync/pg-store';
 import { migratePostgres } from '../sql/migrate';
@@ -25,7 +25,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
-/** Event ids as the kiosks make them: UUIDv7, time-ordered (core/event-id.ts), which keep the id indexes appending. */
+/** Event ids as the kiosks make them: UUIDv7, time-ordered (core/contract/event-id.ts), which keep the id indexes appending. */
 function makeBodies(key: IssuedKey, batches: number): string[] {
   return Array.from({ length: batches }, () => batchOf(Array.from({ length: BATCH }, () => checkinEvent(key, { event_id: newEventId() }))));
 }

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { openStore } from '../venue-store/open';
-import { guestChange, occasionChange, page, tableChange } from '../kiosk/sync-fixtures';
+import { guestChange, occasionChange, page, tableChange } from '../tests/fixtures/sync-fixtures';
 import { AgentStore } from '../edge-agent/store';
 import { buildAgentApp } from '../edge-agent/app';
 import type { TabletStore } from '../edge-agent/tablet/store';
-import { signRequest } from '../core/signing';
+import { signRequest } from '../core/signing/signing';
 import { batchOf, checkinEvent } from '../tests/signed';
 
 const GUESTS = Number(process.env.BENCH_TABLET_GUESTS ?? 100_000);

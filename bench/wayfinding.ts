@@ -2,8 +2,8 @@
 // Prints one JSON line: full route (grid build + A*), A* on a reused grid, the kiosk's way (a door distance field built
 // once, then a look-up per route), and the same-run baseline of Dijkstra per route (no heuristic).
 import { loadavg } from 'node:os';
-import { sampleFloor } from '../core/sample-floor';
-import { buildDoorField, buildWalkGrid, findRoute, routeFromField, routeOnGrid } from '../core/wayfinding';
+import { sampleFloor } from '../kiosk/sample-floor';
+import { buildDoorField, buildWalkGrid, findRoute, routeFromField, routeOnGrid } from '../core/wayfinding/wayfinding';
 
 const TABLES = 200;
 const ROUTES = 400;

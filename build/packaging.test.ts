@@ -14,7 +14,7 @@ import { checkHardwareConfig } from '../hardware/config';
 import { parseKioskConfig } from '../kiosk/config';
 import { parseKioskAppConfig } from '../kiosk/app-config';
 import { mergePairing } from '../appliance/pair';
-import { closedPort } from '../appliance/test-servers';
+import { closedPort } from '../tests/fixtures/test-servers';
 import { exited } from '../tests/cli-run';
 import { requireTool } from '../tests/tools';
 import { waitFor } from '../tests/wait';

@@ -4,7 +4,7 @@
 import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { sampleFloor } from '../core/sample-floor';
+import { sampleFloor } from '../kiosk/sample-floor';
 import { addDevice, addTenant, addVenue } from '../cloud-sync/admin';
 import { setEntitlement, upsertPlan } from '../cloud-sync/billing/billing';
 import { importGuests } from '../cloud-sync/guestlist/import-guests';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { signRequest } from '../core/signing';
+import { signRequest } from '../core/signing/signing';
 import { sessionFromPage } from '../kiosk/browser/session';
 import { loadState, ticketOf, DEMO_GUESTS, type DemoState } from './demo';
 

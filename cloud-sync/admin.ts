@@ -1,6 +1,6 @@
 // Control-plane operations behind `seatpilot cloud tenant|venue|device|key …`: tenants, venues, devices and their keys.
 import { randomBytes } from 'node:crypto';
-import { LIMITS } from '../core/contract';
+import { LIMITS } from '../core/contract/contract';
 import type { DeviceKind } from '../protocol/store';
 import type { Queryable } from './db';
 

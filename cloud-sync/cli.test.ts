@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, runCli, startCli } from '../tests/cli-run';
 import { backends, freshDatabase, type TestDatabase } from '../tests/pg-backends';
-import { signRequest } from '../core/signing';
+import { signRequest } from '../core/signing/signing';
 import { batchOf, checkinEvent } from '../tests/signed';
 import { billingReport, recordUsage } from './billing/billing';
 import { openDb } from './db';

@@ -1,13 +1,13 @@
 // Finds double admissions after ingest, off its hot path: reads the check-ins stored since its watermark, records
 // their movements and flags each new pair of entries of one guest at two devices that the guest's occasion's re-entry
-// policy would have refused (core/double-admission.ts).
+// policy would have refused (core/checkin/double-admission.ts).
 //
 // It reads in commit order (sql 0011): a pass takes the check-ins whose storing transaction became visible between
 // the last pass's snapshot and its own, so a batch that commits late (held on its tenant's usage row) is read by the
 // first pass after it commits, never skipped, and no settle time is needed.
 import { Counter, type Registry } from 'prom-client';
-import type { Direction, ReentryPolicy } from '../core/contract';
-import { DEFAULT_REENTRY, findDoubleAdmissions, type Admission } from '../core/double-admission';
+import type { Direction, ReentryPolicy } from '../core/contract/contract';
+import { DEFAULT_REENTRY, findDoubleAdmissions, type Admission } from '../core/checkin/double-admission';
 import { ADVISORY_LOCKS } from '../sql/advisory-locks';
 import type { Db, Queryable } from './db';
 

@@ -11,7 +11,7 @@ import { waitFor } from '../tests/wait';
 import { Registry } from 'prom-client';
 import { loadMigrations, migratePostgres, migrationsDir } from '../sql/migrate';
 import { DoubleAdmissionDetector } from './double-admission-detector';
-import { checkin, insertEvents, seedTenant } from './kpi/test-fixtures';
+import { checkin, insertEvents, seedTenant } from '../tests/fixtures/kpi-fixtures';
 
 describe.each(backends())('double admissions on %s', (backend) => {
   let t: TestDatabase;

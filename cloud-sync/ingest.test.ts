@@ -5,7 +5,7 @@ import { buildApp, type CloudApp } from './app';
 import { addDevice, addTenant, addVenue, revokeKey, rotateKey } from './admin';
 import { backends, freshDatabase, type TestDatabase } from '../tests/pg-backends';
 import { batchOf, checkinEvent, signedInject, type TestKey } from '../tests/signed';
-import { LIMITS } from '../core/contract';
+import { LIMITS } from '../core/contract/contract';
 
 describe.each(backends())('cloud ingest on %s', (backend) => {
   let t: TestDatabase;

@@ -1,6 +1,6 @@
 // The protocol store on Postgres/PGlite: keys, the shared nonce store, batch inserts in one statement, dead letters.
-import { LIMITS, type SeatPilotEvent } from '../core/contract';
-import { UNSTORABLE_ESCAPE, deadLetterJson } from '../core/validate';
+import { LIMITS, type SeatPilotEvent } from '../core/contract/contract';
+import { UNSTORABLE_ESCAPE, deadLetterJson } from '../core/contract/validate';
 import type { Caller, DeviceKind, IngestStore, KeyRecord, KeyStatus, RejectedEvent, StoreBatchResult } from '../protocol/store';
 import type { Db, Queryable } from './db';
 import { openStoredSecret } from './device-secrets';

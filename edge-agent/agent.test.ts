@@ -8,7 +8,7 @@ import { addDevice, addTenant, addVenue, type IssuedKey } from '../cloud-sync/ad
 import { CheckinService } from '../kiosk/checkin-service';
 import { openStore } from '../venue-store/open';
 import { KioskSync } from '../kiosk/sync-runtime';
-import { FIXTURE_OCCASION, guestChange, occasionChange, page } from '../kiosk/sync-fixtures';
+import { FIXTURE_OCCASION, guestChange, occasionChange, page } from '../tests/fixtures/sync-fixtures';
 import { backends, freshDatabase, type TestDatabase } from '../tests/pg-backends';
 import { waitFor } from '../tests/wait';
 import { startAgent, type RunningAgent } from './runtime';

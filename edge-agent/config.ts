@@ -1,8 +1,8 @@
 // The edge agent's configuration file, validated at start: a bad config stops the agent with the field named.
 import { dirname, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { ajv, describeErrors } from '../core/validate';
-import { BeaconDwellOptionsSchema } from '../core/beacon-dwell';
+import { ajv, describeErrors } from '../core/contract/validate';
+import { BeaconDwellOptionsSchema } from '../core/arrival/beacon-dwell';
 import { ConfigFileError, loadConfigFile } from '../protocol/config-file';
 import { DEFAULT_SECRET_KEY_FILE_NAME } from '../protocol/secret-box';
 

@@ -1,7 +1,7 @@
 // The agent's own metrics beside the protocol server's: outbox backlog, push/pull health, check-in latency by stage.
 import { Counter, Gauge, Histogram } from 'prom-client';
-import type { SeatPilotEvent } from '../core/contract';
-import type { Outbox } from '../core/outbox';
+import type { SeatPilotEvent } from '../core/contract/contract';
+import type { Outbox } from '../core/contract/outbox';
 import type { ServerMetrics } from '../protocol/metrics';
 
 export interface AgentMetrics {

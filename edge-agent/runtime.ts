@@ -1,6 +1,6 @@
 // Runs the edge agent: its SQLite store, the LAN server for kiosks, the push to and pull from the cloud, heartbeats.
 import type { FastifyInstance } from 'fastify';
-import { newEventId } from '../core/event-id';
+import { newEventId } from '../core/contract/event-id';
 import { openRuntimeStore, type RuntimeStore } from '../venue-store/runtime-store';
 import { dirname, resolve } from 'node:path';
 import { processFaults } from '../protocol/fault-log';
@@ -11,7 +11,7 @@ import { PushClient } from '../protocol/push-client';
 import { trustProxyFromEnv, type TrustProxy } from '../protocol/trust-proxy';
 import { metricsSettingsFromEnv, type MetricsSettings } from '../protocol/metrics-access';
 import { startMetricsListener } from '../protocol/metrics';
-import type { SeatPilotEvent } from '../core/contract';
+import type { SeatPilotEvent } from '../core/contract/contract';
 import { buildAgentApp } from './app';
 import type { AgentConfig } from './config';
 import { AgentPairing } from './pairing';

@@ -3,8 +3,8 @@
 // cloud, idempotent on event_id) and check-ins also to the venue's truth and the kiosks' feed.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { deadLetterJson } from '../core/validate';
-import { LIMITS, type SeatPilotEvent, type SyncChange, type SyncResponse } from '../core/contract';
+import { deadLetterJson } from '../core/contract/validate';
+import { LIMITS, type SeatPilotEvent, type SyncChange, type SyncResponse } from '../core/contract/contract';
 import { SqliteOutbox } from '../venue-store/outbox';
 import { SyncApplier } from '../venue-store/sync-apply';
 import type { Caller, IngestStore, KeyRecord, KeyStatus, RejectedEvent, StoreBatchResult, SyncStore } from '../protocol/store';

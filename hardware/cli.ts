@@ -1,10 +1,10 @@
 // `seatpilot hw …`: scanners, NFC readers and beacons for venue IT — list devices, watch scans, decode what a device sent.
 import { readFileSync } from 'node:fs';
 import { CliError, parseOptions, printJson } from '../cli/util';
-import { decodeKeyboardReports, isKeyboardLayout } from '../core/hid-keyboard';
-import { canonicalNfcUid, isNfcUidForm, NFC_UID_FORMS } from '../core/nfc-uid';
-import { parseBeaconAdvertisement } from '../core/ble-beacon';
-import { parseHex } from '../core/hex';
+import { decodeKeyboardReports, isKeyboardLayout } from '../core/decoders/hid-keyboard';
+import { canonicalNfcUid, isNfcUidForm, NFC_UID_FORMS } from '../core/decoders/nfc-uid';
+import { parseBeaconAdvertisement } from '../core/decoders/ble-beacon';
+import { parseHex } from '../core/signing/hex';
 import { checkHardwareConfig, loadHardwareConfig, type DeviceConfig, type HardwareConfig } from './config';
 import { describeDevices, formatDeviceRows } from './device-list';
 import { nodeHidBackend } from './hid-backend';

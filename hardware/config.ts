@@ -1,9 +1,9 @@
 // Which HID devices the kiosk uses and as what: validated at start, and a bad file stops with the field named.
 import { ConfigFileError, readJsonFile } from '../protocol/config-file';
 import { Type, type Static } from '@sinclair/typebox';
-import { ajv, describeErrors } from '../core/validate';
-import { KEYBOARD_LAYOUTS } from '../core/hid-keyboard';
-import { NFC_UID_FORMS } from '../core/nfc-uid';
+import { ajv, describeErrors } from '../core/contract/validate';
+import { KEYBOARD_LAYOUTS } from '../core/decoders/hid-keyboard';
+import { NFC_UID_FORMS } from '../core/decoders/nfc-uid';
 
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
@@ -39,7 +39,7 @@ export const DeviceConfigSchema = Type.Object(
     serialNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     /** The keyboard layout a keyboard-emulating device is configured for. */
     layout: Type.Optional(literals(KEYBOARD_LAYOUTS)),
-    /** How an NFC reader delivers the UID (see core/nfc-uid.ts). */
+    /** How an NFC reader delivers the UID (see core/decoders/nfc-uid.ts). */
     uidForm: Type.Optional(literals(NFC_UID_FORMS)),
     /** Keyboard interfaces with numbered reports put this report ID before the 8 boot-report bytes. */
     reportId: Type.Optional(Byte),

@@ -1,5 +1,5 @@
 // `hw list`: what is on the bus and what the kiosk would use each device as, so venue IT can write the config.
-import { BARCODE_SCANNER_USAGE_PAGE } from '../core/hid-pos';
+import { BARCODE_SCANNER_USAGE_PAGE } from '../core/decoders/hid-pos';
 import type { DeviceConfig, HardwareConfig } from './config';
 import type { HidDeviceInfo } from './hid-backend';
 import { deviceLabel, matchesConfig } from './hid-scanner';

@@ -1,8 +1,8 @@
 // One configured HID device as a Scanner: finds it by vendor/product id (and usage page), decodes its reports by role,
 // and keeps looking for it while it is unplugged so it is back within the poll interval after a replug.
-import { KeyboardReportDecoder } from '../core/hid-keyboard';
-import { DEFAULT_POS_LAYOUT, PosReportDecoder } from '../core/hid-pos';
-import { canonicalNfcUid } from '../core/nfc-uid';
+import { KeyboardReportDecoder } from '../core/decoders/hid-keyboard';
+import { DEFAULT_POS_LAYOUT, PosReportDecoder } from '../core/decoders/hid-pos';
+import { canonicalNfcUid } from '../core/decoders/nfc-uid';
 import { DEFAULT_NFC_RAW_LAYOUT, usbId, type DeviceConfig } from './config';
 import type { HidBackend, HidDeviceInfo, HidHandle } from './hid-backend';
 import { ScannerBase } from './scanner';

@@ -4,7 +4,7 @@ export type ScanKind = 'barcode' | 'nfc';
 
 export interface ScanEvent {
   kind: ScanKind;
-  /** Barcode text as decoded, or the canonical NFC UID (core/nfc-uid.ts). */
+  /** Barcode text as decoded, or the canonical NFC UID (core/decoders/nfc-uid.ts). */
   value: string;
   /** The configured device name. */
   device: string;

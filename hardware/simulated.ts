@@ -1,7 +1,7 @@
 // Simulated devices for tests and the demo, behind the same interfaces as real ones:
 // - SimulatedHidBackend: an in-memory HID bus (plug, unplug, send report bytes, replay a recording) under HidScanner;
 // - ScriptedScanner: a Scanner that plays a script of scans, with a plug/unplug toggle, for the kiosk demo.
-import { parseHex } from '../core/hex';
+import { parseHex } from '../core/signing/hex';
 import type { HidBackend, HidDeviceInfo, HidHandle } from './hid-backend';
 import { ScannerBase, type ScanKind } from './scanner';
 

@@ -1,7 +1,7 @@
 // The kiosk app's config file (`seatpilot kiosk --config FILE`, or SEATPILOT_KIOSK_CONFIG for the Electron shell):
 // the database file, the check-in core's own config (kiosk/config.ts) and what the screens need. Checked once at start.
 import { Type, type Static } from '@sinclair/typebox';
-import { ajv, describeErrors } from '../core/validate';
+import { ajv, describeErrors } from '../core/contract/validate';
 import { HardwareConfigSchema } from '../hardware/config';
 import { KioskConfigSchema } from './config';
 

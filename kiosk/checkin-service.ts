@@ -2,10 +2,10 @@
 // in one durable commit. Never a network call on this path: the decision comes from the kiosk's own SQLite.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { performance } from 'node:perf_hooks';
-import type { CheckinStages, CredentialKind, Direction, RejectReason, SeatPilotEvent, SyncResponse } from '../core/contract';
-import { newEventId } from '../core/event-id';
-import { normalizeCredential, type NormalizeErrorCode, type NormalizeOptions, type ScannedKind } from '../core/credential';
-import { decide, pickOccasion, type Decision, type DecisionState, type DecisionStatus, type GuestHistory, type OccasionRule } from '../core/decide';
+import type { CheckinStages, CredentialKind, Direction, RejectReason, SeatPilotEvent, SyncResponse } from '../core/contract/contract';
+import { newEventId } from '../core/contract/event-id';
+import { normalizeCredential, type NormalizeErrorCode, type NormalizeOptions, type ScannedKind } from '../core/checkin/credential';
+import { decide, pickOccasion, type Decision, type DecisionState, type DecisionStatus, type GuestHistory, type OccasionRule } from '../core/checkin/decide';
 import { DEFAULT_DOUBLE_SCAN_WINDOW_MS, normalizeOptionsOf, parseKioskConfig, type KioskConfig } from './config';
 import { GuestReader, type SearchHit, type StoredGuest } from './guests';
 import { SqliteOutbox } from '../venue-store/outbox';

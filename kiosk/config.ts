@@ -1,7 +1,7 @@
 // The kiosk's own configuration (who it is, which door, how its scanner types), validated once at start.
 import { Type, type Static } from '@sinclair/typebox';
-import { ajv, describeErrors } from '../core/validate';
-import type { NormalizeOptions } from '../core/credential';
+import { ajv, describeErrors } from '../core/contract/validate';
+import type { NormalizeOptions } from '../core/checkin/credential';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 const ByteOrder = Type.Union([Type.Literal('card'), Type.Literal('reversed')]);
@@ -12,7 +12,7 @@ export const KioskConfigSchema = Type.Object(
     device_id: Id,
     /** The door this kiosk stands at, unless a scan names another. */
     door_id: Id,
-    /** The occasion to check in; when absent the kiosk picks it by time (core/decide.ts pickOccasion). */
+    /** The occasion to check in; when absent the kiosk picks it by time (core/checkin/decide.ts pickOccasion). */
     occasion_id: Type.Optional(Type.Union([Id, Type.Null()])),
     /** A repeated scan of the same guest at this door within this many ms is "already checked in just now". */
     double_scan_window_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),

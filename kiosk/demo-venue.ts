@@ -1,7 +1,7 @@
 // A demo venue for browser mode (`seatpilot kiosk --browser --demo`), the kiosk UI tests and the scan-to-screen bench:
 // sync pages (the same ones an agent would serve) applied through the check-in core, so every scan is a real check-in.
-import type { SyncChange, SyncResponse } from '../core/contract';
-import { sampleFloor } from '../core/sample-floor';
+import type { SyncChange, SyncResponse } from '../core/contract/contract';
+import { sampleFloor } from './sample-floor';
 
 export const DEMO_DOOR = 'main';
 export const DEMO_PIN = '2468';

@@ -1,10 +1,10 @@
 // Reads of the guest list for the scan path and for staff search. Every query here is an index lookup or an index
 // range scan: the scan path must stay well under a millisecond with 100,000 guests.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import type { GuestStatus } from '../core/contract';
-import type { ScannedKind } from '../core/credential';
-import type { GuestHistory, GuestRecord, Movement, OccasionRule } from '../core/decide';
-import { prefixUpperBound, queryTokens } from '../core/search-text';
+import type { GuestStatus } from '../core/contract/contract';
+import type { ScannedKind } from '../core/checkin/credential';
+import type { GuestHistory, GuestRecord, Movement, OccasionRule } from '../core/checkin/decide';
+import { prefixUpperBound, queryTokens } from '../core/checkin/search-text';
 
 /** A guest as the scan path reads it: the decision's fields and the table label the welcome screen shows. */
 export interface StoredGuest extends GuestRecord {

@@ -1,7 +1,7 @@
 // The kiosk's link to its venue hub: pushes its outbox to the agent, pulls the guest list and other doors'
 // check-ins from it, and sends a heartbeat. The scan path never waits on any of this.
-import { newEventId } from '../core/event-id';
-import type { SeatPilotEvent } from '../core/contract';
+import { newEventId } from '../core/contract/event-id';
+import type { SeatPilotEvent } from '../core/contract/contract';
 import { processFaults } from '../protocol/fault-log';
 import { SignedHttp, type Upstream } from '../protocol/http-client';
 import { PullClient } from '../protocol/pull-client';

@@ -2,7 +2,7 @@
 // the floor plan for wayfinding, device status, and the staff PIN check.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RejectReason, SyncFloorPlan, SyncTable } from '../core/contract';
+import type { RejectReason, SyncFloorPlan, SyncTable } from '../core/contract/contract';
 import type { CheckinResult as CoreResult, CheckinService } from './checkin-service';
 import type { CheckinResult, GuestView, KioskSetup, KioskStatus, OutOfOrderReason, ScanRequest, ScannerState, SeatingCounts, TabletPairingCode } from './ipc/channels';
 import { HubUnavailableError, type KioskServicePort } from './ipc/handlers';

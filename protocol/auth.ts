@@ -1,6 +1,6 @@
 // Verifies a signed `/v1/*` request (SYSTEM.md wire contract) against the store's keys and nonces.
-import { LIMITS } from '../core/contract';
-import { checkHeaders, sha256Hex, verifySignature } from '../core/signing';
+import { LIMITS } from '../core/contract/contract';
+import { checkHeaders, sha256Hex, verifySignature } from '../core/signing/signing';
 import { WireError } from './errors';
 import type { Caller, IngestStore } from './store';
 

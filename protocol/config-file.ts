@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { TSchema, Static } from '@sinclair/typebox';
 import type { ValidateFunction } from 'ajv';
-import { ajv, describeErrors } from '../core/validate';
+import { ajv, describeErrors } from '../core/contract/validate';
 
 export class ConfigFileError extends Error {
   override name = 'ConfigFileError';

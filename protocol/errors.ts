@@ -1,6 +1,6 @@
 // The one mapping from errors to the documented 4xx codes; internals of 5xx stay hidden.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import type { WireErrorCode } from '../core/contract';
+import type { WireErrorCode } from '../core/contract/contract';
 
 export class WireError extends Error {
   constructor(

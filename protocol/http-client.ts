@@ -1,7 +1,7 @@
 // Signed HTTP calls to the next tier up (kiosk → agent, agent → cloud). Every answer measures this box's clock against
 // the receiver's (its x-server-time-ms header, else its Date header): the skew the heartbeat reports, and a corrected
 // signing clock so a box with a wrong clock still gets its events through.
-import { signRequest } from '../core/signing';
+import { signRequest } from '../core/signing/signing';
 import { SERVER_TIME_HEADER } from './server-time';
 
 export interface Upstream {

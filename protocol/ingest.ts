@@ -1,6 +1,6 @@
 // Sorts one batch's events into accepted, duplicate-in-batch and rejected, each on its own (SYSTEM.md POST /v1/events).
-import type { SeatPilotEvent } from '../core/contract';
-import { checkEvent } from '../core/validate';
+import type { SeatPilotEvent } from '../core/contract/contract';
+import { checkEvent } from '../core/contract/validate';
 import type { Caller, RejectedEvent } from './store';
 
 export interface ClassifiedBatch {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { ajv, describeErrors } from '../core/validate';
+import { ajv, describeErrors } from '../core/contract/validate';
 import { randomCode } from './random-code';
 import { RateLimiter, type RateLimitOptions } from './rate-limit';
 

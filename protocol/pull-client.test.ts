@@ -9,7 +9,7 @@ import { parseAgentConfig } from '../edge-agent/config';
 import { startAgent, type RunningAgent } from '../edge-agent/runtime';
 import { CheckinService } from '../kiosk/checkin-service';
 import { openStore } from '../venue-store/open';
-import { guestChange, occasionChange, page } from '../kiosk/sync-fixtures';
+import { guestChange, occasionChange, page } from '../tests/fixtures/sync-fixtures';
 import { startFront, type FrontServer } from '../tests/front-server';
 import { waitFor } from '../tests/wait';
 import { SignedHttp } from './http-client';

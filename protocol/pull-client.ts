@@ -1,7 +1,7 @@
 // The one pull client for both hops: pages `GET /v1/sync` from its saved cursor and applies each page in one
 // transaction together with the new cursor, so a crash resumes from the last applied page.
-import { checkSyncResponse } from '../core/validate';
-import type { SyncResponse } from '../core/contract';
+import { checkSyncResponse } from '../core/contract/validate';
+import type { SyncResponse } from '../core/contract/contract';
 import { backoffMs, describeUnexpected, errorCodeOf, type SignedHttp } from './http-client';
 
 export interface SyncSink {

@@ -1,8 +1,8 @@
 // The one push client for both hops (kiosk → agent, agent → cloud): drains an outbox in order, in signed batches.
 import { randomUUID } from 'node:crypto';
-import { LIMITS } from '../core/contract';
-import type { Outbox, OutboxItem } from '../core/outbox';
-import { checkIngestResult } from '../core/validate';
+import { LIMITS } from '../core/contract/contract';
+import type { Outbox, OutboxItem } from '../core/contract/outbox';
+import { checkIngestResult } from '../core/contract/validate';
 import { backoffMs, describeUnexpected, errorCodeOf, type SignedHttp } from './http-client';
 
 export interface PushOptions {

@@ -1,7 +1,7 @@
 // The `/v1/*` routes shared by the edge agent and the cloud: signed ingest and sync, over whichever store is passed in.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { LIMITS, type IngestResult } from '../core/contract';
-import { checkBatch } from '../core/validate';
+import { LIMITS, type IngestResult } from '../core/contract/contract';
+import { checkBatch } from '../core/contract/validate';
 import { authenticate } from './auth';
 import { WireError } from './errors';
 import { classifyBatch, foreignDeviceIds } from './ingest';

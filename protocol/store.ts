@@ -1,6 +1,6 @@
 // The storage side of the wire protocol's server routes: one interface, a Postgres/PGlite store (cloud) and a
 // SQLite store (edge agent) behind it, so the route code exists once.
-import type { EventRejectReason, SeatPilotEvent, SyncResponse } from '../core/contract';
+import type { EventRejectReason, SeatPilotEvent, SyncResponse } from '../core/contract/contract';
 import type { SyncEntity } from './sync-scope';
 
 export type KeyStatus = 'active' | 'rotated' | 'revoked';

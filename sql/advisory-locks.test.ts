@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import { ADVISORY_LOCKS, ADVISORY_LOCK_CLASSES } from './advisory-locks';
 import { backends, freshDatabase, type TestDatabase } from '../tests/pg-backends';
 import { refreshKpiView } from '../cloud-sync/kpi/kpi';
-import { checkin, insertEvents, seedTenant } from '../cloud-sync/kpi/test-fixtures';
+import { checkin, insertEvents, seedTenant } from '../tests/fixtures/kpi-fixtures';
 import { DoubleAdmissionDetector } from '../cloud-sync/double-admission-detector';
 import { waitFor } from '../tests/wait';
 

@@ -10,7 +10,7 @@ import { loadMigrations, migratePostgres, migrationsDir, type Migration } from '
 import { backends, freshDatabase, postgresAvailable, type TestDatabase } from '../tests/pg-backends';
 import { supabaseDatabase, type SupabaseDatabase } from '../tests/supabase';
 import { failure } from '../tests/rls';
-import { checkin, insertEvents, seedTenant } from '../cloud-sync/kpi/test-fixtures';
+import { checkin, insertEvents, seedTenant } from '../tests/fixtures/kpi-fixtures';
 import { refreshKpiView } from '../cloud-sync/kpi/kpi';
 
 // What authenticated reads (its tenant's rows, by RLS or the claim filter of the view) and service_role reads (all).

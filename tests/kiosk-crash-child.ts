@@ -5,7 +5,7 @@ import { writeSync } from 'node:fs';
 import { CheckinService } from '../kiosk/checkin-service';
 import { startWalCheckpointer } from '../venue-store/checkpointer';
 import { openStore } from '../venue-store/open';
-import { guestChange, page } from '../kiosk/sync-fixtures';
+import { guestChange, page } from './fixtures/sync-fixtures';
 
 import { CRASH_GUESTS, SYNC_PAGE_GUESTS, SYNC_VERSION_BASE, SYNC_VERSION_STEP } from './kiosk-crash-shared';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CheckinService } from '../kiosk/checkin-service';
 import { openStore } from '../venue-store/open';
-import { guestChange, occasionChange, page } from '../kiosk/sync-fixtures';
+import { guestChange, occasionChange, page } from './fixtures/sync-fixtures';
 import { bundleEntry } from './bundle-entry';
 import { CRASH_GUESTS, SYNC_PAGE_GUESTS, SYNC_VERSION_BASE, SYNC_VERSION_STEP } from './kiosk-crash-shared';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckinService } from '../kiosk/checkin-service';
 import { openStore } from '../venue-store/open';
-import { guestChange, occasionChange, page as syncPage } from '../kiosk/sync-fixtures';
+import { guestChange, occasionChange, page as syncPage } from './fixtures/sync-fixtures';
 import { corruptTablePages } from './corrupt';
 import { launchChromium, screensDir } from './kiosk-browser';
 import { seatpilot, type Proc } from './procs';

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, type CloudApp } from '../cloud-sync/app';
-import { heartbeat, insertEvents, seedTenant } from '../cloud-sync/kpi/test-fixtures';
+import { heartbeat, insertEvents, seedTenant } from './fixtures/kpi-fixtures';
 import { freshDatabase, type TestDatabase } from './pg-backends';
 import { loadState, type DemoState } from '../cli/demo';
 import { freePort, ROOT, runTs, seatpilot, type Proc } from './procs';

@@ -1,8 +1,8 @@
 // Test helper: signed requests to a fastify app through inject(), exactly as a device would send them.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { signRequest } from '../core/signing';
-import type { SeatPilotEvent } from '../core/contract';
+import { signRequest } from '../core/signing/signing';
+import type { SeatPilotEvent } from '../core/contract/contract';
 
 export interface TestKey {
   key_id: string;

@@ -328,7 +328,7 @@ describe('venue faults', () => {
 
 /** A signed `POST /v1/events` as the door's key would send it, for fetch. */
 async function signedFetchInit(v: Venue, body: string): Promise<RequestInit> {
-  const { signRequest } = await import('../core/signing');
+  const { signRequest } = await import('../core/signing/signing');
   const headers = await signRequest({ keyId: v.kioskKey.key_id, secret: v.kioskKey.secret, method: 'POST', pathWithQuery: '/v1/events', body });
   return { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body };
 }

@@ -43,7 +43,7 @@ export function openStore(file: string, opts: { migrations?: Migration[] } = {})
       if (mode !== 'wal') throw new StoreOpenError(`${file}: SQLite refused WAL mode (got "${String(mode)}"); is the file system read-only or a network share?`);
     }
     db.pragma('synchronous = FULL');
-    // Checkpoints belong off the scan path (store/checkpointer.ts); this high threshold is only the fallback.
+    // Checkpoints belong off the scan path (venue-store/checkpointer.ts); this high threshold is only the fallback.
     db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
     const migration = migrateSqlite(db, opts.migrations ?? loadVenueMigrations());
     if (file !== ':memory:') privateSqliteFiles(file);

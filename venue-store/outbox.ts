@@ -1,9 +1,9 @@
 // The outbox in SQLite: events written beside the rows they describe (a check-in row carries its own), pushed upstream
 // in order by the push client.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import type { SeatPilotEvent } from '../core/contract';
-import type { Outbox, OutboxItem } from '../core/outbox';
-import { checkEvent } from '../core/validate';
+import type { SeatPilotEvent } from '../core/contract/contract';
+import type { Outbox, OutboxItem } from '../core/contract/outbox';
+import { checkEvent } from '../core/contract/validate';
 
 export class OutboxEventError extends Error {
   override name = 'OutboxEventError';

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckinService } from '../kiosk/checkin-service';
-import { guestChange, occasionChange, page } from '../kiosk/sync-fixtures';
+import { guestChange, occasionChange, page } from '../tests/fixtures/sync-fixtures';
 import { corruptHeader, corruptTablePages } from '../tests/corrupt';
 import { waitFor } from '../tests/wait';
 import { openStore } from './open';

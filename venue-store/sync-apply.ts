@@ -1,9 +1,9 @@
 // Applies a page of `GET /v1/sync` changes to the store: one transaction per page, idempotent by version.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import type { SyncChange, SyncGuest, SyncResponse } from '../core/contract';
-import { canonicalStoredCredential } from '../core/credential';
-import { foldText, nameTokens } from '../core/search-text';
-import { checkSyncResponse } from '../core/validate';
+import type { SyncChange, SyncGuest, SyncResponse } from '../core/contract/contract';
+import { canonicalStoredCredential } from '../core/checkin/credential';
+import { foldText, nameTokens } from '../core/checkin/search-text';
+import { checkSyncResponse } from '../core/contract/validate';
 
 export class SyncPageError extends Error {
   override name = 'SyncPageError';

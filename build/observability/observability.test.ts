@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, type CloudApp } from '../../cloud-sync/app';
 import { addDevice, addTenant, addVenue, type IssuedKey } from '../../cloud-sync/admin';
-import { signRequest } from '../../core/signing';
+import { signRequest } from '../../core/signing/signing';
 import { parseAgentConfig } from '../../edge-agent/config';
 import { startAgent, type RunningAgent } from '../../edge-agent/runtime';
 import { freshDatabase, type TestDatabase } from '../../tests/pg-backends';

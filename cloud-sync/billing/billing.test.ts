@@ -2,7 +2,7 @@
 // usage is shown, CSV matches the rows, and a tenant sees only its own billing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
-import { asTenant, seedTenant } from '../kpi/test-fixtures';
+import { asTenant, seedTenant } from '../../tests/fixtures/kpi-fixtures';
 import { billingCsv, billingReport, BillingInputError, closeMonth, meterBatch, parseMonth, recordUsage, setEntitlement, upsertPlan } from './billing';
 
 const OCT = new Date('2026-10-15T12:00:00Z');

@@ -4,7 +4,7 @@
 // minus receiver) and, for a kiosk that corrects, that its times are corrected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import type { SeatPilotEvent } from '../../core/contract';
+import type { SeatPilotEvent } from '../../core/contract/contract';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
 import { batchOf, checkinEvent, signedInject, type TestKey } from '../../tests/signed';
 import { addDevice, addTenant, addVenue } from '../admin';

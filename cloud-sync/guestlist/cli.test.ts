@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SyncChange, SyncResponse } from '../../core/contract';
-import { signRequest } from '../../core/signing';
+import type { SyncChange, SyncResponse } from '../../core/contract/contract';
+import { signRequest } from '../../core/signing/signing';
 import { exited, runCli, startCli } from '../../tests/cli-run';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
 

@@ -24,8 +24,8 @@
  * Every row is checked before anything is written; one bad row refuses the whole file with every bad row's line number
  * and reason. The write is one transaction, in chunks, with progress reported per chunk.
  */
-import { SyncGuestSchema, type GuestStatus, type SyncCredential } from '../../core/contract';
-import { ajv, describeErrors } from '../../core/validate';
+import { SyncGuestSchema, type GuestStatus, type SyncCredential } from '../../core/contract/contract';
+import { ajv, describeErrors } from '../../core/contract/validate';
 import { AdminError, newId } from '../admin';
 import type { Db, Queryable } from '../db';
 import { cell, ID_PATTERN, ImportError, lockVenue, parseTimestamp, readCsvTable, type ImportProblem } from './common';

@@ -1,6 +1,6 @@
 // Guest-list writes besides the guest import: occasions, tables (CSV), the floor plan (JSON), revoking and deleting guests.
-import { ReentryPolicySchema, SyncFloorPlanSchema, SyncTableSchema, type ReentryPolicy, type SyncFloorPlan, type SyncOccasion, type SyncTable } from '../../core/contract';
-import { ajv, describeErrors } from '../../core/validate';
+import { ReentryPolicySchema, SyncFloorPlanSchema, SyncTableSchema, type ReentryPolicy, type SyncFloorPlan, type SyncOccasion, type SyncTable } from '../../core/contract/contract';
+import { ajv, describeErrors } from '../../core/contract/validate';
 import { AdminError, newId } from '../admin';
 import type { Db } from '../db';
 import { cell, ID_PATTERN, ImportError, isTimeZone, lockVenue, parseTimestamp, readCsvTable, type ImportProblem } from './common';

@@ -1,7 +1,7 @@
 // GET /v1/sync on the cloud by key kind, on PGlite and the real PostgreSQL: the venue's agent and a kiosk that syncs
 // with the cloud directly read the whole list; a beacon gateway's key reads nothing (403 forbidden), not one credential.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncResponse } from '../../core/contract';
+import type { SyncResponse } from '../../core/contract/contract';
 import { addDevice, addTenant, addVenue, type IssuedKey } from '../admin';
 import { buildApp, type CloudApp } from '../app';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';

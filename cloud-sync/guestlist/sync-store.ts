@@ -1,5 +1,5 @@
 // `GET /v1/sync` on the cloud: a venue's guest-list changes after a cursor, in version order, from Postgres/PGlite.
-import type { ReentryPolicy, SyncChange, SyncFloorPlan, SyncGuest, SyncResponse } from '../../core/contract';
+import type { ReentryPolicy, SyncChange, SyncFloorPlan, SyncGuest, SyncResponse } from '../../core/contract/contract';
 import { WireError } from '../../protocol/errors';
 import type { Caller, SyncStore } from '../../protocol/store';
 import { ALL_SYNC_ENTITIES, type SyncEntity } from '../../protocol/sync-scope';

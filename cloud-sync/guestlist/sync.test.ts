@@ -2,8 +2,8 @@
 // signing, the per-venue version lock, and RLS for Supabase clients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import type { SyncChange, SyncResponse } from '../../core/contract';
-import { checkSyncResponse } from '../../core/validate';
+import type { SyncChange, SyncResponse } from '../../core/contract/contract';
+import { checkSyncResponse } from '../../core/contract/validate';
 import type { Caller } from '../../protocol/store';
 import { addDevice, addTenant, addVenue, type IssuedKey } from '../admin';
 import { buildApp, type CloudApp } from '../app';

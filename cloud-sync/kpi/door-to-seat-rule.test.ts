@@ -3,8 +3,8 @@
 // both keep the same trips and give the same counts and percentiles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { doorToSeat } from '../../core/door-to-seat';
-import type { SeatPilotEvent } from '../../core/contract';
+import { doorToSeat } from '../../core/arrival/door-to-seat';
+import type { SeatPilotEvent } from '../../core/contract/contract';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
 import { batchOf, signedInject, type TestKey } from '../../tests/signed';
 import { addDevice, addTenant, addVenue } from '../admin';

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
 import { readCheckinKpis, readDoorToSeatKpis, readStaleness, refreshKpiView } from './kpi';
-import { arrival, asTenant, checkin, insertEvents, refusal, type RawEvent } from './test-fixtures';
+import { arrival, asTenant, checkin, insertEvents, refusal, type RawEvent } from '../../tests/fixtures/kpi-fixtures';
 
 // A 5-minute boundary a day ago: inside the views' 7-day window whenever the test runs.
 const T0 = new Date(Math.floor((Date.now() - 86_400_000) / 300_000) * 300_000).toISOString();

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
 import { loadMigrations, migratePostgres, migrationsDir } from '../../sql/migrate';
 import { listEventPartitions, maintainEventPartitions, setPartitionSettings } from './partitions';
-import { asTenant, insertEvents } from './test-fixtures';
+import { asTenant, insertEvents } from '../../tests/fixtures/kpi-fixtures';
 
 const ev = (eventId: string, receivedAt: string, tenant = 'A') => ({
   tenant, venue: 'v1', device: 'k1', type: 'device.heartbeat', occurredAt: receivedAt, receivedAt, eventId, payload: {},

@@ -9,7 +9,7 @@ import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backe
 import { closeMonth, recordUsage, setEntitlement, upsertPlan } from '../billing/billing';
 import { fleetStatus } from '../fleet/fleet';
 import { KpiRefresher, refreshEverySecFromEnv } from '../kpi/refresher';
-import { heartbeat, insertEvents, seedTenant } from '../kpi/test-fixtures';
+import { heartbeat, insertEvents, seedTenant } from '../../tests/fixtures/kpi-fixtures';
 import { checkAdminAuth } from './admin-auth';
 import { opsPlugin } from './plugin';
 

@@ -2,7 +2,7 @@
 // /admin pages (fleet, billing) behind SEATPILOT_ADMIN_TOKEN. Without a token the admin routes are not registered.
 import type { FastifyInstance, FastifyPluginAsync, FastifySchemaValidationError } from 'fastify';
 import type { Registry } from 'prom-client';
-import { ajv } from '../../core/validate';
+import { ajv } from '../../core/contract/validate';
 import type { Queryable } from '../db';
 import { billingCsv, billingReport, BillingInputError, parseMonth } from '../billing/billing';
 import { fleetStatus } from '../fleet/fleet';
@@ -48,7 +48,7 @@ const eventsQuerySchema = {
     type: text(64),
     device: text(128),
     guest: text(128),
-    // The project's date-time (core/validate.ts): only what timestamptz stores (no year 0000, offsets to ±15:59).
+    // The project's date-time (core/contract/validate.ts): only what timestamptz stores (no year 0000, offsets to ±15:59).
     since: { type: 'string', format: 'date-time' },
   },
   additionalProperties: false,
@@ -67,7 +67,7 @@ function describeQueryError(v: FastifySchemaValidationError): string {
 
 async function adminRoutes(app: FastifyInstance, opts: { db: Queryable; token: string }): Promise<void> {
   app.addHook('onRequest', adminAuthHook(opts.token));
-  // The project's one Ajv (core/validate.ts), so query strings are checked by the same formats as events.
+  // The project's one Ajv (core/contract/validate.ts), so query strings are checked by the same formats as events.
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
   // A bad month or query is the caller's mistake: 400 with the reason, never a 500.
   app.setErrorHandler(async (raw, _request, reply) => {

@@ -7,7 +7,7 @@ import { addDevice, addTenant, addVenue } from '../admin';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
 import { batchOf, checkinEvent, signedInject, type TestKey } from '../../tests/signed';
 import { billingReport, setEntitlement, upsertPlan } from '../billing/billing';
-import { heartbeat } from '../kpi/test-fixtures';
+import { heartbeat } from '../../tests/fixtures/kpi-fixtures';
 
 const TOKEN = 'service-admin-token-0123456789';
 

@@ -2,7 +2,7 @@
 // checks a problem needs beyond its schema (ids that must exist, rules that contradict each other, locks that cannot hold).
 import { Type, type Static } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
-import { ajv } from '../validate';
+import { ajv } from '../contract/validate';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 const Tag = Type.String({ minLength: 1, maxLength: 64 });

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../venue-store/open';
-import { guestChange, occasionChange, page } from '../../kiosk/sync-fixtures';
+import { guestChange, occasionChange, page } from '../../tests/fixtures/sync-fixtures';
 import { runCli } from '../../tests/cli-run';
 import { SqliteOutbox } from '../../venue-store/outbox';
 import { AgentStore } from '../store';

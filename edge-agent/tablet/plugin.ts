@@ -3,10 +3,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ValidateFunction } from 'ajv';
 import { Counter, Histogram } from 'prom-client';
-import type { SeatPilotEvent } from '../../core/contract';
-import { BeaconDwellTracker, type BeaconDwellOptions, type DwellEvent } from '../../core/beacon-dwell';
-import { DOOR_TO_SEAT_BUCKETS, doorToSeat } from '../../core/door-to-seat';
-import { ajv, describeErrors } from '../../core/validate';
+import type { SeatPilotEvent } from '../../core/contract/contract';
+import { BeaconDwellTracker, type BeaconDwellOptions, type DwellEvent } from '../../core/arrival/beacon-dwell';
+import { DOOR_TO_SEAT_BUCKETS, doorToSeat } from '../../core/arrival/door-to-seat';
+import { ajv, describeErrors } from '../../core/contract/validate';
 import { authenticate } from '../../protocol/auth';
 import { WireError } from '../../protocol/errors';
 import type { ServerMetrics } from '../../protocol/metrics';
@@ -26,7 +26,7 @@ export interface TabletOptions {
   undoSeconds?: number;
   /** Lifetime of a pairing code. Default 10 min. */
   pairingTtlMinutes?: number;
-  /** Beacon dwell smoothing (core/beacon-dwell.ts). */
+  /** Beacon dwell smoothing (core/arrival/beacon-dwell.ts). */
   dwell?: Partial<BeaconDwellOptions>;
   /** How often pending taps are committed, dwells completed and streams refreshed. Default 250 ms. */
   tickMs?: number;

@@ -34,7 +34,7 @@ export type PairingCodeRequest = Static<typeof PairingCodeRequestSchema>;
 
 /**
  * `POST /v1/beacon/sightings` from a beacon gateway: what its receivers heard. `tag` is the beacon's key
- * (core/ble-beacon.ts beaconKey: "ibeacon:<uuid>:<major>:<minor>" or "eddystone:<namespace>:<instance>"); `table_id`
+ * (core/decoders/ble-beacon.ts beaconKey: "ibeacon:<uuid>:<major>:<minor>" or "eddystone:<namespace>:<instance>"); `table_id`
  * is the table whose receiver heard it; `seen_at` defaults to the time the agent received the batch.
  */
 export const BeaconSightingsSchema = Type.Object(

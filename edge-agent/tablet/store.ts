@@ -3,8 +3,8 @@
 // the boards and counts the tablets and the kiosks' staff mode show.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { newEventId } from '../../core/event-id';
-import type { SeatPilotEvent } from '../../core/contract';
+import { newEventId } from '../../core/contract/event-id';
+import type { SeatPilotEvent } from '../../core/contract/contract';
 import type { SqliteOutbox } from '../../venue-store/outbox';
 import { randomCode } from '../../protocol/random-code';
 

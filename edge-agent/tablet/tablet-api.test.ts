@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import type { FastifyInstance } from 'fastify';
 import { openStore } from '../../venue-store/open';
-import { guestChange, occasionChange, page, tableChange } from '../../kiosk/sync-fixtures';
+import { guestChange, occasionChange, page, tableChange } from '../../tests/fixtures/sync-fixtures';
 import { batchOf, checkinEvent, signedInject, type TestKey } from '../../tests/signed';
 import { requireTool } from '../../tests/tools';
 import { waitFor } from '../../tests/wait';

@@ -1,7 +1,7 @@
 // The kiosk's one IPC channel map: main registers handlers from it, preload exposes `invoke<K>()` from it, and browser mode
-// serves it over HTTP. Requests are TypeBox schemas (validated with core/validate's Ajv at the crossing); responses are types.
+// serves it over HTTP. Requests are TypeBox schemas (validated with core/contract/validate's Ajv at the crossing); responses are types.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { RejectReason, SyncFloorPlan, SyncTable } from '../../core/contract';
+import type { RejectReason, SyncFloorPlan, SyncTable } from '../../core/contract/contract';
 import type { SeatingCounts, TabletPairingCode } from '../../edge-agent/tablet/store';
 import type { Channel, KioskEventName } from './channel-names';
 
@@ -72,7 +72,7 @@ export type OutOfOrderReason = 'no_scanner' | 'database' | 'disk_full' | 'databa
 
 export interface KioskStatus {
   scanner: { state: ScannerState; devices: { device: string; state: ScannerState; detail: string | null }[] };
-  /** `fault` names a store fault (kiosk/store/store-health.ts) or a file rebuilt at this start. */
+  /** `fault` names a store fault (venue-store/store-health.ts) or a file rebuilt at this start. */
   database: { ok: boolean; detail: string | null; fault?: 'disk_full' | 'damaged' | 'write_failed' | 'rebuilt' };
   /** `last_error`: the last push or pull fault with the hub (null while both work), e.g. a captive portal's page. */
   hub: { online: boolean; last_sync_at: string | null; last_error: string | null };

@@ -1,7 +1,7 @@
 // The handlers of the channel map over the kiosk service: validate at the crossing, guard staff channels behind a PIN
 // session, and turn every failure into `{ok: false, error}` (the renderer never sees a stack or a thrown error).
 import type { ValidateFunction } from 'ajv';
-import { ajv, describeErrors } from '../../core/validate';
+import { ajv, describeErrors } from '../../core/contract/validate';
 import {
   CHANNELS,
   isChannel,

@@ -6,7 +6,7 @@ import { clockTime, MESSAGES, type Messages } from './i18n';
 
 export type Screen = 'loading' | 'idle' | 'checking' | 'welcome' | 'already' | 'refused' | 'out_of_order' | 'pin' | 'staff';
 
-/** Tells a keyboard-emulating scanner's burst from typing (core/keystroke-burst.ts). */
+/** Tells a keyboard-emulating scanner's burst from typing (core/decoders/keystroke-burst.ts). */
 export interface ScanDetector {
   key(key: string, atMs: number): string | null;
   reset(): void;

@@ -1,7 +1,7 @@
 // The floor map of the welcome screen: the plan drawn once as SVG, then per guest only the route and the highlighted table
 // change (a few attributes), so showing a route costs a look-up in the door's distance field plus a few DOM writes.
-import type { SyncFloorPlan, SyncTable } from '../../core/contract';
-import { buildDoorField, buildWalkGrid, routeFromField, type DoorField, type Route, type WalkGrid } from '../../core/wayfinding';
+import type { SyncFloorPlan, SyncTable } from '../../core/contract/contract';
+import { buildDoorField, buildWalkGrid, routeFromField, type DoorField, type Route, type WalkGrid } from '../../core/wayfinding/wayfinding';
 
 const SVG = 'http://www.w3.org/2000/svg';
 

@@ -1,5 +1,5 @@
 // The guest's and staff's words in Spanish and English; the venue picks one (KioskSetup.language).
-import type { RejectReason } from '../../core/contract';
+import type { RejectReason } from '../../core/contract/contract';
 import type { Language, OutOfOrderReason } from '../ipc/channels';
 
 export interface Messages {

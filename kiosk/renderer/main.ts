@@ -1,5 +1,5 @@
 // Renderer entry: picks the transport (Electron preload or browser-mode HTTP) and starts the kiosk screens.
-import { KeystrokeBurstDetector } from '../../core/keystroke-burst';
+import { KeystrokeBurstDetector } from '../../core/decoders/keystroke-burst';
 import { KioskApp } from './app';
 import { pickBridge } from './transport';
 

@@ -3,7 +3,7 @@
 // tablet whenever the hub cannot be reached.
 import type { Board, BoardGuest, SeatingCounts } from '../store';
 import { WORDS, pickLang, type Lang, type Words } from './i18n';
-import { newEventId } from '../../../core/event-id';
+import { newEventId } from '../../../core/contract/event-id';
 import { TapQueue, parseSse, type QueuedAction } from './queue';
 
 const LS = { token: 'seatpilot.tablet.token', tables: 'seatpilot.tablet.tables', lang: 'seatpilot.tablet.lang' };

@@ -1,7 +1,7 @@
 // Double admissions: the same guest admitted (entry) at two different devices when the occasion's re-entry policy would
 // have refused the second (kiosks deciding while cut off from the venue hub). Pure: the cloud's store feeds it a guest's
 // known movements and the policy of the guest's occasion.
-import type { Direction, ReentryPolicy } from './contract';
+import type { Direction, ReentryPolicy } from '../contract/contract';
 
 export interface Admission {
   guest_id: string;

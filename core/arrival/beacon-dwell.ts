@@ -6,7 +6,7 @@
 // or above the threshold; a new table takes over only when it beats the current one by a margin (no flapping
 // between two neighbouring tables). The tag "arrives" when the candidate has held for the dwell time, once per stay.
 import { Type, type Static } from '@sinclair/typebox';
-import { ajv, describeErrors } from './validate';
+import { ajv, describeErrors } from '../contract/validate';
 
 export const BeaconDwellOptionsSchema = Type.Object(
   {

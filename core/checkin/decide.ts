@@ -1,6 +1,6 @@
 // The check-in decision: admit, or deny with a code. Pure: the caller looks the guest and their history up and passes
 // them in, so the same rules run on the kiosk, in the agent and in tests, with no I/O and no clock of their own.
-import type { CredentialKind, Direction, GuestStatus, ReentryPolicy, RejectReason } from './contract';
+import type { CredentialKind, Direction, GuestStatus, ReentryPolicy, RejectReason } from '../contract/contract';
 
 export type DecisionStatus = 'ok' | RejectReason;
 

@@ -1,6 +1,6 @@
 // A generated banquet-hall floor plan (doors, walls, a stage, a bar, pillars, N round tables in rows): the demo venue of
 // browser mode, the wayfinding benchmark's 200-table floor and the kiosk UI tests share it.
-import type { SyncFloorPlan, SyncTable } from './contract';
+import type { SyncFloorPlan, SyncTable } from '../core/contract/contract';
 
 export interface SampleFloor {
   plan: SyncFloorPlan;

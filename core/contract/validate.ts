@@ -1,4 +1,4 @@
-// Validation of events and sync pages against the one contract (core/contract.ts), shared by kiosk, agent and cloud.
+// Validation of events and sync pages against the one contract (core/contract/contract.ts), shared by kiosk, agent and cloud.
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import {

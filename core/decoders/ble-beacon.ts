@@ -8,7 +8,7 @@
 //   AA FE), frame type 0x00, calibrated tx power at 0 m (int8 dBm), 10-byte namespace, 6-byte instance, and two
 //   reserved bytes that some beacons leave out.
 
-import { toHex } from './hex';
+import { toHex } from '../signing/hex';
 
 export type Beacon =
   | { format: 'ibeacon'; uuid: string; major: number; minor: number; measuredPower: number }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SyncFloorPlan, SyncTable } from './contract';
-import { sampleFloor } from './sample-floor';
+import type { SyncFloorPlan, SyncTable } from '../contract/contract';
+import { sampleFloor } from '../../kiosk/sample-floor';
 import { buildDoorField, buildWalkGrid, findRoute, routeFromField, routeOnGrid, type Point } from './wayfinding';
 
 const table = (id: string, x: number, y: number, w = 2, h = 2): SyncTable => ({ id, label: id.toUpperCase(), capacity: 8, shape: 'round', x, y, w, h });

@@ -1,6 +1,6 @@
 // Wayfinding for the welcome screen: the shortest walkable route from this kiosk's door to the edge of a guest's table.
-// Pure: the floor plan comes from the synced data (core/contract.ts); A* runs on an occupancy grid built once per plan.
-import type { SyncFloorPlan, SyncTable } from './contract';
+// Pure: the floor plan comes from the synced data (core/contract/contract.ts); A* runs on an occupancy grid built once per plan.
+import type { SyncFloorPlan, SyncTable } from '../contract/contract';
 
 export interface Point {
   x: number;

@@ -15,8 +15,8 @@
 //       Most such readers print the UID read as a little-endian 32-bit number, so by default the decimal's bytes are
 //       reversed (`nfcDecimalByteOrder: 'reversed'`); set 'card' for readers that print it big-endian.
 //   Ten digits are never hex: no UID has 5 bytes, so the two readings cannot collide.
-import type { CredentialKind } from './contract';
-import { canonicalNfcUid as parseNfcUid, type NfcUidForm } from './nfc-uid';
+import type { CredentialKind } from '../contract/contract';
+import { canonicalNfcUid as parseNfcUid, type NfcUidForm } from '../decoders/nfc-uid';
 
 export type ScannedKind = Exclude<CredentialKind, 'manual'>;
 export type ByteOrder = 'card' | 'reversed';
@@ -61,7 +61,7 @@ function stripAffixes(text: string, opts: NormalizeOptions): string {
 /**
  * One NFC UID spelling → the canonical form (see the top of this file), or null when the text is not a UID.
  * `text` should already be trimmed of scanner affixes; surrounding whitespace is tolerated. The parsing itself is the
- * hardware adapters' (core/nfc-uid.ts), so a UID typed by a wedge reader and one read from raw HID bytes agree.
+ * hardware adapters' (core/decoders/nfc-uid.ts), so a UID typed by a wedge reader and one read from raw HID bytes agree.
  */
 export function canonicalNfcUid(text: string, opts: Pick<NormalizeOptions, 'nfcByteOrder' | 'nfcDecimalByteOrder'> = {}): string | null {
   const t = trimJunk(text).replace(/^0x/i, '');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, pickOccasion, OCCASION_PICK_MARGIN_MS, type DecisionState, type GuestRecord, type GuestHistory, type OccasionRule } from './decide';
-import type { ReentryPolicy } from './contract';
+import type { ReentryPolicy } from '../contract/contract';
 
 const T = Date.parse('2026-06-20T18:00:00.000Z');
 const MIN = 60_000;

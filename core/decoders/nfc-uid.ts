@@ -18,7 +18,7 @@
 // Raw bytes (readers that report the UID in a HID report) are in card order unless the form says 'hex-reversed'.
 // UIDs are 4, 7 or 10 bytes (ISO/IEC 14443-3 single, double, triple size) or 8 bytes (ISO/IEC 15693 / NFC-V).
 
-import { parseHex, toHex } from './hex';
+import { parseHex, toHex } from '../signing/hex';
 
 export const NFC_UID_FORMS = ['auto', 'hex', 'hex-reversed', 'decimal-le', 'decimal-be'] as const;
 export type NfcUidForm = (typeof NFC_UID_FORMS)[number];

@@ -1,7 +1,7 @@
 // Frames written byte by byte from Apple's Proximity Beacon Specification and Google's Eddystone-UID spec.
 import { describe, expect, it } from 'vitest';
 import { beaconKey, parseBeaconAdvertisement } from './ble-beacon';
-import { parseHex } from './hex';
+import { parseHex } from '../signing/hex';
 
 function hex(text: string): Uint8Array {
   const p = parseHex(text);

@@ -1,6 +1,6 @@
 // The request-signing scheme of SYSTEM.md (v1), used by every client and server of the protocol.
 // Pure: WebCrypto (a web standard, global in Node and browsers) does the hashing; no Node modules.
-import { LIMITS, type AuthErrorCode } from './contract';
+import { LIMITS, type AuthErrorCode } from '../contract/contract';
 
 export const SIGNATURE_VERSION = 'v1';
 export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
