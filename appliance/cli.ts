@@ -1,5 +1,5 @@
 // `seatpilot pair` and `seatpilot doctor`: the two commands venue IT runs on the box.
-import { CliError, parseOptions, printJson } from '../cli/util';
+import { CliError, parseOptions, printJson } from '../node-kit/cli';
 import { formatReport, runDoctor } from './doctor';
 import { DEFAULT_CONFIG_DIR, DEFAULT_DEFAULTS_DIR, PairingFailed, pairBox } from './pair';
 

@@ -12,7 +12,7 @@ import { issuePairCode } from '../cloud-sync/pairing';
 import { loadAgentConfig } from '../edge-agent/config';
 import { AgentPairing } from '../edge-agent/pairing';
 import { AgentStore } from '../edge-agent/store';
-import { SecretBox } from '../protocol/secret-box';
+import { SecretBox } from '../node-kit/secret-box';
 import { startAgent, type RunningAgent } from '../edge-agent/runtime';
 import { SimulatedHidBackend } from '../hardware/simulated';
 import { openStore } from '../venue-store/open';

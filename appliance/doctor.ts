@@ -13,9 +13,9 @@ import { SignedHttp, errorCodeOf, skewFromAnswer, type Upstream } from '../proto
 import { CLOCK_CORRECT_ABOVE_MS } from '../kiosk/checkin-service';
 import { loadVenueMigrations } from '../venue-store/migrations';
 import { DEFAULT_CONFIG_DIR, failureCause } from './pair';
-import { ConfigFileError, readJsonFile } from '../protocol/config-file';
-import { SHARED_BITS } from '../protocol/private-files';
-import { DEFAULT_SECRET_KEY_FILE_NAME } from '../protocol/secret-box';
+import { ConfigFileError, readJsonFile } from '../node-kit/config-file';
+import { SHARED_BITS } from '../node-kit/private-files';
+import { DEFAULT_SECRET_KEY_FILE_NAME } from '../node-kit/secret-box';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 

@@ -3,7 +3,7 @@
 import { accessSync, chownSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeErrors } from '../core/contract/validate';
-import { ConfigFileError, readJsonFile } from '../protocol/config-file';
+import { ConfigFileError, readJsonFile } from '../node-kit/config-file';
 import { validatePairResponse, type PairRequest, type PairResponse } from '../protocol/pairing';
 
 export const DEFAULT_CONFIG_DIR = '/etc/seatpilot';

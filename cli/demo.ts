@@ -15,10 +15,10 @@ import { startAgent, type RunningAgent } from '../edge-agent/runtime';
 import { TabletStore } from '../edge-agent/tablet/store';
 import { openKioskRuntime, type KioskRuntime } from '../kiosk/runtime';
 import { startBrowserMode, type BrowserMode } from '../kiosk/browser/start';
-import { CliError, parseOptions } from './util';
-import { readJsonFile } from '../protocol/config-file';
-import { ensurePrivateDir } from '../protocol/private-files';
-import { DEFAULT_SECRET_KEY_FILE_NAME } from '../protocol/secret-box';
+import { CliError, parseOptions } from '../node-kit/cli';
+import { readJsonFile } from '../node-kit/config-file';
+import { ensurePrivateDir } from '../node-kit/private-files';
+import { DEFAULT_SECRET_KEY_FILE_NAME } from '../node-kit/secret-box';
 
 const USAGE = `usage: seatpilot demo [--data DIR] [--host 127.0.0.1] [--cloud-port 8080] [--agent-port 8600] [--kiosk-port 3300]
 

@@ -12,7 +12,7 @@ import type { MetricsAccess } from '../protocol/metrics-access';
 import { syncScopeOf } from '../protocol/sync-scope';
 import type { Db } from './db';
 import { PgStore, type BatchHook } from './pg-store';
-import { FaultLog } from '../protocol/fault-log';
+import { FaultLog } from '../node-kit/fault-log';
 import { DoubleAdmissionDetector } from './double-admission-detector';
 import { meterBatch } from './billing/billing';
 import { opsPlugin, type OpsConfig } from './ops/plugin';

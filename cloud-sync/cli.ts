@@ -2,11 +2,12 @@
 import { resolve } from 'node:path';
 import { openDb, postgresOptionsFromEnv, type Db } from './db';
 import { migratePostgres } from '../sql/migrate';
-import { CliError, parseOptions, printJson, requireOption } from '../cli/util';
+import { CliError, parseOptions, printJson, requireOption } from '../node-kit/cli';
 import { AdminError, addDevice, addTenant, addVenue, revokeKey, rotateKey } from './admin';
 import { issuePairCode } from './pairing';
 import { revokeUnreadableKeys, sealStoredSecrets } from './device-secrets';
-import { closeOnSignals, startCloudServer, type RunningCloud } from './server';
+import { closeOnSignals } from '../node-kit/signals';
+import { startCloudServer, type RunningCloud } from './server';
 import { SettingError } from '../protocol/setting-error';
 import { isOpsCommand, opsCommand, OPS_USAGE, tenantPlanCommand } from './ops/cli';
 import { GUESTLIST_USAGE, guestListCommand } from './guestlist/cli';

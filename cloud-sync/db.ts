@@ -2,8 +2,8 @@
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgMigrationTarget } from '../sql/migrate';
-import { ensurePrivateDir, privateTree } from '../protocol/private-files';
-import { SecretBox, SECRET_KEY_FILE_ENV, secretKeyFileBeside } from '../protocol/secret-box';
+import { ensurePrivateDir, privateTree } from '../node-kit/private-files';
+import { SecretBox, SECRET_KEY_FILE_ENV, secretKeyFileBeside } from '../node-kit/secret-box';
 
 export interface Queryable extends PgMigrationTarget {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;

@@ -9,7 +9,7 @@ import { buildApp } from './app';
 import { addDevice, addTenant, addVenue, rotateKey, type IssuedKey } from './admin';
 import { openPglite, openPostgres, type Db } from './db';
 import { revokeUnreadableKeys, sealStoredSecrets } from './device-secrets';
-import { SecretBox, SecretKeyError } from '../protocol/secret-box';
+import { SecretBox, SecretKeyError } from '../node-kit/secret-box';
 import { migratePostgres } from '../sql/migrate';
 import { backends, freshDatabase, type TestDatabase } from '../tests/pg-backends';
 import { batchOf, checkinEvent, signedInject, type TestKey } from '../tests/signed';

@@ -1,6 +1,6 @@
 // The cloud's device secrets at rest: sealed with the service's key file (protocol/secret-box.ts), checked and sealed at
 // every start, opened once per key lookup (AES-GCM costs microseconds against a batch's milliseconds: nothing to cache).
-import { isSealed, reviewStoredSecrets, SecretKeyError, SECRET_KEY_FILE_ENV, type SecretBox } from '../protocol/secret-box';
+import { isSealed, reviewStoredSecrets, SecretKeyError, SECRET_KEY_FILE_ENV, type SecretBox } from '../node-kit/secret-box';
 import type { KeyStatus } from '../protocol/store';
 import type { Db } from './db';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { openPglite } from './db';
 import { addDevice, addTenant, addVenue } from './admin';
 import { migratePostgres } from '../sql/migrate';
-import { sharedEntries } from '../protocol/private-files';
+import { sharedEntries } from '../node-kit/private-files';
 
 describe('PGlite data folder modes', () => {
   let umask: number;

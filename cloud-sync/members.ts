@@ -1,6 +1,6 @@
 // `seatpilot cloud member add|remove|list`: which Supabase Auth user belongs to which tenant. The Custom Access Token
 // Hook (sql 0014) copies the tenant into the user's JWT, which is all that tenant isolation reads (docs/supabase.md).
-import { CliError, parseOptions, printJson, requireOption } from '../cli/util';
+import { CliError, parseOptions, printJson, requireOption } from '../node-kit/cli';
 import { AdminError } from './admin';
 import type { Db, Queryable } from './db';
 

@@ -1,14 +1,14 @@
 // `seatpilot agent …`: runs the venue hub, and pairs the doors' kiosks (and beacon gateways) to it.
-import { CliError, parseOptions, printJson, requireOption } from '../cli/util';
+import { CliError, parseOptions, printJson, requireOption } from '../node-kit/cli';
 import { openStore } from '../venue-store/open';
-import { closeOnSignals } from '../cloud-sync/server';
+import { closeOnSignals } from '../node-kit/signals';
 import { AgentConfigError, loadAgentConfig, type LoadedAgentConfig } from './config';
 import { startAgent, type RunningAgent } from './runtime';
 import { SettingError } from '../protocol/setting-error';
 import { AgentPairing, AgentPairingError } from './pairing';
 import { SdNotify } from './sd-notify';
 import { AgentStore } from './store';
-import { SecretBox } from '../protocol/secret-box';
+import { SecretBox } from '../node-kit/secret-box';
 import { TABLET_USAGE, tabletCommand } from './tablet/cli';
 
 const USAGE = `usage: seatpilot agent --config FILE

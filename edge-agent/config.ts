@@ -3,8 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { ajv, describeErrors } from '../core/contract/validate';
 import { BeaconDwellOptionsSchema } from '../core/arrival/beacon-dwell';
-import { ConfigFileError, loadConfigFile } from '../protocol/config-file';
-import { DEFAULT_SECRET_KEY_FILE_NAME } from '../protocol/secret-box';
+import { ConfigFileError, loadConfigFile } from '../node-kit/config-file';
+import { DEFAULT_SECRET_KEY_FILE_NAME } from '../node-kit/secret-box';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 

@@ -1,23 +1,21 @@
 // Runs the edge agent: its SQLite store, the LAN server for kiosks, the push to and pull from the cloud, heartbeats.
+import { buildHeartbeat } from '../node-kit/heartbeat';
 import type { FastifyInstance } from 'fastify';
-import { newEventId } from '../core/contract/event-id';
 import { openRuntimeStore, type RuntimeStore } from '../venue-store/runtime-store';
 import { dirname, resolve } from 'node:path';
-import { processFaults } from '../protocol/fault-log';
-import { SecretBox, secretKeyFileBeside } from '../protocol/secret-box';
+import { processFaults } from '../node-kit/fault-log';
+import { SecretBox, secretKeyFileBeside } from '../node-kit/secret-box';
 import { SignedHttp } from '../protocol/http-client';
 import { PullClient } from '../protocol/pull-client';
 import { PushClient } from '../protocol/push-client';
 import { trustProxyFromEnv, type TrustProxy } from '../protocol/trust-proxy';
 import { metricsSettingsFromEnv, type MetricsSettings } from '../protocol/metrics-access';
 import { startMetricsListener } from '../protocol/metrics';
-import type { SeatPilotEvent } from '../core/contract/contract';
 import { buildAgentApp } from './app';
 import type { AgentConfig } from './config';
 import { AgentPairing } from './pairing';
 import { AgentStore } from './store';
 
-export const APP_VERSION = '0.1.0';
 
 export interface RunningAgent {
   app: FastifyInstance;
@@ -145,24 +143,18 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
   }
 
   const heartbeat = () => {
-    const event: SeatPilotEvent = {
-      event_id: newEventId(),
-      type: 'device.heartbeat',
-      occurred_at: new Date(now()).toISOString(),
-      venue_id: config.venue_id,
-      device_id: config.device_id,
-      payload: {
-        app_version: APP_VERSION,
-        outbox_depth: store.outbox.depth(),
-        oldest_unsent_s: store.outbox.oldestUnsentSeconds(now()),
-        guest_list_version: store.guestListVersion(),
-        // The hub has no scanner of its own.
-        scanner_ok: null,
-        // Measured against the cloud; null before its first answer (or with no cloud at all).
-        clock_skew_ms: http?.skewMs ?? null,
-        upstream_error: (push?.status.lastError ?? pull?.status.lastError)?.slice(0, 300) ?? null,
-      },
-    };
+    const event = buildHeartbeat({
+      venueId: config.venue_id,
+      deviceId: config.device_id,
+      nowMs: now(),
+      outbox: store.outbox,
+      guestListVersion: store.guestListVersion(),
+      // The hub has no scanner of its own.
+      scannerOk: null,
+      // Measured against the cloud; null before its first answer (or with no cloud at all).
+      clockSkewMs: http?.skewMs ?? null,
+      upstreamError: push?.status.lastError ?? pull?.status.lastError ?? null,
+    });
     store.outbox.append(event, now());
     push?.kick();
   };

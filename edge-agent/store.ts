@@ -9,7 +9,7 @@ import { SqliteOutbox } from '../venue-store/outbox';
 import { SyncApplier } from '../venue-store/sync-apply';
 import type { Caller, IngestStore, KeyRecord, KeyStatus, RejectedEvent, StoreBatchResult, SyncStore } from '../protocol/store';
 import { ALL_SYNC_ENTITIES, type SyncEntity } from '../protocol/sync-scope';
-import { isSealed, reviewStoredSecrets, SecretKeyError, type SecretBox } from '../protocol/secret-box';
+import { isSealed, reviewStoredSecrets, SecretKeyError, type SecretBox } from '../node-kit/secret-box';
 
 export const CLOUD_FEED = 'cloud';
 

@@ -1,6 +1,6 @@
 // `seatpilot hw …`: scanners, NFC readers and beacons for venue IT — list devices, watch scans, decode what a device sent.
 import { readFileSync } from 'node:fs';
-import { CliError, parseOptions, printJson } from '../cli/util';
+import { CliError, parseOptions, printJson } from '../node-kit/cli';
 import { decodeKeyboardReports, isKeyboardLayout } from '../core/decoders/hid-keyboard';
 import { canonicalNfcUid, isNfcUidForm, NFC_UID_FORMS } from '../core/decoders/nfc-uid';
 import { parseBeaconAdvertisement } from '../core/decoders/ble-beacon';

@@ -1,5 +1,5 @@
 // Which HID devices the kiosk uses and as what: validated at start, and a bad file stops with the field named.
-import { ConfigFileError, readJsonFile } from '../protocol/config-file';
+import { ConfigFileError, readJsonFile } from '../node-kit/config-file';
 import { Type, type Static } from '@sinclair/typebox';
 import { ajv, describeErrors } from '../core/contract/validate';
 import { KEYBOARD_LAYOUTS } from '../core/decoders/hid-keyboard';

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CliError, parseOptions } from '../cli/util';
+import { CliError, parseOptions } from '../node-kit/cli';
 import type { KioskAppConfig } from './app-config';
 import { checkAllowedHost } from './browser/allowed-hosts';
 import { startBrowserMode } from './browser/start';

@@ -1,5 +1,5 @@
 // The kiosk's policy for its SQLite file, over the venue store's runtime opener.
-import { processFaults } from '../protocol/fault-log';
+import { processFaults } from '../node-kit/fault-log';
 import { openRuntimeStore, type RuntimeStore, type RuntimeStoreOptions } from '../venue-store/runtime-store';
 
 /**

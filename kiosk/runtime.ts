@@ -1,7 +1,7 @@
 // Everything the kiosk runs in its main process, opened from the config: the SQLite store, the check-in core, the
 // screens' service, the scanners, the hub sync, and the push of scans and status. Electron main and browser mode both
 // start from here.
-import { readJsonFile } from '../protocol/config-file';
+import { readJsonFile } from '../node-kit/config-file';
 import { dirname, isAbsolute, join } from 'node:path';
 import { nodeHidBackend } from '../hardware/hid-backend';
 import type { DeviceStatus } from '../hardware/scanner';
@@ -9,7 +9,7 @@ import { ScannerSet } from '../hardware/scanner-set';
 import { parseKioskAppConfig, staffPinAdvice, type KioskAppConfig } from './app-config';
 import { CheckinService } from './checkin-service';
 import type { KioskEvents, KioskStatus, ScannerState } from './ipc/channels';
-import { processFaults } from '../protocol/fault-log';
+import { processFaults } from '../node-kit/fault-log';
 import { openKioskStore } from './kiosk-store';
 import type { RuntimeStore } from '../venue-store/runtime-store';
 import { KioskSync } from './sync-runtime';

@@ -1,14 +1,12 @@
 // The kiosk's link to its venue hub: pushes its outbox to the agent, pulls the guest list and other doors'
 // check-ins from it, and sends a heartbeat. The scan path never waits on any of this.
-import { newEventId } from '../core/contract/event-id';
-import type { SeatPilotEvent } from '../core/contract/contract';
-import { processFaults } from '../protocol/fault-log';
+import { buildHeartbeat } from '../node-kit/heartbeat';
+import { processFaults } from '../node-kit/fault-log';
 import { SignedHttp, type Upstream } from '../protocol/http-client';
 import { PullClient } from '../protocol/pull-client';
 import { PushClient } from '../protocol/push-client';
 import type { CheckinService } from './checkin-service';
 
-export const KIOSK_APP_VERSION = '0.1.0';
 
 export interface KioskSyncOptions {
   agent: Upstream;
@@ -101,26 +99,19 @@ export class KioskSync {
     // The venue's time when the check-ins run on it: the queue's ages are reckoned on the clock its rows were stamped on.
     const corrected = this.service.clockCorrected();
     const now = corrected && this.http.skewMs !== null ? device - this.http.skewMs : device;
-    const lastScan = this.service.lastScanAgeSeconds();
     const cfg = this.service.config;
-    const event: SeatPilotEvent = {
-      event_id: newEventId(),
-      type: 'device.heartbeat',
-      occurred_at: new Date(now).toISOString(),
-      venue_id: cfg.venue_id,
-      device_id: cfg.device_id,
-      payload: {
-        app_version: KIOSK_APP_VERSION,
-        outbox_depth: this.service.outbox.depth(),
-        oldest_unsent_s: this.service.outbox.oldestUnsentSeconds(now),
-        guest_list_version: this.service.syncState().version,
-        scanner_ok: this.opts.scannerOk?.() ?? null,
-        clock_skew_ms: this.http.skewMs,
-        last_scan_s: lastScan === null ? null : Math.round(lastScan * 10) / 10,
-        clock_corrected: corrected,
-        upstream_error: this.lastError()?.slice(0, 300) ?? null,
-      },
-    };
+    const event = buildHeartbeat({
+      venueId: cfg.venue_id,
+      deviceId: cfg.device_id,
+      nowMs: now,
+      outbox: this.service.outbox,
+      guestListVersion: this.service.syncState().version,
+      scannerOk: this.opts.scannerOk?.() ?? null,
+      clockSkewMs: this.http.skewMs,
+      upstreamError: this.lastError(),
+      lastScanSeconds: this.service.lastScanAgeSeconds(),
+      clockCorrected: corrected,
+    });
     this.service.outbox.append(event, now);
     this.push.kick();
   }

@@ -1,7 +1,7 @@
 // `seatpilot seating …`: the seating engine for planners and third-party tools (format: SYSTEM.md, "Seating problem
 // and plan").
 import { readFileSync } from 'node:fs';
-import { CliError, parseOptions } from '../cli/util';
+import { CliError, parseOptions } from '../node-kit/cli';
 import { checkSeatingProblem } from '../core/seating/problem';
 import { solveWithBound } from './exact';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jsonErrorOffset, readJsonFile } from '../protocol/config-file';
+import { jsonErrorOffset, readJsonFile } from '../node-kit/config-file';
 import { runCli } from './cli-run';
 
 const SECRET = 's3cr3t-VALUE-123';

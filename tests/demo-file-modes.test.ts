@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, seatpilot, type Proc } from './procs';
-import { sharedEntries } from '../protocol/private-files';
+import { sharedEntries } from '../node-kit/private-files';
 import type { DemoState } from '../cli/demo';
 
 function filesUnder(dir: string): string[] {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { openRuntimeStore } from './runtime-store';
 import { openStore } from './open';
 import { startAgent } from '../edge-agent/runtime';
-import { sharedEntries } from '../protocol/private-files';
+import { sharedEntries } from '../node-kit/private-files';
 
 const modeOf = (p: string) => statSync(p).mode & 0o777;
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), `sp-modes-${p}-`));

@@ -3,7 +3,7 @@ import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
 import { dirname } from 'node:path';
 import { migrateSqlite, type MigrateReport, type Migration } from '../sql/migrate';
 import { loadVenueMigrations } from './migrations';
-import { createPrivateFile, ensurePrivateDir, privateSqliteFiles } from '../protocol/private-files';
+import { createPrivateFile, ensurePrivateDir, privateSqliteFiles } from '../node-kit/private-files';
 
 /** About 40 MB of log at 4 KiB pages before a commit checkpoints by itself. */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;

@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
 import { startWalCheckpointer, type WalCheckpointer } from './checkpointer';
 import { openStore, type OpenedStore } from './open';
-import { PRIVATE_FILE_MODE } from '../protocol/private-files';
+import { PRIVATE_FILE_MODE } from '../node-kit/private-files';
 import { StoreHealth, classifyStoreError, type StoreFault } from './store-health';
 
 export type IntegrityResult = { state: 'ok' } | { state: 'damaged'; detail: string } | { state: 'unknown'; detail: string };

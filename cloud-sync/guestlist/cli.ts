@@ -1,6 +1,6 @@
 // `seatpilot cloud occasion|guests|guest|tables|floorplan …`: guest-list admin commands (JSON on stdout, progress on stderr).
 import { readFileSync } from 'node:fs';
-import { CliError, parseOptions, printJson, requireOption } from '../../cli/util';
+import { CliError, parseOptions, printJson, requireOption } from '../../node-kit/cli';
 import type { Db } from '../db';
 import { importGuests } from './import-guests';
 import { addOccasion, deleteGuest, importTables, revokeGuest, setFloorPlan } from './manage';

@@ -1,5 +1,5 @@
 // `seatpilot cloud kpi-refresher | partitions | billing … | plan …` and `tenant plan`: the cloud ops commands. Each runs on PGlite (--data) or DATABASE_URL.
-import { CliError, parseOptions, printJson, requireOption } from '../../cli/util';
+import { CliError, parseOptions, printJson, requireOption } from '../../node-kit/cli';
 import type { Db } from '../db';
 import { billingCsv, billingReport, BillingInputError, closeMonth, listPlans, parseMonth, setEntitlement, upsertPlan } from '../billing/billing';
 import { maintainEventPartitions, setPartitionSettings } from '../kpi/partitions';

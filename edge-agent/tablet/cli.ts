@@ -1,6 +1,6 @@
 // `seatpilot agent pair-tablet | tablet list|revoke | beacon-tag assign|unassign`: staff tablets and beacon tags,
 // run on the hub against the agent's SQLite file (the agent may be running: SQLite in WAL mode takes both).
-import { CliError, parseOptions, printJson, requireOption } from '../../cli/util';
+import { CliError, parseOptions, printJson, requireOption } from '../../node-kit/cli';
 import { openStore } from '../../venue-store/open';
 import { SqliteOutbox } from '../../venue-store/outbox';
 import { AgentConfigError, loadAgentConfig } from '../config';
