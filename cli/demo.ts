@@ -14,7 +14,7 @@ import { parseAgentConfig } from '../edge-agent/config';
 import { startAgent, type RunningAgent } from '../edge-agent/runtime';
 import { TabletStore } from '../edge-agent/tablet/store';
 import { openKioskRuntime, type KioskRuntime } from '../kiosk/runtime';
-import { startBrowserMode, type BrowserMode } from '../kiosk/browser/start';
+import { startBrowserMode, type BrowserMode } from '../kiosk/browser/server';
 import { CliError, parseOptions } from '../node-kit/cli';
 import { readJsonFile } from '../node-kit/config-file';
 import { ensurePrivateDir } from '../node-kit/private-files';

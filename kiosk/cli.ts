@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CliError, parseOptions } from '../node-kit/cli';
 import type { KioskAppConfig } from './app-config';
 import { checkAllowedHost } from './browser/allowed-hosts';
-import { startBrowserMode } from './browser/start';
+import { startBrowserMode } from './browser/server';
 import { DEMO_DOOR, DEMO_PIN, demoSyncPage } from './demo-venue';
 import { openKioskRuntime, openRuntimeFromConfig, type KioskRuntime } from './runtime';
 
@@ -72,7 +72,7 @@ export async function kioskCommand(args: string[]): Promise<void> {
     };
     runtime = await openRuntimeFromConfig(config, dir);
     // Seeded through the check-in core, exactly as a page from the venue hub would arrive.
-    if (runtime.core.syncState().version === 0) runtime.core.applySyncPage(demoSyncPage(Date.now(), benchGuests));
+    if (runtime.checkinService.syncState().version === 0) runtime.checkinService.applySyncPage(demoSyncPage(Date.now(), benchGuests));
   } else if (values.config) {
     try {
       runtime = await openKioskRuntime(values.config);

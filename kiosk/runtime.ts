@@ -1,4 +1,4 @@
-// Everything the kiosk runs in its main process, opened from the config: the SQLite store, the check-in core, the
+// Everything the kiosk runs in its main process, opened from the config: the SQLite store, the check-in service, the
 // screens' service, the scanners, the hub sync, and the push of scans and status. Electron main and browser mode both
 // start from here.
 import { readJsonFile } from '../node-kit/config-file';
@@ -17,7 +17,8 @@ import { KioskUiService, staffHub, type ScannerReport } from './ui-service';
 
 export interface KioskRuntime {
   service: KioskUiService;
-  core: CheckinService;
+  /** The check-in service: decide and record scans from this kiosk's SQLite (kiosk/checkin-service.ts). */
+  checkinService: CheckinService;
   store: RuntimeStore;
   onScan(listener: (scan: KioskEvents['scan']) => void): () => void;
   onStatus(listener: (status: KioskStatus) => void): () => void;
@@ -57,11 +58,11 @@ export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: str
     ...(opts.integrityTimeoutMs !== undefined ? { integrityTimeoutMs: opts.integrityTimeoutMs } : {}),
   });
   const { db } = store;
-  const core = new CheckinService(db, config.kiosk);
+  const checkinService = new CheckinService(db, config.kiosk);
   const set = opts.scanners ?? (config.hardware ? ScannerSet.fromConfig(config.hardware, nodeHidBackend()) : null);
   const scanners = set ? () => scannerReport(set.statuses()) : () => KEYBOARD_WEDGE;
   const sync = config.hub
-    ? new KioskSync(core, {
+    ? new KioskSync(checkinService, {
         agent: { baseUrl: config.hub.base_url, keyId: config.hub.key_id, secret: config.hub.secret },
         // HID devices report themselves; a keyboard-wedge scanner cannot be asked (the heartbeat's last_scan_s instead).
         scannerOk: () => (set ? set.allConnected() : null),
@@ -69,7 +70,7 @@ export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: str
         faults: fault,
       })
     : null;
-  const service = new KioskUiService(db, core, {
+  const service = new KioskUiService(db, checkinService, {
     venueName: config.ui.venue_name,
     language: config.ui.language,
     staffPin: config.ui.staff_pin,
@@ -114,7 +115,7 @@ export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: str
   sync?.start();
   return {
     service,
-    core,
+    checkinService,
     store,
     onScan: (l) => (scanListeners.add(l), () => void scanListeners.delete(l)),
     onStatus: (l) => (statusListeners.add(l), () => void statusListeners.delete(l)),

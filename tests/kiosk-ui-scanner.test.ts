@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScannerSet } from '../hardware/scanner-set';
 import { ScriptedScanner } from '../hardware/simulated';
-import { startBrowserMode, type BrowserMode } from '../kiosk/browser/start';
+import { startBrowserMode, type BrowserMode } from '../kiosk/browser/server';
 import { DEMO_DOOR, DEMO_TICKETS, demoSyncPage } from '../kiosk/demo-venue';
 import { openRuntimeFromConfig, type KioskRuntime } from '../kiosk/runtime';
 import { launchChromium, screensDir } from './kiosk-browser';
@@ -32,7 +32,7 @@ describe('kiosk UI with a scanner read in main', () => {
       dir,
       { scanners: new ScannerSet([scanner]), statusEveryMs: 200 },
     );
-    runtime.core.applySyncPage(demoSyncPage(Date.now()));
+    runtime.checkinService.applySyncPage(demoSyncPage(Date.now()));
     server = await startBrowserMode({ runtime, host: '127.0.0.1', port: 0, rendererDir: join(dir, 'renderer') });
     browser = await launchChromium();
     await browser.page.goto(server.url);

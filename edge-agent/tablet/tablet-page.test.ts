@@ -25,7 +25,7 @@ import { createTabletPairingCode, revokeTablet, seatingCounts } from './staff-cl
 import { screensDir } from '../../tests/kiosk-browser';
 import { parseKioskAppConfig } from '../../kiosk/app-config';
 import { openRuntimeFromConfig, type KioskRuntime } from '../../kiosk/runtime';
-import { startBrowserMode, type BrowserMode } from '../../kiosk/browser/start';
+import { startBrowserMode, type BrowserMode } from '../../kiosk/browser/server';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const UNDO_SECONDS = 20;

@@ -7,7 +7,7 @@ import type { KioskStatus } from '../ipc/channels';
 import { createHandlers, type KioskServicePort } from '../ipc/handlers';
 import { HostAllowlist } from './allowed-hosts';
 import { EventHub } from './event-hub';
-import { buildBrowserApp, callerSource } from './server';
+import { buildBrowserApp, callerSource } from './app';
 import { sessionFromPage } from './session';
 
 // The service behind the channel map is a stand-in here: this suite proves the HTTP bridge (routing, codes, headers, SSE).
