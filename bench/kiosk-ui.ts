@@ -1,6 +1,6 @@
 // Scan-to-screen in a real browser: the kiosk in browser mode (demo venue, real SQLite check-ins) driven by Chromium.
 // Each scan is typed as a keyboard-wedge scanner types it; the page marks the Enter key and measures once the result
-// screen has painted (performance marks in kiosk/renderer/app.ts). Baseline, same run: the bare IPC round trip of a
+// screen has painted (performance marks in kiosk/renderer/scans.ts). Baseline, same run: the bare IPC round trip of a
 // check-in from the same page (fetch to POST /ipc/checkin.scan, no screen), i.e. what rendering adds on top.
 // The scanner gap is widened to 300 ms only so a DevTools-protocol stall on a busy box cannot split a scan; the figure
 // measured starts at the Enter key and does not depend on it.

@@ -1,0 +1,233 @@
+// Staff mode, open after the PIN: find a guest by name and check them in by hand, the device's status, and (with a venue
+// hub) live seating counts and a tablet pairing code. Holds the staff session's token; any call main answers
+// "staff_locked" (the session timed out) sends staff back to the PIN pad.
+import type { GuestMatch, IpcError, KioskBridge, KioskSetup, KioskStatus, SeatingCounts } from '../../ipc/channels';
+import { h } from '../dom';
+import { clockTime, type Messages } from '../i18n';
+
+/** Live seating counts refresh this often while staff mode is open. */
+const SEATING_EVERY_MS = 5_000;
+
+export interface StaffHost {
+  isOpen(): boolean;
+  /** The session ended under us: back to the PIN pad. */
+  relock(): void;
+  /** Staff asked to leave. */
+  exit(): void;
+}
+
+/** "OK", or which reader is missing and why: the first thing staff check at a silent door. */
+function scannerLine(s: KioskStatus, t: Messages): string {
+  const down = s.scanner.devices.filter((d) => d.state !== 'ok');
+  if (down.length === 0) return s.scanner.state === 'ok' ? t.ok : t.problem;
+  return `${s.scanner.state === 'ok' ? t.ok : t.problem} — ${down.map((d) => `${d.device}: ${d.detail ?? d.state}`).join('; ')}`;
+}
+
+export class StaffScreen {
+  readonly section: HTMLElement;
+  private token: string | null = null;
+  private searchSeq = 0;
+  private searchTimer: ReturnType<typeof setTimeout> | null = null;
+  private seatingTimer: ReturnType<typeof setInterval> | null = null;
+  /** Table labels as people read them: table 2 before table 10. */
+  private readonly byLabel: Intl.Collator;
+  private readonly search: HTMLInputElement;
+  private readonly results = h('ul', { class: 'results', 'data-testid': 'search-results', 'aria-live': 'polite' });
+  private readonly toast = h('div', { class: 'toast', role: 'status', 'data-testid': 'staff-toast' });
+  private readonly statusList = h('dl', { 'data-testid': 'device-status' });
+  private readonly seating: HTMLElement;
+  private readonly seatingTotals = h('ul', { class: 'seating-totals', 'data-testid': 'seating-totals' });
+  private readonly seatingRows = h('tbody', {});
+  private readonly seatingNote = h('p', { class: 'staff-note', role: 'status', 'data-testid': 'seating-note' });
+  private readonly pairCode = h('p', { class: 'pair-code', 'aria-live': 'polite', 'data-testid': 'pair-code' });
+
+  constructor(
+    private readonly t: Messages,
+    private readonly setup: KioskSetup,
+    private readonly bridge: KioskBridge,
+    private readonly host: StaffHost,
+  ) {
+    this.byLabel = new Intl.Collator(setup.language, { numeric: true, sensitivity: 'base' });
+    this.search = h('input', { type: 'search', autocomplete: 'off', 'aria-label': t.searchLabel, placeholder: t.searchLabel, 'data-testid': 'staff-search' });
+    this.search.addEventListener('input', () => this.scheduleSearch());
+    this.seating = h(
+      'div',
+      { class: 'status-panel seating-panel', 'data-testid': 'seating' },
+      h('h2', {}, t.seating),
+      this.seatingNote,
+      this.seatingTotals,
+      h(
+        'div',
+        { class: 'seating-scroll' },
+        h('table', { 'data-testid': 'seating-tables' }, h('thead', {}, h('tr', {}, ...t.seatingColumns.map((c) => h('th', { scope: 'col' }, c)))), this.seatingRows),
+      ),
+      h('button', { type: 'button', class: 'secondary', 'data-action': 'pair-tablet', 'data-testid': 'pair-tablet' }, t.pairTablet),
+      this.pairCode,
+    );
+    this.section = h(
+      'section',
+      { class: 'screen', 'data-screen': 'staff' },
+      h('div', { class: 'row' }, h('h1', {}, t.staff), h('button', { type: 'button', class: 'secondary', 'data-action': 'exit-staff' }, t.exitStaff)),
+      h(
+        'div',
+        { class: 'staff-layout' },
+        h('div', { class: 'staff-search' }, this.search, this.toast, this.results),
+        h('div', { class: 'staff-side' }, h('div', { class: 'status-panel' }, h('h2', {}, t.deviceStatus), this.statusList), this.seating),
+      ),
+    );
+    this.section.addEventListener('click', (e) => {
+      const target = e.target as HTMLElement;
+      const action = target.closest('[data-action]')?.getAttribute('data-action');
+      if (action === 'exit-staff') this.host.exit();
+      else if (action === 'pair-tablet') void this.pairTablet();
+      else if (action === 'manual') {
+        const id = target.closest('[data-guest]')?.getAttribute('data-guest');
+        if (id) void this.manualCheckin(id);
+      }
+    });
+  }
+
+  /** A new session, nothing left from the last one on screen. Call once the screen is shown (focus needs it). */
+  open(staffToken: string): void {
+    this.token = staffToken;
+    this.search.value = '';
+    this.results.replaceChildren();
+    this.toast.textContent = '';
+    this.pairCode.textContent = '';
+    this.search.focus();
+    void this.refreshSeating();
+    this.seatingTimer = setInterval(() => void this.refreshSeating(), SEATING_EVERY_MS);
+  }
+
+  /** Ends the session on this screen; returns its token for main to lock (null when there was none). */
+  close(): string | null {
+    const token = this.token;
+    this.token = null;
+    this.stopSeating();
+    return token;
+  }
+
+  renderStatus(s: KioskStatus): void {
+    const t = this.t;
+    const rows: [string, string, string][] = [
+      ['hub', t.hub, s.hub.online ? t.online : t.offline],
+      ['outbox', t.outbox, String(s.outbox_depth)],
+      ['last-sync', t.lastSync, s.hub.last_sync_at ? clockTime(s.hub.last_sync_at, this.setup.language) : t.never],
+      ['scanner', t.scanner, scannerLine(s, t)],
+      ['database', t.database, s.database.ok ? t.ok : `${t.problem}: ${s.database.detail ?? ''}`],
+    ];
+    this.statusList.replaceChildren(...rows.flatMap(([key, label, value]) => [h('dt', {}, label), h('dd', { 'data-status': key }, value)]));
+  }
+
+  private stopSeating(): void {
+    if (this.seatingTimer) clearInterval(this.seatingTimer);
+    this.seatingTimer = null;
+  }
+
+  /** A staff call answered "locked" (the session timed out): back to the PIN. */
+  private relock(): void {
+    this.close();
+    this.host.relock();
+  }
+
+  /** Staff-readable reason when the hub cannot answer; the main process's message otherwise. */
+  private hubMessage(error: IpcError): string {
+    return error.code === 'no_hub' ? this.t.noHub : error.code === 'hub_unreachable' ? this.t.hubUnreachable : error.message;
+  }
+
+  private async refreshSeating(): Promise<void> {
+    if (!this.token || !this.host.isOpen()) return this.stopSeating();
+    const r = await this.bridge.invoke('staff.seating', { staff_token: this.token });
+    if (!r.ok) {
+      if (r.error.code === 'staff_locked') return this.relock();
+      this.seatingNote.textContent = this.hubMessage(r.error);
+      // A kiosk that runs alone has no counts to show and no tablets to pair: only the note stays.
+      if (r.error.code === 'no_hub') this.seating.dataset.hub = 'none';
+      return;
+    }
+    delete this.seating.dataset.hub;
+    this.seatingNote.textContent = '';
+    this.renderSeating(r.value);
+  }
+
+  private renderSeating(view: SeatingCounts): void {
+    const t = this.t;
+    this.seatingTotals.replaceChildren(...view.occasions.map((o) => h('li', { 'data-occasion': o.occasion_id }, t.occasionLine(o.name, o.checked_in, o.expected, o.seated))));
+    this.seatingRows.replaceChildren(
+      ...[...view.tables].sort((a, b) => this.byLabel.compare(a.label, b.label)).map((row) =>
+        h('tr', { 'data-table': row.table_id }, h('th', { scope: 'row' }, row.label), h('td', {}, String(row.expected)), h('td', {}, String(row.checked_in)), h('td', {}, String(row.seated))),
+      ),
+    );
+  }
+
+  private async pairTablet(): Promise<void> {
+    if (!this.token) return this.relock();
+    const r = await this.bridge.invoke('staff.pairTablet', { staff_token: this.token });
+    if (!r.ok) {
+      if (r.error.code === 'staff_locked') return this.relock();
+      this.pairCode.textContent = this.hubMessage(r.error);
+      delete this.pairCode.dataset.code;
+      return;
+    }
+    this.pairCode.textContent = this.t.pairCode(r.value.code, clockTime(r.value.expires_at, this.setup.language));
+    this.pairCode.dataset.code = r.value.code;
+  }
+
+  private scheduleSearch(): void {
+    if (this.searchTimer) clearTimeout(this.searchTimer);
+    this.searchTimer = setTimeout(() => void this.runSearch(), 120);
+  }
+
+  private async runSearch(): Promise<void> {
+    const query = this.search.value.trim();
+    const seq = ++this.searchSeq;
+    if (!query || !this.token) {
+      this.results.replaceChildren();
+      return;
+    }
+    const r = await this.bridge.invoke('guests.search', { staff_token: this.token, query: query.slice(0, 100) });
+    if (seq !== this.searchSeq) return;
+    if (!r.ok) {
+      if (r.error.code === 'staff_locked') this.relock();
+      return;
+    }
+    this.renderResults(r.value);
+  }
+
+  private renderResults(guests: GuestMatch[]): void {
+    const t = this.t;
+    if (guests.length === 0) {
+      this.results.replaceChildren(h('li', {}, t.searchEmpty));
+      return;
+    }
+    this.results.replaceChildren(
+      ...guests.map((g) => {
+        const meta = [t.party(g.party_size), g.table_label ? t.table(g.table_label) : t.noTable].join(' · ');
+        const action =
+          g.status === 'revoked'
+            ? h('span', { class: 'void' }, t.revoked)
+            : g.checked_in_at
+              ? h('span', { class: 'done' }, t.checkedInAt(clockTime(g.checked_in_at, this.setup.language)))
+              : h('button', { type: 'button', 'data-action': 'manual' }, t.checkIn);
+        return h('li', { 'data-guest': g.id }, h('div', { class: 'who' }, h('strong', {}, g.name), h('span', { class: 'meta' }, meta)), action);
+      }),
+    );
+  }
+
+  private async manualCheckin(guestId: string): Promise<void> {
+    if (!this.token) return this.relock();
+    const r = await this.bridge.invoke('checkin.manual', { staff_token: this.token, guest_id: guestId });
+    if (!r.ok) {
+      if (r.error.code === 'staff_locked') return this.relock();
+      this.toast.textContent = r.error.message;
+      return;
+    }
+    const res = r.value;
+    if (res.outcome === 'admitted') {
+      this.toast.textContent = this.t.manualDone(res.guest.name, res.guest.table_label ? this.t.table(res.guest.table_label) : this.t.noTable);
+    } else {
+      this.toast.textContent = res.reason === 'already_checked_in' ? this.t.alreadyTitle : this.t.refused[res.reason];
+    }
+    await this.runSearch();
+  }
+}
