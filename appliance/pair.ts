@@ -4,7 +4,8 @@ import { accessSync, chownSync, closeSync, constants, existsSync, fsyncSync, mkd
 import { join } from 'node:path';
 import { describeErrors } from '../core/contract/validate';
 import { ConfigFileError, readJsonFile } from '../node-kit/config-file';
-import { validatePairResponse, type PairRequest, type PairResponse } from '../protocol/pairing';
+import type { PairRequest, PairResponse } from '../core/contract/pairing';
+import { validatePairResponse } from '../protocol/pairing';
 
 export const DEFAULT_CONFIG_DIR = '/etc/seatpilot';
 /** Shipped templates (build/config/) that a first pairing starts from: listen address, database path, intervals. */

@@ -11,10 +11,8 @@ import {
   pairingCodeHash,
   refusalOf,
   type PairExchange,
-  type PairKind,
-  type PairRequest,
-  type PairResponse,
 } from '../protocol/pairing';
+import type { PairKind, PairRequest, PairResponse } from '../core/contract/pairing';
 
 export interface IssuedPairCode {
   /** Shown once: only its hash is stored. */

@@ -11,9 +11,8 @@ import {
   pairingCodeHash,
   refusalOf,
   type PairExchange,
-  type PairRequest,
-  type PairResponse,
 } from '../protocol/pairing';
+import type { PairRequest, PairResponse } from '../core/contract/pairing';
 import type { AgentStore } from './store';
 
 export interface IssuedAgentPairCode {

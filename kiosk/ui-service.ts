@@ -7,7 +7,7 @@ import type { CheckinResult as CoreResult, CheckinService } from './checkin-serv
 import type { CheckinResult, GuestView, KioskSetup, KioskStatus, OutOfOrderReason, ScanRequest, ScannerState, SeatingCounts, TabletPairingCode } from './ipc/channels';
 import { HubUnavailableError, type KioskServicePort } from './ipc/handlers';
 import { GuestReader } from './guests';
-import { createTabletPairingCode, seatingCounts } from '../edge-agent/tablet/staff-client';
+import { createTabletPairingCode, seatingCounts } from '../protocol/staff-client';
 import type { SignedHttp } from '../protocol/http-client';
 import type { RuntimeStore } from '../venue-store/runtime-store';
 import type { StoreHealth } from '../venue-store/store-health';
@@ -17,7 +17,7 @@ export interface ScannerReport {
   devices: { device: string; state: ScannerState; detail: string | null }[];
 }
 
-/** What staff mode asks of the venue hub (edge-agent/tablet/staff-client.ts over the kiosk's signed link). */
+/** What staff mode asks of the venue hub (protocol/staff-client.ts over the kiosk's signed link). */
 export interface StaffHub {
   seatingCounts(): Promise<SeatingCounts>;
   pairTablet(label: string | undefined): Promise<TabletPairingCode>;

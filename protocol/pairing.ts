@@ -1,16 +1,15 @@
-// Pairing a box with a single-use code: the request and answer of `POST /pair` (served by the cloud for kiosks and
-// agents, and by the edge agent for its doors' kiosks), the refusal codes, and the code format. Nobody types a secret:
-// venue IT reads a short code off the admin's screen, the box gets its key over the wire.
+// Pairing a box with a single-use code: the `POST /pair` route (served by the cloud for kiosks and agents, and by the
+// edge agent for its doors' kiosks; its request, answer and refusals are core/contract/pairing.ts), the refusals' HTTP
+// statuses, and the code format. Nobody types a secret: venue IT reads a short code off the admin's screen, the box gets
+// its key over the wire.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import { PairRequestSchema, PairResponseSchema, type PairErrorBody, type PairErrorCode, type PairRequest, type PairResponse } from '../core/contract/pairing';
 import { ajv, describeErrors } from '../core/contract/validate';
 import { randomCode } from './random-code';
 import { RateLimiter, type RateLimitOptions } from './rate-limit';
 
-/** The refusals of `POST /pair`, each with its HTTP status and a message a person at the box understands. */
-export type PairErrorCode = 'bad_request' | 'unknown_code' | 'code_used' | 'code_expired' | 'wrong_venue' | 'rate_limited';
-
+/** Each refusal of `POST /pair` (core/contract/pairing.ts) with its HTTP status. */
 export function pairErrorStatus(code: PairErrorCode): number {
   switch (code) {
     case 'bad_request':
@@ -37,32 +36,6 @@ export class PairError extends Error {
     super(message);
   }
 }
-
-export const PairRequestSchema = Type.Object(
-  {
-    code: Type.String({ minLength: 1, maxLength: 64 }),
-    /** The venue the box is already set up for, when it is: a code for another venue is refused and left unused. */
-    venue_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-  },
-  { additionalProperties: false },
-);
-export type PairRequest = Static<typeof PairRequestSchema>;
-
-export const PairKindSchema = Type.Union([Type.Literal('kiosk'), Type.Literal('agent'), Type.Literal('gateway')]);
-export type PairKind = Static<typeof PairKindSchema>;
-
-export const PairResponseSchema = Type.Object(
-  {
-    device_id: Type.String({ minLength: 1 }),
-    venue_id: Type.String({ minLength: 1 }),
-    tenant_id: Type.Optional(Type.String({ minLength: 1 })),
-    kind: PairKindSchema,
-    key_id: Type.String({ minLength: 1 }),
-    secret: Type.String({ minLength: 16 }),
-  },
-  { additionalProperties: false },
-);
-export type PairResponse = Static<typeof PairResponseSchema>;
 
 export const validatePairRequest = ajv.compile(PairRequestSchema);
 export const validatePairResponse = ajv.compile(PairResponseSchema);
@@ -103,7 +76,7 @@ export function registerPairRoute(app: FastifyInstance, deps: { pairing: PairExc
   const limiter = new RateLimiter(deps.rateLimit ?? DEFAULT_PAIR_RATE_LIMIT);
   const refuse = (reply: FastifyReply, e: PairError) => {
     for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);
-    return reply.code(pairErrorStatus(e.code)).send({ error: e.code, message: e.message });
+    return reply.code(pairErrorStatus(e.code)).send({ error: e.code, message: e.message } satisfies PairErrorBody);
   };
   app.post('/pair', async (request: FastifyRequest, reply) => {
     const wait = limiter.take(`pair:${request.ip}`, now());

@@ -78,11 +78,15 @@ export const CheckinRejectedPayloadSchema = Type.Object(
 );
 export type CheckinRejectedPayload = Static<typeof CheckinRejectedPayloadSchema>;
 
+/** Who told the hub a guest reached the table: a staff tap on a table tablet, or the guest's beacon tag dwelling there. */
+export const ArrivalSourceSchema = Type.Union([Type.Literal('tablet'), Type.Literal('beacon')]);
+export type ArrivalSource = Static<typeof ArrivalSourceSchema>;
+
 export const SeatArrivedPayloadSchema = Type.Object(
   {
     guest_id: Id,
     table_id: Id,
-    source: Type.Union([Type.Literal('tablet'), Type.Literal('beacon')]),
+    source: ArrivalSourceSchema,
     checked_in_at: DateTime,
   },
   { additionalProperties: false },

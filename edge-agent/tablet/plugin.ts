@@ -13,8 +13,21 @@ import type { ServerMetrics } from '../../protocol/metrics';
 import { RateLimiter } from '../../protocol/rate-limit';
 import type { Caller } from '../../protocol/store';
 import type { AgentStore } from '../store';
-import { TabletStore, type Board, type TapOutcome, type UndoOutcome } from './store';
-import { BeaconSightingsSchema, PairingCodeRequestSchema, PairRequestSchema, TagAssignRequestSchema, TapRequestSchema, type BeaconSightings, type PairingCodeRequest, type PairRequest, type TagAssignRequest, type TapRequest } from './schemas';
+import { TabletStore, type TapOutcome, type UndoOutcome } from './store';
+import {
+  BeaconSightingsSchema,
+  TabletPairingCodeRequestSchema,
+  TabletPairRequestSchema,
+  TagAssignRequestSchema,
+  TapRequestSchema,
+  type BeaconSightings,
+  type Board,
+  type TabletErrorCode,
+  type TabletPairingCodeRequest,
+  type TabletPairRequest,
+  type TagAssignRequest,
+  type TapRequest,
+} from '../../core/contract/staff';
 import { buildTabletAssets, type TabletAssets } from './assets';
 import { tabletCsp, tabletSecurityHeaders } from './csp';
 
@@ -41,24 +54,6 @@ export interface TabletPluginDeps {
   onCommitted?: () => void;
 }
 
-/** What the page turns into a message; `tablet_*` 401s all mean "ask staff to pair this tablet again". */
-export type TabletErrorCode =
-  | 'tablet_unpaired'
-  | 'tablet_token_invalid'
-  | 'tablet_revoked'
-  | 'bad_request'
-  | 'bad_pairing_code'
-  | 'rate_limited'
-  | 'unknown_guest'
-  | 'unknown_table'
-  | 'not_checked_in'
-  | 'already_arrived'
-  | 'key_reused'
-  | 'not_found'
-  | 'undo_window_over'
-  | 'not_undoable'
-  | 'forbidden';
-
 function fail(reply: FastifyReply, status: number, error: TabletErrorCode, message: string, extra: Record<string, unknown> = {}): FastifyReply {
   return reply.code(status).send({ error, message, ...extra });
 }
@@ -80,10 +75,10 @@ function parseBody<T>(request: FastifyRequest, validate: ValidateFunction): T {
 }
 
 const validators = {
-  pair: ajv.compile(PairRequestSchema),
+  pair: ajv.compile(TabletPairRequestSchema),
   tap: ajv.compile(TapRequestSchema),
   tag: ajv.compile(TagAssignRequestSchema),
-  code: ajv.compile(PairingCodeRequestSchema),
+  code: ajv.compile(TabletPairingCodeRequestSchema),
   sightings: ajv.compile(BeaconSightingsSchema),
 };
 
@@ -203,7 +198,7 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
   app.post('/tablet/api/pair', async (request, reply) => {
     const wait = pairLimiter.take(request.ip, now());
     if (wait > 0) return fail(reply.header('retry-after', String(wait)), 429, 'rate_limited', `Too many pairing attempts; wait ${wait} s.`);
-    const body = parseBody<PairRequest>(request, validators.pair);
+    const body = parseBody<TabletPairRequest>(request, validators.pair);
     const paired = store.redeemPairingCode(body.code, body.label);
     if (!paired) return fail(reply, 401, 'bad_pairing_code', 'This code is wrong, used or expired. Ask staff for a new one.');
     return reply.code(201).send(paired);
@@ -380,7 +375,7 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
       if (e instanceof ForbiddenError) return fail(reply, 403, 'forbidden', e.message);
       throw e;
     }
-    const body = parseBody<PairingCodeRequest>(request, validators.code);
+    const body = parseBody<TabletPairingCodeRequest>(request, validators.code);
     const ttl = (body.ttl_minutes ?? options.pairingTtlMinutes ?? 10) * 60_000;
     return reply.code(201).send(store.createPairingCode({ label: body.label ?? 'Tablet', createdBy: caller.deviceId, ttlMs: ttl }));
   });

@@ -5,76 +5,9 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { newEventId } from '../../core/contract/event-id';
 import type { SeatPilotEvent } from '../../core/contract/contract';
+import type { Arrival, Board, BoardGuest, OccasionCounts, SeatingCounts, TableCounts, TabletPairingCode, TabletPairResponse } from '../../core/contract/staff';
 import type { SqliteOutbox } from '../../venue-store/outbox';
 import { randomCode } from '../../protocol/random-code';
-
-export type ArrivalSource = 'tablet' | 'beacon';
-export type ArrivalState = 'pending' | 'committed' | 'undone';
-export type GuestSeatStatus = 'expected' | 'on_the_way' | 'arrived';
-
-export interface Arrival {
-  event_id: string;
-  guest_id: string;
-  table_id: string;
-  source: ArrivalSource;
-  by_device: string;
-  checked_in_at: string;
-  occurred_at: string;
-  occurred_ms: number;
-  received_ms: number;
-  commit_after_ms: number;
-  state: ArrivalState;
-}
-
-export interface BoardGuest {
-  guest_id: string;
-  name: string;
-  party_size: number;
-  table_id: string;
-  status: GuestSeatStatus;
-  checked_in_at: string | null;
-  arrived_at: string | null;
-  arrival_source: ArrivalSource | null;
-  /** The arrival's key while it can still be undone. */
-  undo_key: string | null;
-  undo_until_ms: number | null;
-  /** A beacon placed this guest at another table. */
-  seen_at: { table_id: string; table_label: string; seen_at: string } | null;
-}
-
-export interface TableCounts {
-  table_id: string;
-  label: string;
-  expected: number;
-  checked_in: number;
-  seated: number;
-}
-
-export interface OccasionCounts {
-  occasion_id: string;
-  name: string;
-  expected: number;
-  checked_in: number;
-  seated: number;
-}
-
-export interface SeatingCounts {
-  tables: TableCounts[];
-  occasions: OccasionCounts[];
-}
-
-/** A single-use code a table tablet pairs with (the code itself is stored only as its hash). */
-export interface TabletPairingCode {
-  code: string;
-  label: string;
-  expires_at: string;
-}
-
-export interface Board {
-  now_ms: number;
-  tables: TableCounts[];
-  guests: BoardGuest[];
-}
 
 export type TapOutcome =
   | { kind: 'created'; arrival: Arrival }
@@ -196,7 +129,7 @@ export class TabletStore {
   }
 
   /** Redeems a code once: a new tablet and its token (shown once, stored hashed), or null (unknown, used, expired). */
-  redeemPairingCode(code: string, label?: string): { tablet_id: string; label: string; token: string } | null {
+  redeemPairingCode(code: string, label?: string): TabletPairResponse | null {
     const now = this.clock();
     const id = `tab_${randomBytes(6).toString('hex')}`;
     const secret = randomBytes(32).toString('base64url');

@@ -21,7 +21,7 @@ import { ROOT, seatpilot } from '../../tests/procs';
 import { waitFor } from '../../tests/wait';
 import { parseAgentConfig, type AgentConfig } from '../config';
 import { startAgent, type RunningAgent } from '../runtime';
-import { createTabletPairingCode, revokeTablet, seatingCounts } from './staff-client';
+import { createTabletPairingCode, revokeTablet, seatingCounts } from '../../protocol/staff-client';
 import { screensDir } from '../../tests/kiosk-browser';
 import { parseKioskAppConfig } from '../../kiosk/app-config';
 import { openRuntimeFromConfig, type KioskRuntime } from '../../kiosk/runtime';

@@ -2,7 +2,7 @@
 // serves it over HTTP. Requests are TypeBox schemas (validated with core/contract/validate's Ajv at the crossing); responses are types.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { RejectReason, SyncFloorPlan, SyncTable } from '../../core/contract/contract';
-import type { SeatingCounts, TabletPairingCode } from '../../edge-agent/tablet/store';
+import { TabletLabelSchema, type SeatingCounts, type TabletPairingCode } from '../../core/contract/staff';
 import type { Channel, KioskEventName } from './channel-names';
 
 export { CHANNEL_NAMES, EVENT_NAMES, ipcChannelName, ipcEventName, isChannel, type Channel, type KioskEventName } from './channel-names';
@@ -32,9 +32,9 @@ export type StaffUnlockRequest = Static<typeof StaffUnlockRequestSchema>;
 export const StaffRequestSchema = Type.Object({ staff_token: StaffToken }, { additionalProperties: false });
 export type StaffRequest = Static<typeof StaffRequestSchema>;
 
-/** The label the hub shows for the paired tablet (the agent's own limit is 64 characters). */
+/** The label the hub shows for the paired tablet. */
 export const PairTabletRequestSchema = Type.Object(
-  { staff_token: StaffToken, label: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+  { staff_token: StaffToken, label: Type.Optional(TabletLabelSchema) },
   { additionalProperties: false },
 );
 export type PairTabletRequest = Static<typeof PairTabletRequestSchema>;

@@ -1,7 +1,7 @@
 // The table tablet: pair once, pick tables, watch guests go from "expected" to "on the way" to "arrived", and confirm
 // an arrival with one tap (undoable for a few seconds). Plain DOM; the board streams from the hub; taps queue on the
 // tablet whenever the hub cannot be reached.
-import type { Board, BoardGuest, SeatingCounts } from '../store';
+import type { Board, BoardGuest, SeatingCounts } from '../../../core/contract/staff';
 import { WORDS, pickLang, type Lang, type Words } from './i18n';
 import { newEventId } from '../../../core/contract/event-id';
 import { TapQueue, parseSse, type QueuedAction } from './queue';

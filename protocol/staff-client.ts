@@ -1,7 +1,7 @@
 // What the kiosk's staff mode calls on its hub, over the kiosk's own signed link: pairing codes for table tablets,
 // unpairing a tablet, and the live seating counts.
-import type { SignedHttp } from '../../protocol/http-client';
-import type { SeatingCounts, TabletPairingCode } from './store';
+import type { SeatingCounts, TabletPairingCode, TabletRevoked } from '../core/contract/staff';
+import type { SignedHttp } from './http-client';
 
 export class StaffApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -20,7 +20,7 @@ export async function createTabletPairingCode(http: SignedHttp, opts: { label?: 
   return check(await http.request('POST', '/v1/tablets/pairing-codes', body), 201);
 }
 
-export async function revokeTablet(http: SignedHttp, tabletId: string): Promise<{ tablet_id: string; status: 'revoked' }> {
+export async function revokeTablet(http: SignedHttp, tabletId: string): Promise<TabletRevoked> {
   return check(await http.request('POST', `/v1/tablets/${encodeURIComponent(tabletId)}/revoke`), 200);
 }
 
