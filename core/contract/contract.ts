@@ -1,6 +1,6 @@
 // The wire contract of SYSTEM.md, defined once: JSON Schemas (TypeBox) with their TypeScript types derived from them.
 // Kiosk, agent and cloud validate with these very objects; never restate a shape elsewhere.
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
 
 /** Limits of `POST /v1/events` (SYSTEM.md, wire contract). */
 export const LIMITS = {
@@ -143,30 +143,19 @@ export type EventType = keyof typeof PAYLOAD_SCHEMAS;
 export const EVENT_TYPES = Object.keys(PAYLOAD_SCHEMAS) as EventType[];
 export type PayloadOf<T extends EventType> = Static<(typeof PAYLOAD_SCHEMAS)[T]>;
 
-/** The common fields of every event; the payload is checked against its type's schema separately. */
-export const EventBaseSchema = Type.Object(
-  {
-    event_id: Uuid,
-    type: Type.String({ minLength: 1, maxLength: 64 }),
-    occurred_at: DateTime,
-    venue_id: Id,
-    device_id: Id,
-    payload: Type.Object({}, { additionalProperties: true }),
-  },
-  { additionalProperties: false },
-);
+/** The envelope of one event around its type and payload, written once for the open base and for each typed event. */
+const envelopeOf = <Ty extends TSchema, P extends TSchema>(type: Ty, payload: P) =>
+  Type.Object({ event_id: Uuid, type, occurred_at: DateTime, venue_id: Id, device_id: Id, payload }, { additionalProperties: false });
 
-/** A fully typed event: the envelope fields with the payload of its type. */
-export type SeatPilotEvent = {
-  [T in EventType]: {
-    event_id: string;
-    type: T;
-    occurred_at: string;
-    venue_id: string;
-    device_id: string;
-    payload: PayloadOf<T>;
-  };
-}[EventType];
+/** The common fields of every event; the payload is checked against its type's schema separately. */
+export const EventBaseSchema = envelopeOf(Type.String({ minLength: 1, maxLength: 64 }), Type.Object({}, { additionalProperties: true }));
+
+type EventSchemaOf<T extends EventType> = ReturnType<typeof envelopeOf<TLiteral<T>, (typeof PAYLOAD_SCHEMAS)[T]>>;
+const eventSchemaOf = <T extends EventType>(type: T): EventSchemaOf<T> => envelopeOf(Type.Literal(type), PAYLOAD_SCHEMAS[type]);
+
+/** A fully typed event: the envelope with the payload of its type, one member per entry of PAYLOAD_SCHEMAS. */
+export const SeatPilotEventSchema = Type.Union(EVENT_TYPES.map(eventSchemaOf)) as TUnion<Array<{ [T in EventType]: EventSchemaOf<T> }[EventType]>>;
+export type SeatPilotEvent = Static<typeof SeatPilotEventSchema>;
 
 /** The batch envelope. `events` items are left open here: each event is validated on its own. */
 export const EventBatchSchema = Type.Object(
