@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { codeBits, randomCode } from './random-code';
 import { CODE_ALPHABET, CODE_LENGTH, newPairingCode, normalizePairingCode } from './pairing';
-import { newTabletPairingCode, normalizePairingCode as normalizeTabletCode, TABLET_CODE_ALPHABET, TABLET_CODE_LENGTH } from '../edge-agent/tablet/store';
+import { newTabletPairingCode, normalizePairingCode as normalizeTabletCode, TABLET_CODE_ALPHABET, TABLET_CODE_LENGTH } from '../edge-agent/tablet/tablet-tokens';
 
 /** Pearson's chi-square of the letter counts in `codes` against a uniform draw over `alphabet`. */
 function chiSquare(codes: string[], alphabet: string): number {

@@ -13,7 +13,8 @@ import type { ServerMetrics } from '../../protocol/metrics';
 import { RateLimiter } from '../../protocol/rate-limit';
 import type { Caller } from '../../protocol/store';
 import type { AgentStore } from '../store';
-import { TabletStore, type TapOutcome, type UndoOutcome } from './store';
+import { TabletStore } from './store';
+import type { TapOutcome, UndoOutcome } from './arrivals';
 import {
   BeaconSightingsSchema,
   TabletPairingCodeRequestSchema,
