@@ -63,6 +63,36 @@ describe('kiosk UI with a scanner read in main', () => {
     expect((await runtime.service.search('jose')).find((g) => g.id === 'g_jose')?.checked_in_at).toBeNull();
   });
 
+  it('sets a scan aside while the PIN pad or staff mode is open, says so on that screen, and records nothing', async () => {
+    const page = browser.page;
+    const joseCheckedInAt = async () => (await runtime.service.search('jose')).find((g) => g.id === 'g_jose')?.checked_in_at;
+    await waitScreen(page, 'idle');
+    await page.getByTestId('staff-button').click();
+    await waitScreen(page, 'pin');
+    expect(scanner.scan('barcode', DEMO_TICKETS.jose)).toBe(true);
+    await expect.poll(() => page.getByTestId('pin-scan-ignored').textContent()).toBe('Scan ignored while the PIN pad is open: nothing was recorded. Cancel and have the guest scan again.');
+    await page.getByTestId('pin-input').fill('2468');
+    await page.getByTestId('pin-submit').click();
+    await waitScreen(page, 'staff');
+    expect(await page.getByTestId('staff-scan-ignored').textContent()).toBe('');
+    expect(scanner.scan('barcode', DEMO_TICKETS.jose)).toBe(true);
+    const notice = page.getByTestId('staff-scan-ignored');
+    await expect.poll(() => notice.textContent()).toBe('Scan ignored in staff mode: nothing was recorded. Exit staff mode and have the guest scan again.');
+    expect(await notice.isVisible()).toBe(true);
+    expect(await page.locator('body').getAttribute('data-screen')).toBe('staff');
+    // The page showed the notice instead of asking main to decide: José is still expected, at both scans.
+    expect(await joseCheckedInAt()).toBeNull();
+    await page.screenshot({ path: join(SCREENS, 'staff-scan-ignored.png') });
+
+    await page.getByRole('button', { name: 'Exit staff mode' }).click();
+    await waitScreen(page, 'idle');
+    expect(scanner.scan('barcode', DEMO_TICKETS.jose)).toBe(true);
+    await waitScreen(page, 'welcome');
+    expect(await page.getByTestId('guest-name').textContent()).toBe('Welcome, José Pérez');
+    expect(await joseCheckedInAt()).not.toBeNull();
+    await waitScreen(page, 'idle');
+  });
+
   it('goes out of order when the scanner is unplugged, with the reason for staff, and back when it returns', async () => {
     const page = browser.page;
     scanner.setPlugged(false);

@@ -122,6 +122,36 @@ describe('kiosk UI in Chromium (Spanish venue)', () => {
     expect(await screen(page)).toBe('idle');
   });
 
+  it('a keyboard-wedge scan on the PIN pad or in staff mode is set aside with a notice: no PIN attempt, no search, nobody checked in', async () => {
+    await waitScreen(page, 'idle');
+    await page.getByTestId('staff-button').click();
+    await waitScreen(page, 'pin');
+    // Typed for real into the focused PIN field, as a wedge scanner does: its Enter must not submit the code as a PIN.
+    await page.keyboard.type(DEMO_TICKETS.jose, { delay: 3 });
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('pin-scan-ignored').textContent()).toBe('Lectura ignorada mientras se pide el PIN: no se ha registrado nada. Pulse Cancelar y pida al invitado que vuelva a escanear.');
+    expect(await page.getByTestId('pin-input').inputValue()).toBe('');
+    expect(await page.getByTestId('pin-error').textContent()).toBe('');
+    expect(await screen(page)).toBe('pin');
+
+    await page.getByTestId('pin-input').fill(DEMO_PIN);
+    await page.getByTestId('pin-submit').click();
+    await waitScreen(page, 'staff');
+    const search = page.getByTestId('staff-search');
+    await search.fill('jose');
+    const jose = page.locator('[data-guest="g_jose"]');
+    await jose.waitFor({ timeout: 15_000 });
+    await page.keyboard.type(DEMO_TICKETS.jose, { delay: 3 });
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('staff-scan-ignored').textContent()).toBe('Lectura ignorada en modo personal: no se ha registrado nada. Salga del modo personal y pida al invitado que vuelva a escanear.');
+    // The scanner's keys are taken out of the search again, and José is still to check in.
+    expect(await search.inputValue()).toBe('jose');
+    await jose.getByRole('button', { name: 'Registrar' }).waitFor({ timeout: 15_000 });
+    expect(await jose.locator('.done').count()).toBe(0);
+    await page.getByRole('button', { name: 'Salir del modo personal' }).click();
+    await waitScreen(page, 'idle');
+  });
+
   it('staff mode behind the PIN finds "José" from "jose" and checks him in; at the door he is then "already checked in"', async () => {
     await waitScreen(page, 'idle');
     await page.getByTestId('staff-button').click();

@@ -52,6 +52,7 @@ export class KioskApp {
       busy: () => (this.screen === 'pin' || this.screen === 'staff' || this.screen === 'loading' ? this.screen : null),
       showChecking: () => this.show('checking', this.t.checking),
       showDecision: (r) => this.showDecision(r),
+      ignored: (on, typed) => (on === 'pin' ? this.screens.pin.scanIgnored(typed) : this.screens.staff.scanIgnored(typed)),
     });
     this.build(root);
     document.addEventListener('keydown', (e) => this.scans.key(e));

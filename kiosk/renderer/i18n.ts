@@ -51,6 +51,9 @@ export interface Messages {
   pairCode: (code: string, until: string) => string;
   noHub: string;
   hubUnreachable: string;
+  /** A scan while staff hold the screen: it was never decided, so nothing was recorded (kiosk/renderer/scans.ts). */
+  scanIgnoredPin: string;
+  scanIgnoredStaff: string;
 }
 
 const en: Messages = {
@@ -113,6 +116,8 @@ const en: Messages = {
   pairCode: (code, until) => `Code ${code} — enter it on the tablet before ${until}`,
   noHub: 'This kiosk has no venue hub: counts and tablet pairing come from the hub.',
   hubUnreachable: 'The venue hub is not answering: check the hub and the network.',
+  scanIgnoredPin: 'Scan ignored while the PIN pad is open: nothing was recorded. Cancel and have the guest scan again.',
+  scanIgnoredStaff: 'Scan ignored in staff mode: nothing was recorded. Exit staff mode and have the guest scan again.',
 };
 
 const es: Messages = {
@@ -175,6 +180,8 @@ const es: Messages = {
   pairCode: (code, until) => `Código ${code}: introdúzcalo en la tableta antes de las ${until}`,
   noHub: 'Este quiosco no tiene hub del local: los recuentos y la vinculación de tabletas vienen del hub.',
   hubUnreachable: 'El hub del local no responde: revise el hub y la red.',
+  scanIgnoredPin: 'Lectura ignorada mientras se pide el PIN: no se ha registrado nada. Pulse Cancelar y pida al invitado que vuelva a escanear.',
+  scanIgnoredStaff: 'Lectura ignorada en modo personal: no se ha registrado nada. Salga del modo personal y pida al invitado que vuelva a escanear.',
 };
 
 export const MESSAGES: Record<Language, Messages> = { en, es };

@@ -1,5 +1,15 @@
-// Where scans enter the page: pushed reads from main's scanners and keyboard-wedge bursts typed into the page; each goes
-// to main's `checkin.scan` for its decision, and the decision comes back to the result screens.
+// Where scans enter the page, and why a read goes main → page → main before it is decided. A HID scanner or NFC reader
+// is read in main (kiosk/runtime.ts onScan) and pushed here raw (Electron's 'scan' event, browser mode's /events SSE);
+// a keyboard-wedge scanner types into the page instead, told from a person by its key timing
+// (core/decoders/keystroke-burst.ts). Either way this module sends it back to main's `checkin.scan`, which decides and
+// records. The round trip (a few ms: npm run bench:kiosk-ui) stays because only the page knows which screen is up and
+// shows the result: main deciding on arrival would admit and record a guest while the PIN pad or staff mode (which hide
+// the result screens) is open, and the guest at the door would see nothing. So the page is the gate. On the guest's
+// screens a scan is decided. While staff hold the screen it is not sent (nothing is recorded, since nothing was
+// decided) and that screen says so, so the guest scans again once staff leave. It is not queued either: decided
+// minutes later, when staff lock, it would welcome a guest who has walked on or whom staff have just checked in by
+// hand. A wedge scanner's burst on those screens is caught too: its Enter would otherwise submit the code as a PIN (a
+// wrong attempt toward the lockout) or land in the staff search.
 import type { CheckinResult, IpcResult, KioskBridge, KioskEvents, KioskSetup } from '../ipc/channels';
 
 /** Tells a keyboard-emulating scanner's burst from typing (core/decoders/keystroke-burst.ts). */
@@ -23,6 +33,8 @@ export interface ScanHost {
   busy(): 'pin' | 'staff' | 'loading' | null;
   showChecking(): void;
   showDecision(r: IpcResult<CheckinResult>): void;
+  /** A scan set aside while staff hold the screen. `typed`: the code a wedge scanner typed into the focused field. */
+  ignored(on: 'pin' | 'staff', typed: string | null): void;
 }
 
 export class ScanIntake {
@@ -38,20 +50,21 @@ export class ScanIntake {
   /** A read pushed by main (HID scanner, NFC reader). */
   pushed(scan: KioskEvents['scan']): void {
     const busy = this.host.busy();
-    if (busy === 'pin' || busy === 'staff') return;
+    if (busy === 'pin' || busy === 'staff') return this.host.ignored(busy, null);
     performance.mark(SCAN_MARK);
     void this.checkIn(scan.kind, scan.value);
   }
 
   /** A key typed into the page: a keyboard-wedge scanner's burst ends with Enter. */
   key(e: KeyboardEvent): void {
-    if (!this.setup.keyboard_scanner || this.host.busy() !== null) return;
-    if (e.key === 'Enter') performance.mark(SCAN_MARK);
+    const busy = this.host.busy();
+    if (!this.setup.keyboard_scanner || busy === 'loading') return;
+    if (busy === null && e.key === 'Enter') performance.mark(SCAN_MARK);
     const code = this.detector.key(e.key, e.timeStamp);
-    if (code !== null) {
-      e.preventDefault();
-      void this.checkIn('barcode', code);
-    }
+    if (code === null) return;
+    e.preventDefault();
+    if (busy === null) void this.checkIn('barcode', code);
+    else this.host.ignored(busy, code);
   }
 
   /** Forget a half-read burst (back on idle: what came before is not the start of the next guest's code). */

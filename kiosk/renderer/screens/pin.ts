@@ -2,6 +2,7 @@
 import type { KioskBridge } from '../../ipc/channels';
 import { h } from '../dom';
 import type { Messages } from '../i18n';
+import { ScanIgnoredNotice } from './scan-ignored';
 
 export interface PinHost {
   unlocked(staffToken: string): void;
@@ -12,6 +13,7 @@ export class PinScreen {
   readonly section: HTMLElement;
   private readonly input: HTMLInputElement;
   private readonly error = h('div', { class: 'error', role: 'alert', 'data-testid': 'pin-error' });
+  private readonly notice = new ScanIgnoredNotice('pin-scan-ignored');
 
   constructor(
     private readonly t: Messages,
@@ -31,7 +33,7 @@ export class PinScreen {
       e.preventDefault();
       void this.unlock(this.input.value);
     });
-    this.section = h('section', { class: 'screen center', 'data-screen': 'pin' }, form);
+    this.section = h('section', { class: 'screen center', 'data-screen': 'pin' }, form, this.notice.el);
     this.section.addEventListener('click', (e) => {
       if ((e.target as HTMLElement).closest('[data-action]')?.getAttribute('data-action') === 'cancel-pin') this.host.cancel();
     });
@@ -41,7 +43,17 @@ export class PinScreen {
   open(): void {
     this.input.value = '';
     this.error.textContent = '';
+    this.notice.clear();
     this.input.focus();
+  }
+
+  /**
+   * A scan came while the pad was open: it was not decided, and the pad says so. `typed`: the code a keyboard-wedge
+   * scanner typed into the PIN field (its Enter did not submit it); the field is emptied, as those digits are no PIN.
+   */
+  scanIgnored(typed: string | null): void {
+    if (typed !== null) this.input.value = '';
+    this.notice.show(this.t.scanIgnoredPin);
   }
 
   private async unlock(pin: string): Promise<void> {

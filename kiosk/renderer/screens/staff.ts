@@ -4,6 +4,7 @@
 import type { GuestMatch, IpcError, KioskBridge, KioskSetup, KioskStatus, SeatingCounts } from '../../ipc/channels';
 import { h } from '../dom';
 import { clockTime, type Messages } from '../i18n';
+import { ScanIgnoredNotice } from './scan-ignored';
 
 /** Live seating counts refresh this often while staff mode is open. */
 const SEATING_EVERY_MS = 5_000;
@@ -40,6 +41,7 @@ export class StaffScreen {
   private readonly seatingRows = h('tbody', {});
   private readonly seatingNote = h('p', { class: 'staff-note', role: 'status', 'data-testid': 'seating-note' });
   private readonly pairCode = h('p', { class: 'pair-code', 'aria-live': 'polite', 'data-testid': 'pair-code' });
+  private readonly notice = new ScanIgnoredNotice('staff-scan-ignored');
 
   constructor(
     private readonly t: Messages,
@@ -68,6 +70,7 @@ export class StaffScreen {
       'section',
       { class: 'screen', 'data-screen': 'staff' },
       h('div', { class: 'row' }, h('h1', {}, t.staff), h('button', { type: 'button', class: 'secondary', 'data-action': 'exit-staff' }, t.exitStaff)),
+      this.notice.el,
       h(
         'div',
         { class: 'staff-layout' },
@@ -94,6 +97,7 @@ export class StaffScreen {
     this.results.replaceChildren();
     this.toast.textContent = '';
     this.pairCode.textContent = '';
+    this.notice.clear();
     this.search.focus();
     void this.refreshSeating();
     this.seatingTimer = setInterval(() => void this.refreshSeating(), SEATING_EVERY_MS);
@@ -105,6 +109,18 @@ export class StaffScreen {
     this.token = null;
     this.stopSeating();
     return token;
+  }
+
+  /**
+   * A scan came while staff mode was open: it was not decided, and the screen says so. `typed`: the code a
+   * keyboard-wedge scanner typed into the search field, taken out again so staff's search is what they typed.
+   */
+  scanIgnored(typed: string | null): void {
+    if (typed !== null && this.search.value.endsWith(typed)) {
+      this.search.value = this.search.value.slice(0, -typed.length);
+      this.scheduleSearch();
+    }
+    this.notice.show(this.t.scanIgnoredStaff);
   }
 
   renderStatus(s: KioskStatus): void {
