@@ -6,6 +6,54 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const nativeAndProcessModules = ['better-sqlite3', 'pg', '@electric-sql/pglite', 'node-hid', 'electron', 'fastify', 'prom-client'];
 
+
+// Floors: core/ (pure) < protocol/, venue-store/, node-kit/, sql/, hardware/, seating/ < the tiers (kiosk/, edge-agent/,
+// cloud-sync/) < the top (cli/, appliance/, bench/, build/, tests/). A module imports its own floor or below; the tiers
+// stand side by side and never import each other. Tests beside the code may cross (an end-to-end test starts a cloud).
+const TIERS = ['kiosk', 'edge-agent', 'cloud-sync'];
+const TOP = ['cli', 'appliance', 'bench', 'build', 'tests'];
+const BELOW_TIERS = ['protocol', 'venue-store', 'node-kit', 'sql', 'hardware', 'seating'];
+// Import strings are relative, so a folder is matched as a path segment: '../edge-agent/store', '../../cli/util'.
+const importsOf = (folders, message) => folders.map((f) => ({ group: [`**/${f}/**`], message: `${message} (${f}/)` }));
+const floorRules = [
+  ...TIERS.map((tier) => ({
+    files: [`${tier}/**/*.ts`],
+    ignores: ['**/*.test.ts', ...(tier === 'kiosk' ? ['kiosk/renderer/**'] : []), ...(tier === 'edge-agent' ? ['edge-agent/tablet/web/**'] : [])],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        ...importsOf(TIERS.filter((t) => t !== tier), 'the tiers stand side by side: move what two tiers need down a floor'),
+        ...importsOf(TOP, 'a tier never imports the top floor'),
+      ] }],
+    },
+  })),
+  {
+    files: BELOW_TIERS.map((f) => `${f}/**/*.ts`),
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        ...importsOf(TIERS, 'a floor below the tiers never imports a tier'),
+        ...importsOf(TOP, 'a floor below the tiers never imports the top floor'),
+      ] }],
+    },
+  },
+];
+
+function pure(files, tiersBarred) {
+  return {
+    files,
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [...nodeBuiltins, ...nativeAndProcessModules].map((name) => ({ name, message: 'core/ and the pages stay pure: pass I/O in as an adapter.' })),
+        patterns: [
+          { group: ['node:*'], message: 'core/ and the pages stay pure: no Node built-ins.' },
+          ...importsOf([...BELOW_TIERS, ...TOP, ...tiersBarred], 'core/ and the pages import no floor with I/O'),
+        ],
+      }],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'data/**', 'docs/**', 'kiosk/renderer/dist/**', 'coverage/**'] },
   js.configs.recommended,
@@ -18,14 +66,10 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  {
-    files: ['core/**/*.ts', 'kiosk/renderer/**/*.ts', 'edge-agent/tablet/web/**/*.ts'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: [...nodeBuiltins, ...nativeAndProcessModules].map((name) => ({ name, message: 'core/ and the renderer stay pure: pass I/O in as an adapter.' })),
-        patterns: [{ group: ['node:*'], message: 'core/ and the renderer stay pure: no Node built-ins.' }],
-      }],
-    },
-  },
+  // core/ and the pages stay pure: no Node built-ins, no native or process modules; core/ imports only core/, a page
+  // only core/ and its own tier's types (kiosk/ipc), nothing with I/O.
+  pure(['core/**/*.ts'], TIERS),
+  pure(['kiosk/renderer/**/*.ts'], TIERS.filter((t) => t !== 'kiosk')),
+  pure(['edge-agent/tablet/web/**/*.ts'], TIERS.filter((t) => t !== 'edge-agent')),
+  ...floorRules,
 );
