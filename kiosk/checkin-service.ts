@@ -24,7 +24,8 @@ export interface ManualOptions {
   direction?: Direction;
 }
 
-export interface CheckinResult {
+/** What the check-in service decided and recorded for one scan or manual check-in (the screen's view is CheckinScreen). */
+export interface CheckinDecisionResult {
   outcome: Decision['outcome'];
   status: DecisionStatus;
   /** The repeated scan of a guest admitted here moments ago: nothing was recorded. */
@@ -159,7 +160,7 @@ export class CheckinService {
   }
 
   /** A ticket scanned or a card tapped: `raw` is exactly what the scanner or reader produced. */
-  scan(raw: string, opts: ScanOptions): CheckinResult {
+  scan(raw: string, opts: ScanOptions): CheckinDecisionResult {
     const t0 = this.stageClock();
     if (typeof raw !== 'string') throw new CheckinInputError('the scanned value must be text');
     if (opts.kind !== 'barcode' && opts.kind !== 'nfc') throw new CheckinInputError(`a scan's kind is "barcode" or "nfc", not "${String(opts.kind)}"`);
@@ -180,7 +181,7 @@ export class CheckinService {
   }
 
   /** Staff checked a guest in by name (no ticket at hand): the same rules, recorded as `credential_kind: manual`. */
-  manualCheckin(guestId: string, opts: ManualOptions = {}): CheckinResult {
+  manualCheckin(guestId: string, opts: ManualOptions = {}): CheckinDecisionResult {
     const t0 = this.stageClock();
     if (typeof guestId !== 'string' || guestId.length === 0) throw new CheckinInputError('a manual check-in needs the guest id');
     const { door_id, direction } = this.placeOf(opts);
@@ -219,7 +220,7 @@ export class CheckinService {
     return { occasion: null, guest: null, history: { entered: false, last: null }, door_id, direction, double_scan_window_ms: this.windowMs };
   }
 
-  private decideAndRecord(a: Attempt): CheckinResult {
+  private decideAndRecord(a: Attempt): CheckinDecisionResult {
     // Validity, occasion and the double-scan window are decided on the venue's time; the device's own is kept beside.
     const device = this.clock();
     const corrected = this.clockCorrected();
@@ -327,7 +328,7 @@ export class CheckinService {
     }
   }
 
-  private result(d: Decision<StoredGuest>, event_id: string | null, normalize_error: NormalizeErrorCode | null, stages: Required<CheckinStages>): CheckinResult {
+  private result(d: Decision<StoredGuest>, event_id: string | null, normalize_error: NormalizeErrorCode | null, stages: Required<CheckinStages>): CheckinDecisionResult {
     const g = d.guest;
     return {
       outcome: d.outcome,

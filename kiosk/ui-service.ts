@@ -3,8 +3,8 @@
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RejectReason, SyncFloorPlan, SyncTable } from '../core/contract/contract';
-import type { CheckinResult as CoreResult, CheckinService } from './checkin-service';
-import type { CheckinResult, GuestView, KioskSetup, KioskStatus, OutOfOrderReason, ScanRequest, ScannerState, SeatingCounts, TabletPairingCode } from './ipc/channels';
+import type { CheckinDecisionResult, CheckinService } from './checkin-service';
+import type { CheckinScreen, GuestView, KioskSetup, KioskStatus, OutOfOrderReason, ScanRequest, ScannerState, SeatingCounts, TabletPairingCode } from './ipc/channels';
 import { HubUnavailableError, type KioskServicePort } from './ipc/handlers';
 import { GuestReader } from './guests';
 import { createTabletPairingCode, seatingCounts } from '../protocol/staff-client';
@@ -98,13 +98,13 @@ export class KioskUiService implements KioskServicePort {
     };
   }
 
-  async scan(c: ScanRequest): Promise<CheckinResult> {
+  async scan(c: ScanRequest): Promise<CheckinScreen> {
     const r = this.stored(() => this.core.scan(c.value, { kind: c.kind }));
     if (r.event_id) this.opts.afterRecord?.();
     return this.toScreen(r);
   }
 
-  async manualCheckin(guestId: string): Promise<CheckinResult | null> {
+  async manualCheckin(guestId: string): Promise<CheckinScreen | null> {
     if (!this.stored(() => this.reader.guestById(guestId))) return null;
     const r = this.stored(() => this.core.manualCheckin(guestId));
     if (r.event_id) this.opts.afterRecord?.();
@@ -202,7 +202,7 @@ export class KioskUiService implements KioskServicePort {
     return timingSafeEqual(digest(pin), this.pinDigest);
   }
 
-  private toScreen(r: CoreResult): CheckinResult {
+  private toScreen(r: CheckinDecisionResult): CheckinScreen {
     const guest: GuestView | null = r.guest
       ? { id: r.guest.id, name: r.guest.name, party_size: r.guest.party_size, table_id: r.guest.table_id, table_label: r.guest.table_label }
       : null;
@@ -210,7 +210,7 @@ export class KioskUiService implements KioskServicePort {
       return { outcome: 'admitted', guest, checked_in_at: new Date(this.clock()).toISOString(), door_id: this.core.config.door_id };
     }
     const reason = (r.status === 'ok' ? 'unknown_credential' : r.status) as RejectReason;
-    let previous: Extract<CheckinResult, { outcome: 'rejected' }>['previous'] = null;
+    let previous: Extract<CheckinScreen, { outcome: 'rejected' }>['previous'] = null;
     if (reason === 'already_checked_in' && guest) {
       const last = this.reader.history(guest.id).last;
       if (last) {

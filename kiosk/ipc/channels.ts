@@ -51,8 +51,8 @@ export interface GuestView {
   table_label: string | null;
 }
 
-/** A check-in decision as the screens need it: admitted, or refused with the contract's reason. */
-export type CheckinResult =
+/** A check-in as the screens show it (ui-service.ts makes it from the service's CheckinDecisionResult): admitted, or refused with the contract's reason. */
+export type CheckinScreen =
   | { outcome: 'admitted'; guest: GuestView; checked_in_at: string; door_id: string }
   | {
       outcome: 'rejected';
@@ -124,9 +124,9 @@ export const CHANNELS = {
 
 /** Every channel's response; keyed by Channel so a channel without a response type does not compile. */
 export interface ChannelResponses extends Record<Channel, unknown> {
-  'checkin.scan': CheckinResult;
+  'checkin.scan': CheckinScreen;
   'guests.search': GuestMatch[];
-  'checkin.manual': CheckinResult;
+  'checkin.manual': CheckinScreen;
   'staff.unlock': StaffSession;
   'staff.lock': { locked: true };
   'kiosk.status': KioskStatus;

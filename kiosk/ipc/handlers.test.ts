@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckinResult, GuestMatch, KioskSetup, KioskStatus, ScanRequest } from './channels';
+import type { CheckinScreen as CheckinResult, GuestMatch, KioskSetup, KioskStatus, ScanRequest } from './channels';
 import { createHandlers, dispatch, HubUnavailableError, type KioskServicePort } from './handlers';
 
 const ana: GuestMatch = { id: 'g1', name: 'Ana', party_size: 2, table_id: 't12', table_label: '12', checked_in_at: null, status: 'active' };

@@ -8,7 +8,7 @@ import {
   type Channel,
   type ChannelRequest,
   type ChannelResponse,
-  type CheckinResult,
+  type CheckinScreen,
   type GuestMatch,
   type IpcError,
   type IpcResult,
@@ -22,10 +22,10 @@ import { PinLockout, SCREEN_SOURCE } from './pin-lockout';
 
 /** What the handlers need from the kiosk: the check-in service and its configuration, behind one port. */
 export interface KioskServicePort {
-  scan(credential: ScanRequest): Promise<CheckinResult>;
+  scan(credential: ScanRequest): Promise<CheckinScreen>;
   search(query: string): Promise<GuestMatch[]>;
   /** Resolves null when no such guest exists. */
-  manualCheckin(guestId: string): Promise<CheckinResult | null>;
+  manualCheckin(guestId: string): Promise<CheckinScreen | null>;
   status(): Promise<KioskStatus>;
   setup(): Promise<KioskSetup>;
   /** Compares in constant time; the PIN itself never leaves main. */

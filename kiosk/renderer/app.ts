@@ -2,7 +2,7 @@
 // out of order when main says so, and staff mode behind a PIN. This module owns the state (which screen is up, the
 // setup, the last status) and switches screens; each screen builds and fills its own DOM (screens/), and scans enter
 // through scans.ts. Plain DOM; every text goes through textContent.
-import type { CheckinResult, IpcResult, KioskBridge, KioskSetup, KioskStatus } from '../ipc/channels';
+import type { CheckinScreen as CheckinResult, IpcResult, KioskBridge, KioskSetup, KioskStatus } from '../ipc/channels';
 import { h } from './dom';
 import { FloorMap } from './floor-map';
 import { MESSAGES, type Messages } from './i18n';

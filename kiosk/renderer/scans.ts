@@ -10,7 +10,7 @@
 // minutes later, when staff lock, it would welcome a guest who has walked on or whom staff have just checked in by
 // hand. A wedge scanner's burst on those screens is caught too: its Enter would otherwise submit the code as a PIN (a
 // wrong attempt toward the lockout) or land in the staff search.
-import type { CheckinResult, IpcResult, KioskBridge, KioskEvents, KioskSetup } from '../ipc/channels';
+import type { CheckinScreen as CheckinResult, IpcResult, KioskBridge, KioskEvents, KioskSetup } from '../ipc/channels';
 
 /** Tells a keyboard-emulating scanner's burst from typing (core/decoders/keystroke-burst.ts). */
 export interface ScanDetector {

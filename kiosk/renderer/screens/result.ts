@@ -1,6 +1,6 @@
 // The screens a decision shows the guest: welcome (name, table, party and the route on the floor map), already checked
 // in (when and where), refused (why, and to see staff), and "one moment" while a slow decision is on its way.
-import type { CheckinResult, KioskSetup } from '../../ipc/channels';
+import type { CheckinScreen as CheckinResult, KioskSetup } from '../../ipc/channels';
 import { h } from '../dom';
 import type { FloorMap } from '../floor-map';
 import { clockTime, type Messages } from '../i18n';
