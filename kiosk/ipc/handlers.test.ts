@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckinScreen as CheckinResult, GuestMatch, KioskSetup, KioskStatus, ScanRequest } from './channels';
+import type { CheckinScreen, GuestMatch, KioskSetup, KioskStatus, ScanRequest } from './channels';
 import { createHandlers, dispatch, HubUnavailableError, type KioskServicePort } from './handlers';
 
 const ana: GuestMatch = { id: 'g1', name: 'Ana', party_size: 2, table_id: 't12', table_label: '12', checked_in_at: null, status: 'active' };
@@ -7,7 +7,7 @@ const ana: GuestMatch = { id: 'g1', name: 'Ana', party_size: 2, table_id: 't12',
 /** A stand-in for the kiosk service that records what reached it (the handlers' own logic is under test). */
 function fakeService(over: Partial<KioskServicePort> = {}) {
   const calls: string[] = [];
-  const admitted: CheckinResult = { outcome: 'admitted', guest: ana, checked_in_at: '2026-11-27T20:00:00.000Z', door_id: 'main' };
+  const admitted: CheckinScreen = { outcome: 'admitted', guest: ana, checked_in_at: '2026-11-27T20:00:00.000Z', door_id: 'main' };
   const service: KioskServicePort = {
     scan: async (c: ScanRequest) => { calls.push(`scan:${c.kind}:${c.value}`); return admitted; },
     search: async (q) => { calls.push(`search:${q}`); return [ana]; },

@@ -2,7 +2,7 @@
 // out of order when main says so, and staff mode behind a PIN. This module owns the state (which screen is up, the
 // setup, the last status) and switches screens; each screen builds and fills its own DOM (screens/), and scans enter
 // through scans.ts. Plain DOM; every text goes through textContent.
-import type { CheckinScreen as CheckinResult, IpcResult, KioskBridge, KioskSetup, KioskStatus } from '../ipc/channels';
+import type { CheckinScreen, IpcResult, KioskBridge, KioskSetup, KioskStatus } from '../ipc/channels';
 import { h } from './dom';
 import { FloorMap } from './floor-map';
 import { MESSAGES, type Messages } from './i18n';
@@ -104,7 +104,7 @@ export class KioskApp {
     if (announcement !== undefined) this.live.textContent = announcement;
   }
 
-  private showDecision(r: IpcResult<CheckinResult>): void {
+  private showDecision(r: IpcResult<CheckinScreen>): void {
     const { screen, announcement } = r.ok ? this.screens.result.render(r.value) : this.screens.result.renderFailure();
     this.show(screen, announcement);
   }

@@ -10,7 +10,7 @@
 // minutes later, when staff lock, it would welcome a guest who has walked on or whom staff have just checked in by
 // hand. A wedge scanner's burst on those screens is caught too: its Enter would otherwise submit the code as a PIN (a
 // wrong attempt toward the lockout) or land in the staff search.
-import type { CheckinScreen as CheckinResult, IpcResult, KioskBridge, KioskEvents, KioskSetup } from '../ipc/channels';
+import type { CheckinScreen, IpcResult, KioskBridge, KioskEvents, KioskSetup } from '../ipc/channels';
 
 /** Tells a keyboard-emulating scanner's burst from typing (core/decoders/keystroke-burst.ts). */
 export interface ScanDetector {
@@ -32,7 +32,7 @@ export interface ScanHost {
   /** A screen that takes no scan right now: staff hold the screen ('pin', 'staff'), or the page is not ready ('loading'). */
   busy(): 'pin' | 'staff' | 'loading' | null;
   showChecking(): void;
-  showDecision(r: IpcResult<CheckinResult>): void;
+  showDecision(r: IpcResult<CheckinScreen>): void;
   /** A scan set aside while staff hold the screen. `typed`: the code a wedge scanner typed into the focused field. */
   ignored(on: 'pin' | 'staff', typed: string | null): void;
 }

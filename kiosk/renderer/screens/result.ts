@@ -1,6 +1,6 @@
 // The screens a decision shows the guest: welcome (name, table, party and the route on the floor map), already checked
 // in (when and where), refused (why, and to see staff), and "one moment" while a slow decision is on its way.
-import type { CheckinScreen as CheckinResult, KioskSetup } from '../../ipc/channels';
+import type { CheckinScreen, KioskSetup } from '../../ipc/channels';
 import { h } from '../dom';
 import type { FloorMap } from '../floor-map';
 import { clockTime, type Messages } from '../i18n';
@@ -36,7 +36,7 @@ export class ResultScreens {
   }
 
   /** Fills the screen for a decision; returns which screen to show and what to announce. */
-  render(r: CheckinResult): { screen: ResultScreen; announcement: string } {
+  render(r: CheckinScreen): { screen: ResultScreen; announcement: string } {
     const t = this.t;
     if (r.outcome === 'admitted') {
       const g = r.guest;
