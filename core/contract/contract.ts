@@ -121,10 +121,15 @@ export type DeviceHeartbeatPayload = Static<typeof DeviceHeartbeatPayloadSchema>
 export const AssignCompletedPayloadSchema = Type.Object(
   {
     duration_ms: Ms,
-    feasible: Type.Boolean(),
-    channel: Type.String({ minLength: 1, maxLength: 64 }),
+    /** Guests seated ÷ guests to seat, 0–1 (1 when there was nobody to seat). */
+    feasible: Type.Number({ minimum: 0, maximum: 1 }),
+    channel: Type.Union([Type.Literal('cli'), Type.Literal('console'), Type.Literal('walk_in')]),
     guests: Type.Integer({ minimum: 0 }),
     tables: Type.Integer({ minimum: 0 }),
+    /** The plan is proven optimal. */
+    optimal: Type.Boolean(),
+    /** (bound − score) / |bound| when a bound is known, else null. */
+    gap: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()]),
   },
   { additionalProperties: false },
 );
