@@ -1,18 +1,19 @@
 // All of a kiosk's scanners as one stream of scans and one list of statuses: what the check-in service, the status
 // bar, the heartbeat (`scanner_ok`) and `hw listen` consume.
+import { Listeners } from './listeners';
 import type { HardwareConfig } from './config';
 import type { HidBackend } from './hid-backend';
 import { DEFAULT_POLL_MS, HidScanner } from './hid-scanner';
 import type { DeviceStatus, ScanEvent, Scanner } from './scanner';
 
 export class ScannerSet {
-  private readonly scanListeners = new Set<(scan: ScanEvent) => void>();
-  private readonly statusListeners = new Set<(status: DeviceStatus) => void>();
+  private readonly scanListeners = new Listeners<ScanEvent>();
+  private readonly statusListeners = new Listeners<DeviceStatus>();
 
   constructor(readonly scanners: Scanner[]) {
     for (const s of scanners) {
-      s.onScan((scan) => this.scanListeners.forEach((l) => l(scan)));
-      s.onStatus((status) => this.statusListeners.forEach((l) => l(status)));
+      s.onScan((scan) => this.scanListeners.emit(scan));
+      s.onStatus((status) => this.statusListeners.emit(status));
     }
   }
 
@@ -21,13 +22,11 @@ export class ScannerSet {
   }
 
   onScan(listener: (scan: ScanEvent) => void): () => void {
-    this.scanListeners.add(listener);
-    return () => this.scanListeners.delete(listener);
+    return this.scanListeners.add(listener);
   }
 
   onStatus(listener: (status: DeviceStatus) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
+    return this.statusListeners.add(listener);
   }
 
   async start(): Promise<void> {

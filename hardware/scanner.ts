@@ -1,4 +1,5 @@
 // The one interface the kiosk sees for every scanner and reader, real or simulated: scan events and a status per device.
+import { Listeners } from './listeners';
 
 export type ScanKind = 'barcode' | 'nfc';
 
@@ -48,8 +49,8 @@ const MAX_GAPS = 10;
 
 /** Listener lists and status bookkeeping shared by the node-hid scanner and the simulated ones. */
 export abstract class ScannerBase implements Scanner {
-  private scanListeners = new Set<(scan: ScanEvent) => void>();
-  private statusListeners = new Set<(status: DeviceStatus) => void>();
+  private readonly scanListeners = new Listeners<ScanEvent>();
+  private readonly statusListeners = new Listeners<DeviceStatus>();
   protected state: DeviceStatus;
 
   protected constructor(readonly device: string, protected readonly now: () => number = Date.now) {
@@ -64,20 +65,18 @@ export abstract class ScannerBase implements Scanner {
   }
 
   onScan(listener: (scan: ScanEvent) => void): () => void {
-    this.scanListeners.add(listener);
-    return () => this.scanListeners.delete(listener);
+    return this.scanListeners.add(listener);
   }
 
   onStatus(listener: (status: DeviceStatus) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
+    return this.statusListeners.add(listener);
   }
 
   protected emitScan(kind: ScanKind, value: string, symbology?: string): void {
     const at = this.now();
     this.state.lastScanAt = at;
     const scan: ScanEvent = symbology ? { kind, value, device: this.device, at, symbology } : { kind, value, device: this.device, at };
-    for (const l of this.scanListeners) l(scan);
+    this.scanListeners.emit(scan);
     this.emitStatus();
   }
 
@@ -117,6 +116,6 @@ export abstract class ScannerBase implements Scanner {
 
   protected emitStatus(): void {
     const s = this.status();
-    for (const l of this.statusListeners) l(s);
+    this.statusListeners.emit(s);
   }
 }
