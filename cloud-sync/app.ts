@@ -19,6 +19,7 @@ import { opsPlugin, type OpsConfig } from './ops/plugin';
 import { registerPairRoute } from '../protocol/pairing';
 import { CloudPairing } from './pairing';
 import { PgSyncStore } from './guestlist/sync-store';
+import { AssignMetrics } from './seating/assign-metrics';
 
 export interface CloudDeps {
   db: Db;
@@ -36,6 +37,8 @@ export interface CloudDeps {
   pairRateLimit?: RateLimitOptions;
   /** Seconds between double-admission passes (default 5; 0: none in this process, e.g. on all replicas but one). */
   doubleAdmissionEverySec?: number;
+  /** Seconds between passes feeding the assign metrics from stored assign.completed events (default 5; 0: none). */
+  assignMetricsEverySec?: number;
   /** SEATPILOT_TRUST_PROXY: the load balancer hops whose X-Forwarded-For is believed; absent, the header is ignored. */
   trustProxy?: TrustProxy | undefined;
   /** Who may read /metrics here; default open, for tests. startCloudServer sets it from the environment (protocol/metrics-access.ts). */
@@ -47,6 +50,7 @@ export interface CloudApp {
   store: PgStore;
   metrics: ServerMetrics;
   doubleAdmissions: DoubleAdmissionDetector;
+  assignMetrics: AssignMetrics;
 }
 
 export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
@@ -79,8 +83,11 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
   // Logged at most once a minute: with the database down a pass fails every few seconds.
   const faults = new FaultLog({ write: (line) => app.log.error(line) });
   doubleAdmissions.start(deps.doubleAdmissionEverySec ?? 5, (e) => faults.report('double-admission pass failed', e.message));
+  const assignMetrics = new AssignMetrics(deps.db, metrics.registry);
+  assignMetrics.start(deps.assignMetricsEverySec ?? 5, (e) => faults.report('assign metrics pass failed', e.message));
   app.addHook('onClose', async () => {
     await doubleAdmissions.stop();
+    await assignMetrics.stop();
   });
-  return { app, store, metrics, doubleAdmissions };
+  return { app, store, metrics, doubleAdmissions, assignMetrics };
 }

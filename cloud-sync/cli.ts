@@ -11,6 +11,7 @@ import { startCloudServer, type RunningCloud } from './server';
 import { SettingError } from '../protocol/setting-error';
 import { isOpsCommand, opsCommand, OPS_USAGE, tenantPlanCommand } from './ops/cli';
 import { GUESTLIST_USAGE, guestListCommand } from './guestlist/cli';
+import { SEATING_USAGE, seatingCloudCommand } from './seating/cli';
 import { MEMBER_USAGE, memberCommand } from './members';
 
 const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [--data DIR]
@@ -24,6 +25,7 @@ const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [
        seatpilot cloud key revoke --key K               [--data DIR]
        seatpilot cloud key revoke-unreadable            [--data DIR]
 ${GUESTLIST_USAGE}
+${SEATING_USAGE}
 ${MEMBER_USAGE}
 ${OPS_USAGE}
 
@@ -146,6 +148,7 @@ export async function cloudCommand(args: string[]): Promise<void> {
       if (isOpsCommand(sub)) return opsCommand(sub, both, withDb);
       if (sub.startsWith('--')) return serve(args);
       if (await guestListCommand(sub, verb, rest, withDb, USAGE)) return;
+      if (sub === 'seating' && (await seatingCloudCommand(verb, rest, withDb, USAGE))) return;
       if (await memberCommand(sub, verb, rest, withDb, USAGE)) return;
       break;
   }

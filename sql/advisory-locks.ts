@@ -21,6 +21,8 @@ export const ADVISORY_LOCKS = {
   partitionMaintenance: 7_411_902_303,
   /** cloud-sync/billing/passes.ts: one billing pass (usage rows, month close) at a time across replicas (try). */
   billingPass: 7_411_902_304,
+  /** cloud-sync/seating/assign-metrics.ts: one assign metrics pass at a time across replicas (try). */
+  assignMetricsPass: 7_411_902_305,
 } as const;
 
 export type AdvisoryLockName = keyof typeof ADVISORY_LOCKS;

@@ -17,7 +17,7 @@ type WithDb = <T>(dataDir: string | undefined, fn: (db: Db) => Promise<T>) => Pr
 const DATA = { data: { type: 'string' as const } };
 
 /** The one FILE argument, read as UTF-8 text; a clear error when it is missing, unreadable or not UTF-8. */
-function readInputFile(positionals: string[], what: string, usage: string): string {
+export function readInputFile(positionals: string[], what: string, usage: string): string {
   if (positionals.length !== 1) throw new CliError(`give exactly one ${what} file\n${usage}`, 2);
   const path = positionals[0] as string;
   let bytes: Buffer;

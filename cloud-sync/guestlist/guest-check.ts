@@ -21,6 +21,8 @@ export interface VenueGuests {
 }
 
 export interface PlannedGuest {
+  /** The file's line of the row. */
+  line: number;
   guest: SyncGuest;
   change: 'created' | 'updated' | 'unchanged';
   /** The guest held credentials before: they are released before the row's are written. */
@@ -178,7 +180,8 @@ export function checkGuestRows(
       }
     }
   }
-  const plan = planned.map(({ guest, existing }): PlannedGuest => ({
+  const plan = planned.map(({ line, guest, existing }): PlannedGuest => ({
+    line,
     guest,
     change: !existing ? 'created' : existing.deleted || !sameGuest(existing.guest, guest) ? 'updated' : 'unchanged',
     hadCredentials: (existing?.guest.credentials.length ?? 0) > 0,

@@ -3,7 +3,9 @@
 import type { GuestStatus, SyncCredential } from '../../core/contract/contract';
 import { cell, ID_PATTERN, parseTimestamp, readCsvTable, type ImportProblem } from './common';
 
-export const GUEST_COLUMNS = ['guest_id', 'name', 'party_size', 'table', 'barcode', 'nfc', 'valid_from', 'valid_to', 'status'] as const;
+/** What the seating engine reads of a guest (cloud-sync/seating/); stored apart from the guest and never synced. */
+export const SEATING_COLUMNS = ['group', 'together_with', 'apart_from', 'needs', 'seat_locked'] as const;
+export const GUEST_COLUMNS = ['guest_id', 'name', 'party_size', 'table', 'barcode', 'nfc', 'valid_from', 'valid_to', 'status', ...SEATING_COLUMNS] as const;
 export const GUEST_IMPORT = 'guest import';
 /** As SyncGuestSchema allows; said here so a row with more is told how many, not given a schema path. */
 export const MAX_CREDENTIALS = 32;
@@ -22,6 +24,16 @@ export interface GuestCsvRow {
   valid_from: string | null;
   valid_to: string | null;
   credentials: SyncCredential[];
+  /** The seating columns of the row; null when the file has none of them (the guest's seating is left as it is). */
+  seating: GuestSeatingFields | null;
+}
+
+export interface GuestSeatingFields {
+  group: string | null;
+  together_with: string[];
+  apart_from: string[];
+  needs: string[];
+  seat_locked: boolean;
 }
 
 export interface GuestCsv {
@@ -35,10 +47,41 @@ function credentialValues(text: string): string[] {
   return text.split('|').map((v) => v.trim()).filter((v) => v.length > 0);
 }
 
+/** A cell of `|`-separated values (guest ids, tags), blanks skipped, each listed once. */
+function listValues(text: string): string[] {
+  return [...new Set(text.split('|').map((v) => v.trim()).filter((v) => v.length > 0))];
+}
+
+const TAG_PATTERN = /^[^|\s][^|]{0,63}$/;
+
+function readSeating(get: (col: string) => string, guestId: string, bad: (reason: string) => void): GuestSeatingFields {
+  const group = get('group') || null;
+  if (group !== null && group.length > 128) bad(`group is ${group.length} characters long; at most 128`);
+  const ids = (col: 'together_with' | 'apart_from') => {
+    const list = listValues(get(col));
+    for (const id of list) {
+      if (!ID_PATTERN.test(id)) bad(`${col} "${id.slice(0, 40)}" is not a guest_id`);
+      else if (id === guestId) bad(`${col} names the guest itself`);
+    }
+    if (list.length > 64) bad(`${col} lists ${list.length} guests; at most 64`);
+    return list;
+  };
+  const together_with = ids('together_with');
+  const apart_from = ids('apart_from');
+  for (const id of together_with) if (apart_from.includes(id)) bad(`guest ${id} is in both together_with and apart_from`);
+  const needs = listValues(get('needs'));
+  for (const tag of needs) if (!TAG_PATTERN.test(tag)) bad(`needs "${tag.slice(0, 40)}" must be 1–64 characters`);
+  if (needs.length > 64) bad(`needs lists ${needs.length} tags; at most 64`);
+  const lockText = get('seat_locked').toLowerCase();
+  if (lockText && !['true', 'false', 'yes', 'no', '1', '0'].includes(lockText)) bad(`seat_locked "${get('seat_locked')}" must be true or false`);
+  return { group, together_with, apart_from, needs, seat_locked: ['true', 'yes', '1'].includes(lockText) };
+}
+
 /** Reads every row; throws ImportError only when the file is not CSV or its header is wrong. */
 export function readGuestCsv(csv: string): GuestCsv {
   const t = readCsvTable(GUEST_IMPORT, csv, GUEST_COLUMNS, ['name']);
   const problems: ImportProblem[] = [];
+  const hasSeating = SEATING_COLUMNS.some((c) => t.columns.has(c));
   const rows = t.rows.map((row): GuestCsvRow => {
     const bad = (reason: string) => problems.push({ line: row.line, reason });
     const name = cell(t, row, 'name');
@@ -82,9 +125,11 @@ export function readGuestCsv(csv: string): GuestCsv {
     } else {
       guestId = givenId;
     }
+    const seating = hasSeating ? readSeating((col) => cell(t, row, col), givenId, bad) : null;
+    if (seating && (seating.together_with.length || seating.apart_from.length) && !givenId) bad('together_with and apart_from need the row\'s own guest_id');
     return {
       line: row.line, guestId, matchByCredentials: !givenId && credentials.length > 0, name, party_size, table: cell(t, row, 'table'),
-      status: statusText as GuestStatus, valid_from: times.valid_from, valid_to: times.valid_to, credentials,
+      status: statusText as GuestStatus, valid_from: times.valid_from, valid_to: times.valid_to, credentials, seating,
     };
   });
   return { rows, problems };

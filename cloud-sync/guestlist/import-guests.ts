@@ -15,6 +15,7 @@
  * | `valid_from` | optional RFC 3339 date-time with offset, e.g. `2026-12-31T18:00:00+01:00`. |
  * | `valid_to`   | optional, the same; must be after `valid_from`. |
  * | `status`     | `active` (default) or `revoked`. |
+ * | `group`, `together_with`, `apart_from`, `needs`, `seat_locked` | what the seating engine reads (README "Seating in the cloud"). |
  *
  * A row needs a `guest_id` or at least one credential, so that importing the same file again finds it again. A
  * credential (kind + value) belongs to one guest of the venue: the same one twice in the file, or one held by another
@@ -30,6 +31,7 @@ import type { Db } from '../db';
 import { ImportError, lockVenue } from './common';
 import { checkGuestRows, loadVenueGuests, type PlannedGuest } from './guest-check';
 import { GUEST_IMPORT, readGuestCsv } from './guest-csv';
+import { checkSeatingRefs, writeGuestSeating } from './guest-seating';
 import { writeGuestPlan } from './guest-write';
 
 export { GUEST_COLUMNS } from './guest-csv';
@@ -60,9 +62,10 @@ export async function importGuests(db: Db, opts: GuestImportOptions): Promise<Gu
     const { tenantId } = await lockVenue(q, opts.venueId);
     const venue = await loadVenueGuests(q, opts.venueId, opts.occasionId, read.rows, opts.wholeVenueAbove);
     const checked = checkGuestRows(read.rows, new Set(read.problems.map((p) => p.line)), venue, opts.occasionId);
-    const problems = [...read.problems, ...checked.problems];
+    const problems = [...read.problems, ...checked.problems, ...(await checkSeatingRefs(q, opts.venueId, opts.occasionId, read.rows))];
     if (problems.length) throw new ImportError(GUEST_IMPORT, problems);
     await writeGuestPlan(q, checked.plan, { tenantId, venueId: opts.venueId, chunkSize: opts.chunkSize ?? 5000, onProgress: opts.onProgress });
+    await writeGuestSeating(q, tenantId, opts.venueId, read.rows, checked.plan);
     const count = (change: PlannedGuest['change']) => checked.plan.filter((p) => p.change === change).length;
     return { venue_id: opts.venueId, occasion_id: opts.occasionId, rows: read.rows.length, created: count('created'), updated: count('updated'), unchanged: count('unchanged') };
   });

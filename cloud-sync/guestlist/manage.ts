@@ -44,9 +44,10 @@ export async function addOccasion(db: Db, input: OccasionInput): Promise<SyncOcc
  * Seating tables from CSV: `seatpilot cloud tables import --venue V FILE.csv`. Columns (header line, any order):
  * `label` (required, 1–64 characters, unique in the venue: the upsert key), `id` (optional, used when the table is
  * new), `capacity` (required, 0–1000), `shape` (`round` default, or `rect`), `x`, `y`, `w`, `h` (metres from the
- * floor plan's top-left corner; default 0). All rows are checked first; one bad row refuses the file.
+ * floor plan's top-left corner; default 0), `tags` (`|`-separated, what the seating engine matches against a guest's
+ * `needs`; stored apart, not synced). All rows are checked first; one bad row refuses the file.
  */
-export const TABLE_COLUMNS = ['id', 'label', 'capacity', 'shape', 'x', 'y', 'w', 'h'] as const;
+export const TABLE_COLUMNS = ['id', 'label', 'capacity', 'shape', 'x', 'y', 'w', 'h', 'tags'] as const;
 const validateTable = ajv.compile(SyncTableSchema);
 
 export async function importTables(db: Db, venueId: string, csv: string): Promise<{ venue_id: string; rows: number; created: number; updated: number; unchanged: number }> {
@@ -63,6 +64,7 @@ export async function importTables(db: Db, venueId: string, csv: string): Promis
     );
     const problems: ImportProblem[] = [];
     const planned: { table: SyncTable; state: 'created' | 'updated' | 'unchanged' }[] = [];
+    const tagsOf = new Map<string, string[]>();
     const lineOfLabel = new Map<string, number>();
     const lineOfId = new Map<string, number>();
     for (const row of t.rows) {
@@ -98,6 +100,9 @@ export async function importTables(db: Db, venueId: string, csv: string): Promis
         else if (lineOfId.has(givenId)) bad(`id "${givenId}" is also on line ${lineOfId.get(givenId)}`);
         else lineOfId.set(givenId, row.line);
       }
+      const tags = [...new Set(cell(t, row, 'tags').split('|').map((v) => v.trim()).filter(Boolean))];
+      if (tags.some((tag) => tag.length > 64)) bad('a tag is longer than 64 characters');
+      if (tags.length > 64) bad(`lists ${tags.length} tags; at most 64`);
       if (problems.length > before) continue;
       const table: SyncTable = { id: current?.id ?? (givenId || newId('tbl')), label, capacity, shape: shape as SyncTable['shape'], ...geometry };
       if (!validateTable(table)) {
@@ -106,6 +111,7 @@ export async function importTables(db: Db, venueId: string, csv: string): Promis
       }
       const same = current && (Object.keys(table) as (keyof SyncTable)[]).every((k) => table[k] === current[k]);
       planned.push({ table, state: !current ? 'created' : same ? 'unchanged' : 'updated' });
+      tagsOf.set(table.id, tags);
     }
     if (problems.length) throw new ImportError(what, problems);
     const writes = planned.filter((p) => p.state !== 'unchanged').map((p) => p.table);
@@ -117,6 +123,14 @@ export async function importTables(db: Db, venueId: string, csv: string): Promis
          ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label, capacity = EXCLUDED.capacity, shape = EXCLUDED.shape,
            x = EXCLUDED.x, y = EXCLUDED.y, w = EXCLUDED.w, h = EXCLUDED.h`,
         [JSON.stringify(writes), tenantId, venueId],
+      );
+    }
+    if (t.columns.has('tags') && tagsOf.size) {
+      await q.query(
+        `INSERT INTO guestlist.seating_table_tags (table_id, tenant_id, venue_id, tags)
+         SELECT r.id, $2, $3, ARRAY(SELECT jsonb_array_elements_text(r.tags)) FROM jsonb_to_recordset($1::jsonb) AS r(id text, tags jsonb)
+         ON CONFLICT (table_id) DO UPDATE SET tags = EXCLUDED.tags`,
+        [JSON.stringify([...tagsOf].map(([id, tags]) => ({ id, tags }))), tenantId, venueId],
       );
     }
     const count = (s: string) => planned.filter((p) => p.state === s).length;

@@ -1,0 +1,155 @@
+// `seatpilot cloud seating assign`: seats an occasion's guests with the seating engine (seating/exact.ts), writes the
+// changed tables in one transaction (the guest rows' versions bump, so the hub's pull and then the kiosks get them)
+// and stores an assign.completed event for the venue's tenant, which the cloud service turns into its assign metrics
+// (cloud-sync/seating/assign-metrics.ts).
+import { randomUUID } from 'node:crypto';
+import type { AssignCompletedPayload } from '../../core/contract/contract';
+import { checkEvent } from '../../core/contract/validate';
+import { checkSeatingProblem } from '../../core/seating/problem';
+import { solveWithBound } from '../../seating/exact';
+import { AdminError } from '../admin';
+import { recordUsage } from '../billing/billing';
+import type { Db, Queryable } from '../db';
+import { lockVenue } from '../guestlist/common';
+import { PgStore } from '../pg-store';
+import { buildOccasionProblem, type OccasionGuest, type OccasionRelation, type OccasionTable } from './occasion-problem';
+
+export type AssignChannel = AssignCompletedPayload['channel'];
+/** The device id assign.completed events from the cloud's own tools carry (they come from no venue device). */
+export const ASSIGN_DEVICE_ID = 'cloud-seating';
+
+export interface AssignOptions {
+  occasionId: string;
+  dryRun?: boolean;
+  timeLimitMs?: number;
+  seed?: number;
+  channel?: AssignChannel;
+}
+
+export interface AssignChange {
+  guest_id: string;
+  name: string;
+  from: string | null;
+  to: string | null;
+}
+
+export interface AssignSummary {
+  occasion_id: string;
+  venue_id: string;
+  dry_run: boolean;
+  /** Guests (heads) the engine had to place: every guest but those kept at their table. */
+  guests_to_seat: number;
+  guests_seated: number;
+  locked: number;
+  tables: number;
+  unseated: { guest_id: string; name: string; party_size: number; reason: string }[];
+  score: number;
+  optimal: boolean;
+  gap: number | null;
+  duration_ms: number;
+  /** Guests whose table differs from the current plan (labels; null: no table). */
+  changes: AssignChange[];
+  written: boolean;
+}
+
+async function loadOccasion(q: Queryable, occasionId: string) {
+  const [occ] = await q.query<{ venue_id: string; tenant_id: string }>('SELECT venue_id, tenant_id FROM guestlist.occasions WHERE id = $1 AND NOT deleted', [occasionId]);
+  if (!occ) throw new AdminError(`no occasion "${occasionId}"`);
+  const tables = await q.query<OccasionTable>(
+    `SELECT t.id, t.label, t.capacity, coalesce(tt.tags, '{}') AS tags FROM guestlist.seating_tables t
+       LEFT JOIN guestlist.seating_table_tags tt ON tt.table_id = t.id
+      WHERE t.venue_id = $1 AND NOT t.deleted ORDER BY t.label`,
+    [occ.venue_id],
+  );
+  // Revoked guests keep whatever table they have: they will not come in.
+  const guests = await q.query<OccasionGuest>(
+    `SELECT g.id, g.name, g.party_size, g.table_id, s.grp AS "group", coalesce(s.together_with, '{}') AS together_with,
+            coalesce(s.apart_from, '{}') AS apart_from, coalesce(s.needs, '{}') AS needs, coalesce(s.seat_locked, false) AS seat_locked
+       FROM guestlist.guests g LEFT JOIN guestlist.guest_seating s ON s.guest_id = g.id
+      WHERE g.venue_id = $1 AND g.occasion_id = $2 AND NOT g.deleted AND g.status = 'active' ORDER BY g.id`,
+    [occ.venue_id, occasionId],
+  );
+  const relations = await q.query<OccasionRelation>('SELECT a, b, score, rule FROM guestlist.seating_relations WHERE occasion_id = $1 ORDER BY a, b', [occasionId]);
+  return { ...occ, tables, guests, relations };
+}
+
+export async function assignSeats(db: Db, opts: AssignOptions): Promise<AssignSummary> {
+  const channel = opts.channel ?? 'cli';
+  const data = await loadOccasion(db, opts.occasionId);
+  const built = buildOccasionProblem(data.tables, data.guests, data.relations);
+  const checked = checkSeatingProblem(built.problem);
+  // The problem's field names are the engine's (parties[3] is a guest, relations[…] a pair of guests).
+  if (!checked.ok) throw new AdminError(`the occasion's guest list cannot be seated as it is: ${checked.errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
+  const { plan } = await solveWithBound(checked.problem, { timeLimitMs: opts.timeLimitMs ?? 2000, seed: opts.seed ?? 1 });
+
+  const guestById = new Map(data.guests.map((g) => [g.id, g]));
+  const labelOf = new Map(data.tables.map((t) => [t.id, t.label]));
+  const newTable = new Map(plan.assignments.map((a) => [a.party, a.table]));
+  const toSeat = checked.problem.parties.filter((p) => !built.locked.has(p.id));
+  const heads = (ids: Iterable<string>) => [...ids].reduce((n, id) => n + (guestById.get(id)?.party_size ?? 0), 0);
+  const guestsToSeat = heads(toSeat.map((p) => p.id));
+  const guestsSeated = heads(toSeat.filter((p) => newTable.has(p.id)).map((p) => p.id));
+  const changes: AssignChange[] = [];
+  for (const p of toSeat) {
+    const g = guestById.get(p.id)!;
+    const to = newTable.get(p.id) ?? null;
+    if (to !== g.table_id) changes.push({ guest_id: g.id, name: g.name, from: g.table_id && (labelOf.get(g.table_id) ?? g.table_id), to: to && (labelOf.get(to) ?? to) });
+  }
+
+  let written = false;
+  if (!opts.dryRun && changes.length) {
+    await db.tx(async (q) => {
+      await lockVenue(q, data.venue_id);
+      // Only rows whose table still is what the plan started from: a guest moved meanwhile (an import) is left alone.
+      const rows = toSeat
+        .map((p) => ({ id: p.id, from: guestById.get(p.id)!.table_id, to: newTable.get(p.id) ?? null }))
+        .filter((r) => r.from !== r.to);
+      await q.query(
+        `UPDATE guestlist.guests g SET table_id = r.to_id
+           FROM jsonb_to_recordset($1::jsonb) AS r(id text, from_id text, to_id text)
+          WHERE g.id = r.id AND g.venue_id = $2 AND g.table_id IS NOT DISTINCT FROM r.from_id`,
+        [JSON.stringify(rows.map((r) => ({ id: r.id, from_id: r.from, to_id: r.to }))), data.venue_id],
+      );
+    });
+    written = true;
+  }
+
+  const payload: AssignCompletedPayload = {
+    duration_ms: plan.duration_ms,
+    feasible: guestsToSeat === 0 ? 1 : guestsSeated / guestsToSeat,
+    channel,
+    guests: guestsToSeat,
+    tables: checked.problem.tables.length,
+    optimal: plan.optimal,
+    gap: plan.gap === null ? null : Math.min(1, Math.max(0, plan.gap)),
+  };
+  await storeAssignCompleted(db, data.tenant_id, data.venue_id, payload);
+
+  return {
+    occasion_id: opts.occasionId, venue_id: data.venue_id, dry_run: opts.dryRun === true,
+    guests_to_seat: guestsToSeat, guests_seated: guestsSeated, locked: built.locked.size, tables: checked.problem.tables.length,
+    unseated: plan.unseated.map((u) => {
+      const g = guestById.get(u.party)!;
+      return { guest_id: g.id, name: g.name, party_size: g.party_size, reason: u.reason };
+    }),
+    score: plan.score, optimal: plan.optimal, gap: plan.gap, duration_ms: plan.duration_ms, changes, written,
+  };
+}
+
+/**
+ * Stored as ingest stores an event: deduplicated by event_id and metered for the tenant. No device is counted: the
+ * event comes from the cloud's own tool, not from a device of the venue's allowance.
+ */
+export async function storeAssignCompleted(db: Db, tenantId: string, venueId: string, payload: AssignCompletedPayload): Promise<void> {
+  const checked = checkEvent({ event_id: randomUUID(), type: 'assign.completed', occurred_at: new Date().toISOString(), venue_id: venueId, device_id: ASSIGN_DEVICE_ID, payload });
+  if (!checked.ok) throw new Error(`assign.completed does not fit the contract: ${checked.detail}`);
+  const store = new PgStore(db, { afterBatch: (q, caller, inserted, rejected) => recordUsage(q, { tenantId: caller.tenantId, venueId: caller.venueId, deviceIds: [], accepted: inserted.length, rejected }) });
+  await store.storeBatch({ keyId: ASSIGN_DEVICE_ID, tenantId, venueId, deviceId: ASSIGN_DEVICE_ID, deviceKind: 'agent' }, randomUUID(), [checked.event], []);
+}
+
+/** One line for people, after the JSON. */
+export function summaryLine(s: AssignSummary): string {
+  const proof = s.optimal ? 'optimal' : s.gap === null ? 'no bound' : `gap ${(s.gap * 100).toFixed(1)} %`;
+  const what = s.dry_run ? 'dry run, nothing written' : s.written ? `${s.changes.length} guests moved` : 'nothing to change';
+  return `seated ${s.guests_seated}/${s.guests_to_seat} guests (${s.locked} kept at their table), ${s.unseated.length} parties unseated, score ${s.score} (${proof}), ${s.duration_ms} ms; ${what}`;
+}
