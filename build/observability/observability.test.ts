@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, type CloudApp } from '../../cloud-sync/app';
 import { addDevice, addTenant, addVenue, type IssuedKey } from '../../cloud-sync/admin';
+import { importGuests } from '../../cloud-sync/guestlist/import-guests';
+import { addOccasion, importTables } from '../../cloud-sync/guestlist/manage';
+import { assignSeats } from '../../cloud-sync/seating/assign';
 import { signRequest } from '../../core/signing/signing';
 import { parseAgentConfig } from '../../edge-agent/config';
 import { startAgent, type RunningAgent } from '../../edge-agent/runtime';
@@ -121,12 +124,18 @@ beforeAll(async () => {
   const bad = { event_id: randomUUID(), type: 'checkin.succeeded', occurred_at: new Date().toISOString(), venue_id: venue.id, device_id: agentKey.device_id, payload: {} };
   const atCloud = await signedPost(cloudUrl, agentKey, '/v1/events', batchOf([bad]));
   expect(atCloud).toMatchObject({ status: 200, body: { accepted: 0, rejected: [expect.objectContaining({ reason: expect.any(String) })] } });
+  // One seating assign (as `cloud seating assign` runs it) for the cloud's assign metrics.
+  const occasion = await addOccasion(t.db, { venueId: venue.id, name: 'Gala', startsAt: '2026-12-31T19:00:00Z', endsAt: '2027-01-01T03:00:00Z' });
+  await importTables(t.db, venue.id, 'label,capacity\nT1,4\n');
+  await importGuests(t.db, { venueId: venue.id, occasionId: occasion.id, csv: 'guest_id,name,group\ng1,Ana,silva\ng2,Bo,silva\n' });
+  expect(await assignSeats(t.db, { occasionId: occasion.id, timeLimitMs: 200 })).toMatchObject({ guests_seated: 2 });
+  await cloud.assignMetrics.tick();
   // The relayed check-ins and the heartbeat reach the cloud: its ingest counter and the device's last-seen gauge show it.
   await waitFor('the relayed events and heartbeat on the cloud /metrics', async () => {
     scraped.cloud = await (await fetch(`${cloudUrl}/metrics`)).text();
     // Summed over whatever labels the counter carries: 3 relayed events and the heartbeat.
     const accepted = [...scraped.cloud.matchAll(/^seatpilot_ingest_accepted_total(?:\{[^}]*\})? (\S+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
-    return accepted >= 4 && /^seatpilot_device_last_seen_timestamp_seconds\{/m.test(scraped.cloud);
+    return accepted >= 4 && /^seatpilot_device_last_seen_timestamp_seconds\{/m.test(scraped.cloud) && /^seatpilot_assign_duration_seconds_bucket\{.*channel="cli"/m.test(scraped.cloud);
   }, 30_000, 100);
   scraped.agent = await (await fetch(`${agent.url}/metrics`)).text();
   for (const text of Object.values(scraped)) {
@@ -439,7 +448,8 @@ describe('metric names', () => {
     const agentSide = exposition(scraped.agent).families;
     const cloudSide = exposition(scraped.cloud).families;
     for (const n of ['seatpilot_outbox_depth', 'seatpilot_outbox_oldest_unsent_seconds', 'seatpilot_checkin_latency_seconds', 'seatpilot_checkin_stage_seconds', 'seatpilot_door_to_seat_seconds']) expect(agentSide.has(n), `agent ${n}`).toBe(true);
-    for (const n of ['seatpilot_device_last_seen_timestamp_seconds', 'seatpilot_ingest_accepted_total', 'seatpilot_ingest_rejected_total', 'seatpilot_mv_lag_seconds', 'http_request_duration_seconds']) expect(cloudSide.has(n), `cloud ${n}`).toBe(true);
+    for (const n of ['seatpilot_device_last_seen_timestamp_seconds', 'seatpilot_ingest_accepted_total', 'seatpilot_ingest_rejected_total', 'seatpilot_mv_lag_seconds', 'http_request_duration_seconds', 'seatpilot_assign_duration_seconds', 'seatpilot_assign_feasible_ratio']) expect(cloudSide.has(n), `cloud ${n}`).toBe(true);
+    expect(scraped.cloud).toMatch(/^seatpilot_assign_feasible_ratio\{[^}]*channel="cli"[^}]*\} 1$/m);
   });
 
   it('the name check catches a metric no service exposes, and a histogram read without its suffix', () => {
