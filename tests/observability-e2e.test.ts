@@ -1,7 +1,7 @@
 // The shipped Prometheus config and rules with a real Prometheus (2.x) on 127.0.0.1: against a cloud service with a
 // silent device (device labels kept, SeatPilotDeviceSilent on that device only), and against a running `seatpilot
-// demo` after the smoke test (every target up, every recording rule but the seating engine's has series, the alerts
-// load, a dead hub raises SeatPilotAgentDown with an absolute runbook link, /admin/billing shows the demo's usage).
+// demo` after the smoke test (every target up, every recording rule but the seating engine's has series, and
+// seatpilot:assign_p95_5m a value once the hub reports two seating runs, the alerts load, a dead hub raises SeatPilotAgentDown with an absolute runbook link, /admin/billing shows the demo's usage).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,9 @@ import { heartbeat, insertEvents, seedTenant } from './fixtures/kpi-fixtures';
 import { freshDatabase, type TestDatabase } from './pg-backends';
 import { loadState, type DemoState } from '../cli/demo';
 import { freePort, ROOT, runTs, seatpilot, type Proc } from './procs';
+import { randomUUID } from 'node:crypto';
+import { signRequest } from '../core/signing/signing';
+import { batchOf } from './signed';
 import { requireTool } from './tools';
 import { waitFor } from './wait';
 
@@ -134,8 +137,16 @@ run('Prometheus with the shipped bundle, scraping a running seatpilot demo after
   const rulesText = readFileSync(join(BUNDLE, 'seatpilot.rules.yml'), 'utf8');
   const recorded = [...rulesText.matchAll(/^\s*- record:\s*(\S+)\s*$/gm)].map((m) => m[1] as string);
   const alertNames = [...rulesText.matchAll(/^\s*- alert:\s*(\S+)\s*$/gm)].map((m) => m[1] as string);
-  // The seating engine has no metrics endpoint yet (build/observability/metric-names.ts NOT_YET_EXPOSED).
   const notSeating = recorded.filter((r) => !/(^|:)(seatpilot_)?assign_/.test(r));
+  // A seating run as the hub would report one (channel walk_in), signed with the demo hub's key: the cloud observes
+  // stored assign.completed events into its assign metrics (cloud-sync/seating/assign-metrics.ts).
+  const reportAssign = async (durationMs: number) => {
+    const body = batchOf([{ event_id: randomUUID(), type: 'assign.completed', occurred_at: new Date().toISOString(), venue_id: state.venue_id, device_id: state.agent.device_id,
+      payload: { duration_ms: durationMs, feasible: 1, channel: 'walk_in', guests: 4, tables: 2, optimal: true, gap: 0 } }]);
+    const headers = await signRequest({ keyId: state.agent.key_id, secret: state.agent.secret, method: 'POST', pathWithQuery: '/v1/events', body });
+    const r = await fetch(`http://127.0.0.1:${state.ports.cloud}/v1/events`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
+    expect(await r.json()).toMatchObject({ accepted: 1 });
+  };
   const api = <T>(path: string) => promApi<T>(promUrl, path);
   const withLog = (e: Error) => {
     throw new Error(`${e.message}\nprometheus:\n${promLog.slice(-2000)}\ndemo:\n${demo?.out().slice(-2000) ?? ''}`);
@@ -180,6 +191,8 @@ run('Prometheus with the shipped bundle, scraping a running seatpilot demo after
     const rules = rulesText.replace(/^(\s*)interval: 30s$/m, '$1interval: 1s');
     expect(rules).not.toBe(rulesText);
     writeFileSync(join(dir, 'seatpilot.rules.yml'), rules);
+    // The histogram's series exists from here on; the second run below raises it between two scrapes, which a rate needs.
+    await reportAssign(400);
     // The demo's hub, as an operator lists a venue: its address and the venue's tenant and venue ids.
     mkdirSync(agentsDir);
     writeFileSync(join(agentsDir, 'demo.json'), JSON.stringify([{ targets: [`127.0.0.1:${agentPort}`], labels: { tenant: state.tenant_id, venue: state.venue_id } }]));
@@ -233,6 +246,20 @@ run('Prometheus with the shipped bundle, scraping a running seatpilot demo after
     for (const name of measured) expect(of(name)?.metric, name).toMatchObject({ tenant: state.tenant_id, venue: state.venue_id });
     // No event of the demo tenant was refused by the cloud: its reject ratio is 0, not missing.
     expect(Number(of('tenant:seatpilot_ingest_rejected_per_received:ratio_rate5m')?.value[1])).toBe(0);
+  });
+
+  it('gives seatpilot:assign_p95_5m a value once a second seating run is reported, and the feasible gauge its ratio', async () => {
+    await reportAssign(800);
+    let value = NaN;
+    await waitFor('seatpilot:assign_p95_5m with a value', async () => {
+      const r = await api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(`/api/v1/query?query=${encodeURIComponent('seatpilot:assign_p95_5m')}`);
+      const s = r?.result.find((x) => x.metric.tenant === state.tenant_id && x.metric.channel === 'walk_in');
+      value = Number(s?.value[1]);
+      return Number.isFinite(value) && value > 0;
+    }, 60_000, 500).catch(withLog);
+    expect(value).toBeLessThanOrEqual(1);
+    const g = await api<{ result: { value: [number, string] }[] }>(`/api/v1/query?query=${encodeURIComponent(`seatpilot_assign_feasible_ratio{tenant="${state.tenant_id}",venue="${state.venue_id}",channel="walk_in"}`)}`);
+    expect(g?.result.map((x) => x.value[1])).toEqual(['1']);
   });
 
   it('labels the hub\'s outbox gauges with its device, tenant and venue', async () => {
