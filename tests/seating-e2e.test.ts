@@ -107,6 +107,10 @@ it('imports a guest list with groups and relations, assigns seats with the CLI, 
 
   // The planner's run: the cloud steps aside for the CLI on its PGlite folder, then comes back.
   await cloud.kill();
+  const unknown = await runCli(['cloud', 'seating', 'assign', '--occasion', 'occ_nope', '--data', cloudData], env, 120_000);
+  expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('no occasion "occ_nope"')]);
+  const badLimit = await runCli(['cloud', 'seating', 'assign', '--occasion', occasion.id, '--time-limit-ms', 'soon', '--data', cloudData], env);
+  expect([badLimit.code, badLimit.stderr]).toEqual([2, expect.stringContaining('--time-limit-ms must be a whole number from 10 to 600000')]);
   const assign = await runCli(['cloud', 'seating', 'assign', '--occasion', occasion.id, '--time-limit-ms', '1000', '--data', cloudData], env, 120_000);
   expect(assign.code, assign.stderr).toBe(0);
   const summary = JSON.parse(assign.stdout) as { guests_to_seat: number; guests_seated: number; unseated: unknown[]; optimal: boolean; written: boolean; changes: { guest_id: string; from: string | null; to: string | null }[] };
