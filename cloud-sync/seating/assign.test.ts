@@ -113,4 +113,11 @@ describe.each(backends())('cloud seating assign on %s', (backend) => {
       await cloud.app.close();
     }
   });
+
+  it('a guest file without seating columns leaves the seating as it was; a bad tag refuses the tables file', async () => {
+    await importGuests(t.db, { venueId: venue, occasionId: occasion, csv: 'guest_id,name,barcode\ng-cy,Cy Renamed,B-CY\n' });
+    const [cy] = await t.db.query<{ needs: string[] }>('SELECT needs FROM guestlist.guest_seating WHERE guest_id = $1', ['g-cy']);
+    expect(cy!.needs).toEqual(['accessible']);
+    await expect(importTables(t.db, venue, `label,capacity,tags\nT9,4,${'x'.repeat(65)}\n`)).rejects.toThrow('line 2: a tag is longer than 64 characters');
+  });
 });
