@@ -2,13 +2,13 @@
 // their movements and flags each new pair of entries of one guest at two devices that the guest's occasion's re-entry
 // policy would have refused (core/checkin/double-admission.ts).
 //
-// It reads in commit order (sql 0011): a pass takes the check-ins whose storing transaction became visible between
-// the last pass's snapshot and its own, so a batch that commits late (held on its tenant's usage row) is read by the
-// first pass after it commits, never skipped, and no settle time is needed.
+// It reads in commit order (cloud-sync/commit-order-pass.ts): a batch that commits late is read by the first pass
+// after it commits, never skipped, and no settle time is needed.
 import { Counter, type Registry } from 'prom-client';
 import type { Direction, ReentryPolicy } from '../core/contract/contract';
 import { DEFAULT_REENTRY, findDoubleAdmissions, type Admission } from '../core/checkin/double-admission';
 import { ADVISORY_LOCKS } from '../sql/advisory-locks';
+import { COMMITTED_BETWEEN_SNAPSHOTS, CommitOrderPass, type PassWindow } from './commit-order-pass';
 import type { Db, Queryable } from './db';
 
 interface Row extends Admission {
@@ -16,76 +16,21 @@ interface Row extends Admission {
   venue_id: string;
 }
 
-export class DoubleAdmissionDetector {
+export class DoubleAdmissionDetector extends CommitOrderPass {
   private readonly counter: Counter;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
-  private stopped = false;
 
-  constructor(
-    private readonly db: Db,
-    registry: Registry,
-  ) {
+  constructor(db: Db, registry: Registry) {
+    super(db, ADVISORY_LOCKS.doubleAdmissionPass, 'telemetry.double_admission_watermark');
     this.counter = new Counter({ name: 'seatpilot_double_admissions_total', help: 'Pairs of admissions of one guest at two devices with no exit between (kiosks cut off from the hub).', registers: [registry] });
   }
 
-  /**
-   * A pass every `everySeconds`; after failures (the database unreachable) the wait doubles, up to a minute, and goes
-   * back to `everySeconds` after the first pass that works. An error never leaves this loop.
-   */
-  start(everySeconds: number, onError: (e: Error) => void): void {
-    if (everySeconds <= 0) return;
-    this.stopped = false;
-    let failures = 0;
-    const next = () => {
-      if (this.stopped) return;
-      const waitMs = Math.min(60_000, everySeconds * 1000 * 2 ** Math.min(failures, 10));
-      this.timer = setTimeout(() => {
-        this.tick().then(
-          () => (failures = 0),
-          (e: unknown) => {
-            failures++;
-            try {
-              onError(e instanceof Error ? e : new Error(String(e)));
-            } catch {
-              // a logger that throws must not stop the detector
-            }
-          },
-        ).finally(next);
-      }, waitMs);
-      this.timer.unref();
-    };
-    next();
-  }
-
-  stop(): Promise<unknown> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    return this.running?.catch(() => undefined) ?? Promise.resolve();
-  }
-
-  /** One pass; returns the pairs flagged. One pass at a time, across replicas too. */
-  tick(): Promise<number> {
-    this.running ??= this.db.tx((q) => this.pass(q)).finally(() => (this.running = null));
-    return this.running;
-  }
-
-  private async pass(q: Queryable): Promise<number> {
-    const [lock] = await q.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [ADVISORY_LOCKS.doubleAdmissionPass]);
-    if (!lock?.ok) return 0;
-    const [wm] = await q.query<{ seen: string }>('SELECT seen::text FROM telemetry.double_admission_watermark FOR UPDATE');
-    const [now] = await q.query<{ seen: string }>('SELECT pg_current_snapshot()::text AS seen');
-    const before = wm?.seen as string;
-    const after = now?.seen as string;
-    // The check-ins committed after the last pass's snapshot and by this one's. The xid range only narrows the index
-    // scan: it spans every transaction that was running at the last pass, however long it ran.
+  /** The check-ins of the window: their movements recorded, each new pair flagged; returns the pairs flagged. */
+  protected async process(q: Queryable, window: PassWindow): Promise<number> {
     const fresh = (await q.query<Omit<Row, 'occurred_at'> & { occurred_at: Date }>(
       `SELECT tenant_id, venue_id, event_id::text, device_id, payload->>'guest_id' AS guest_id, payload->>'direction' AS direction, occurred_at
          FROM telemetry.events_raw
-        WHERE type = 'checkin.succeeded'
-          AND ingest_xid >= pg_snapshot_xmin($1::pg_snapshot) AND ingest_xid < pg_snapshot_xmax($2::pg_snapshot)
-          AND NOT pg_visible_in_snapshot(ingest_xid, $1::pg_snapshot) AND pg_visible_in_snapshot(ingest_xid, $2::pg_snapshot)`,
-      [before, after],
+        WHERE type = 'checkin.succeeded' AND ${COMMITTED_BETWEEN_SNAPSHOTS}`,
+      [window.before, window.after],
     )).map((r) => ({ ...r, occurred_at: r.occurred_at.toISOString() }));
     let flagged = 0;
     const groups = new Map<string, Row[]>();
@@ -94,7 +39,6 @@ export class DoubleAdmissionDetector {
       (groups.get(k) ?? groups.set(k, []).get(k)!).push(r);
     }
     for (const rows of groups.values()) flagged += await this.flagGroup(q, rows);
-    await q.query('UPDATE telemetry.double_admission_watermark SET seen = $1::pg_snapshot', [after]);
     if (flagged) this.counter.inc(flagged);
     return flagged;
   }
