@@ -15,6 +15,7 @@ import { openStore } from '../venue-store/open';
 import { runCli } from './cli-run';
 import { freePort, seatpilot, type Proc } from './procs';
 import { waitFor } from './wait';
+import { SEATING_GUESTS_CSV } from './fixtures/seating-guests';
 
 const dir = mkdtempSync(join(tmpdir(), 'sp-seating-e2e-'));
 const cloudData = join(dir, 'cloud');
@@ -38,16 +39,7 @@ async function cloudCli<T>(args: string[], file?: [string, string]): Promise<T> 
   return JSON.parse(r.stdout) as T;
 }
 
-const GUESTS = [
-  'guest_id,name,party_size,table,barcode,group,together_with,apart_from,needs,seat_locked',
-  'g-ana,Ana Silva,2,,B-ANA,silva,,,,',
-  'g-bo,Bo Silva,1,,B-BO,silva,,,,',
-  'g-cy,Cy,1,,B-CY,,,,accessible,',
-  'g-di,Di,1,T1,B-DI,,g-eve,,,',
-  'g-eve,Eve,1,,B-EVE,,,,,',
-  'g-fay,Fay,1,,B-FAY,,,g-di,,',
-  'g-gus,Gus,1,T3,B-GUS,,,,,true',
-].join('\n');
+const GUESTS = SEATING_GUESTS_CSV;
 
 it('imports a guest list with groups and relations, assigns seats with the CLI, and the door shows the new table', async () => {
   const tenant = await cloudCli<{ id: string }>(['tenant', 'add', '--name', 'Wedding Co']);

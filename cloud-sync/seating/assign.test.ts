@@ -10,18 +10,10 @@ import { addOccasion, importTables } from '../guestlist/manage';
 import { buildApp } from '../app';
 import { assignSeats } from './assign';
 import { importRelations } from './relations';
+import { SEATING_GUESTS_CSV } from '../../tests/fixtures/seating-guests';
 
 const TABLES = 'label,capacity,tags\nT1,4,\nT2,4,accessible\nT3,4,\n';
-const GUESTS = [
-  'guest_id,name,party_size,table,barcode,group,together_with,apart_from,needs,seat_locked',
-  'g-ana,Ana Silva,2,,B-ANA,silva,,,,',
-  'g-bo,Bo Silva,1,,B-BO,silva,,,,',
-  'g-cy,Cy,1,,B-CY,,,,accessible,',
-  'g-di,Di,1,T1,B-DI,,g-eve,,,',
-  'g-eve,Eve,1,,B-EVE,,,,,',
-  'g-fay,Fay,1,,B-FAY,,,g-di,,',
-  'g-gus,Gus,1,T3,B-GUS,,,,,true',
-].join('\n');
+const GUESTS = SEATING_GUESTS_CSV;
 const RELATIONS = 'a,b,score\ng-ana,g-fay,apart\ng-bo,g-cy,3\n';
 
 async function refused(p: Promise<unknown>): Promise<string> {
