@@ -96,7 +96,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
     },
     health: (): Record<string, { ok: boolean; detail: string }> => {
       const f = runtimeStore.health.current();
-      const storage = f ? { ok: false, detail: `${f.detail.replace("the kiosk's", "the hub's")} (${f.error})` } : { ok: true, detail: 'the database takes writes' };
+      const storage = f ? { ok: false, detail: `${f.detail} (${f.error})` } : { ok: true, detail: 'the database takes writes' };
       if (!config.cloud) return { storage, cloud: { ok: true, detail: 'no cloud configured: running the venue alone' } };
       const err = push?.status.lastError ?? pull?.status.lastError;
       let depth = 0;

@@ -153,7 +153,9 @@ export async function openRuntimeStore(file: string, opts: RuntimeStoreOptions =
     opts.onFault?.('store_rebuilt', `${file} was damaged (${r.reason}); set aside as ${r.damagedFile}, ${r.recoveredEvents} unsent events recovered`);
   }
   if (!memory) privateDamagedCopies(file);
-  const health = new StoreHealth(opened.db, { file, now, ...(opts.onHealthChange ? { onChange: opts.onHealthChange } : {}) });
+  const health = new StoreHealth(opened.db, { file, now, // The kiosk is the box that rebuilds its file; the hub holds the venue's truth and only reports.
+    role: opts.rebuildIfDamaged ? 'kiosk' : 'hub',
+    ...(opts.onHealthChange ? { onChange: opts.onHealthChange } : {}) });
   if (integrity.state === 'damaged' && !rebuilt) health.report(Object.assign(new Error(`quick_check: ${integrity.detail}`), { code: 'SQLITE_CORRUPT' }));
   const checkpointer = memory
     ? null

@@ -29,14 +29,26 @@ export function classifyStoreError(e: unknown): StoreFaultCode | null {
   return null;
 }
 
-const WHAT_TO_DO: Record<StoreFaultCode, string> = {
-  disk_full: "the kiosk's disk is full, so check-ins cannot be stored: send guests to another door and free space on this box (seatpilot doctor shows the folder); the door comes back by itself",
-  damaged: "the kiosk's database file is damaged: send guests to another door and restart this kiosk (it sets the damaged file aside and reloads the guest list from the hub)",
-  write_failed: "the kiosk cannot write its database file (a disk or permission fault): send guests to another door and have venue IT run seatpilot doctor",
+/** Whose file it is: the words for staff differ (a kiosk turns guests away, a hub's doors keep admitting). */
+export type StoreRole = 'kiosk' | 'hub';
+
+const WHAT_TO_DO: Record<StoreRole, Record<StoreFaultCode, string>> = {
+  kiosk: {
+    disk_full: "the kiosk's disk is full, so check-ins cannot be stored: send guests to another door and free space on this box (seatpilot doctor shows the folder); the door comes back by itself",
+    damaged: "the kiosk's database file is damaged: send guests to another door and restart this kiosk (it sets the damaged file aside and reloads the guest list from the hub)",
+    write_failed: "the kiosk cannot write its database file (a disk or permission fault): send guests to another door and have venue IT run seatpilot doctor",
+  },
+  hub: {
+    disk_full: "the hub's disk is full, so the doors' events cannot be stored: the doors keep admitting and keep their events; free space on the hub (seatpilot doctor shows the folder); it comes back by itself",
+    damaged: "the hub's database file is damaged: the doors keep admitting from their own data; have venue IT run seatpilot doctor and restore or replace the file",
+    write_failed: "the hub cannot write its database file (a disk or permission fault): the doors keep admitting; have venue IT run seatpilot doctor",
+  },
 };
 
 export interface StoreHealthOptions {
   file: string;
+  /** Default kiosk. */
+  role?: StoreRole;
   now?: () => number;
   /** How often a standing fault is re-probed. */
   probeEveryMs?: number;
@@ -81,7 +93,7 @@ export class StoreHealth {
       this.fault.error = error;
     } else {
       this.faults[code]++;
-      this.set({ code, detail: WHAT_TO_DO[code], error, since_ms: this.now() });
+      this.set({ code, detail: WHAT_TO_DO[this.opts.role ?? 'kiosk'][code], error, since_ms: this.now() });
     }
     this.scheduleProbe();
     return true;
@@ -102,7 +114,7 @@ export class StoreHealth {
       this.set(null);
     } catch (e) {
       const code = classifyStoreError(e);
-      if (code && this.fault && code !== this.fault.code) this.set({ code, detail: WHAT_TO_DO[code], error: (e as Error).message, since_ms: this.now() });
+      if (code && this.fault && code !== this.fault.code) this.set({ code, detail: WHAT_TO_DO[this.opts.role ?? 'kiosk'][code], error: (e as Error).message, since_ms: this.now() });
       else if (this.fault) this.fault.error = (e as Error).message;
     }
     return this.fault;
