@@ -1,7 +1,6 @@
 // Who may read /metrics. The cloud's lists every tenant's, venue's and device's ids, so it is served only with a bearer
 // token (SEATPILOT_METRICS_TOKEN) or on a listen address of its own (SEATPILOT_METRICS_LISTEN, e.g. a private
 // interface); the agent's holds one venue's figures and is open on the LAN unless a token is set.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { SettingError } from './setting-error';
 
 export type MetricsAccess =
@@ -46,11 +45,4 @@ export function metricsSettingsFromEnv(tier: 'cloud' | 'agent', env: Record<stri
   return { main: { kind: 'off', reason: `set ${METRICS_TOKEN_VARIABLE} (then scrape with Authorization: Bearer) or ${METRICS_LISTEN_VARIABLE}` } };
 }
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
-/** null when `header` carries the token; else the 401 code. Hashing first gives equal lengths for the constant-time compare. */
-export function checkBearer(header: string | undefined, token: string): 'missing_auth' | 'bad_token' | null {
-  const m = /^Bearer[ ]+(\S+)\s*$/i.exec(header ?? '');
-  if (!m) return 'missing_auth';
-  return timingSafeEqual(digest(m[1] as string), digest(token)) ? null : 'bad_token';
-}
+export { checkBearer } from './bearer';

@@ -1,24 +1,14 @@
-// Bearer-token guard for /admin/*: the token from SEATPILOT_ADMIN_TOKEN, compared in constant time.
-import { createHash, timingSafeEqual } from 'node:crypto';
+// Bearer-token guard for /admin/*: the token from SEATPILOT_ADMIN_TOKEN, compared in constant time (protocol/bearer.ts).
+import { checkBearer, type BearerError } from '../../protocol/bearer';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-export type AdminAuthError = 'missing_auth' | 'bad_token';
+export type AdminAuthError = BearerError;
 
 /** Shorter tokens are refused at start: an admin token guards every tenant's billing. */
 export const MIN_ADMIN_TOKEN_LENGTH = 16;
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
-/** Hashing first gives equal lengths, so the comparison time says nothing about the token. */
-export function tokenMatches(presented: string, expected: string): boolean {
-  return timingSafeEqual(digest(presented), digest(expected));
-}
-
 export function checkAdminAuth(header: string | undefined, expected: string): AdminAuthError | null {
-  if (!header) return 'missing_auth';
-  const m = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-  if (!m) return 'missing_auth';
-  return tokenMatches(m[1] as string, expected) ? null : 'bad_token';
+  return checkBearer(header, expected);
 }
 
 export function adminAuthHook(expected: string) {
