@@ -20,6 +20,7 @@ import { registerPairRoute } from '../protocol/pairing';
 import { CloudPairing } from './pairing';
 import { PgSyncStore } from './guestlist/sync-store';
 import { AssignMetrics } from './seating/assign-metrics';
+import { consolePlugin, type ConsoleOptions } from './console/plugin';
 
 export interface CloudDeps {
   db: Db;
@@ -43,6 +44,8 @@ export interface CloudDeps {
   trustProxy?: TrustProxy | undefined;
   /** Who may read /metrics here; default open, for tests. startCloudServer sets it from the environment (protocol/metrics-access.ts). */
   metricsAccess?: MetricsAccess;
+  /** The organiser's console at /console (cloud-sync/console): its public address for links, the live view's pace. */
+  console?: Omit<ConsoleOptions, 'db' | 'now'>;
 }
 
 export interface CloudApp {
@@ -79,6 +82,7 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
   registerProtocolRoutes(app, { store, metrics, sync: deps.sync ?? new PgSyncStore(deps.db), syncScope: (kind) => syncScopeOf('cloud', kind), ...(deps.now ? { now: deps.now } : {}), ...(deps.rateLimit ? { rateLimit: deps.rateLimit } : {}) });
   registerPairRoute(app, { pairing: new CloudPairing(deps.db), ...(deps.now ? { now: deps.now } : {}), ...(deps.pairRateLimit ? { rateLimit: deps.pairRateLimit } : {}) });
   await app.register(opsPlugin, { db: deps.db, registry: metrics.registry, ...deps.ops });
+  await app.register(consolePlugin, { db: deps.db, ...(deps.now ? { now: deps.now } : {}), ...deps.console });
   const doubleAdmissions = new DoubleAdmissionDetector(deps.db, metrics.registry);
   // Logged at most once a minute: with the database down a pass fails every few seconds.
   const faults = new FaultLog({ write: (line) => app.log.error(line) });

@@ -1,0 +1,43 @@
+// The audit of every change made in the console or the CLI (console.audit_log, append-only): `GET /console/api/audit`.
+import { Type, type Static } from '@sinclair/typebox';
+
+const DateTime = Type.String({ format: 'date-time' });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const AuditChannelSchema = Type.Union([Type.Literal('console'), Type.Literal('cli')]);
+export type AuditChannel = Static<typeof AuditChannelSchema>;
+
+export const AuditEntrySchema = Type.Object(
+  {
+    id: Type.Integer(),
+    at: DateTime,
+    channel: AuditChannelSchema,
+    actor: Type.String(),
+    /** e.g. guest.update, guest.revoke, guests.import, occasion.create, device.revoke, account.invite. */
+    action: Type.String(),
+    entity: Type.String(),
+    entity_id: Nullable(Type.String()),
+    venue_id: Nullable(Type.String()),
+    before: Type.Unknown(),
+    after: Type.Unknown(),
+  },
+  { additionalProperties: false },
+);
+export type AuditEntry = Static<typeof AuditEntrySchema>;
+
+/** Query: newest first, `before` an id to page back from; filters are exact except `q` (in actor or entity id). */
+export const AuditQuerySchema = Type.Object(
+  {
+    before: Type.Optional(Type.Integer({ minimum: 1 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    action: Type.Optional(Type.String({ maxLength: 64 })),
+    entity: Type.Optional(Type.String({ maxLength: 64 })),
+    entity_id: Type.Optional(Type.String({ maxLength: 128 })),
+    actor: Type.Optional(Type.String({ maxLength: 254 })),
+    channel: Type.Optional(AuditChannelSchema),
+  },
+  { additionalProperties: false },
+);
+export type AuditQuery = Static<typeof AuditQuerySchema>;
+export const AuditPageSchema = Type.Object({ entries: Type.Array(AuditEntrySchema), next_before: Nullable(Type.Integer()) }, { additionalProperties: false });
+export type AuditPage = Static<typeof AuditPageSchema>;
