@@ -13,6 +13,7 @@ import { isOpsCommand, opsCommand, OPS_USAGE, tenantPlanCommand } from './ops/cl
 import { GUESTLIST_USAGE, guestListCommand } from './guestlist/cli';
 import { SEATING_USAGE, seatingCloudCommand } from './seating/cli';
 import { MEMBER_USAGE, memberCommand } from './members';
+import { USER_USAGE, userCommand } from './console/auth/cli';
 
 const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [--data DIR]
        seatpilot cloud migrate                          [--data DIR]
@@ -27,6 +28,7 @@ const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [
 ${GUESTLIST_USAGE}
 ${SEATING_USAGE}
 ${MEMBER_USAGE}
+${USER_USAGE}
 ${OPS_USAGE}
 
 Runs on embedded PGlite in DIR (default ./data/cloud) unless DATABASE_URL is set. Admin commands print JSON.
@@ -150,6 +152,7 @@ export async function cloudCommand(args: string[]): Promise<void> {
       if (await guestListCommand(sub, verb, rest, withDb, USAGE)) return;
       if (sub === 'seating' && (await seatingCloudCommand(verb, rest, withDb, USAGE))) return;
       if (await memberCommand(sub, verb, rest, withDb, USAGE)) return;
+      if (await userCommand(sub, verb, rest, withDb, USAGE)) return;
       break;
   }
   throw new CliError(`unknown command "cloud ${[sub, verb].filter(Boolean).join(' ')}"\n${USAGE}`, 2);
