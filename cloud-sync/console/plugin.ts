@@ -36,6 +36,10 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app: Fas
     publicUrl: (opts.publicUrl ?? 'http://127.0.0.1:8080').replace(/\/+$/, ''),
     liveEverySec: opts.liveEverySec ?? 2,
   };
+  // The wire protocol keeps /v1 bodies as raw bytes for their signatures (protocol/routes.ts, on the root); the
+  // console's API reads JSON like any other, in this plugin's own context only.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
   installConsoleErrors(app, (err: FastifyError) => {
     throw err;
   });
