@@ -1,0 +1,7 @@
+// (being built)
+import { t } from '../i18n';
+import type { PageProps } from '../routes';
+
+export function GuestPage(_props: PageProps) {
+  return <h1>{t('nav.guests')}</h1>;
+}

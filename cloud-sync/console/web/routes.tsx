@@ -1,0 +1,45 @@
+// The console's pages, one row each: the address pattern, the page component, and for the navigation its label and
+// the permission it needs (core/console/roles.ts; the API refuses regardless, the UI only hides). A page is a
+// component taking PageProps; adding one is a file under pages/, its strings under strings/, and a row here.
+import type { ComponentType } from 'preact';
+import type { ConsolePermission } from '../../../core/console/roles';
+import type { StringKey } from './i18n';
+import { GuestPage } from './pages/guest';
+import { GuestsPage } from './pages/guests';
+import { OccasionsPage } from './pages/occasions';
+import { placeholder } from './pages/placeholder';
+import { SetPasswordPage } from './pages/set-password';
+import { SignInPage } from './pages/sign-in';
+
+export interface PageProps {
+  /** The pattern's :params, decoded. */
+  params: Record<string, string>;
+  query: URLSearchParams;
+}
+
+export interface RouteDef {
+  pattern: string;
+  page: ComponentType<PageProps>;
+  /** Shown without a session and without the layout (sign-in, a set-password link). */
+  public?: boolean;
+  /** In the navigation, with this label. */
+  nav?: StringKey;
+  /** Who may open it (default 'read': everyone signed in). */
+  permission?: ConsolePermission;
+}
+
+export const ROUTES: readonly RouteDef[] = [
+  { pattern: '/sign-in', page: SignInPage, public: true },
+  { pattern: '/set-password/:token', page: SetPasswordPage, public: true },
+  { pattern: '/occasions', page: OccasionsPage, nav: 'nav.occasions' },
+  { pattern: '/guests', page: GuestsPage, nav: 'nav.guests' },
+  { pattern: '/guest/:id', page: GuestPage },
+  { pattern: '/devices', page: placeholder('nav.devices'), nav: 'nav.devices' },
+  { pattern: '/live', page: placeholder('nav.live'), nav: 'nav.live' },
+  { pattern: '/audit', page: placeholder('nav.audit'), nav: 'nav.audit' },
+  { pattern: '/account', page: placeholder('nav.account'), nav: 'nav.account' },
+  { pattern: '/team', page: placeholder('nav.team'), nav: 'nav.team', permission: 'manage_accounts' },
+];
+
+/** Where a signed-in person lands. */
+export const HOME = '/guests';

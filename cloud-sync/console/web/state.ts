@@ -1,0 +1,103 @@
+// The console's state, all of it, as signals: who is signed in, the language, the chosen venue and occasion, the
+// loaded guest list with its search index, the list's filter and the status line. Pages read these and call the
+// actions below; a component that reads `x.value` while rendering re-renders when x changes.
+import { computed, signal } from '@preact/signals';
+import type { SessionInfo } from '../../../core/console/auth';
+import type { GuestList, Occasion, Venue } from '../../../core/console/guests';
+import { filterGuests, searchText, type GuestFilter } from '../../../core/console/guest-filter';
+import type { Lang } from './strings';
+
+const LANG_KEY = 'seatpilot.console.lang';
+const VENUE_KEY = 'seatpilot.console.venue';
+const OCCASION_KEY = 'seatpilot.console.occasion';
+
+function stored(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+function store(key: string, value: string | null): void {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
+  } catch {
+    // A browser that refuses storage only forgets the choice on reload.
+  }
+}
+
+function initialLang(): Lang {
+  const saved = stored(LANG_KEY);
+  if (saved === 'es' || saved === 'en') return saved;
+  return typeof navigator !== 'undefined' && navigator.language.toLowerCase().startsWith('es') ? 'es' : 'en';
+}
+
+/** undefined: not asked yet (the page is starting); null: nobody signed in. */
+export const session = signal<SessionInfo | null | undefined>(undefined);
+export const lang = signal<Lang>(initialLang());
+
+export const venues = signal<Venue[]>([]);
+export const venueId = signal<string | null>(stored(VENUE_KEY));
+/** The occasions of the chosen venue. */
+export const occasions = signal<Occasion[]>([]);
+export const occasionId = signal<string | null>(stored(OCCASION_KEY));
+export const occasion = computed(() => occasions.value.find((o) => o.id === occasionId.value) ?? null);
+
+/** The chosen occasion's whole guest list, with each row's folded search text (computed once per load). */
+export interface LoadedGuestList {
+  list: GuestList;
+  index: string[];
+}
+export const guestList = signal<LoadedGuestList | null>(null);
+export const guestFilter = signal<GuestFilter>({});
+export const filteredGuests = computed(() => {
+  const g = guestList.value;
+  return g ? filterGuests(g.list.guests, guestFilter.value, g.index) : [];
+});
+
+/** The text of the page's aria-live region: what just happened ("Saved.", an error). */
+export interface Status {
+  text: string;
+  kind: 'info' | 'error';
+  /** Bumped on every announcement, so the same words said twice are read twice. */
+  seq: number;
+}
+export const status = signal<Status | null>(null);
+
+export function announce(text: string, kind: Status['kind'] = 'info'): void {
+  status.value = { text, kind, seq: (status.value?.seq ?? 0) + 1 };
+}
+
+export function setLang(l: Lang): void {
+  lang.value = l;
+  store(LANG_KEY, l);
+}
+
+export function chooseVenue(id: string | null): void {
+  if (venueId.value === id) return;
+  venueId.value = id;
+  store(VENUE_KEY, id);
+  occasions.value = [];
+}
+
+export function chooseOccasion(id: string | null): void {
+  if (occasionId.value === id) return;
+  occasionId.value = id;
+  store(OCCASION_KEY, id);
+  guestList.value = null;
+  guestFilter.value = {};
+}
+
+export function setGuestList(list: GuestList): void {
+  guestList.value = { list, index: list.guests.map(searchText) };
+}
+
+/** Everything a signed-in person had, gone (sign-out, an ended session). Language stays: it is the browser's. */
+export function clearSession(): void {
+  session.value = null;
+  venues.value = [];
+  occasions.value = [];
+  guestList.value = null;
+  guestFilter.value = {};
+}

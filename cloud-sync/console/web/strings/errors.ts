@@ -1,0 +1,38 @@
+// What the page says for each API error code (core/console/errors.ts), and for a request that got no answer.
+export const en = {
+  'error.bad_request': 'That was not accepted: {message}',
+  'error.no_session': 'Your session has ended. Please sign in again.',
+  'error.bad_credentials': 'That e-mail and password do not match an account.',
+  'error.csrf_missing': 'The page is out of date. Reload it and try again.',
+  'error.csrf_mismatch': 'The page is out of date. Reload it and try again.',
+  'error.forbidden': 'Your role may not do that.',
+  'error.not_found': 'Not found: it may have been deleted.',
+  'error.conflict': 'Someone changed this meanwhile. Reload to see their change, then edit again.',
+  'error.link_used': 'This link has already been used. Ask the account owner for a new one.',
+  'error.link_expired': 'This link has expired. Ask the account owner for a new one.',
+  'error.payload_too_large': 'The file is too large.',
+  'error.import_refused': 'Nothing was imported: fix these rows and upload the file again.',
+  'error.login_locked': 'Too many tries. Sign-in is locked: try again in {seconds} s.',
+  'error.unavailable': 'The service is busy. Try again in a moment.',
+  'error.network': 'The console is not answering. Check the connection and try again.',
+  'error.unexpected': 'Something went wrong ({status}). Try again.',
+};
+
+export const es: Record<keyof typeof en, string> = {
+  'error.bad_request': 'No se aceptó: {message}',
+  'error.no_session': 'Tu sesión ha terminado. Vuelve a iniciar sesión.',
+  'error.bad_credentials': 'Ese correo y esa contraseña no corresponden a ninguna cuenta.',
+  'error.csrf_missing': 'La página está desactualizada. Recárgala y vuelve a intentarlo.',
+  'error.csrf_mismatch': 'La página está desactualizada. Recárgala y vuelve a intentarlo.',
+  'error.forbidden': 'Tu rol no permite hacer eso.',
+  'error.not_found': 'No encontrado: puede que se haya borrado.',
+  'error.conflict': 'Alguien lo cambió mientras tanto. Recarga para ver su cambio y vuelve a editar.',
+  'error.link_used': 'Este enlace ya se usó. Pide uno nuevo a quien administra la cuenta.',
+  'error.link_expired': 'Este enlace ha caducado. Pide uno nuevo a quien administra la cuenta.',
+  'error.payload_too_large': 'El archivo es demasiado grande.',
+  'error.import_refused': 'No se importó nada: corrige estas filas y vuelve a subir el archivo.',
+  'error.login_locked': 'Demasiados intentos. El acceso está bloqueado: vuelve a intentarlo en {seconds} s.',
+  'error.unavailable': 'El servicio está ocupado. Inténtalo de nuevo en un momento.',
+  'error.network': 'La consola no responde. Comprueba la conexión y vuelve a intentarlo.',
+  'error.unexpected': 'Algo ha fallado ({status}). Inténtalo de nuevo.',
+};
