@@ -4,8 +4,26 @@ import { ConsoleRoleSchema } from './roles';
 
 const DateTime = Type.String({ format: 'date-time' });
 export const EmailSchema = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });
+export const PASSWORD_MIN_LENGTH = 10;
+export const PASSWORD_MAX_LENGTH = 200;
 /** At least 10 characters; at most 200 (scrypt hashes any length, the limit only bounds the request). */
-export const NewPasswordSchema = Type.String({ minLength: 10, maxLength: 200 });
+export const NewPasswordSchema = Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH });
+
+/** What is wrong with a new password, in words for the person choosing it, or null (the API and the UI say the same). */
+export function passwordProblem(password: string): string | null {
+  const length = [...password].length;
+  if (length < PASSWORD_MIN_LENGTH) return `choose a password of at least ${PASSWORD_MIN_LENGTH} characters`;
+  if (length > PASSWORD_MAX_LENGTH) return `choose a password of at most ${PASSWORD_MAX_LENGTH} characters`;
+  return null;
+}
+
+const EMAIL = new RegExp(EmailSchema.pattern as string);
+
+/** An e-mail address as accounts store it (trimmed, lower-case), or null when it is not one. */
+export function normalizeEmail(raw: string): string | null {
+  const email = raw.trim().toLowerCase();
+  return email.length >= 3 && email.length <= 254 && EMAIL.test(email) ? email : null;
+}
 
 export const AccountSchema = Type.Object(
   { id: Type.String(), email: Type.String(), role: ConsoleRoleSchema, tenant_id: Type.String(), tenant_name: Type.String() },
