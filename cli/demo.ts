@@ -10,6 +10,7 @@ import { setEntitlement, upsertPlan } from '../cloud-sync/billing/billing';
 import { importGuests } from '../cloud-sync/guestlist/import-guests';
 import { addOccasion, importTables, revokeGuest, setFloorPlan } from '../cloud-sync/guestlist/manage';
 import { startCloudServer, type RunningCloud } from '../cloud-sync/server';
+import { freshLink, inviteAccount } from '../cloud-sync/console/auth/accounts';
 import { parseAgentConfig } from '../edge-agent/config';
 import { startAgent, type RunningAgent } from '../edge-agent/runtime';
 import { TabletStore } from '../edge-agent/tablet/store';
@@ -57,6 +58,25 @@ async function ensureDemoPlan(db: RunningCloud['db'], tenantId: string): Promise
   const [plan] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM billing.plans WHERE id = $1', [DEMO_PLAN.id]);
   if (!plan?.n) await upsertPlan(db, DEMO_PLAN);
   await setEntitlement(db, tenantId, DEMO_PLAN.id);
+}
+
+/** The demo tenant's console owner, made on the first start. */
+export const DEMO_OWNER_EMAIL = 'owner@demo.seatpilot.test';
+
+/**
+ * Where to sign in to the console: until the demo owner has chosen a password, a fresh set-password link on every
+ * start (the earlier unused ones stop working); then the console's plain address.
+ */
+async function demoConsoleSignIn(db: RunningCloud['db'], tenantId: string, publicUrl: string): Promise<{ url: string; link: boolean }> {
+  const who = { channel: 'cli' as const, actorId: null, actor: 'cli:seatpilot-demo' };
+  const now = new Date();
+  const [owner] = await db.query<{ id: string; tenant_id: string; disabled: boolean; password_set_at: Date | null }>(
+    'SELECT id, tenant_id, disabled, password_set_at FROM console.accounts WHERE email = $1', [DEMO_OWNER_EMAIL]);
+  if (!owner) return { url: (await inviteAccount(db, who, { tenantId, email: DEMO_OWNER_EMAIL, role: 'owner' }, { publicUrl, now })).link, link: true };
+  if (owner.password_set_at === null && !owner.disabled) {
+    return { url: (await freshLink(db, who, { tenantId: owner.tenant_id, id: owner.id }, { publicUrl, now })).link, link: true };
+  }
+  return { url: `${publicUrl}/console/`, link: false };
 }
 
 export const ticketOf = (i: number) => `SP-${String(i + 1).padStart(5, '0')}`;
@@ -142,6 +162,8 @@ export interface RunningDemo {
   state: DemoState;
   urls: { cloud: string; agent: string; tablet: string; kiosks: string[] };
   tabletCode: string;
+  /** The console's sign-in: a set-password link for the demo owner until a password is chosen, then the console's address. */
+  console: { url: string; link: boolean };
   /** The cloud's metrics bearer token, alone in a 0600 file: `authorization.credentials_file` of build/observability/prometheus.yml. */
   metricsTokenFile: string;
   close(): Promise<void>;
@@ -166,10 +188,12 @@ export async function startDemo(opts: { dataDir: string; host: string; ports: De
     process.env.SEATPILOT_ADMIN_TOKEN ??= state?.admin_token ?? randomBytes(24).toString('base64url');
     // The cloud serves /metrics only with a token (protocol/metrics-access.ts): the demo makes one, kept across starts.
     process.env.SEATPILOT_METRICS_TOKEN ??= state?.metrics_token ?? randomBytes(24).toString('base64url');
-    const cloud = await startCloudServer({ host, port: ports.cloud, dataDir: join(dataDir, 'cloud'), databaseUrl: undefined, log: false });
+    const consolePublicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${ports.cloud}`;
+    const cloud = await startCloudServer({ host, port: ports.cloud, dataDir: join(dataDir, 'cloud'), databaseUrl: undefined, log: false, consolePublicUrl });
     stops.push(() => cloud.close());
     if (!state) state = await seed(cloud, dataDir, ports, host);
     await ensureDemoPlan(cloud.db, state.tenant_id);
+    const consoleSignIn = await demoConsoleSignIn(cloud.db, state.tenant_id, consolePublicUrl);
     if (state.admin_token !== process.env.SEATPILOT_ADMIN_TOKEN) {
       state.admin_token = process.env.SEATPILOT_ADMIN_TOKEN;
     }
@@ -224,6 +248,7 @@ export async function startDemo(opts: { dataDir: string; host: string; ports: De
       state,
       urls: { cloud: cloud.url, agent: agent.url, tablet: `${agent.url}/tablet`, kiosks: kioskUrls },
       tabletCode,
+      console: consoleSignIn,
       metricsTokenFile,
       close,
     };
@@ -256,6 +281,8 @@ SeatPilot demo is running. Data: ${resolve(values.data)} (reused on the next sta
   Staff mode PIN:         ${DEMO_STAFF_PIN}   (tap the corner of the kiosk screen)
   Table tablet:           ${urls.tablet}   pairing code ${demo.tabletCode}
   Edge agent:             ${urls.agent}/health   ${urls.agent}/metrics
+  Console:                ${demo.console.url}
+                          ${demo.console.link ? `sign in as ${DEMO_OWNER_EMAIL}: this link (single-use) lets you choose its password` : `sign in as ${DEMO_OWNER_EMAIL}`}
   Cloud:                  ${urls.cloud}/health   ${urls.cloud}/metrics   ${urls.cloud}/admin/fleet
   Admin token:            in ${statePath(resolve(values.data))} (Authorization: Bearer …)
   Metrics token (cloud):  in ${demo.metricsTokenFile} (Authorization: Bearer …; Prometheus: authorization.credentials_file)

@@ -8,6 +8,7 @@ import { sealStoredSecrets } from './device-secrets';
 import { trustProxyFromEnv } from '../protocol/trust-proxy';
 import { metricsSettingsFromEnv } from '../protocol/metrics-access';
 import { startMetricsListener } from '../protocol/metrics';
+import { consoleUrlFromEnv } from './console/auth/links';
 
 export interface CloudServerOptions {
   host: string;
@@ -15,6 +16,8 @@ export interface CloudServerOptions {
   dataDir: string;
   databaseUrl?: string | undefined;
   log?: boolean;
+  /** The console's address as people reach it, for its set-password links; default SEATPILOT_CONSOLE_URL, else http://127.0.0.1:8080. */
+  consolePublicUrl?: string | undefined;
 }
 
 export interface RunningCloud {
@@ -31,6 +34,7 @@ export async function startCloudServer(opts: CloudServerOptions): Promise<Runnin
   const postgres = postgresOptionsFromEnv(); // likewise
   const trustProxy = trustProxyFromEnv(); // likewise
   const metricsSettings = metricsSettingsFromEnv('cloud'); // likewise
+  const consoleUrl = consoleUrlFromEnv(); // likewise
   const db = await openDb({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, postgres });
   await migratePostgres(db);
   // A wrong key file stops the start here, naming it, rather than failing every device's requests later.
@@ -38,7 +42,8 @@ export async function startCloudServer(opts: CloudServerOptions): Promise<Runnin
     await db.close();
     throw e;
   });
-  const { app, store, metrics } = await buildApp({ db, logger: opts.log === false ? false : { level: process.env.LOG_LEVEL ?? 'info' }, ops, trustProxy, metricsAccess: metricsSettings.main });
+  const { app, store, metrics } = await buildApp({ db, logger: opts.log === false ? false : { level: process.env.LOG_LEVEL ?? 'info' }, ops, trustProxy, metricsAccess: metricsSettings.main,
+    console: { publicUrl: opts.consolePublicUrl ?? consoleUrl } });
   const sweep = setInterval(() => void store.sweepNonces(new Date()).catch(() => undefined), 60_000);
   sweep.unref();
   await app.listen({ host: opts.host, port: opts.port });

@@ -6,7 +6,7 @@ import type { Db } from '../../db';
 import type { AuditActor } from '../audit';
 import { ConsoleError } from '../errors';
 import { accountByEmail, changeAccount, freshLink, inviteAccount, listAccounts, roleOf } from './accounts';
-import { DEFAULT_LINK_TTL_HOURS, MAX_LINK_TTL_HOURS } from './links';
+import { DEFAULT_LINK_TTL_HOURS, MAX_LINK_TTL_HOURS, consoleUrlFromEnv, consoleUrlOf } from './links';
 
 export const USER_USAGE = `       seatpilot cloud user add --tenant T --email E --role owner|planner|viewer [--base-url URL] [--ttl-hours 72] [--data DIR]
        seatpilot cloud user link --email E [--base-url URL] [--ttl-hours 72]   [--data DIR]
@@ -30,18 +30,16 @@ function operator(): AuditActor {
 
 /** --base-url, else SEATPILOT_CONSOLE_URL, else the cloud's default address: where people open the console. */
 function baseUrl(raw: string | undefined): string {
-  const value = raw ?? process.env.SEATPILOT_CONSOLE_URL ?? 'http://127.0.0.1:8080';
-  const name = raw === undefined && process.env.SEATPILOT_CONSOLE_URL !== undefined ? 'SEATPILOT_CONSOLE_URL' : '--base-url';
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new CliError(`${name} must be the console's address, like https://console.example.com; got "${value.slice(0, 80)}"`, 2);
+  if (raw === undefined) {
+    try {
+      return consoleUrlFromEnv() ?? 'http://127.0.0.1:8080';
+    } catch (e) {
+      throw new CliError((e as Error).message, 2);
+    }
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
-    throw new CliError(`${name} must be an http(s) address without a query or fragment, like https://console.example.com; got "${value.slice(0, 80)}"`, 2);
-  }
-  return value.replace(/\/+$/, '');
+  const url = consoleUrlOf(raw);
+  if (!url) throw new CliError(`--base-url must be the console's address, like https://console.example.com (http or https, no query); got "${raw.slice(0, 80)}"`, 2);
+  return url;
 }
 
 function ttlHours(raw: string | undefined): number {

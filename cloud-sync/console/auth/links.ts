@@ -3,6 +3,7 @@
 // holds it. A fresh link for an account ends its earlier unused ones.
 import { randomBytes } from 'node:crypto';
 import type { PasswordLink, PasswordLinkInfo } from '../../../core/console/auth';
+import { SettingError } from '../../../protocol/setting-error';
 import type { Queryable } from '../../db';
 import { recordAudit } from '../audit';
 import { ConsoleError } from '../errors';
@@ -10,6 +11,27 @@ import { createSession, sha256Hex, type NewSession } from '../session';
 
 export const DEFAULT_LINK_TTL_HOURS = 72;
 export const MAX_LINK_TTL_HOURS = 24 * 30;
+
+/** A console address (http or https, no query or fragment) without its trailing slashes, or null when it is not one. */
+export function consoleUrlOf(raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username || url.password) return null;
+  return raw.trim().replace(/\/+$/, '');
+}
+
+/** SEATPILOT_CONSOLE_URL, checked at start: a bad one stops the service naming it, not a link nobody can open. */
+export function consoleUrlFromEnv(env: Record<string, string | undefined> = process.env): string | undefined {
+  const raw = env.SEATPILOT_CONSOLE_URL;
+  if (raw === undefined || raw === '') return undefined;
+  const url = consoleUrlOf(raw);
+  if (!url) throw new SettingError(`SEATPILOT_CONSOLE_URL must be the console's address, like https://console.example.com (http or https, no query); got "${raw.slice(0, 80)}"`);
+  return url;
+}
 
 export const linkUrl = (publicUrl: string, token: string) => `${publicUrl.replace(/\/+$/, '')}/console/#/set-password/${token}`;
 
