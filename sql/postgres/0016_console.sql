@@ -171,6 +171,11 @@ GRANT SELECT ON telemetry.events_raw, telemetry.double_admissions, telemetry.adm
   telemetry.v_kpi_checkin, telemetry.v_kpi_door2seat, telemetry.v_mv_staleness TO seatpilot_console;
 GRANT SELECT (id, tenant_id, email, role, disabled, created_at, password_set_at) ON console.accounts TO seatpilot_console;
 GRANT UPDATE (role, disabled) ON console.accounts TO seatpilot_console;
+-- An owner invites accounts and hands out set-password links from the console; using a link (setting the hash) and
+-- signing in run as the owner, in cloud-sync/console/auth/. The token's hash stays out of the console's reach.
+GRANT INSERT (id, tenant_id, email, role) ON console.accounts TO seatpilot_console;
+GRANT SELECT (account_id, tenant_id, created_at, expires_at, used_at),
+  INSERT (token_hash, account_id, tenant_id, created_at, expires_at), UPDATE (expires_at) ON console.password_links TO seatpilot_console;
 GRANT SELECT (id, account_id, tenant_id, created_at, last_seen_at, expires_at, revoked_at, user_agent, source) ON console.sessions TO seatpilot_console;
 GRANT UPDATE (revoked_at) ON console.sessions TO seatpilot_console;
 GRANT SELECT, INSERT ON console.audit_log TO seatpilot_console;
