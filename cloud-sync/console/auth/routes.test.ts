@@ -111,6 +111,19 @@ describe.each(backends())('console accounts and sign-in on %s', (backend) => {
     expect(ok.json()).toMatchObject({ account: { id: link.account_id, role: 'planner' } });
   });
 
+  it('lets one of two simultaneous uses of a link through and refuses the other as used', async () => {
+    const link = await cliInvite(a.tenantId, email('twice'), 'viewer');
+    const answers = await Promise.all([setPassword(tokenOf(link.link), 'first password 1'), setPassword(tokenOf(link.link), 'second password 2')]);
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([200, 410]);
+    expect(answers.find((r) => r.statusCode === 410)?.json()).toMatchObject({ error: 'link_used' });
+    const winner = answers[0]?.statusCode === 200 ? 'first password 1' : 'second password 2';
+    const loser = winner === 'first password 1' ? 'second password 2' : 'first password 1';
+    expect((await login(link.email, loser, '10.1.1.1')).statusCode).toBe(401);
+    expect((await login(link.email, winner, '10.1.1.1')).statusCode).toBe(200);
+    const [sessions] = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM console.sessions WHERE account_id = $1', [link.account_id]);
+    expect(sessions?.n).toBe(2);
+  });
+
   it('refuses an expired link, a link replaced by a fresher one, and an unknown one, each in its own words', async () => {
     const expiring = await cliInvite(a.tenantId, email('late'), 'viewer', 1);
     clock += 3600_000 + 1000;
@@ -286,6 +299,10 @@ describe.each(backends())('console accounts and sign-in on %s', (backend) => {
       .toEqual({ error: 'bad_request', message: 'the role must be owner, planner or viewer' });
 
     const accountId = invite.json().account_id as string;
+    expect((await asUser(app, a.owner, { method: 'PATCH', url: api(`/accounts/${accountId}`), payload: {} })).json())
+      .toEqual({ error: 'bad_request', message: 'say what to change: role or disabled' });
+    expect((await asUser(app, a.owner, { method: 'GET', url: api('/accounts') })).json().accounts.find((x: { id: string }) => x.id === accountId))
+      .toMatchObject({ role: 'viewer', disabled: false, password_set: false });
     const person = await sessionFrom(await setPassword(tokenOf(invite.json().link)), 'viewer');
     const promoted = await asUser(app, a.owner, { method: 'PATCH', url: api(`/accounts/${accountId}`), payload: { role: 'planner' } });
     expect(promoted.json()).toMatchObject({ id: accountId, role: 'planner', disabled: false, password_set: true });
