@@ -14,15 +14,24 @@ export const LiveSnapshotSchema = Type.Object(
     expected: Type.Integer({ minimum: 0 }),
     checked_in: Type.Integer({ minimum: 0 }),
     seated: Type.Integer({ minimum: 0 }),
-    /** When the newest check-in event counted here reached the cloud; null: none yet. */
+    /** When the newest entry of one of the occasion's guests reached the cloud; null: none yet. */
     last_event_received_at: Nullable(DateTime),
-    /** Check-ins per door per minute, the last 30 minutes, oldest first. */
+    /** Entries per door per minute at the venue (by occurred_at): the current minute and the 29 before, oldest first. */
     per_door: Type.Array(
       Type.Object({ door_id: Type.String(), minutes: Type.Array(Type.Object({ minute: DateTime, checkins: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })) }, { additionalProperties: false }),
     ),
-    /** Door-to-seat seconds from the KPI view (the venue's, last 24 h); null when no sample. */
+    /**
+     * Door-to-seat seconds from the KPI view (the venue's, last 24 h); null when no sample. The view keeps percentiles
+     * per 5-minute bucket, which do not combine into the window's: `basis` says what p50_s/p95_s are, `one_bucket` (the
+     * window's own: one bucket had arrivals) or `slowest_bucket` (the largest of the buckets' values); null: no sample.
+     * `samples` is the exact number of arrivals counted (outliers over 15 min left out).
+     */
     door_to_seat: Type.Object(
-      { p50_s: Nullable(Type.Number()), p95_s: Nullable(Type.Number()), samples: Type.Integer({ minimum: 0 }), refreshed_at: Nullable(DateTime), age_s: Nullable(Type.Number()) },
+      {
+        p50_s: Nullable(Type.Number()), p95_s: Nullable(Type.Number()), samples: Type.Integer({ minimum: 0 }),
+        basis: Type.Optional(Nullable(Type.Union([Type.Literal('one_bucket'), Type.Literal('slowest_bucket')]))),
+        refreshed_at: Nullable(DateTime), age_s: Nullable(Type.Number()),
+      },
       { additionalProperties: false },
     ),
     double_admissions: Type.Array(

@@ -169,6 +169,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON
 GRANT SELECT ON guestlist.guest_notes TO authenticated, service_role;
 GRANT SELECT ON telemetry.events_raw, telemetry.double_admissions, telemetry.admissions,
   telemetry.v_kpi_checkin, telemetry.v_kpi_door2seat, telemetry.v_mv_staleness TO seatpilot_console;
+-- v_mv_staleness is security_invoker: the live view's "refreshed at" reads the refresh log as the console.
+GRANT SELECT ON telemetry.mv_refresh_log TO seatpilot_console;
 GRANT SELECT (id, tenant_id, email, role, disabled, created_at, password_set_at) ON console.accounts TO seatpilot_console;
 GRANT UPDATE (role, disabled) ON console.accounts TO seatpilot_console;
 -- An owner invites accounts and hands out set-password links from the console; using a link (setting the hash) and
