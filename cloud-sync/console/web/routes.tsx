@@ -4,12 +4,16 @@
 import type { ComponentType } from 'preact';
 import type { ConsolePermission } from '../../../core/console/roles';
 import type { StringKey } from './i18n';
+import { AccountPage } from './pages/account';
+import { AuditPage } from './pages/audit';
+import { DevicesPage } from './pages/devices';
 import { GuestPage } from './pages/guest';
 import { GuestsPage } from './pages/guests';
+import { LivePage } from './pages/live';
 import { OccasionsPage } from './pages/occasions';
-import { placeholder } from './pages/placeholder';
 import { SetPasswordPage } from './pages/set-password';
 import { SignInPage } from './pages/sign-in';
+import { TeamPage } from './pages/team';
 
 export interface PageProps {
   /** The pattern's :params, decoded. */
@@ -34,11 +38,11 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/occasions', page: OccasionsPage, nav: 'nav.occasions' },
   { pattern: '/guests', page: GuestsPage, nav: 'nav.guests' },
   { pattern: '/guest/:id', page: GuestPage },
-  { pattern: '/devices', page: placeholder('nav.devices'), nav: 'nav.devices' },
-  { pattern: '/live', page: placeholder('nav.live'), nav: 'nav.live' },
-  { pattern: '/audit', page: placeholder('nav.audit'), nav: 'nav.audit' },
-  { pattern: '/account', page: placeholder('nav.account'), nav: 'nav.account' },
-  { pattern: '/team', page: placeholder('nav.team'), nav: 'nav.team', permission: 'manage_accounts' },
+  { pattern: '/devices', page: DevicesPage, nav: 'nav.devices' },
+  { pattern: '/live', page: LivePage, nav: 'nav.live' },
+  { pattern: '/audit', page: AuditPage, nav: 'nav.audit' },
+  { pattern: '/account', page: AccountPage, nav: 'nav.account' },
+  { pattern: '/team', page: TeamPage, nav: 'nav.team', permission: 'manage_accounts' },
 ];
 
 /** Where a signed-in person lands. */

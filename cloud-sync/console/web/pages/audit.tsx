@@ -1,0 +1,194 @@
+// The audit, read only: every change made in the console or the CLI, newest first, with who, where from, what, and the
+// fields it changed (before → after). The filters live in the address (#/audit?action=device.revoke), so a filtered
+// view can be shared or reloaded; "Older entries" pages back. Nothing here edits or deletes: nothing can.
+import { useEffect, useState } from 'preact/hooks';
+import type { AuditEntry, AuditQuery } from '../../../../core/console/audit';
+import { api } from '../api';
+import { described, Field, FormError } from '../components/field';
+import { errorText } from '../data';
+import { dateTime, t, type StringKey } from '../i18n';
+import { navigate } from '../router';
+import type { PageProps } from '../routes';
+import { announce } from '../state';
+import { CATALOGUES } from '../strings';
+
+const PAGE = 50;
+const FILTERS = ['action', 'entity', 'actor', 'channel'] as const;
+type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
+const ACTIONS = [
+  'account.invite', 'account.link', 'account.role', 'account.disable', 'account.enable', 'account.set_password',
+  'device.pair_code', 'device.revoke', 'guest.update', 'guest.revoke', 'guest.delete', 'guests.import',
+  'occasion.add', 'occasion.update', 'venue.add', 'venue.update',
+];
+const ENTITIES = ['account', 'device', 'guest', 'occasion', 'pairing_code', 'table', 'venue'];
+
+function filtersOf(query: URLSearchParams): Filters {
+  const f: Filters = {};
+  for (const k of FILTERS) {
+    const v = query.get(k)?.trim();
+    if (v) f[k] = v;
+  }
+  return f;
+}
+
+function queryOf(f: Filters): string {
+  const p = new URLSearchParams();
+  for (const k of FILTERS) if (f[k]) p.set(k, f[k] as string);
+  return p.toString();
+}
+
+/** A known code in words ("Pairing code issued"), else the code itself. */
+function words(prefix: 'audit.action.' | 'audit.entity.', code: string): string {
+  const key = `${prefix}${code}`;
+  return key in CATALOGUES.en ? t(key as StringKey) : code;
+}
+
+export function AuditPage(props: PageProps) {
+  const qs = queryOf(filtersOf(props.query));
+  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
+  const [next, setNext] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const fetchPage = async (before?: number) => {
+    const f = filtersOf(new URLSearchParams(qs));
+    const query: AuditQuery = { ...f, channel: f.channel as AuditQuery['channel'], limit: PAGE, ...(before ? { before } : {}) };
+    setBusy(true);
+    try {
+      const page = await api.audit(query);
+      setEntries((old) => (before && old ? [...old, ...page.entries] : page.entries));
+      setNext(page.next_before);
+      setError(null);
+      announce(t(before ? 'audit.loaded_more' : 'audit.loaded', { n: page.entries.length }));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  useEffect(() => {
+    setEntries(null);
+    void fetchPage();
+  }, [qs]);
+
+  return (
+    <section aria-labelledby="page-title">
+      <h1 id="page-title">{t('audit.title')}</h1>
+      <p class="muted">{t('audit.intro')}</p>
+      <AuditFilters key={qs} initial={filtersOf(new URLSearchParams(qs))} />
+      <FormError text={error} />
+      {entries === null ? <p>{t('common.loading')}</p> : entries.length === 0 ? <p>{t('audit.none')}</p> : (
+        <div class="table-wrap">
+          <table class="plain audit">
+            <caption class="sr-only">{t('audit.caption')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('audit.col.when')}</th>
+                <th scope="col">{t('audit.col.who')}</th>
+                <th scope="col">{t('audit.col.channel')}</th>
+                <th scope="col">{t('audit.col.action')}</th>
+                <th scope="col">{t('audit.col.entity')}</th>
+                <th scope="col">{t('audit.col.change')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((e) => (
+                <tr key={e.id} data-action={e.action}>
+                  <td>{dateTime(e.at)}</td>
+                  <td>{e.actor}</td>
+                  <td>{t(`audit.channel.${e.channel}`)}</td>
+                  <td>{words('audit.action.', e.action)}<span class="muted small block">{e.action}</span></td>
+                  <td>{words('audit.entity.', e.entity)}{e.entity_id && <span class="muted small block">{e.entity_id}</span>}</td>
+                  <td><Diff before={e.before} after={e.after} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {next !== null && (
+        <p><button type="button" disabled={busy} onClick={() => void fetchPage(next)}>{t('audit.older')}</button></p>
+      )}
+    </section>
+  );
+}
+
+function AuditFilters(props: { initial: Filters }) {
+  const [f, setF] = useState<Filters>(props.initial);
+  const set = (k: keyof Filters) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
+  const apply = (filters: Filters) => {
+    const q = queryOf(filters);
+    navigate(q ? `/audit?${q}` : '/audit', { replace: true });
+  };
+  return (
+    <form class="filters" role="search" aria-label={t('audit.filters')} onSubmit={(e) => { e.preventDefault(); apply(f); }}>
+      <Field id="audit-action" label={t('audit.col.action')}>
+        <input {...described('audit-action')} list="audit-actions" value={f.action ?? ''} onInput={set('action')} />
+      </Field>
+      <datalist id="audit-actions">{ACTIONS.map((a) => <option key={a} value={a}>{words('audit.action.', a)}</option>)}</datalist>
+      <Field id="audit-entity" label={t('audit.col.entity')}>
+        <input {...described('audit-entity')} list="audit-entities" value={f.entity ?? ''} onInput={set('entity')} />
+      </Field>
+      <datalist id="audit-entities">{ENTITIES.map((a) => <option key={a} value={a}>{words('audit.entity.', a)}</option>)}</datalist>
+      <Field id="audit-actor" label={t('audit.actor')}>
+        <input {...described('audit-actor')} type="search" value={f.actor ?? ''} onInput={set('actor')} />
+      </Field>
+      <Field id="audit-channel" label={t('audit.col.channel')}>
+        <select {...described('audit-channel')} value={f.channel ?? ''} onChange={(e) => { const next = { ...f, channel: e.currentTarget.value }; setF(next); apply(next); }}>
+          <option value="">{t('common.any')}</option>
+          <option value="console">{t('audit.channel.console')}</option>
+          <option value="cli">{t('audit.channel.cli')}</option>
+        </select>
+      </Field>
+      <div class="actions">
+        <button type="submit" class="primary">{t('audit.apply')}</button>
+        <button type="button" onClick={() => { setF({}); apply({}); }}>{t('audit.clear')}</button>
+      </div>
+    </form>
+  );
+}
+
+interface Change {
+  field: string;
+  from?: unknown;
+  to?: unknown;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The fields an entry changed: both sides' keys whose values differ; a side that is absent shows only the other. */
+export function changes(before: unknown, after: unknown): Change[] {
+  const has = (v: unknown) => v !== null && v !== undefined;
+  if (isObject(before) || isObject(after)) {
+    const b = isObject(before) ? before : {};
+    const a = isObject(after) ? after : {};
+    const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])];
+    return keys.filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k])).map((k) => ({
+      field: k, ...(has(before) ? { from: b[k] } : {}), ...(has(after) ? { to: a[k] } : {}),
+    }));
+  }
+  if (!has(before) && !has(after)) return [];
+  return [{ field: '', ...(has(before) ? { from: before } : {}), ...(has(after) ? { to: after } : {}) }];
+}
+
+function shown(v: unknown): string {
+  const s = v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > 80 ? `${s.slice(0, 79)}…` : s;
+}
+
+function Diff(props: { before: unknown; after: unknown }) {
+  const list = changes(props.before, props.after);
+  if (!list.length) return <span class="muted">—</span>;
+  return (
+    <ul class="diff">
+      {list.map((c) => (
+        <li key={c.field}>
+          {c.field && <code>{c.field}</code>}{c.field && ': '}
+          {'from' in c && <del title={typeof c.from === 'string' ? c.from : JSON.stringify(c.from)}><span class="sr-only">{t('audit.was')} </span>{shown(c.from)}</del>}
+          {'from' in c && 'to' in c && <span aria-hidden="true"> → </span>}
+          {'to' in c && <ins title={typeof c.to === 'string' ? c.to : JSON.stringify(c.to)}><span class="sr-only">{'from' in c ? t('audit.now') : t('audit.set_to')} </span>{shown(c.to)}</ins>}
+        </li>
+      ))}
+    </ul>
+  );
+}
