@@ -25,7 +25,7 @@ export const AuditEntrySchema = Type.Object(
 );
 export type AuditEntry = Static<typeof AuditEntrySchema>;
 
-/** Query: newest first, `before` an id to page back from; filters are exact except `q` (in actor or entity id). */
+/** Query: newest first, `before` an id to page back from (entries with a smaller id); every filter is exact. */
 export const AuditQuerySchema = Type.Object(
   {
     before: Type.Optional(Type.Integer({ minimum: 1 })),
