@@ -130,6 +130,9 @@ describe.each(backends())('console pages B in Chromium on %s', (backend) => {
     const dialog = page.getByRole('dialog', { name: 'Revoke the key of Spare hub?' });
     // Cancel is where the keyboard lands: Enter on a confirmation never revokes by accident.
     expect(await dialog.getByRole('button', { name: 'Cancel' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    // Tab stays inside the dialog: from its last button it wraps to its first.
+    await page.keyboard.press('Tab');
+    expect(await dialog.getByRole('button', { name: 'Revoke the key' }).evaluate((el) => el === document.activeElement)).toBe(true);
     await dialog.getByRole('button', { name: 'Revoke the key' }).click();
     await expect.poll(() => row(spare).getAttribute('data-state')).toBe('revoked');
     expect(await page.locator('.status.info').innerText()).toContain('Spare hub: 1 keys revoked.');
@@ -264,6 +267,12 @@ describe.each(backends())('console pages B in Chromium on %s', (backend) => {
     expect(await page.getByRole('button', { name: /Revoke/ }).count()).toBe(0);
     expect(await page.locator('nav.nav').innerText()).not.toContain('Team');
     expect(await page.locator('nav.nav').innerText()).toContain('Audit');
+    // In Spanish, the same page and its problems in Spanish words.
+    await page.getByLabel('Language').selectOption('es');
+    await expect.poll(() => page.locator('h1#page-title').innerText()).toBe('Dispositivos de Alpha hall');
+    expect(await row(west).innerText()).toMatch(/Reloj desviado[\s\S]*reloj 8 s adelantado[\s\S]*no funciona/);
+    expect(await row(south).innerText()).toContain('340 eventos pendientes, el más antiguo de hace 20 min');
+    await page.getByLabel('Idioma').selectOption('en');
     await page.goto(`${base}/console#/team`);
     await expect.poll(() => page.locator('main h1').innerText()).toBe('Your role cannot open this page.');
   });
