@@ -191,6 +191,10 @@ describe.each(backends())('console live view on %s', (backend) => {
     expect(await stream.json()).toMatchObject({ error: 'not_found' });
     expect((await snapshot(b.planner, b.occasionId))).toMatchObject({ expected: 0, checked_in: 0, per_door: [], devices_with_problems: [] });
     expect((await fetch(`${base}/console/api/occasions/${a.occasionId}/live`)).status).toBe(401);
+    const head = await asUser(cloud.app, a.viewer, { method: 'HEAD', url: `/console/api/occasions/${a.occasionId}/live` });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(openLiveStreams()).toBe(0);
   });
 
   it('streams a snapshot at once and a new one after a check-in, over a real connection', async () => {

@@ -54,6 +54,8 @@ export function registerLiveRoutes(api: FastifyInstance, ctx: ConsoleContext): v
     // The first snapshot is read before the stream starts, so an unknown occasion is a plain 404.
     const first = await snapshotFor(ctx, session, request.params.id);
     if (!first) throw notFound('the occasion');
+    // HEAD (which fastify answers from this GET route) gets the stream's headers, and no stream held open for it.
+    if (request.method === 'HEAD') return reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-store').send();
     stream(ctx, request, reply, first, open);
   });
 }
