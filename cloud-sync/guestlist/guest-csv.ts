@@ -77,6 +77,14 @@ function readSeating(get: (col: string) => string, guestId: string, bad: (reason
   return { group, together_with, apart_from, needs, seat_locked: ['true', 'yes', '1'].includes(lockText) };
 }
 
+/**
+ * A cell as it was before an export neutralised it against spreadsheet formulas (a `'` put before a leading = + - @,
+ * console/routes/guest-export.ts), so an exported file imports back to the same guests.
+ */
+export function unneutralised(text: string): string {
+  return /^'[=+\-@]/.test(text) ? text.slice(1) : text;
+}
+
 /** Reads every row; throws ImportError only when the file is not CSV or its header is wrong. */
 export function readGuestCsv(csv: string): GuestCsv {
   const t = readCsvTable(GUEST_IMPORT, csv, GUEST_COLUMNS, ['name']);
@@ -84,23 +92,24 @@ export function readGuestCsv(csv: string): GuestCsv {
   const hasSeating = SEATING_COLUMNS.some((c) => t.columns.has(c));
   const rows = t.rows.map((row): GuestCsvRow => {
     const bad = (reason: string) => problems.push({ line: row.line, reason });
-    const name = cell(t, row, 'name');
+    const get = (col: string) => unneutralised(cell(t, row, col));
+    const name = get('name');
     if (!name) bad('name is empty');
     else if (name.length > 200) bad(`name is ${name.length} characters long; at most 200`);
 
-    const partyText = cell(t, row, 'party_size');
+    const partyText = get('party_size');
     let party_size = 1;
     if (partyText) {
       party_size = /^\d{1,4}$/.test(partyText) ? Number(partyText) : NaN;
       if (!(party_size >= 1 && party_size <= 1000)) bad(`party_size "${partyText}" must be a whole number from 1 to 1000`);
     }
 
-    const statusText = cell(t, row, 'status').toLowerCase() || 'active';
-    if (statusText !== 'active' && statusText !== 'revoked') bad(`status "${cell(t, row, 'status')}" must be active or revoked`);
+    const statusText = get('status').toLowerCase() || 'active';
+    if (statusText !== 'active' && statusText !== 'revoked') bad(`status "${get('status')}" must be active or revoked`);
 
     const times: Record<'valid_from' | 'valid_to', string | null> = { valid_from: null, valid_to: null };
     for (const col of ['valid_from', 'valid_to'] as const) {
-      const text = cell(t, row, col);
+      const text = get(col);
       if (!text) continue;
       times[col] = parseTimestamp(text);
       if (!times[col]) bad(`${col} "${text}" is not an RFC 3339 date-time with an offset, e.g. 2026-12-31T18:00:00Z`);
@@ -109,14 +118,14 @@ export function readGuestCsv(csv: string): GuestCsv {
 
     const credentials: SyncCredential[] = [];
     for (const kind of ['barcode', 'nfc'] as const) {
-      for (const value of credentialValues(cell(t, row, kind))) {
+      for (const value of credentialValues(get(kind))) {
         if (value.length > 256) bad(`${kind} "${value.slice(0, 20)}…" is ${value.length} characters long; at most 256`);
         else credentials.push({ kind, value });
       }
     }
     if (credentials.length > MAX_CREDENTIALS) bad(`has ${credentials.length} credentials; at most ${MAX_CREDENTIALS}`);
 
-    const givenId = cell(t, row, 'guest_id');
+    const givenId = get('guest_id');
     let guestId: string | null = null;
     if (!givenId) {
       if (!credentials.length) bad('needs a guest_id or at least one barcode or nfc, so that importing the file again finds this guest again');
@@ -125,10 +134,10 @@ export function readGuestCsv(csv: string): GuestCsv {
     } else {
       guestId = givenId;
     }
-    const seating = hasSeating ? readSeating((col) => cell(t, row, col), givenId, bad) : null;
+    const seating = hasSeating ? readSeating(get, givenId, bad) : null;
     if (seating && (seating.together_with.length || seating.apart_from.length) && !givenId) bad('together_with and apart_from need the row\'s own guest_id');
     return {
-      line: row.line, guestId, matchByCredentials: !givenId && credentials.length > 0, name, party_size, table: cell(t, row, 'table'),
+      line: row.line, guestId, matchByCredentials: !givenId && credentials.length > 0, name, party_size, table: get('table'),
       status: statusText as GuestStatus, valid_from: times.valid_from, valid_to: times.valid_to, credentials, seating,
     };
   });

@@ -27,7 +27,7 @@
  *
  * Three stages: guest-csv.ts reads the rows, guest-check.ts checks them against the venue, guest-write.ts writes.
  */
-import type { Db } from '../db';
+import type { Queryable } from '../db';
 import { ImportError, lockVenue } from './common';
 import { checkGuestRows, loadVenueGuests, type PlannedGuest } from './guest-check';
 import { GUEST_IMPORT, readGuestCsv } from './guest-csv';
@@ -44,8 +44,13 @@ export interface GuestImportOptions {
   chunkSize?: number;
   /** A file of more rows than this reads the whole venue at once instead of looking up the guests it touches. */
   wholeVenueAbove?: number;
+  /** Rows written so far (the writing stage), after each chunk. */
   onProgress?: (done: number, total: number) => void;
+  /** Each stage's progress: reading (characters of the file), checking (rows), writing (rows, as onProgress). */
+  onStage?: (stage: GuestImportStage, done: number, total: number) => void;
 }
+
+export type GuestImportStage = 'reading' | 'checking' | 'writing';
 
 export interface GuestImportReport {
   venue_id: string;
@@ -56,15 +61,25 @@ export interface GuestImportReport {
   unchanged: number;
 }
 
-export async function importGuests(db: Db, opts: GuestImportOptions): Promise<GuestImportReport> {
+export async function importGuests(db: Queryable, opts: GuestImportOptions): Promise<GuestImportReport> {
+  const stage = opts.onStage ?? (() => undefined);
+  stage('reading', 0, opts.csv.length);
   const read = readGuestCsv(opts.csv);
+  stage('reading', opts.csv.length, opts.csv.length);
   return db.tx(async (q) => {
     const { tenantId } = await lockVenue(q, opts.venueId);
+    const total = read.rows.length;
+    stage('checking', 0, total);
     const venue = await loadVenueGuests(q, opts.venueId, opts.occasionId, read.rows, opts.wholeVenueAbove);
     const checked = checkGuestRows(read.rows, new Set(read.problems.map((p) => p.line)), venue, opts.occasionId);
     const problems = [...read.problems, ...checked.problems, ...(await checkSeatingRefs(q, opts.venueId, opts.occasionId, read.rows))];
+    stage('checking', total, total);
     if (problems.length) throw new ImportError(GUEST_IMPORT, problems);
-    await writeGuestPlan(q, checked.plan, { tenantId, venueId: opts.venueId, chunkSize: opts.chunkSize ?? 5000, onProgress: opts.onProgress });
+    const onProgress = (done: number, all: number) => {
+      opts.onProgress?.(done, all);
+      stage('writing', done, all);
+    };
+    await writeGuestPlan(q, checked.plan, { tenantId, venueId: opts.venueId, chunkSize: opts.chunkSize ?? 5000, onProgress });
     await writeGuestSeating(q, tenantId, opts.venueId, read.rows, checked.plan);
     const count = (change: PlannedGuest['change']) => checked.plan.filter((p) => p.change === change).length;
     return { venue_id: opts.venueId, occasion_id: opts.occasionId, rows: read.rows.length, created: count('created'), updated: count('updated'), unchanged: count('unchanged') };

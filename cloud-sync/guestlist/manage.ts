@@ -2,7 +2,7 @@
 import { ReentryPolicySchema, SyncFloorPlanSchema, SyncTableSchema, type ReentryPolicy, type SyncFloorPlan, type SyncOccasion, type SyncTable } from '../../core/contract/contract';
 import { ajv, describeErrors } from '../../core/contract/validate';
 import { AdminError, newId } from '../admin';
-import type { Db } from '../db';
+import type { Queryable } from '../db';
 import { cell, ID_PATTERN, ImportError, isTimeZone, lockVenue, parseTimestamp, readCsvTable, type ImportProblem } from './common';
 
 const REENTRY = ReentryPolicySchema.anyOf.map((s) => s.const) as ReentryPolicy[];
@@ -16,27 +16,95 @@ export interface OccasionInput {
   reentry?: string;
 }
 
-export async function addOccasion(db: Db, input: OccasionInput): Promise<SyncOccasion & { venue_id: string }> {
+export interface OccasionFields {
+  name: string;
+  starts_at: string;
+  ends_at: string;
+  timezone: string;
+  reentry_policy: ReentryPolicy;
+}
+
+/** How each field is called where it came from: the CLI's options (default), or the console API's JSON fields. */
+export interface OccasionFieldNames {
+  name: string;
+  starts: string;
+  ends: string;
+  timezone: string;
+  reentry: string;
+}
+export const CLI_OCCASION_NAMES: OccasionFieldNames = { name: '--name', starts: '--starts', ends: '--ends', timezone: '--timezone', reentry: '--reentry' };
+export const API_OCCASION_NAMES: OccasionFieldNames = { name: 'name', starts: 'starts_at', ends: 'ends_at', timezone: 'timezone', reentry: 'reentry_policy' };
+
+/** The one check of an occasion's fields (CLI `occasion add`, console POST and PATCH): normalised fields, or AdminError. */
+export function checkOccasionFields(
+  input: { name: string; startsAt: string; endsAt: string; timezone?: string | undefined; reentry?: string | undefined },
+  names: OccasionFieldNames = CLI_OCCASION_NAMES,
+): OccasionFields {
   const name = input.name.trim();
-  if (!name || name.length > 200) throw new AdminError('--name must be 1–200 characters');
+  if (!name || name.length > 200) throw new AdminError(`${names.name} must be 1–200 characters`);
   const starts = parseTimestamp(input.startsAt);
-  if (!starts) throw new AdminError(`--starts "${input.startsAt}" is not an RFC 3339 date-time with an offset, e.g. 2026-12-31T18:00:00Z`);
+  if (!starts) throw new AdminError(`${names.starts} "${input.startsAt}" is not an RFC 3339 date-time with an offset, e.g. 2026-12-31T18:00:00Z`);
   const ends = parseTimestamp(input.endsAt);
-  if (!ends) throw new AdminError(`--ends "${input.endsAt}" is not an RFC 3339 date-time with an offset, e.g. 2027-01-01T02:00:00Z`);
-  if (ends <= starts) throw new AdminError('--ends must be after --starts');
+  if (!ends) throw new AdminError(`${names.ends} "${input.endsAt}" is not an RFC 3339 date-time with an offset, e.g. 2027-01-01T02:00:00Z`);
+  if (ends <= starts) throw new AdminError(`${names.ends} must be after ${names.starts}`);
   const timezone = input.timezone ?? 'UTC';
-  if (!isTimeZone(timezone)) throw new AdminError(`--timezone "${timezone}" is not an IANA time zone, e.g. Europe/Lisbon`);
+  if (!isTimeZone(timezone)) throw new AdminError(`${names.timezone} "${timezone}" is not an IANA time zone, e.g. Europe/Lisbon`);
   const reentry = (input.reentry ?? 'single') as ReentryPolicy;
-  if (!REENTRY.includes(reentry)) throw new AdminError(`--reentry must be one of ${REENTRY.join(', ')}; got "${input.reentry}"`);
-  return db.tx(async (q) => {
-    const { tenantId } = await lockVenue(q, input.venueId);
+  if (!REENTRY.includes(reentry)) throw new AdminError(`${names.reentry} must be one of ${REENTRY.join(', ')}; got "${input.reentry}"`);
+  return { name, starts_at: starts, ends_at: ends, timezone, reentry_policy: reentry };
+}
+
+export type StoredOccasion = SyncOccasion & { venue_id: string };
+
+export async function addOccasion(q: Queryable, input: OccasionInput, names: OccasionFieldNames = CLI_OCCASION_NAMES): Promise<StoredOccasion> {
+  const f = checkOccasionFields(input, names);
+  return q.tx(async (t) => {
+    const { tenantId } = await lockVenue(t, input.venueId);
     const id = newId('occ');
-    await q.query(
+    await t.query(
       `INSERT INTO guestlist.occasions (id, tenant_id, venue_id, name, starts_at, ends_at, timezone, reentry_policy, version)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)`,
-      [id, tenantId, input.venueId, name, starts, ends, timezone, reentry],
+      [id, tenantId, input.venueId, f.name, f.starts_at, f.ends_at, f.timezone, f.reentry_policy],
     );
-    return { id, venue_id: input.venueId, name, starts_at: starts, ends_at: ends, timezone, reentry_policy: reentry };
+    return { id, venue_id: input.venueId, ...f };
+  });
+}
+
+/** The occasion as stored, or null (none, or deleted). */
+export async function getOccasion(q: Queryable, occasionId: string): Promise<StoredOccasion | null> {
+  const [r] = await q.query<{ id: string; venue_id: string; name: string; starts_at: Date; ends_at: Date; timezone: string; reentry_policy: ReentryPolicy }>(
+    'SELECT id, venue_id, name, starts_at, ends_at, timezone, reentry_policy FROM guestlist.occasions WHERE id = $1 AND NOT deleted',
+    [occasionId],
+  );
+  return r ? { ...r, starts_at: new Date(r.starts_at).toISOString(), ends_at: new Date(r.ends_at).toISOString() } : null;
+}
+
+/**
+ * Changes some fields of an occasion, checked as a whole with checkOccasionFields (so a new start is checked against
+ * the stored end). The row's version bump (trigger) sends it to the venue's hub. AdminError `no occasion "…"`.
+ */
+export async function updateOccasion(
+  q: Queryable,
+  occasionId: string,
+  patch: Partial<{ name: string; starts_at: string; ends_at: string; timezone: string; reentry_policy: string }>,
+  names: OccasionFieldNames = CLI_OCCASION_NAMES,
+): Promise<{ before: StoredOccasion; after: StoredOccasion }> {
+  return q.tx(async (t) => {
+    const before = await getOccasion(t, occasionId);
+    if (!before) throw new AdminError(`no occasion "${occasionId}"`);
+    const f = checkOccasionFields({
+      name: patch.name ?? before.name, startsAt: patch.starts_at ?? before.starts_at, endsAt: patch.ends_at ?? before.ends_at,
+      timezone: patch.timezone ?? before.timezone, reentry: patch.reentry_policy ?? before.reentry_policy,
+    }, names);
+    const after = { ...before, ...f };
+    // Nothing changed: no write, so nothing syncs.
+    if ((Object.keys(f) as (keyof OccasionFields)[]).every((k) => f[k] === before[k])) return { before, after };
+    await lockVenue(t, before.venue_id);
+    await t.query(
+      'UPDATE guestlist.occasions SET name = $2, starts_at = $3, ends_at = $4, timezone = $5, reentry_policy = $6 WHERE id = $1',
+      [occasionId, f.name, f.starts_at, f.ends_at, f.timezone, f.reentry_policy],
+    );
+    return { before, after };
   });
 }
 
@@ -50,7 +118,7 @@ export async function addOccasion(db: Db, input: OccasionInput): Promise<SyncOcc
 export const TABLE_COLUMNS = ['id', 'label', 'capacity', 'shape', 'x', 'y', 'w', 'h', 'tags'] as const;
 const validateTable = ajv.compile(SyncTableSchema);
 
-export async function importTables(db: Db, venueId: string, csv: string): Promise<{ venue_id: string; rows: number; created: number; updated: number; unchanged: number }> {
+export async function importTables(db: Queryable, venueId: string, csv: string): Promise<{ venue_id: string; rows: number; created: number; updated: number; unchanged: number }> {
   const what = 'table import';
   const t = readCsvTable(what, csv, TABLE_COLUMNS, ['label', 'capacity']);
   return db.tx(async (q) => {
@@ -141,7 +209,7 @@ export async function importTables(db: Db, venueId: string, csv: string): Promis
 const validateFloorPlan = ajv.compile(SyncFloorPlanSchema);
 
 /** The venue's floor plan from JSON text, checked against the contract's SyncFloorPlanSchema. */
-export async function setFloorPlan(db: Db, venueId: string, json: string): Promise<{ venue_id: string; version: number }> {
+export async function setFloorPlan(db: Queryable, venueId: string, json: string): Promise<{ venue_id: string; version: number }> {
   let plan: unknown;
   try {
     plan = JSON.parse(json);
@@ -161,7 +229,7 @@ export async function setFloorPlan(db: Db, venueId: string, json: string): Promi
 }
 
 /** Revokes a guest: kiosks keep the guest and answer "revoked" at the door instead of "unknown". */
-export async function revokeGuest(db: Db, guestId: string): Promise<{ guest_id: string; status: 'revoked'; version: number }> {
+export async function revokeGuest(db: Queryable, guestId: string): Promise<{ guest_id: string; status: 'revoked'; version: number }> {
   return db.tx(async (q) => {
     const g = await q.query<{ venue_id: string; deleted: boolean; status: string; version: number }>('SELECT venue_id, deleted, status, version FROM guestlist.guests WHERE id = $1', [guestId]);
     if (!g[0] || g[0].deleted) throw new AdminError(`no guest "${guestId}"`);
@@ -173,7 +241,7 @@ export async function revokeGuest(db: Db, guestId: string): Promise<{ guest_id: 
 }
 
 /** Deletes a guest: kiosks drop the guest (a tombstone) and its credentials become free to issue again. */
-export async function deleteGuest(db: Db, guestId: string): Promise<{ guest_id: string; deleted: true; version: number }> {
+export async function deleteGuest(db: Queryable, guestId: string): Promise<{ guest_id: string; deleted: true; version: number }> {
   return db.tx(async (q) => {
     const g = await q.query<{ venue_id: string; deleted: boolean }>('SELECT venue_id, deleted FROM guestlist.guests WHERE id = $1', [guestId]);
     if (!g[0] || g[0].deleted) throw new AdminError(`no guest "${guestId}"`);

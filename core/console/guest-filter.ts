@@ -26,11 +26,11 @@ export function searchText(g: GuestRow): string {
   return fold([g.name, g.group ?? '', ...g.credentials.map((c) => c.value)].join('\u0000'));
 }
 
-export function filterGuests(rows: readonly GuestRow[], filter: GuestFilter, index?: readonly string[]): GuestRow[] {
+export function filterGuests<T extends GuestRow>(rows: readonly T[], filter: GuestFilter, index?: readonly string[]): T[] {
   const words = fold(filter.q ?? '').split(/\s+/).filter(Boolean);
-  const out: GuestRow[] = [];
+  const out: T[] = [];
   for (let i = 0; i < rows.length; i++) {
-    const g = rows[i] as GuestRow;
+    const g = rows[i] as T;
     if (filter.table && (filter.table === 'none' ? g.table_id !== null : g.table_id !== filter.table)) continue;
     if (filter.status && g.status !== filter.status) continue;
     if (filter.checked_in && (filter.checked_in === 'yes') !== (g.checked_in_at !== null)) continue;
