@@ -56,15 +56,32 @@ function headersFor(method: Method, extra: Record<string, string> = {}): Record<
   return h;
 }
 
-async function send(method: Method, path: string, body?: BodyInit, extra?: Record<string, string>): Promise<Response> {
-  let res: Response;
+async function fetchOnce(method: Method, path: string, body?: BodyInit, extra?: Record<string, string>): Promise<Response> {
   try {
-    res = await fetch(API + path, { method, headers: headersFor(method, extra), credentials: 'same-origin', ...(body !== undefined ? { body } : {}) });
+    return await fetch(API + path, { method, headers: headersFor(method, extra), credentials: 'same-origin', ...(body !== undefined ? { body } : {}) });
   } catch (e) {
     throw new ApiError(0, 'network', (e as Error).message);
   }
-  if (!res.ok) throw await errorFrom(res);
-  return res;
+}
+
+async function send(method: Method, path: string, body?: BodyInit, extra?: Record<string, string>): Promise<Response> {
+  const res = await fetchOnce(method, path, body, extra);
+  if (res.ok) return res;
+  const err = await errorFrom(res);
+  // The cookie now holds another session than the page knows (signed in again in another tab): learn it, and if it
+  // is still the same person, send the write again with the new token; otherwise the page shows who is signed in now.
+  if (err.code === 'csrf_mismatch' && method !== 'GET' && session.value) {
+    const known = session.value.account.id;
+    const fresh = await fetchOnce('GET', '/session');
+    if (!fresh.ok) throw await errorFrom(fresh);
+    session.value = (await fresh.json()) as SessionInfo;
+    if (session.value.account.id === known) {
+      const again = await fetchOnce(method, path, body, extra);
+      if (again.ok) return again;
+      throw await errorFrom(again);
+    }
+  }
+  throw err;
 }
 
 async function call<T>(method: Method, path: string, body?: unknown): Promise<T> {
@@ -133,8 +150,9 @@ export const api = {
   guestList: (occasionId: string) => call<GuestList>('GET', `/occasions/${enc(occasionId)}/guests`),
   guest: (id: string) => call<GuestDetail>('GET', `/guests/${enc(id)}`),
   patchGuest: (id: string, body: GuestPatch) => call<GuestDetail>('PATCH', `/guests/${enc(id)}`, body),
-  revokeGuest: (id: string) => call<GuestDetail>('POST', `/guests/${enc(id)}/revoke`),
-  deleteGuest: (id: string) => call<void>('DELETE', `/guests/${enc(id)}`),
+  /** The answer names the guest, its status and version (manage.ts revokeGuest); read the detail for the rest. */
+  revokeGuest: (id: string) => call<{ guest_id: string; status: 'revoked'; version: number }>('POST', `/guests/${enc(id)}/revoke`),
+  deleteGuest: (id: string) => call<{ guest_id: string; deleted: true; version: number }>('DELETE', `/guests/${enc(id)}`),
   /** The export of what the list shows: a plain link (the cookie goes along), so the browser downloads it. */
   exportUrl: (occasionId: string, f: GuestFilter) => {
     const q = filterQuery(f);
@@ -152,7 +170,7 @@ export const api = {
     await readLines(res, (line) => {
       if ('stage' in line) onProgress(line);
       else if ('result' in line) report = line.result;
-      else refused = new ApiError(422, line.error === 'import_refused' ? 'import_refused' : 'unexpected', line.message, line.problems ?? []);
+      else refused = new ApiError(line.error === 'import_refused' ? 422 : 500, line.error as ConsoleErrorCode, line.message, line.problems ?? []);
     });
     if (refused) throw refused;
     if (!report) throw new ApiError(res.status, 'unexpected', 'the import stream ended without a result');

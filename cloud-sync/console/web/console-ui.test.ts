@@ -1,7 +1,9 @@
 // The console in real Chromium against a real cloud (buildApp on PGlite, HTTP on 127.0.0.1): signing in through the
 // page (a wrong password said plainly first), a set-password link, the guest list of 20,003 guests kept to a window of
 // DOM rows while it scrolls, "jose" finding the three José rows, the keyboard opening one and the way back keeping the
-// filter, and the language switch relabelling the page and being remembered.
+// filter, and the language switch relabelling the page and being remembered; then the planner's other screens
+// against the real API: an import refused with every bad line and one that goes through with a progress bar, a guest
+// saved and a stale save told to reload, revoke behind its confirmation, an occasion typed in its own time zone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +15,8 @@ import { importTables } from '../../guestlist/manage';
 import { hashPassword } from '../auth/passwords';
 import { issueLink } from '../auth/links';
 import { freshDatabase, type TestDatabase } from '../../../tests/pg-backends';
-import { addTestAccount, consoleTenant, type ConsoleTenant } from '../../../tests/fixtures/console';
+import { addTestAccount, asUser, consoleTenant, type ConsoleTenant } from '../../../tests/fixtures/console';
+import type { GuestDetail } from '../../../core/console/guests';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PASSWORD = 'a long evening at the finca';
@@ -137,6 +140,97 @@ describe('the console in Chromium', () => {
     await expect.poll(count).toBe('3 of 20,003 guests');
   });
 
+  it('imports a CSV from the page: every bad line listed and nothing imported, then a good file with its progress and report', async () => {
+    await page.goto(`${base}/console/#/guests`);
+    await expect.poll(count, { timeout: 30_000 }).toMatch(/ of 20,003 guests$/);
+    await page.getByLabel('Search').fill('');
+    await page.getByText('Import guests from a CSV file').click();
+    const bad = 'guest_id,name,party_size,table\nnew-1,Nueva Uno,1,T1\nnew-2,,1,T1\nnew-3,Nueva Tres,1,T999\n';
+    await page.getByLabel('CSV file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await page.getByRole('button', { name: 'Upload and import' }).click();
+    const problems = page.getByTestId('import-problems').locator('li');
+    await expect.poll(() => problems.count(), { timeout: 30_000 }).toBe(2);
+    expect(await problems.nth(0).textContent()).toMatch(/^line 3: /);
+    expect(await problems.nth(1).textContent()).toMatch(/^line 4: .*T999/);
+    expect(await count()).toBe('20,003 of 20,003 guests');
+
+    // Every state the progress bar shows, as it shows it.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { progress: string[] }).progress = seen;
+      new MutationObserver(() => {
+        const bar = document.querySelector('[role="progressbar"]');
+        if (bar) seen.push(`${bar.getAttribute('aria-valuenow')}/${bar.getAttribute('aria-valuemax')} ${bar.getAttribute('aria-valuetext')}`);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    const rows = Array.from({ length: 3000 }, (_, i) => `bulk-${i},Invitado Nuevo ${i},1,T${1 + (i % 40)}`);
+    await page.getByLabel('CSV file').setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(`guest_id,name,party_size,table\n${rows.join('\n')}\n`) });
+    await page.getByRole('button', { name: 'Upload and import' }).click();
+    await expect.poll(() => page.getByTestId('import-report').textContent(), { timeout: 60_000 }).toBe('Imported 3,000 rows: 3,000 new, 0 changed, 0 unchanged.');
+    await expect.poll(count, { timeout: 30_000 }).toBe('23,003 of 23,003 guests');
+    const progress = await page.evaluate(() => (window as unknown as { progress: string[] }).progress);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.some((p) => /^\d+\/\d+ (Reading the file|Checking rows|Saving guests): /.test(p)), progress.join('\n')).toBe(true);
+    expect(await page.getByRole('progressbar').count()).toBe(0);
+  }, 120_000);
+
+  it('saves a guest with its version, says a stale save must reload, and revokes only after the confirmation', async () => {
+    await page.goto(`${base}/console/#/guest/g5`);
+    const name = page.getByLabel('Name', { exact: true });
+    await expect.poll(() => name.inputValue()).toBe('Fabio Souza 5');
+    await name.fill('Fabio Souza Quinto');
+    await page.getByLabel('Party size').fill('4');
+    await page.getByRole('button', { name: 'Add a ticket or card' }).click();
+    await page.getByLabel('Value of credential 2').fill('NFC-FABIO');
+    await page.getByLabel('Kind of credential 2').selectOption('nfc');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Fabio Souza Quinto saved.');
+    const stored = (await asUser(cloud.app, A.viewer, { method: 'GET', url: '/console/api/guests/g5' })).json<GuestDetail>();
+    expect(stored).toMatchObject({ name: 'Fabio Souza Quinto', party_size: 4, credentials: [{ kind: 'barcode', value: 'SP-100005' }, { kind: 'nfc', value: 'NFC-FABIO' }] });
+
+    // Someone else changes the guest while the page still holds the version it read.
+    const other = await asUser(cloud.app, A.planner, { method: 'PATCH', url: '/console/api/guests/g5', payload: { version: stored.version, name: 'Fabio Cambiado' } });
+    expect(other.statusCode, other.body).toBe(200);
+    await page.getByLabel('Notes').fill('window seat');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByTestId('guest-conflict').textContent()).toContain('changed meanwhile');
+    await page.getByRole('button', { name: 'Reload the guest' }).click();
+    await expect.poll(() => name.inputValue()).toBe('Fabio Cambiado');
+    expect(await page.getByLabel('Notes').inputValue()).toBe('');
+
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect((await asUser(cloud.app, A.viewer, { method: 'GET', url: '/console/api/guests/g5' })).json<GuestDetail>().status).toBe('active');
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('button', { name: 'Yes, revoke' }).click();
+    await expect.poll(async () => (await asUser(cloud.app, A.viewer, { method: 'GET', url: '/console/api/guests/g5' })).json<GuestDetail>().status).toBe('revoked');
+    await expect.poll(() => page.getByLabel('Status').inputValue()).toBe('revoked');
+  }, 60_000);
+
+  it('creates an occasion typed in its own time zone: the end before the start is refused by the field, then stored with the offset of that day', async () => {
+    await page.goto(`${base}/console/#/occasions`);
+    await page.getByRole('button', { name: 'New occasion' }).click();
+    await page.getByLabel('Name').fill('Verano en la finca');
+    await page.getByLabel('Starts').fill('2026-07-04T21:30');
+    await page.getByLabel('Ends').fill('2026-07-04T20:00');
+    await page.getByLabel('Time zone').fill('Europe/Madrid');
+    await page.getByLabel('Re-entry').selectOption('after_exit');
+    expect(await page.getByText('In Europe/Madrid: UTC+02:00 on that day.').count()).toBe(2);
+    await page.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => page.locator('.field-error').textContent()).toBe('The end must be after the start.');
+    expect(await page.getByLabel('Ends').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Ends').fill('2026-07-05T03:00');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Occasion “Verano en la finca” created.');
+    const [row] = await t.db.query<{ starts_at: Date; ends_at: Date; timezone: string; reentry_policy: string }>(
+      'SELECT starts_at, ends_at, timezone, reentry_policy FROM guestlist.occasions WHERE name = $1', ['Verano en la finca']);
+    expect(row).toMatchObject({ timezone: 'Europe/Madrid', reentry_policy: 'after_exit' });
+    expect(new Date(row!.starts_at).toISOString()).toBe('2026-07-04T19:30:00.000Z');
+    expect(new Date(row!.ends_at).toISOString()).toBe('2026-07-05T01:00:00.000Z');
+    await expect.poll(() => page.locator('tr', { hasText: 'Verano en la finca' }).textContent()).toContain('Again after leaving through a door');
+  }, 60_000);
+
+  // Last: the link signs this browser in as the planner (the cookie is the browser's, shared by its tabs).
   it('a set-password link shows its account, states the rule, refuses a short password and signs in', async () => {
     const planner = await addTestAccount(t.db, A.tenantId, 'planner', 'nueva.planner@example.test');
     const link = await issueLink(t.db, { id: planner.id, tenant_id: A.tenantId, email: planner.email }, { publicUrl: base, now: new Date() });
@@ -155,5 +249,22 @@ describe('the console in Chromium', () => {
     await expect.poll(() => fresh.locator('header.top').textContent()).toContain('nueva.planner@example.test');
     expect(fresh.url()).not.toContain('set-password');
     await fresh.close();
+  }, 60_000);
+
+  it('a page whose cookie now belongs to someone else (signed in in another tab) says so on its next write and shows who is signed in', async () => {
+    // `page` still holds the owner's session in memory; the browser's cookie is the planner's since the link above.
+    expect(await page.locator('header.top').textContent()).toContain(ownerEmail);
+    await page.evaluate(() => {
+      window.location.hash = '#/guest/g6';
+    });
+    await expect.poll(() => page.getByLabel('Name', { exact: true }).inputValue()).toBe('Gala Souza 6');
+    await page.getByLabel('Notes').fill('by the stage');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.locator('.form-error').textContent()).toBe('The page is out of date. Reload it and try again.');
+    expect(await page.locator('header.top').textContent()).toContain('nueva.planner@example.test');
+    expect((await asUser(cloud.app, A.viewer, { method: 'GET', url: '/console/api/guests/g6' })).json<GuestDetail>().notes).toBe('');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Gala Souza 6 saved.');
+    expect((await asUser(cloud.app, A.viewer, { method: 'GET', url: '/console/api/guests/g6' })).json<GuestDetail>().notes).toBe('by the stage');
   }, 60_000);
 });

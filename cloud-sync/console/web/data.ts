@@ -2,6 +2,7 @@
 // Each loader keeps the state consistent (a chosen id that no longer exists falls back to the first one).
 import { api, ApiError } from './api';
 import { t } from './i18n';
+import { CATALOGUES } from './strings';
 import {
   announce, chooseOccasion, chooseVenue, clearSession, guestList, occasionId, occasions, session, setGuestList, venueId, venues,
 } from './state';
@@ -16,8 +17,11 @@ export function errorText(e: unknown): string {
       return t('error.login_locked', { seconds: e.retryAfterS ?? 60 });
     case 'unexpected':
       return t('error.unexpected', { status: e.status });
-    default:
-      return t(`error.${e.code}`);
+    default: {
+      // A code this page does not know (a newer server) still says something: the server's own words.
+      const key = `error.${e.code}` as const;
+      return key in CATALOGUES.en ? t(key) : e.message || t('error.unexpected', { status: e.status });
+    }
   }
 }
 

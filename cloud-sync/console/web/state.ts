@@ -66,7 +66,8 @@ export const guestFacets = computed(() => {
     for (const n of row.needs) needs.add(n);
   }
   const sorted = (xs: Set<string>) => [...xs].sort((a, b) => a.localeCompare(b));
-  return { groups: sorted(groups), needs: sorted(needs), tables: g?.list.tables ?? [] };
+  const tables = [...(g?.list.tables ?? [])].sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }));
+  return { groups: sorted(groups), needs: sorted(needs), tables };
 });
 
 /** The text of the page's aria-live region: what just happened ("Saved.", an error). */

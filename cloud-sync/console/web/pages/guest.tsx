@@ -181,8 +181,8 @@ export function GuestPage(props: PageProps) {
     setBusy(true);
     try {
       if (what === 'revoke') {
-        const d = await api.revokeGuest(detail.id);
-        const next = d && typeof d === 'object' && 'version' in d ? d : await api.guest(detail.id);
+        await api.revokeGuest(detail.id);
+        const next = await api.guest(detail.id);
         show(next);
         updateGuestRow(next);
         announce(t('guest.revoked', { name: detail.name }));
