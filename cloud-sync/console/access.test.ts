@@ -64,7 +64,7 @@ const ROUTES: Route[] = [
   { name: 'venues', permission: 'read', call: async () => ({ method: 'GET', url: '/console/api/venues' }), list: true },
   { name: 'add a venue', permission: 'manage_venue', call: async () => ({ method: 'POST', url: '/console/api/venues', body: { name: `Annex ${next()}` } }), list: true },
   { name: 'rename a venue', permission: 'manage_venue', call: async (a) => ({ method: 'PATCH', url: `/console/api/venues/${a.venueId}`, body: { name: `Hall ${next()}` } }) },
-  { name: 'occasions', permission: 'read', call: async (a) => ({ method: 'GET', url: `/console/api/occasions?venue_id=${a.venueId}` }), list: true },
+  { name: 'occasions', permission: 'read', call: async (a) => ({ method: 'GET', url: `/console/api/occasions?venue_id=${a.venueId}` }) },
   { name: 'an occasion', permission: 'read', call: async (a) => ({ method: 'GET', url: `/console/api/occasions/${a.occasionId}` }) },
   {
     name: 'add an occasion', permission: 'edit_guests',
