@@ -50,8 +50,8 @@ export async function signOut(): Promise<void> {
 export async function loadVenues(): Promise<void> {
   const { venues: list } = await api.venues();
   venues.value = list;
+  // The header's venue picker loads the chosen venue's occasions whenever the choice changes (layout.tsx).
   if (!list.some((v) => v.id === venueId.value)) chooseVenue(list[0]?.id ?? null);
-  await loadOccasions();
 }
 
 export async function loadOccasions(): Promise<void> {
