@@ -27,10 +27,20 @@ export function searchText(g: GuestRow): string {
 }
 
 export function filterGuests<T extends GuestRow>(rows: readonly T[], filter: GuestFilter, index?: readonly string[]): T[] {
+  return guestPositions(rows, filter, index).map((i) => rows[i] as T);
+}
+
+/**
+ * The positions in `rows` of the guests the filter keeps, in order. `within`: positions already known to hold every
+ * match (an earlier result of a filter this one only narrows, see narrows()); only they are looked at.
+ */
+export function guestPositions(rows: readonly GuestRow[], filter: GuestFilter, index?: readonly string[], within?: readonly number[]): number[] {
   const words = fold(filter.q ?? '').split(/\s+/).filter(Boolean);
-  const out: T[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    const g = rows[i] as T;
+  const out: number[] = [];
+  const n = within ? within.length : rows.length;
+  for (let k = 0; k < n; k++) {
+    const i = within ? (within[k] as number) : k;
+    const g = rows[i] as GuestRow;
     if (filter.table && (filter.table === 'none' ? g.table_id !== null : g.table_id !== filter.table)) continue;
     if (filter.status && g.status !== filter.status) continue;
     if (filter.checked_in && (filter.checked_in === 'yes') !== (g.checked_in_at !== null)) continue;
@@ -40,7 +50,17 @@ export function filterGuests<T extends GuestRow>(rows: readonly T[], filter: Gue
       const text = index ? (index[i] as string) : searchText(g);
       if (!words.every((w) => text.includes(w))) continue;
     }
-    out.push(g);
+    out.push(i);
   }
   return out;
+}
+
+/**
+ * True when every guest `next` keeps is also kept by `prev`: the same filters, and search text that only grew at its
+ * end ("jo" → "jos", "jose" → "jose g"). Each word of the longer text then contains the shorter one's word in its
+ * place, so a match of the longer is a match of the shorter. Typing a name narrows on every keystroke.
+ */
+export function narrows(prev: GuestFilter, next: GuestFilter): boolean {
+  for (const k of GUEST_FILTER_KEYS) if (k !== 'q' && (prev[k] ?? '') !== (next[k] ?? '')) return false;
+  return fold(next.q ?? '').startsWith(fold(prev.q ?? ''));
 }

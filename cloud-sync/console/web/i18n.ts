@@ -10,12 +10,25 @@ export function t(key: StringKey, vars: Record<string, string | number> = {}): s
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
+// Formatters are made once per language (and zone): toLocaleString builds a new one on every call, which a grid of
+// rows re-rendered on every keystroke pays for dozens of times.
+const numbers = new Map<string, Intl.NumberFormat>();
+const moments = new Map<string, Intl.DateTimeFormat>();
+const localeOf = () => (lang.value === 'es' ? 'es-ES' : 'en-GB');
+
 /** A number as the language writes it (20.000 / 20,000). */
 export function num(n: number): string {
-  return n.toLocaleString(lang.value === 'es' ? 'es-ES' : 'en-GB');
+  const locale = localeOf();
+  let f = numbers.get(locale);
+  if (!f) numbers.set(locale, (f = new Intl.NumberFormat(locale)));
+  return f.format(n);
 }
 
 /** A moment as the language writes it, in a time zone (the occasion's) when given. */
 export function dateTime(iso: string, timeZone?: string): string {
-  return new Date(iso).toLocaleString(lang.value === 'es' ? 'es-ES' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', ...(timeZone ? { timeZone } : {}) });
+  const locale = localeOf();
+  const key = `${locale} ${timeZone ?? ''}`;
+  let f = moments.get(key);
+  if (!f) moments.set(key, (f = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', ...(timeZone ? { timeZone } : {}) })));
+  return f.format(new Date(iso));
 }

@@ -34,6 +34,15 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
   }
 }
 
+/**
+ * Rewrites the address without going anywhere: the page that owns the change (a filter typed in the guest list) has
+ * already rendered it, so the location signal is left alone and the app around the page is not rendered again on
+ * every keystroke. A later hashchange (a link, Back) brings the signal up to date.
+ */
+export function replaceAddress(to: string): void {
+  history.replaceState(null, '', `#${to}`);
+}
+
 export const href = (to: string) => `#${to}`;
 
 /** Matches "/guest/:id" against "/guest/g_1" → {id: "g_1"}; null when it does not match. */

@@ -1,7 +1,7 @@
 // The chosen occasion's guest list: the whole list in memory, searched and filtered in the page (core's
 // filterGuests over a precomputed search index), shown in a virtualised grid; export what the filters show, import a
 // CSV. The filter lives in state.ts and in the address (#/guests?q=…), so going back from a guest keeps it.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { GUEST_FILTER_KEYS, type GuestFilter } from '../../../../core/console/guest-filter';
 import { may } from '../../../../core/console/roles';
 import { api, filterQuery } from '../api';
@@ -9,9 +9,9 @@ import { GuestGrid } from '../components/guest-grid';
 import { GuestImport } from '../components/guest-import';
 import { errorText, loadGuestList } from '../data';
 import { num, t } from '../i18n';
-import { navigate } from '../router';
+import { navigate, replaceAddress } from '../router';
 import type { PageProps } from '../routes';
-import { filteredGuests, guestFacets, guestFilter, guestList, occasion, occasionId, session } from '../state';
+import { filteredGuests, guestFacets, guestFilter, guestList, lang, occasion, occasionId, session } from '../state';
 
 function filterFrom(query: URLSearchParams): GuestFilter {
   const f: Record<string, string> = {};
@@ -27,7 +27,7 @@ function setFilter(patch: Partial<GuestFilter>): void {
   for (const k of GUEST_FILTER_KEYS) if (!next[k]) delete next[k];
   guestFilter.value = next;
   const q = filterQuery(next);
-  navigate(`/guests${q ? `?${q}` : ''}`, { replace: true });
+  replaceAddress(`/guests${q ? `?${q}` : ''}`);
 }
 
 export function GuestsPage(props: PageProps) {
@@ -48,14 +48,6 @@ export function GuestsPage(props: PageProps) {
   };
   useEffect(load, [id]);
 
-  if (!id) {
-    return (
-      <section aria-labelledby="page-title">
-        <h1 id="page-title">{t('guests.title_plain')}</h1>
-        <p>{t('common.pick_occasion_first')}</p>
-      </section>
-    );
-  }
   const loaded = guestList.value?.list.occasion_id === id ? guestList.value : null;
   const f = guestFilter.value;
   const facets = guestFacets.value;
@@ -71,7 +63,26 @@ export function GuestsPage(props: PageProps) {
       </select>
     </div>
   );
+  // The same elements while only the search text changes: Preact skips an element it is handed again, so a keystroke
+  // does not rebuild and compare the table filter's thousands of options (bench:console, keystroke to painted).
+  const selects = useMemo(() => (
+    <>
+      {select('table', t('guests.filter_table'), [{ value: 'none', label: t('guests.unseated') }, ...facets.tables.map((x) => ({ value: x.id, label: x.label }))])}
+      {select('status', t('guests.filter_status'), (['active', 'revoked'] as const).map((s) => ({ value: s, label: t(`guests.status.${s}`) })))}
+      {select('checked_in', t('guests.filter_checked_in'), [{ value: 'yes', label: t('common.yes') }, { value: 'no', label: t('common.no') }])}
+      {select('group', t('guests.filter_group'), facets.groups.map((g) => ({ value: g, label: g })))}
+      {select('need', t('guests.filter_need'), facets.needs.map((n) => ({ value: n, label: n })))}
+    </>
+  ), [facets, f.table, f.status, f.checked_in, f.group, f.need, lang.value]);
 
+  if (!id) {
+    return (
+      <section aria-labelledby="page-title">
+        <h1 id="page-title">{t('guests.title_plain')}</h1>
+        <p>{t('common.pick_occasion_first')}</p>
+      </section>
+    );
+  }
   return (
     <section aria-labelledby="page-title">
       <h1 id="page-title">{occ ? t('guests.title', { occasion: occ.name }) : t('guests.title_plain')}</h1>
@@ -96,11 +107,7 @@ export function GuestsPage(props: PageProps) {
               />
               <span id="guest-search-hint" class="sr-only">{t('guests.search_hint')}</span>
             </div>
-            {select('table', t('guests.filter_table'), [{ value: 'none', label: t('guests.unseated') }, ...facets.tables.map((x) => ({ value: x.id, label: x.label }))])}
-            {select('status', t('guests.filter_status'), (['active', 'revoked'] as const).map((s) => ({ value: s, label: t(`guests.status.${s}`) })))}
-            {select('checked_in', t('guests.filter_checked_in'), [{ value: 'yes', label: t('common.yes') }, { value: 'no', label: t('common.no') }])}
-            {select('group', t('guests.filter_group'), facets.groups.map((g) => ({ value: g, label: g })))}
-            {select('need', t('guests.filter_need'), facets.needs.map((n) => ({ value: n, label: n })))}
+            {selects}
             {Object.keys(f).length > 0 && <button type="button" onClick={() => setFilter({ q: undefined, table: undefined, status: undefined, checked_in: undefined, group: undefined, need: undefined })}>{t('guests.clear_filters')}</button>}
           </div>
           <div class="toolbar">
