@@ -14,6 +14,7 @@ import { GUESTLIST_USAGE, guestListCommand } from './guestlist/cli';
 import { SEATING_USAGE, seatingCloudCommand } from './seating/cli';
 import { MEMBER_USAGE, memberCommand } from './members';
 import { USER_USAGE, userCommand } from './console/auth/cli';
+import { audited, auditAfter, tenantOf } from './guestlist/cli-audit';
 
 const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [--data DIR]
        seatpilot cloud migrate                          [--data DIR]
@@ -74,6 +75,22 @@ async function serve(args: string[]): Promise<void> {
   closeOnSignals(running, 'seatpilot cloud');
 }
 
+/** `tenant plan`'s --tenant, read again here for its audit entry (ops/cli.ts parses and checks the options). */
+function planTenant(args: string[]): string | undefined {
+  const i = args.indexOf('--tenant');
+  const inline = args.find((a) => a.startsWith('--tenant='));
+  return inline ? inline.slice('--tenant='.length) : i >= 0 ? args[i + 1] : undefined;
+}
+
+function planOptions(args: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['plan', 'events-per-month', 'devices', 'venues']) {
+    const i = args.indexOf(`--${name}`);
+    if (i >= 0 && args[i + 1] !== undefined) out[name] = args[i + 1] as string;
+  }
+  return out;
+}
+
 export async function cloudCommand(args: string[]): Promise<void> {
   const [sub, verb, ...rest] = args;
   const both = verb === undefined ? [] : [verb, ...rest];
@@ -94,11 +111,18 @@ export async function cloudCommand(args: string[]): Promise<void> {
       return;
     }
     case 'tenant': {
-      if (verb === 'plan') return tenantPlanCommand(rest, withDb);
+      if (verb === 'plan') {
+        // ops/cli.ts writes the plan with its own statements; the audit entry follows right after.
+        const tenant = planTenant(rest);
+        return tenantPlanCommand(rest, (dir, fn) => withDb(dir, async (db) => {
+          const out = await fn(db);
+          return tenant ? auditAfter(db, out, async () => ({ tenantId: tenant, action: 'tenant.plan', entity: 'tenant', entityId: tenant, after: planOptions(rest) })) : out;
+        }));
+      }
       if (verb !== 'add') break;
       const { values } = parseOptions(rest, { ...DATA, name: { type: 'string' } }, USAGE);
       const name = requireOption(values.name, 'name', USAGE);
-      printJson(await withDb(values.data, (db) => addTenant(db, name)));
+      printJson(await withDb(values.data, (db) => audited(db, (q) => addTenant(q, name), async (t) => ({ tenantId: t.id, action: 'tenant.add', entity: 'tenant', entityId: t.id, after: { name: t.name } }))));
       return;
     }
     case 'venue': {
@@ -106,7 +130,7 @@ export async function cloudCommand(args: string[]): Promise<void> {
       const { values } = parseOptions(rest, { ...DATA, tenant: { type: 'string' }, name: { type: 'string' } }, USAGE);
       const tenant = requireOption(values.tenant, 'tenant', USAGE);
       const name = requireOption(values.name, 'name', USAGE);
-      printJson(await withDb(values.data, (db) => addVenue(db, tenant, name)));
+      printJson(await withDb(values.data, (db) => audited(db, (q) => addVenue(q, tenant, name), async (v) => ({ tenantId: v.tenant_id, action: 'venue.add', entity: 'venue', entityId: v.id, venueId: v.id, after: { name: v.name } }))));
       return;
     }
     case 'device': {
@@ -116,21 +140,28 @@ export async function cloudCommand(args: string[]): Promise<void> {
         const kind = requireOption(values.kind, 'kind', USAGE);
         if (kind !== 'kiosk' && kind !== 'agent') throw new CliError(`--kind must be kiosk or agent; got "${kind}"`, 2);
         const ttl = values['ttl-minutes'] === undefined ? undefined : Number(values['ttl-minutes']);
-        printJson(await withDb(values.data, (db) => issuePairCode(db, venue, kind, { ...(ttl !== undefined ? { ttlMinutes: ttl } : {}), name: values.name })));
+        // The audit keeps what the code is for and until when, never the code.
+        printJson(await withDb(values.data, (db) => audited(db, (q) => issuePairCode(q, venue, kind, { ...(ttl !== undefined ? { ttlMinutes: ttl } : {}), name: values.name }), async (c) => ({
+          tenantId: c.tenant_id, action: 'pair_code.issue', entity: 'venue', entityId: c.venue_id, venueId: c.venue_id, after: { kind: c.kind, name: values.name ?? null, expires_at: c.expires_at },
+        }))));
         return;
       }
       if (verb !== 'add') break;
       const { values } = parseOptions(rest, { ...DATA, venue: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' } }, USAGE);
       const venue = requireOption(values.venue, 'venue', USAGE);
       const kind = requireOption(values.kind, 'kind', USAGE);
-      printJson(await withDb(values.data, (db) => addDevice(db, venue, kind, values.name)));
+      printJson(await withDb(values.data, (db) => audited(db, (q) => addDevice(q, venue, kind, values.name), async (d) => ({
+        tenantId: d.tenant_id, action: 'device.add', entity: 'device', entityId: d.device_id, venueId: d.venue_id, after: { kind: d.kind, name: values.name ?? null, key_id: d.key_id },
+      }))));
       return;
     }
     case 'key': {
       if (verb === 'rotate') {
         const { values } = parseOptions(rest, { ...DATA, device: { type: 'string' } }, USAGE);
         const device = requireOption(values.device, 'device', USAGE);
-        printJson(await withDb(values.data, (db) => rotateKey(db, device)));
+        printJson(await withDb(values.data, (db) => audited(db, (q) => rotateKey(q, device), async (k) => ({
+          tenantId: k.tenant_id, action: 'key.rotate', entity: 'device', entityId: k.device_id, venueId: k.venue_id, after: { key_id: k.key_id, previous_keys_expire_at: k.previous_keys_expire_at },
+        }))));
         return;
       }
       if (verb === 'revoke-unreadable') {
@@ -141,7 +172,7 @@ export async function cloudCommand(args: string[]): Promise<void> {
       if (verb === 'revoke') {
         const { values } = parseOptions(rest, { ...DATA, key: { type: 'string' } }, USAGE);
         const key = requireOption(values.key, 'key', USAGE);
-        printJson(await withDb(values.data, (db) => revokeKey(db, key)));
+        printJson(await withDb(values.data, (db) => audited(db, (q) => revokeKey(q, key), async (r, q) => ({ ...(await tenantOf(q, 'key', key)), action: 'key.revoke', entity: 'key', entityId: r.key_id, after: { status: r.status } }))));
         return;
       }
       break;

@@ -4,6 +4,7 @@ import { CliError, parseOptions, printJson, requireOption } from '../../node-kit
 import type { Db } from '../db';
 import { importGuests } from './import-guests';
 import { addOccasion, deleteGuest, importTables, revokeGuest, setFloorPlan } from './manage';
+import { audited, tenantOf } from './cli-audit';
 
 export const GUESTLIST_USAGE = `       seatpilot cloud occasion add --venue V --name N --starts ISO --ends ISO [--timezone TZ] [--reentry single|after_exit|unlimited] [--data DIR]
        seatpilot cloud guests import --venue V --occasion O FILE.csv   [--data DIR]
@@ -46,7 +47,10 @@ export async function guestListCommand(sub: string, verb: string | undefined, re
         ...(values.timezone ? { timezone: values.timezone } : {}),
         ...(values.reentry ? { reentry: values.reentry } : {}),
       };
-      printJson(await withDb(values.data, (db) => addOccasion(db, input)));
+      printJson(await withDb(values.data, (db) => audited(db, (q) => addOccasion(q, input), async (o, q) => {
+        const { id, venue_id, ...after } = o;
+        return { ...(await tenantOf(q, 'venue', venue_id)), action: 'occasion.add', entity: 'occasion', entityId: id, after };
+      })));
       return true;
     }
     case 'guests import': {
@@ -55,12 +59,12 @@ export async function guestListCommand(sub: string, verb: string | undefined, re
       const occasionId = requireOption(values.occasion, 'occasion', usage);
       const csv = readInputFile(positionals, 'CSV', usage);
       const report = await withDb(values.data, (db) =>
-        importGuests(db, {
+        audited(db, (q) => importGuests(q, {
           venueId,
           occasionId,
           csv,
           onProgress: (done, total) => process.stderr.write(`guests import: ${done}/${total} rows (${total ? Math.floor((done * 100) / total) : 100}%)\n`),
-        }),
+        }), async (r, q) => ({ ...(await tenantOf(q, 'venue', venueId)), action: 'guests.import', entity: 'occasion', entityId: occasionId, after: r })),
       );
       printJson(report);
       return true;
@@ -69,21 +73,22 @@ export async function guestListCommand(sub: string, verb: string | undefined, re
       const { values, positionals } = parseOptions(rest, { ...DATA, venue: { type: 'string' } }, usage);
       const venueId = requireOption(values.venue, 'venue', usage);
       const csv = readInputFile(positionals, 'CSV', usage);
-      printJson(await withDb(values.data, (db) => importTables(db, venueId, csv)));
+      printJson(await withDb(values.data, (db) => audited(db, (q) => importTables(q, venueId, csv), async (r, q) => ({ ...(await tenantOf(q, 'venue', venueId)), action: 'tables.import', entity: 'venue', entityId: venueId, after: r }))));
       return true;
     }
     case 'floorplan set': {
       const { values, positionals } = parseOptions(rest, { ...DATA, venue: { type: 'string' } }, usage);
       const venueId = requireOption(values.venue, 'venue', usage);
       const json = readInputFile(positionals, 'JSON', usage);
-      printJson(await withDb(values.data, (db) => setFloorPlan(db, venueId, json)));
+      printJson(await withDb(values.data, (db) => audited(db, (q) => setFloorPlan(q, venueId, json), async (r, q) => ({ ...(await tenantOf(q, 'venue', venueId)), action: 'floor_plan.set', entity: 'venue', entityId: venueId, after: r }))));
       return true;
     }
     case 'guest revoke':
     case 'guest delete': {
       const { values } = parseOptions(rest, { ...DATA, guest: { type: 'string' } }, usage);
       const guest = requireOption(values.guest, 'guest', usage);
-      printJson(await withDb<unknown>(values.data, (db) => (verb === 'revoke' ? revokeGuest(db, guest) : deleteGuest(db, guest))));
+      const action = verb === 'revoke' ? 'guest.revoke' : 'guest.delete';
+      printJson(await withDb<unknown>(values.data, (db) => audited<unknown>(db, (q) => (verb === 'revoke' ? revokeGuest(q, guest) : deleteGuest(q, guest)), async (r, q) => ({ ...(await tenantOf(q, 'guest', guest)), action, entity: 'guest', entityId: guest, after: r }))));
       return true;
     }
     default:

@@ -5,6 +5,7 @@ import { readInputFile } from '../guestlist/cli';
 import type { Db } from '../db';
 import { assignSeats, summaryLine } from './assign';
 import { importRelations } from './relations';
+import { auditAfter, tenantOf } from '../guestlist/cli-audit';
 
 export const SEATING_USAGE = `       seatpilot cloud seating relations import --occasion O FILE.csv   [--data DIR]
        seatpilot cloud seating assign --occasion O [--dry-run] [--time-limit-ms N] [--seed N] [--data DIR]`;
@@ -24,7 +25,8 @@ export async function seatingCloudCommand(verb: string | undefined, rest: string
     const { values, positionals } = parseOptions(rest.slice(1), { data: { type: 'string' }, occasion: { type: 'string' } }, usage);
     const occasionId = requireOption(values.occasion, 'occasion', usage);
     const csv = readInputFile(positionals, 'CSV', usage);
-    printJson(await withDb(values.data, (db) => importRelations(db, occasionId, csv)));
+    // importRelations opens its own transaction on the Db: the audit entry follows right after it.
+    printJson(await withDb(values.data, async (db) => auditAfter(db, await importRelations(db, occasionId, csv), async (r, q) => ({ ...(await tenantOf(q, 'occasion', occasionId)), action: 'relations.import', entity: 'occasion', entityId: occasionId, after: r }))));
     return true;
   }
   if (verb === 'assign') {
@@ -32,7 +34,9 @@ export async function seatingCloudCommand(verb: string | undefined, rest: string
     const occasionId = requireOption(values.occasion, 'occasion', usage);
     const timeLimitMs = intOption(values['time-limit-ms'], 'time-limit-ms', 10, 600_000, 2000, usage);
     const seed = intOption(values.seed, 'seed', 0, 4_294_967_295, 1, usage);
-    const summary = await withDb(values.data, (db) => assignSeats(db, { occasionId, dryRun: values['dry-run'] === true, timeLimitMs, seed, channel: 'cli' }));
+    const dryRun = values['dry-run'] === true;
+    const summary = await withDb(values.data, async (db) => auditAfter(db, await assignSeats(db, { occasionId, dryRun, timeLimitMs, seed, channel: 'cli' }), async (s, q) =>
+      dryRun ? null : { ...(await tenantOf(q, 'occasion', occasionId)), action: 'seating.assign', entity: 'occasion', entityId: occasionId, after: { guests_seated: s.guests_seated, guests_to_seat: s.guests_to_seat, score: s.score, changes: s.changes.length } }));
     printJson(summary);
     process.stderr.write(`${summaryLine(summary)}\n`);
     return true;
