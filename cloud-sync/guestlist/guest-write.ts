@@ -30,6 +30,10 @@ export async function writeGuestPlan(q: Queryable, plan: readonly PlannedGuest[]
       analyzed = true;
     }
     opts.onProgress?.(Math.min(from + chunkSize, total), total);
+    // One turn of the event loop per chunk: embedded PGlite runs its statements on this thread, and without a turn
+    // nothing else happens until the whole import is done (the console's progress lines reach the page only at the
+    // end, other requests wait). A turn costs microseconds; a chunk is thousands of rows.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   if (!total) opts.onProgress?.(0, 0);
 }
