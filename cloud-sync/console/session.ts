@@ -126,7 +126,8 @@ declare module 'fastify' {
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * The preHandler of every console API route but sign-in: 401 without a live session, 403 for a write without the
+ * The onRequest hook of every console API route but sign-in (before the body is read or validated, so a stranger
+ * learns nothing of a route's schema and sends no 32 MiB file for nothing): 401 without a live session, 403 for a write without the
  * session's CSRF token, 403 when the role lacks the permission. Sets request.consoleSession.
  */
 export function guard(db: Queryable, permission: ConsolePermission, now: () => Date = () => new Date()) {

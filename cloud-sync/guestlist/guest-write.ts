@@ -52,7 +52,7 @@ async function upsertGuests(q: Queryable, tenantId: string, venueId: string, row
   // describe it. Planned for a table of a few rows, that is a sequential scan per credential: a 100,000-row import into
   // a young database turns quadratic (minutes instead of seconds). Statistics taken after the first chunk's guests are
   // in (ANALYZE sees this transaction's own rows) make every later check an index lookup.
-  if (analyze) await q.exec('ANALYZE guestlist.guests');
+  if (analyze) await q.query('SELECT guestlist.analyze_guests()');
   const creds = rows.flatMap((g) => g.credentials.map((c) => ({ guest_id: g.id, kind: c.kind, value: c.value })));
   if (creds.length) {
     await q.query(

@@ -90,16 +90,16 @@ export function registerAuthRoutes(api: FastifyInstance, ctx: ConsoleContext): v
     });
   });
 
-  api.get('/session', { preHandler: read, schema: { response: { 200: SessionInfoSchema } } }, async (request) => sessionInfo(sessionOf(request)));
+  api.get('/session', { onRequest: read, schema: { response: { 200: SessionInfoSchema } } }, async (request) => sessionInfo(sessionOf(request)));
 
-  api.post('/logout', { preHandler: read }, async (request, reply) => {
+  api.post('/logout', { onRequest: read }, async (request, reply) => {
     const s = sessionOf(request);
     await scoped(db, s, (q) => q.query('UPDATE console.sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [s.sessionId, ctx.now()]));
     setSessionCookie(reply, request, null);
     return reply.code(204).send();
   });
 
-  api.post('/logout-everywhere', { preHandler: read }, async (request, reply) => {
+  api.post('/logout-everywhere', { onRequest: read }, async (request, reply) => {
     const s = sessionOf(request);
     await scoped(db, s, (q) => q.query('UPDATE console.sessions SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL', [s.accountId, ctx.now()]));
     setSessionCookie(reply, request, null);
@@ -126,7 +126,7 @@ export function registerAuthRoutes(api: FastifyInstance, ctx: ConsoleContext): v
     });
   });
 
-  api.get('/sessions', { preHandler: read, schema: { response: { 200: SessionListSchema } } }, async (request) => {
+  api.get('/sessions', { onRequest: read, schema: { response: { 200: SessionListSchema } } }, async (request) => {
     const s = sessionOf(request);
     const rows = await scoped(db, s, (q) => q.query<{ id: string; created_at: Date; last_seen_at: Date; expires_at: Date; user_agent: string | null; source: string | null }>(
       `SELECT id, created_at, last_seen_at, expires_at, user_agent, source FROM console.sessions
@@ -138,7 +138,7 @@ export function registerAuthRoutes(api: FastifyInstance, ctx: ConsoleContext): v
     return { sessions };
   });
 
-  api.delete<{ Params: { id: string } }>('/sessions/:id', { preHandler: read, schema: { params: IdParams } }, async (request, reply) => {
+  api.delete<{ Params: { id: string } }>('/sessions/:id', { onRequest: read, schema: { params: IdParams } }, async (request, reply) => {
     const s = sessionOf(request);
     const gone = await scoped(db, s, (q) => q.query<{ id: string }>(
       'UPDATE console.sessions SET revoked_at = $3 WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL RETURNING id', [request.params.id, s.accountId, ctx.now()]));
@@ -148,27 +148,27 @@ export function registerAuthRoutes(api: FastifyInstance, ctx: ConsoleContext): v
     return reply.code(204).send();
   });
 
-  api.get('/accounts', { preHandler: owner, schema: { response: { 200: Type.Object({ accounts: Type.Array(AccountRowSchema) }) } } }, async (request) => {
+  api.get('/accounts', { onRequest: owner, schema: { response: { 200: Type.Object({ accounts: Type.Array(AccountRowSchema) }) } } }, async (request) => {
     const s = sessionOf(request);
     return { accounts: await scoped(db, s, (q) => listAccounts(q, s.tenantId)) };
   });
 
   api.post<{ Body: InviteRequest }>('/accounts', {
-    preHandler: owner, schema: { body: InviteRequestSchema, response: { 200: PasswordLinkSchema } }, schemaErrorFormatter: friendlyErrors,
+    onRequest: owner, schema: { body: InviteRequestSchema, response: { 200: PasswordLinkSchema } }, schemaErrorFormatter: friendlyErrors,
   }, async (request) => {
     const s = sessionOf(request);
     return scoped(db, s, (q) => inviteAccount(q, actorOf(s), { tenantId: s.tenantId, email: request.body.email, role: request.body.role }, linkOptions()));
   });
 
   api.patch<{ Params: { id: string }; Body: AccountPatch }>('/accounts/:id', {
-    preHandler: owner, schema: { params: IdParams, body: AccountPatchSchema, response: { 200: AccountRowSchema } }, schemaErrorFormatter: friendlyErrors,
+    onRequest: owner, schema: { params: IdParams, body: AccountPatchSchema, response: { 200: AccountRowSchema } }, schemaErrorFormatter: friendlyErrors,
   }, async (request) => {
     const s = sessionOf(request);
     return scoped(db, s, (q) => changeAccount(q, actorOf(s), { tenantId: s.tenantId, id: request.params.id }, request.body, ctx.now()));
   });
 
   api.post<{ Params: { id: string } }>('/accounts/:id/link', {
-    preHandler: owner, schema: { params: IdParams, response: { 200: PasswordLinkSchema } },
+    onRequest: owner, schema: { params: IdParams, response: { 200: PasswordLinkSchema } },
   }, async (request) => {
     const s = sessionOf(request);
     return scoped(db, s, (q) => freshLink(q, actorOf(s), { tenantId: s.tenantId, id: request.params.id }, linkOptions()));

@@ -14,7 +14,7 @@ interface Row extends Omit<AuditEntry, 'at'> {
 
 export function registerAuditRoutes(api: FastifyInstance, ctx: ConsoleContext): void {
   api.get<{ Querystring: AuditQuery }>('/audit', {
-    preHandler: guard(ctx.db, 'read', ctx.now),
+    onRequest: guard(ctx.db, 'read', ctx.now),
     schema: { querystring: AuditQuerySchema, response: { 200: AuditPageSchema } },
   }, async (request): Promise<AuditPage> => {
     const session = sessionOf(request);

@@ -89,7 +89,7 @@ export async function venueDevices(q: Queryable, tenantId: string, venueId: stri
 
 export function registerDeviceRoutes(api: FastifyInstance, ctx: ConsoleContext): void {
   api.get<{ Params: { id: string } }>('/venues/:id/devices', {
-    preHandler: guard(ctx.db, 'read', ctx.now),
+    onRequest: guard(ctx.db, 'read', ctx.now),
     schema: { params: IdParams, response: { 200: DeviceListSchema } },
   }, async (request): Promise<DeviceList> => {
     const session = sessionOf(request);
@@ -100,7 +100,7 @@ export function registerDeviceRoutes(api: FastifyInstance, ctx: ConsoleContext):
   });
 
   api.post<{ Params: { id: string }; Body: PairCodeRequest }>('/venues/:id/pairing-codes', {
-    preHandler: guard(ctx.db, 'manage_venue', ctx.now),
+    onRequest: guard(ctx.db, 'manage_venue', ctx.now),
     schema: { params: IdParams, body: PairCodeRequestSchema, response: { 201: PairCodeSchema } },
   }, async (request, reply): Promise<PairCode> => {
     const session = sessionOf(request);
@@ -120,7 +120,7 @@ export function registerDeviceRoutes(api: FastifyInstance, ctx: ConsoleContext):
   });
 
   api.post<{ Params: { id: string } }>('/devices/:id/revoke', {
-    preHandler: guard(ctx.db, 'manage_venue', ctx.now),
+    onRequest: guard(ctx.db, 'manage_venue', ctx.now),
     schema: { params: IdParams, response: { 200: DeviceRevokedSchema } },
   }, async (request) => {
     const session = sessionOf(request);

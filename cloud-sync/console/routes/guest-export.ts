@@ -53,7 +53,7 @@ export function guestsCsv(rows: readonly ExportGuestRow[]): string {
 export function registerGuestExportRoute(api: FastifyInstance, ctx: ConsoleContext): void {
   api.get<{ Params: { id: string }; Querystring: GuestFilterQuery }>(
     '/occasions/:id/guests.csv',
-    { preHandler: guard(ctx.db, 'read', ctx.now), schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) }), querystring: GuestFilterQuerySchema } },
+    { onRequest: guard(ctx.db, 'read', ctx.now), schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) }), querystring: GuestFilterQuerySchema } },
     async (request, reply) => {
       const s = sessionOf(request);
       const { occasion, rows } = await scoped(ctx.db, s, async (q) => {

@@ -44,7 +44,7 @@ export function registerGuestImportRoute(api: FastifyInstance, ctx: ConsoleConte
     scope.post<{ Params: { id: string } }>(
       '/occasions/:id/guests/import',
       {
-        preHandler: guard(ctx.db, 'edit_guests', ctx.now),
+        onRequest: guard(ctx.db, 'edit_guests', ctx.now),
         bodyLimit: IMPORT_BODY_LIMIT,
         schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) }), response: { 200: GuestImportReportSchema } },
       },

@@ -23,7 +23,7 @@ export function registerGuestRoutes(api: FastifyInstance, ctx: ConsoleContext): 
   const edit = guard(db, 'edit_guests', ctx.now);
 
   // GuestListSchema, built as JSON text by the database (guest-data.ts) and sent as it is: no per-row objects at all.
-  api.get<{ Params: { id: string } }>('/occasions/:id/guests', { preHandler: read, schema: { params: IdParams } }, async (request, reply) => {
+  api.get<{ Params: { id: string } }>('/occasions/:id/guests', { onRequest: read, schema: { params: IdParams } }, async (request, reply) => {
     const s = sessionOf(request);
     const body = await scoped(db, s, async (q) => {
       const occasion = await tenantOccasion(q, s.tenantId, request.params.id);
@@ -32,21 +32,21 @@ export function registerGuestRoutes(api: FastifyInstance, ctx: ConsoleContext): 
     return reply.type('application/json; charset=utf-8').send(body);
   });
 
-  api.get<{ Params: { id: string } }>('/guests/:id', { preHandler: read, schema: { params: IdParams, response: { 200: GuestDetailSchema } } }, async (request) => {
+  api.get<{ Params: { id: string } }>('/guests/:id', { onRequest: read, schema: { params: IdParams, response: { 200: GuestDetailSchema } } }, async (request) => {
     const s = sessionOf(request);
     return scoped(db, s, (q) => loadGuestDetail(q, s.tenantId, request.params.id));
   });
 
   api.patch<{ Params: { id: string }; Body: GuestPatch }>(
     '/guests/:id',
-    { preHandler: edit, schema: { params: IdParams, body: GuestPatchSchema, response: { 200: GuestDetailSchema } } },
+    { onRequest: edit, schema: { params: IdParams, body: GuestPatchSchema, response: { 200: GuestDetailSchema } } },
     async (request) => {
       const s = sessionOf(request);
       return scoped(db, s, (q) => patchGuest(q, s.tenantId, request.params.id, request.body, actorOf(s)));
     },
   );
 
-  api.post<{ Params: { id: string } }>('/guests/:id/revoke', { preHandler: edit, schema: { params: IdParams } }, async (request) => {
+  api.post<{ Params: { id: string } }>('/guests/:id/revoke', { onRequest: edit, schema: { params: IdParams } }, async (request) => {
     const s = sessionOf(request);
     return scoped(db, s, async (q) => {
       const before = await loadGuestDetail(q, s.tenantId, request.params.id);
@@ -58,7 +58,7 @@ export function registerGuestRoutes(api: FastifyInstance, ctx: ConsoleContext): 
     });
   });
 
-  api.delete<{ Params: { id: string } }>('/guests/:id', { preHandler: edit, schema: { params: IdParams } }, async (request) => {
+  api.delete<{ Params: { id: string } }>('/guests/:id', { onRequest: edit, schema: { params: IdParams } }, async (request) => {
     const s = sessionOf(request);
     return scoped(db, s, async (q) => {
       const before = await loadGuestDetail(q, s.tenantId, request.params.id);

@@ -37,7 +37,7 @@ export function registerLiveRoutes(api: FastifyInstance, ctx: ConsoleContext): v
   });
 
   api.get<{ Params: { id: string } }>('/occasions/:id/live.json', {
-    preHandler: guard(ctx.db, 'read', ctx.now),
+    onRequest: guard(ctx.db, 'read', ctx.now),
     schema: { params: IdParams, response: { 200: LiveSnapshotSchema } },
   }, async (request, reply) => {
     const snapshot = await snapshotFor(ctx, sessionOf(request), request.params.id);
@@ -47,7 +47,7 @@ export function registerLiveRoutes(api: FastifyInstance, ctx: ConsoleContext): v
   });
 
   api.get<{ Params: { id: string } }>('/occasions/:id/live', {
-    preHandler: guard(ctx.db, 'read', ctx.now),
+    onRequest: guard(ctx.db, 'read', ctx.now),
     schema: { params: IdParams },
   }, async (request, reply) => {
     const session = sessionOf(request);

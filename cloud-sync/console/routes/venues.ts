@@ -54,7 +54,7 @@ export function registerVenueRoutes(api: FastifyInstance, ctx: ConsoleContext): 
   const manage = guard(db, 'manage_venue', ctx.now);
   const edit = guard(db, 'edit_guests', ctx.now);
 
-  api.get('/venues', { preHandler: read, schema: { response: { 200: VenueListSchema } } }, async (request) => {
+  api.get('/venues', { onRequest: read, schema: { response: { 200: VenueListSchema } } }, async (request) => {
     const s = sessionOf(request);
     return scoped(db, s, async (q) => {
       const rows = await q.query<{ id: string; name: string; created_at: Date }>('SELECT id, name, created_at FROM seatpilot.venues WHERE tenant_id = $1 ORDER BY name, id', [s.tenantId]);
@@ -62,7 +62,7 @@ export function registerVenueRoutes(api: FastifyInstance, ctx: ConsoleContext): 
     });
   });
 
-  api.post<{ Body: VenueInput }>('/venues', { preHandler: manage, schema: { body: VenueInputSchema, response: { 201: VenueSchema } } }, async (request, reply) => {
+  api.post<{ Body: VenueInput }>('/venues', { onRequest: manage, schema: { body: VenueInputSchema, response: { 201: VenueSchema } } }, async (request, reply) => {
     const s = sessionOf(request);
     const venue = await scoped(db, s, async (q) => {
       const added = await addVenue(q, s.tenantId, request.body.name);
@@ -74,7 +74,7 @@ export function registerVenueRoutes(api: FastifyInstance, ctx: ConsoleContext): 
 
   api.patch<{ Params: { id: string }; Body: VenueInput }>(
     '/venues/:id',
-    { preHandler: manage, schema: { params: IdParams, body: VenueInputSchema, response: { 200: VenueSchema } } },
+    { onRequest: manage, schema: { params: IdParams, body: VenueInputSchema, response: { 200: VenueSchema } } },
     async (request) => {
       const s = sessionOf(request);
       return scoped(db, s, async (q) => {
@@ -92,7 +92,7 @@ export function registerVenueRoutes(api: FastifyInstance, ctx: ConsoleContext): 
 
   api.get<{ Querystring: { venue_id?: string } }>(
     '/occasions',
-    { preHandler: read, schema: { querystring: Type.Object({ venue_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }, { additionalProperties: false }), response: { 200: OccasionListSchema } } },
+    { onRequest: read, schema: { querystring: Type.Object({ venue_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }, { additionalProperties: false }), response: { 200: OccasionListSchema } } },
     async (request) => {
       const s = sessionOf(request);
       const venueId = request.query.venue_id;
@@ -104,12 +104,12 @@ export function registerVenueRoutes(api: FastifyInstance, ctx: ConsoleContext): 
     },
   );
 
-  api.get<{ Params: { id: string } }>('/occasions/:id', { preHandler: read, schema: { params: IdParams, response: { 200: OccasionSchema } } }, async (request) => {
+  api.get<{ Params: { id: string } }>('/occasions/:id', { onRequest: read, schema: { params: IdParams, response: { 200: OccasionSchema } } }, async (request) => {
     const s = sessionOf(request);
     return scoped(db, s, (q) => tenantOccasion(q, s.tenantId, request.params.id));
   });
 
-  api.post<{ Body: OccasionInput }>('/occasions', { preHandler: edit, schema: { body: OccasionInputSchema, response: { 201: OccasionSchema } } }, async (request, reply) => {
+  api.post<{ Body: OccasionInput }>('/occasions', { onRequest: edit, schema: { body: OccasionInputSchema, response: { 201: OccasionSchema } } }, async (request, reply) => {
     const s = sessionOf(request);
     const b = request.body;
     const occasion = await scoped(db, s, async (q) => {
@@ -124,7 +124,7 @@ export function registerVenueRoutes(api: FastifyInstance, ctx: ConsoleContext): 
 
   api.patch<{ Params: { id: string }; Body: OccasionPatch }>(
     '/occasions/:id',
-    { preHandler: edit, schema: { params: IdParams, body: OccasionPatchSchema, response: { 200: OccasionSchema } } },
+    { onRequest: edit, schema: { params: IdParams, body: OccasionPatchSchema, response: { 200: OccasionSchema } } },
     async (request) => {
       const s = sessionOf(request);
       return scoped(db, s, async (q) => {
