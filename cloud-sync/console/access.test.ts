@@ -169,6 +169,14 @@ describe.each(backends())('console API access on %s', (backend) => {
     });
   }
 
+  it('asks for a session before it reads or checks a body', async () => {
+    const bad = await send(null, { method: 'POST', url: '/console/api/venues', body: { nonsense: true } });
+    expect(bad.statusCode).toBe(401);
+    expect(bad.body).not.toMatch(/nonsense|must have|additional/i);
+    const huge = await send(null, { method: 'POST', url: `/console/api/occasions/${A.occasionId}/guests/import`, body: 'x'.repeat(2_000_000), contentType: 'text/csv' });
+    expect(huge.statusCode).toBe(401);
+  });
+
   it('refuses a live stream and the guest list to a revoked session', async () => {
     const who = await signIn(t.db, A.planner.account);
     await t.db.query('UPDATE console.sessions SET revoked_at = now() WHERE id = $1', [who.sessionId]);
