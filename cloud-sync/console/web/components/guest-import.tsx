@@ -69,7 +69,7 @@ export function GuestImport(props: { occasionId: string }) {
       )}
       {state.kind === 'refused' && (
         <div data-testid="import-problems">
-          <p class="form-error">{t('error.import_refused')} {t('guests.import_refused', { count: num(state.problems.length) })}</p>
+          <p class="form-error">{t('guests.import_refused', { count: num(state.problems.length) })} {t('guests.import_fix_hint')}</p>
           <ol class="problems">
             {state.problems.map((p) => <li key={`${p.line}:${p.reason}`}>{t('guests.import_line', { line: p.line, reason: p.reason })}</li>)}
           </ol>

@@ -41,6 +41,7 @@ export const en = {
   'guests.stage_count': '{stage}: {done} of {total}',
   'guests.import_done': 'Imported {rows} rows: {created} new, {updated} changed, {unchanged} unchanged.',
   'guests.import_refused': 'Nothing was imported: {count} rows need fixing.',
+  'guests.import_fix_hint': 'Fix them in the file and upload it again.',
   'guests.import_line': 'line {line}: {reason}',
   'guests.import_failed': 'The import failed: {message}',
 };
@@ -87,6 +88,7 @@ export const es: Record<keyof typeof en, string> = {
   'guests.stage_count': '{stage}: {done} de {total}',
   'guests.import_done': 'Importadas {rows} filas: {created} nuevas, {updated} cambiadas, {unchanged} sin cambios.',
   'guests.import_refused': 'No se importó nada: hay que corregir {count} filas.',
+  'guests.import_fix_hint': 'Corrígelas en el archivo y vuelve a subirlo.',
   'guests.import_line': 'línea {line}: {reason}',
   'guests.import_failed': 'La importación falló: {message}',
 };
