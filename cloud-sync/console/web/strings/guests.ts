@@ -65,7 +65,7 @@ export const es: Record<keyof typeof en, string> = {
   'guests.count': '{shown} de {total} invitados',
   'guests.list_label': 'Lista de invitados: las flechas mueven, Intro abre un invitado',
   'guests.col_name': 'Nombre',
-  'guests.col_party': 'Grupo de',
+  'guests.col_party': 'Personas',
   'guests.col_table': 'Mesa',
   'guests.col_status': 'Estado',
   'guests.col_checked_in': 'Entrada',
