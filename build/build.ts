@@ -2,15 +2,14 @@
 //   dist/kiosk/{main.cjs,preload.cjs,renderer/,sql/}   the Electron kiosk app (kiosk/build.ts), laid out as
 //                                                      kiosk/main/layout.ts says: the main finds the rest beside itself
 //   dist/seatpilot.cjs + dist/sql/migrations/               the box CLI (agent, pair, doctor, hw), run by Electron in Node mode
-//   dist/console/{app.js,app.css}                        the cloud's console (cloud-sync/console/assets.ts), for a
-//                                                      cloud installed without esbuild
+// The appliance never carries the cloud: the console's bundles (dist/console/) are `npm run build:console`'s, for a
+// cloud installed without esbuild.
 // Dependencies stay external: electron-builder ships them in node_modules, with better-sqlite3 rebuilt for Electron.
 // `node bin/run-ts.mjs build/build.ts [--out DIR]`.
 import { build, type BuildOptions } from 'esbuild';
 import { cpSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeConsoleDist } from '../cloud-sync/console/assets';
 import { buildElectron, importMetaFor } from '../kiosk/build';
 import { KIOSK_APP_DIR, KIOSK_APP_LAYOUT } from '../kiosk/main/layout';
 
@@ -23,8 +22,6 @@ export const OUTPUTS = {
   /** The Electron app's folder, laid out as kiosk/main/layout.ts says, and its entry point (package.json "main"). */
   kioskApp: KIOSK_APP_DIR,
   kioskMain: `${KIOSK_APP_DIR}/${KIOSK_APP_LAYOUT.main}`,
-  /** The console's bundles, where cloud-sync/console/assets.ts looks when esbuild is not installed. */
-  console: 'console',
 } as const;
 
 export interface BuildReport {
@@ -62,10 +59,6 @@ export async function buildAll(opts: { outDir?: string } = {}): Promise<BuildRep
   // The kiosk app: the kiosk's own builder, so there is one layout and one way to make it.
   const kiosk = await buildElectron(join(outDir, OUTPUTS.kioskApp));
   report.built.push(...kiosk.map((p) => `${OUTPUTS.kioskApp}/${p}`));
-
-  // The cloud's console: the same bundles the cloud makes at start, for installs without esbuild.
-  const consoleFiles = await writeConsoleDist(join(outDir, OUTPUTS.console));
-  report.built.push(...consoleFiles.map((f) => relative(outDir, f)));
   return report;
 }
 
