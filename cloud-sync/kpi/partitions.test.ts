@@ -103,7 +103,8 @@ describe.each(backends())('migrating a database with events to partitions on %s'
     expect(rows.slice(0, 2).map((r) => r.part)).toEqual(['telemetry.events_raw_p20260301', 'telemetry.events_raw_p20260302']);
     expect(await insertEvents(t.db, [ev(ids[0] as string, new Date().toISOString())])).toEqual([]);
     const policies = await t.db.query<{ policyname: string }>(`SELECT policyname FROM pg_policies WHERE schemaname = 'telemetry' AND tablename = 'events_raw' ORDER BY 1`);
-    // Reads only: clients write no events (sql 0013 dropped the insert policy with the grant).
-    expect(policies.map((p) => p.policyname)).toEqual(['events_raw_tenant_isolation_select']);
+    // Reads only: clients write no events (sql 0013 dropped the insert policy with the grant); the console's role
+    // reads its tenant's (sql 0016; it has no INSERT grant either).
+    expect(policies.map((p) => p.policyname)).toEqual(['events_raw_tenant_isolation_select', 'telemetry_events_raw_console_tenant_isolation']);
   });
 });
