@@ -66,12 +66,8 @@ export function classify(row: Pick<Row, 'last_seen' | 'outbox_depth' | 'oldest_u
   return problems;
 }
 
-export async function fleetStatus(q: Queryable, now: Date = new Date()): Promise<DeviceStatus[]> {
-  // Ingest only takes events from registered devices, so the registered ones are the whole fleet. Each device's newest
-  // heartbeat is one probe of events_raw_heartbeat_idx per recent partition (sql 0005).
-  const rows = await q.query<Row>(
-    `SELECT d.tenant_id AS tenant, d.venue_id AS venue, d.id AS device, d.kind, d.name,
-            -- A device clock running ahead must not make the device look alive in the future.
+/** What a device's newest heartbeat (`hb`, from newestHeartbeat) says, as the columns of Row. */
+export const HEARTBEAT_COLUMNS = `-- A device clock running ahead must not make the device look alive in the future.
             least(hb.occurred_at, hb.received_at) AS last_seen,
             hb.payload->>'app_version' AS app_version,
             (hb.payload->>'outbox_depth')::float8 AS outbox_depth,
@@ -80,14 +76,27 @@ export async function fleetStatus(q: Queryable, now: Date = new Date()): Promise
             (hb.payload->>'clock_corrected')::boolean AS clock_corrected,
             (hb.payload->>'scanner_ok')::boolean AS scanner_ok,
             (hb.payload->>'last_scan_s')::float8 AS last_scan_s,
-            hb.payload->>'upstream_error' AS upstream_error
-       FROM seatpilot.devices d
-       LEFT JOIN LATERAL (
+            hb.payload->>'upstream_error' AS upstream_error`;
+
+/**
+ * The newest heartbeat of device `d` as `hb`, received within the lookback (parameters: now, lookback days): one
+ * probe of events_raw_heartbeat_idx per recent partition (sql 0005).
+ */
+export const newestHeartbeat = (nowParam: string, daysParam: string) => `LEFT JOIN LATERAL (
          SELECT r.occurred_at, r.received_at, r.payload FROM telemetry.events_raw r
           WHERE r.tenant_id = d.tenant_id AND r.device_id = d.id AND r.type = 'device.heartbeat'
-            AND r.received_at > $1::timestamptz - make_interval(days => $2)
+            AND r.received_at > ${nowParam}::timestamptz - make_interval(days => ${daysParam})
           ORDER BY r.occurred_at DESC LIMIT 1
-       ) hb ON true
+       ) hb ON true`;
+
+export async function fleetStatus(q: Queryable, now: Date = new Date()): Promise<DeviceStatus[]> {
+  // Ingest only takes events from registered devices, so the registered ones are the whole fleet. Each device's newest
+  // heartbeat is one probe of events_raw_heartbeat_idx per recent partition (sql 0005).
+  const rows = await q.query<Row>(
+    `SELECT d.tenant_id AS tenant, d.venue_id AS venue, d.id AS device, d.kind, d.name,
+            ${HEARTBEAT_COLUMNS}
+       FROM seatpilot.devices d
+       ${newestHeartbeat('$1', '$2')}
       -- Devices whose every key is revoked are retired: not listed as silent forever.
       WHERE NOT EXISTS (SELECT 1 FROM seatpilot.device_keys k WHERE k.device_id = d.id)
          OR EXISTS (SELECT 1 FROM seatpilot.device_keys k WHERE k.device_id = d.id AND k.status <> 'revoked')`,

@@ -12,7 +12,7 @@ import {
   type PairCodeRequest,
 } from '../../../core/console/devices';
 import type { Queryable } from '../../db';
-import { classify, FLEET_LIMITS } from '../../fleet/fleet';
+import { classify, FLEET_LIMITS, HEARTBEAT_COLUMNS, newestHeartbeat } from '../../fleet/fleet';
 import { issuePairCode } from '../../pairing';
 import { recordAudit } from '../audit';
 import { notFound } from '../errors';
@@ -47,25 +47,13 @@ export async function venueDevices(q: Queryable, tenantId: string, venueId: stri
   if (!venue.length) return null;
   const rows = await q.query<Row>(
     `SELECT d.id, d.kind, d.name,
-            -- A device clock running ahead must not make the device look alive in the future.
-            least(hb.occurred_at, hb.received_at) AS last_seen,
-            hb.payload->>'app_version' AS app_version,
-            (hb.payload->>'outbox_depth')::float8 AS outbox_depth,
-            (hb.payload->>'oldest_unsent_s')::float8 AS oldest_unsent_s,
-            (hb.payload->>'clock_skew_ms')::float8 AS clock_skew_ms,
-            (hb.payload->>'scanner_ok')::boolean AS scanner_ok,
-            hb.payload->>'upstream_error' AS upstream_error,
+            ${HEARTBEAT_COLUMNS},
             -- What protocol/auth.ts still accepts: active, or rotated and inside its grace.
             (SELECT count(*)::int FROM seatpilot.device_keys k
               WHERE k.device_id = d.id AND k.tenant_id = d.tenant_id
                 AND (k.status = 'active' OR (k.status = 'rotated' AND (k.expires_at IS NULL OR k.expires_at > $3)))) AS active_keys
        FROM seatpilot.devices d
-       LEFT JOIN LATERAL (
-         SELECT r.occurred_at, r.received_at, r.payload FROM telemetry.events_raw r
-          WHERE r.tenant_id = d.tenant_id AND r.device_id = d.id AND r.type = 'device.heartbeat'
-            AND r.received_at > $3::timestamptz - make_interval(days => $4)
-          ORDER BY r.occurred_at DESC LIMIT 1
-       ) hb ON true
+       ${newestHeartbeat('$3', '$4')}
       WHERE d.tenant_id = $1 AND d.venue_id = $2`,
     [tenantId, venueId, now, FLEET_LIMITS.lookbackDays],
   );
