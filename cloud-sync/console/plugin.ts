@@ -10,6 +10,8 @@ import { registerGuestRoutes } from './routes/guests';
 import { registerDeviceRoutes } from './routes/devices';
 import { registerLiveRoutes } from './routes/live';
 import { registerAuditRoutes } from './routes/audit';
+import { registerLayoutRoutes } from './routes/layouts';
+import { registerSeatingRoutes } from './routes/seating';
 import { registerConsoleAssets } from './assets';
 
 export interface ConsoleOptions {
@@ -50,6 +52,8 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app: Fas
     registerDeviceRoutes(api, ctx);
     registerLiveRoutes(api, ctx);
     registerAuditRoutes(api, ctx);
+    registerLayoutRoutes(api, ctx);
+    registerSeatingRoutes(api, ctx);
     // An unknown API path is a JSON 404, not the application's page.
     api.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found', message: 'no such console API route' }));
   }, { prefix: '/console/api' });

@@ -9,14 +9,15 @@ export const CONSOLE_ROLES: readonly ConsoleRole[] = ['owner', 'planner', 'viewe
 /**
  * - `read`: every page (guests, devices, live view, audit), own sessions.
  * - `edit_guests`: occasions, guests, imports, revocations, deletions.
+ * - `edit_layout`: the Seat Designer (draw, publish, restore a venue's layout) and the seating chart's moves.
  * - `manage_venue`: venues, pairing codes, revoking a device's key.
  * - `manage_accounts`: the tenant's accounts (invite, change role, disable).
  */
-export type ConsolePermission = 'read' | 'edit_guests' | 'manage_venue' | 'manage_accounts';
+export type ConsolePermission = 'read' | 'edit_guests' | 'edit_layout' | 'manage_venue' | 'manage_accounts';
 
 const GRANTS: Record<ConsoleRole, readonly ConsolePermission[]> = {
-  owner: ['read', 'edit_guests', 'manage_venue', 'manage_accounts'],
-  planner: ['read', 'edit_guests'],
+  owner: ['read', 'edit_guests', 'edit_layout', 'manage_venue', 'manage_accounts'],
+  planner: ['read', 'edit_guests', 'edit_layout'],
   viewer: ['read'],
 };
 

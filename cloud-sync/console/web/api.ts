@@ -13,6 +13,12 @@ import type {
   GuestDetail, GuestImportReport, GuestList, GuestPatch, ImportStreamLine, Occasion, OccasionInput, OccasionPatch, Venue, VenueInput,
 } from '../../../core/console/guests';
 import type { LiveSnapshot } from '../../../core/console/live';
+import type {
+  LayoutDraft, LayoutImage, LayoutSave, LayoutVersion, LayoutVersionList, PublishPreview, PublishRequest, PublishResult,
+} from '../../../core/console/layout';
+import type {
+  ApplyRequest, ApplyResult, AutoJob, AutoRequest, LockRequest, MoveRequest, MoveResult, PartyRelations, SeatingChart,
+} from '../../../core/console/seating';
 import type { CSRF_HEADER } from '../../../core/console/errors';
 import { clearSession, session } from './state';
 
@@ -30,12 +36,16 @@ export class ApiError extends Error {
     message: string,
     readonly problems: ImportProblemRow[] = [],
     readonly retryAfterS: number | null = null,
+    /** seat_refused: why the move was refused. */
+    readonly refusal: ConsoleErrorBody['refusal'] | null = null,
+    /** confirm_needed: what publishing would do. */
+    readonly preview: ConsoleErrorBody['preview'] | null = null,
   ) {
     super(message);
   }
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 async function errorFrom(res: Response): Promise<ApiError> {
   let body: Partial<ConsoleErrorBody> = {};
@@ -44,7 +54,7 @@ async function errorFrom(res: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a proxy's page): the status says enough.
   }
-  const err = new ApiError(res.status, body.error ?? 'unexpected', body.message ?? res.statusText, body.problems ?? [], body.retry_after_s ?? null);
+  const err = new ApiError(res.status, body.error ?? 'unexpected', body.message ?? res.statusText, body.problems ?? [], body.retry_after_s ?? null, body.refusal ?? null, body.preview ?? null);
   if (err.code === 'no_session' && session.value) clearSession();
   return err;
 }
@@ -176,6 +186,30 @@ export const api = {
     if (!report) throw new ApiError(res.status, 'unexpected', 'the import stream ended without a result');
     return report;
   },
+
+  // --- the Seat Designer: a venue's layout (routes/layouts.ts) ---------------------------------------------------------
+  layout: (venueId: string) => call<LayoutDraft>('GET', `/venues/${enc(venueId)}/layout`),
+  saveLayout: (venueId: string, body: LayoutSave) => call<LayoutDraft>('PUT', `/venues/${enc(venueId)}/layout`, body),
+  previewPublish: (venueId: string, revision: number) => call<PublishPreview>('POST', `/venues/${enc(venueId)}/layout/preview`, { revision }),
+  publishLayout: (venueId: string, body: PublishRequest) => call<PublishResult>('POST', `/venues/${enc(venueId)}/layout/publish`, body),
+  layoutVersions: (venueId: string) => call<LayoutVersionList>('GET', `/venues/${enc(venueId)}/layout/versions`),
+  /** `version` a number, or 'latest' (the newest published: what the doors and the seating chart show). */
+  layoutVersion: (venueId: string, version: number | 'latest') => call<LayoutVersion>('GET', `/venues/${enc(venueId)}/layout/versions/${version}`),
+  restoreLayout: (venueId: string, version: number, revision: number) => call<LayoutDraft>('POST', `/venues/${enc(venueId)}/layout/versions/${version}/restore`, { revision }),
+  uploadImage: async (venueId: string, file: Blob) => {
+    const res = await send('POST', `/venues/${enc(venueId)}/layout/images`, file, { 'content-type': file.type || 'application/octet-stream' });
+    return (await res.json()) as LayoutImage;
+  },
+  imageUrl: (venueId: string, imageId: string) => `${API}/venues/${enc(venueId)}/layout/images/${enc(imageId)}`,
+
+  // --- the seating chart (routes/seating.ts) -------------------------------------------------------------------------
+  seating: (occasionId: string) => call<SeatingChart>('GET', `/occasions/${enc(occasionId)}/seating`),
+  moveParty: (occasionId: string, body: MoveRequest) => call<MoveResult>('POST', `/occasions/${enc(occasionId)}/seating/move`, body),
+  lockParty: (occasionId: string, body: LockRequest) => call<MoveResult>('POST', `/occasions/${enc(occasionId)}/seating/lock`, body),
+  setRelations: (occasionId: string, guestId: string, body: PartyRelations) => call<SeatingChart['relations']>('PUT', `/occasions/${enc(occasionId)}/seating/relations/${enc(guestId)}`, body),
+  startAuto: (occasionId: string, body: AutoRequest) => call<AutoJob>('POST', `/occasions/${enc(occasionId)}/seating/auto`, body),
+  autoJob: (occasionId: string, jobId: string) => call<AutoJob>('GET', `/occasions/${enc(occasionId)}/seating/auto/${enc(jobId)}`),
+  applyPlan: (occasionId: string, body: ApplyRequest) => call<ApplyResult>('POST', `/occasions/${enc(occasionId)}/seating/apply`, body),
 
   // --- devices, live view, audit (part B's pages) ---------------------------------------------------------------------
   devices: (venueId: string) => call<DeviceList>('GET', `/venues/${enc(venueId)}/devices`),

@@ -1,5 +1,5 @@
 // The application: asks who is signed in, then shows the page the address names, inside the layout unless the page
-// is public. Without a session every page but the public ones shows sign-in (and returns there afterwards).
+// is public or bare (a print page). Without a session every page but the public ones shows sign-in (and returns there afterwards).
 import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { may } from '../../../core/console/roles';
@@ -41,6 +41,7 @@ export function App() {
   if (!found) return <Layout><h1>{t('common.not_found')}</h1></Layout>;
   if (!may(s.account.role, found.route.permission ?? 'read')) return <Layout><h1>{t('common.forbidden_page')}</h1></Layout>;
   const Page = found.route.page;
+  if (found.route.bare) return <Bare><Page params={found.params} query={loc.query} /></Bare>;
   return <Layout><Page params={found.params} query={loc.query} /></Layout>;
 }
 

@@ -14,6 +14,9 @@ import { OccasionsPage } from './pages/occasions';
 import { SetPasswordPage } from './pages/set-password';
 import { SignInPage } from './pages/sign-in';
 import { TeamPage } from './pages/team';
+import { DesignerPage } from './pages/designer';
+import { SeatingPage } from './pages/seating';
+import { PrintPage } from './pages/print';
 
 export interface PageProps {
   /** The pattern's :params, decoded. */
@@ -28,6 +31,8 @@ export interface RouteDef {
   public?: boolean;
   /** In the navigation, with this label. */
   nav?: StringKey;
+  /** Signed in, but without the layout's header and navigation: the print pages. */
+  bare?: boolean;
   /** Who may open it (default 'read': everyone signed in). */
   permission?: ConsolePermission;
 }
@@ -38,6 +43,9 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/occasions', page: OccasionsPage, nav: 'nav.occasions' },
   { pattern: '/guests', page: GuestsPage, nav: 'nav.guests' },
   { pattern: '/guest/:id', page: GuestPage },
+  { pattern: '/designer', page: DesignerPage, nav: 'nav.designer' },
+  { pattern: '/seating', page: SeatingPage, nav: 'nav.seating' },
+  { pattern: '/print/:what', page: PrintPage, bare: true },
   { pattern: '/devices', page: DevicesPage, nav: 'nav.devices' },
   { pattern: '/live', page: LivePage, nav: 'nav.live' },
   { pattern: '/audit', page: AuditPage, nav: 'nav.audit' },

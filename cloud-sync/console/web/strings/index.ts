@@ -14,14 +14,17 @@ import * as guests from './guests';
 import * as live from './live';
 import * as occasions from './occasions';
 import * as team from './team';
+import * as designer from './designer';
+import * as seating from './seating';
+import * as print from './print';
 
-export const SCREENS = { common, errors, auth, occasions, guests, guest, clock, copy, devices, live, audit, account, team } as const;
+export const SCREENS = { common, errors, auth, occasions, guests, guest, clock, copy, devices, live, audit, account, team, designer, seating, print } as const;
 
 export const CATALOGUES = {
   en: { ...common.en, ...errors.en, ...auth.en, ...occasions.en, ...guests.en, ...guest.en, ...clock.en, ...copy.en,
-    ...devices.en, ...live.en, ...audit.en, ...account.en, ...team.en },
+    ...devices.en, ...live.en, ...audit.en, ...account.en, ...team.en, ...designer.en, ...seating.en, ...print.en },
   es: { ...common.es, ...errors.es, ...auth.es, ...occasions.es, ...guests.es, ...guest.es, ...clock.es, ...copy.es,
-    ...devices.es, ...live.es, ...audit.es, ...account.es, ...team.es },
+    ...devices.es, ...live.es, ...audit.es, ...account.es, ...team.es, ...designer.es, ...seating.es, ...print.es },
 };
 
 export type Lang = keyof typeof CATALOGUES;
