@@ -1,10 +1,15 @@
 // Whether every table can be reached from every door, by the kiosks' own route engine (core/wayfinding) over the
 // layout as the doors will see it (project.ts): what the designer highlights as the planner draws, what publishing
 // reports, and the exact route a guest will be shown from a door to a table.
-import type { Route } from '../wayfinding/wayfinding';
+import type { SyncTable } from '../contract/contract';
+import { buildDoorField, buildWalkGrid, routeFromField, type DoorField, type Route, type WalkGrid } from '../wayfinding/wayfinding';
 import type { Layout } from './layout';
+import { projectLayout } from './project';
 
-/** Why a table cannot be reached: no door drawn; walled in (no door reaches it); some doors do not; a door stands where nobody can walk. */
+/**
+ * Why a table cannot be reached: no door drawn; walled in (no door reaches it); some doors do not; its centre lies
+ * outside the room (the doors' plan ends at the room's edge, so a kiosk could not draw it).
+ */
 export type ReachProblem = 'no_doors' | 'unreachable' | 'some_doors' | 'outside_room';
 
 export interface TableReach {
@@ -23,24 +28,107 @@ export interface ReachReport {
   duration_ms: number;
 }
 
-/** Checks every table from every door. `now` is injectable for the bench (default performance.now when present, else Date.now). */
-export function checkReachability(layout: Layout, now?: () => number): ReachReport {
-  void layout;
-  void now;
-  throw new Error('core/designer/reach: not built yet');
+const defaultNow = (): number => (globalThis.performance ? globalThis.performance.now() : Date.now());
+
+/** The projection's walk grid and one field per door: what a kiosk at each door builds once per plan. */
+interface Walk {
+  grid: WalkGrid;
+  tables: SyncTable[];
+  fields: DoorField[];
 }
 
-/** The route a guest at `doorId` is shown to `tableId`: the kiosk's own findRoute over the projected layout. */
+function walkOf(layout: Layout): Walk {
+  const { floor_plan, tables } = projectLayout(layout);
+  const grid = buildWalkGrid(floor_plan, tables);
+  const fields: DoorField[] = [];
+  for (const d of floor_plan.doors) {
+    const f = buildDoorField(grid, d.id);
+    if (f) fields.push(f);
+  }
+  return { grid, tables, fields };
+}
+
+function outsideRoom(t: SyncTable, width: number, height: number): boolean {
+  const cx = t.x + t.w / 2;
+  const cy = t.y + t.h / 2;
+  return cx < 0 || cy < 0 || cx > width || cy > height;
+}
+
+/** Checks every table from every door. `now` is injectable for the bench (default performance.now when present, else Date.now). */
+export function checkReachability(layout: Layout, now: () => number = defaultNow): ReachReport {
+  const started = now();
+  const { grid, tables, fields } = walkOf(layout);
+  const reachedSomething = new Set<string>();
+  const report: TableReach[] = tables.map((t) => {
+    const reachable_from: string[] = [];
+    for (const f of fields) {
+      if (routeFromField(grid, f, t.id).status === 'ok') {
+        reachable_from.push(f.doorId);
+        reachedSomething.add(f.doorId);
+      }
+    }
+    let problem: ReachProblem | null = null;
+    if (layout.doors.length === 0) problem = 'no_doors';
+    else if (outsideRoom(t, layout.width, layout.height)) problem = 'outside_room';
+    else if (reachable_from.length === 0) problem = 'unreachable';
+    else if (reachable_from.length < layout.doors.length) problem = 'some_doors';
+    return { table_id: t.id, reachable_from, problem };
+  });
+  const blocked_doors = tables.length === 0 ? [] : layout.doors.map((d) => d.id).filter((id) => !reachedSomething.has(id));
+  return { tables: report, blocked_doors, duration_ms: Math.max(0, now() - started) };
+}
+
+/** The route a guest at `doorId` is shown to `tableId`: what the kiosk's floor map computes (grid, door field, route). */
 export function routeFor(layout: Layout, doorId: string, tableId: string): Route {
-  void layout;
-  void doorId;
-  void tableId;
-  throw new Error('core/designer/reach: not built yet');
+  const { floor_plan, tables } = projectLayout(layout);
+  const grid = buildWalkGrid(floor_plan, tables);
+  return routeFromField(grid, buildDoorField(grid, doorId), tableId);
+}
+
+/** A route's length differing by less than this is the same route (grid ties, float noise). */
+const LENGTH_TOLERANCE_M = 0.05;
+
+/** door id → table id → route length (null: no route). */
+type RouteTable = Map<string, Map<string, number | null>>;
+
+function routesOf(layout: Layout): RouteTable {
+  const { grid, tables, fields } = walkOf(layout);
+  const out: RouteTable = new Map();
+  for (const f of fields) {
+    const byTable = new Map<string, number | null>();
+    for (const t of tables) {
+      const r = routeFromField(grid, f, t.id);
+      byTable.set(t.id, r.status === 'ok' ? r.length_m : null);
+    }
+    out.set(f.doorId, byTable);
+  }
+  return out;
+}
+
+function sameRoutes(a: Map<string, number | null>, b: Map<string, number | null>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, la] of a) {
+    if (!b.has(id)) return false;
+    const lb = b.get(id)!;
+    if (la === null || lb === null) {
+      if (la !== lb) return false;
+    } else if (Math.abs(la - lb) > LENGTH_TOLERANCE_M) return false;
+  }
+  return true;
 }
 
 /** Doors at least one of whose routes (to a table both layouts have, or one added or removed) differs between the two. */
 export function doorsWithChangedRoutes(before: Layout | null, after: Layout): string[] {
-  void before;
-  void after;
-  throw new Error('core/designer/reach: not built yet');
+  if (before === null) return after.doors.map((d) => d.id);
+  const was = routesOf(before);
+  const is = routesOf(after);
+  const changed: string[] = [];
+  for (const d of after.doors) {
+    const a = was.get(d.id);
+    const b = is.get(d.id);
+    if (!a || !b || !sameRoutes(a, b)) changed.push(d.id);
+  }
+  const kept = new Set(after.doors.map((d) => d.id));
+  for (const d of before.doors) if (!kept.has(d.id)) changed.push(d.id);
+  return [...new Set(changed)];
 }
