@@ -2,7 +2,7 @@
 // layout as the doors will see it (project.ts): what the designer highlights as the planner draws, what publishing
 // reports, and the exact route a guest will be shown from a door to a table.
 import type { SyncTable } from '../contract/contract';
-import { buildDoorField, buildWalkGrid, routeFromField, type DoorField, type Route, type WalkGrid } from '../wayfinding/wayfinding';
+import { buildDoorField, buildWalkGrid, distanceFromField, routeFromField, type DoorField, type Route, type WalkGrid } from '../wayfinding/wayfinding';
 import type { Layout } from './layout';
 import { projectLayout } from './project';
 
@@ -62,7 +62,8 @@ export function checkReachability(layout: Layout, now: () => number = defaultNow
   const report: TableReach[] = tables.map((t) => {
     const reachable_from: string[] = [];
     for (const f of fields) {
-      if (routeFromField(grid, f, t.id).status === 'ok') {
+      // The status routeFromField would give, without straightening a path nobody looks at (most of a route's cost).
+      if (distanceFromField(grid, f, t.id) !== null) {
         reachable_from.push(f.doorId);
         reachedSomething.add(f.doorId);
       }

@@ -356,11 +356,8 @@ export function buildDoorField(g: WalkGrid, doorId: string): DoorField | null {
   return { doorId, door: { x: door.x, y: door.y }, dist, from };
 }
 
-/** The same route as `routeOnGrid`, read from a door field: the nearest cell of the table's approach band, walked back. */
-export function routeFromField(g: WalkGrid, field: DoorField | null, tableId: string | null): Route {
-  const table = tableId === null ? null : (g.tables.get(tableId) ?? null);
-  if (!table) return { status: 'unknown_table', table: null, path: [], length_m: 0 };
-  if (!field) return { status: 'unknown_door', table, path: [], length_m: 0 };
+/** The cell of the table's approach band nearest the door by walking, or -1 when no cell of it is reachable. */
+function approachGoal(g: WalkGrid, field: DoorField, table: SyncTable): number {
   const rect = tableRect(table);
   const approach = approachOf(g);
   const c0 = Math.max(0, Math.floor((rect.x - approach) / g.cell));
@@ -381,6 +378,27 @@ export function routeFromField(g: WalkGrid, field: DoorField | null, tableId: st
       }
     }
   }
+  return goal;
+}
+
+/**
+ * Whether `routeFromField` finds a route, without building it: the grid walking distance from the door to the table's
+ * approach band, or null (unknown table, no route). The designer checks every table from every door with it; the
+ * route's straightened path is most of routeFromField's cost and reachability does not need it.
+ */
+export function distanceFromField(g: WalkGrid, field: DoorField, tableId: string): number | null {
+  const table = g.tables.get(tableId);
+  if (!table) return null;
+  const goal = approachGoal(g, field, table);
+  return goal < 0 ? null : field.dist[goal]!;
+}
+
+/** The same route as `routeOnGrid`, read from a door field: the nearest cell of the table's approach band, walked back. */
+export function routeFromField(g: WalkGrid, field: DoorField | null, tableId: string | null): Route {
+  const table = tableId === null ? null : (g.tables.get(tableId) ?? null);
+  if (!table) return { status: 'unknown_table', table: null, path: [], length_m: 0 };
+  if (!field) return { status: 'unknown_door', table, path: [], length_m: 0 };
+  const goal = approachGoal(g, field, table);
   if (goal < 0) return { status: 'no_route', table, path: [], length_m: 0 };
   const path = finishPath(g, field.door, goal, field.from);
   return { status: 'ok', table, path, length_m: pathLength(path) };
