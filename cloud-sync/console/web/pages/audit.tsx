@@ -20,8 +20,9 @@ const ACTIONS = [
   'account.invite', 'account.link', 'account.role', 'account.disable', 'account.enable', 'account.set_password',
   'device.pair_code', 'device.revoke', 'guest.update', 'guest.revoke', 'guest.delete', 'guests.import',
   'occasion.add', 'occasion.update', 'venue.add', 'venue.update',
+  'layout.publish', 'layout.restore', 'layout.unseat', 'seat.move', 'seat.lock', 'seat.unlock', 'seat.relations', 'seating.auto_assign',
 ];
-const ENTITIES = ['account', 'device', 'guest', 'occasion', 'pairing_code', 'table', 'venue'];
+const ENTITIES = ['account', 'device', 'guest', 'layout', 'occasion', 'pairing_code', 'table', 'venue'];
 
 function filtersOf(query: URLSearchParams): Filters {
   const f: Filters = {};
