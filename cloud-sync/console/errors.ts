@@ -10,7 +10,7 @@ export class ConsoleError extends Error {
   constructor(
     readonly code: ConsoleErrorCode,
     message: string,
-    readonly extra: Pick<ConsoleErrorBody, 'problems' | 'retry_after_s'> = {},
+    readonly extra: Pick<ConsoleErrorBody, 'problems' | 'retry_after_s' | 'refusal' | 'preview'> = {},
   ) {
     super(message);
   }
