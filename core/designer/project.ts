@@ -3,7 +3,8 @@
 // bounding box (a route may keep a little further off it, never cross it), a banquet table a 'rect'. Zones, labels,
 // chairs and the background stay in the console. And back: a layout made from a plan set by the CLI.
 import type { SyncFloorPlan, SyncTable } from '../contract/contract';
-import { LAYOUT_FORMAT, WALKABLE_OBSTACLES, type Layout, type LayoutObstacle, type LayoutTable } from './layout';
+import { boxBounds, tableBox, type Rect } from './geometry';
+import { LAYOUT_FORMAT, WALKABLE_OBSTACLES, type Layout, type LayoutTable } from './layout';
 
 export interface ProjectedLayout {
   floor_plan: SyncFloorPlan;
@@ -16,57 +17,13 @@ export function mm(v: number): number {
   return r === 0 ? 0 : r; // no -0
 }
 
-interface Bounds {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-
-/**
- * The axis-aligned bounds of a box given by its centre, size and rotation. A quarter turn swaps w and h exactly (no
- * cos(90°) noise); `ellipse` bounds the inscribed ellipse instead of the rectangle (tighter when rotated).
- */
-function rotatedBounds(cx: number, cy: number, w: number, h: number, rotation: number, ellipse: boolean): Bounds {
-  let bw = w;
-  let bh = h;
-  const quarter = rotation / 90;
-  if (Number.isInteger(quarter)) {
-    if (quarter % 2 === 1) {
-      bw = h;
-      bh = w;
-    }
-  } else {
-    const rad = (rotation * Math.PI) / 180;
-    const c = Math.abs(Math.cos(rad));
-    const s = Math.abs(Math.sin(rad));
-    if (ellipse) {
-      bw = 2 * Math.sqrt((w / 2) ** 2 * c * c + (h / 2) ** 2 * s * s);
-      bh = 2 * Math.sqrt((w / 2) ** 2 * s * s + (h / 2) ** 2 * c * c);
-    } else {
-      bw = w * c + h * s;
-      bh = w * s + h * c;
-    }
-  }
-  return { x: cx - bw / 2, y: cy - bh / 2, w: bw, h: bh };
-}
-
-function roundedRect(b: Bounds): Bounds {
+function roundedRect(b: Rect): Rect {
   return { x: mm(b.x), y: mm(b.y), w: mm(b.w), h: mm(b.h) };
 }
 
-/** A table's footprint on the plan: a round table is a circle of diameter `w` whatever its rotation. */
-function tableBounds(t: LayoutTable): Bounds {
-  if (t.shape === 'round') return { x: t.x - t.w / 2, y: t.y - t.w / 2, w: t.w, h: t.w };
-  return rotatedBounds(t.x, t.y, t.w, t.h, t.rotation, false);
-}
-
-function obstacleBounds(o: LayoutObstacle): Bounds {
-  return rotatedBounds(o.x, o.y, o.w, o.h, o.rotation, o.shape === 'round');
-}
-
 export function projectTable(t: LayoutTable): SyncTable {
-  const b = roundedRect(tableBounds(t));
+  // A round table is a circle of diameter `w` whatever its rotation; a rotated box its bounds (quarter turns swap w, h).
+  const b = roundedRect(boxBounds(tableBox(t), t.shape === 'round'));
   return { id: t.id, label: t.label, capacity: t.capacity, shape: t.shape === 'round' ? 'round' : 'rect', x: b.x, y: b.y, w: b.w, h: b.h };
 }
 
@@ -79,7 +36,7 @@ export function projectLayout(layout: Layout): ProjectedLayout {
       walls.push({ x1: mm(a.x), y1: mm(a.y), x2: mm(b.x), y2: mm(b.y) });
     }
   }
-  const obstacles = layout.obstacles.filter((o) => !WALKABLE_OBSTACLES.includes(o.kind)).map((o) => roundedRect(obstacleBounds(o)));
+  const obstacles = layout.obstacles.filter((o) => !WALKABLE_OBSTACLES.includes(o.kind)).map((o) => roundedRect(boxBounds(o, o.shape === 'round')));
   const doors = layout.doors.map((d) => ({ id: d.id, label: d.label, x: mm(d.x), y: mm(d.y) }));
   return {
     floor_plan: { width: mm(layout.width), height: mm(layout.height), walls, obstacles, doors },
