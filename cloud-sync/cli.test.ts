@@ -1,39 +1,52 @@
-// The admin CLI and the service, as venue IT and cloud ops run them: real child processes on PGlite and on Postgres.
+// The admin CLI and the service, as venue IT and cloud ops run them, on PGlite and on Postgres. Real child processes
+// for `cloud migrate`, one refused command (the bin, tsx, parsing and exit code end to end) and the service; the other
+// commands run in-process on the same database (tests/fixtures/cli-inprocess.ts), which is what makes this file quick.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exited, runCli, startCli } from '../tests/cli-run';
+import { exited, runCli, startCli, type CliResult } from '../tests/cli-run';
+import { inProcessCli, type InProcessCli } from '../tests/fixtures/cli-inprocess';
 import { backends, freshDatabase, type TestDatabase } from '../tests/pg-backends';
 import { signRequest } from '../core/signing/signing';
 import { batchOf, checkinEvent } from '../tests/signed';
 import { billingReport, recordUsage } from './billing/billing';
-import { openDb } from './db';
 
 describe.each(backends())('seatpilot cloud admin commands on %s', (backend) => {
   let t: TestDatabase | undefined;
   let args: string[] = [];
   let env: Record<string, string | undefined> = {};
+  let cli: InProcessCli;
 
   beforeAll(async () => {
+    let dataDir: string | undefined;
     if (backend === 'postgres') {
       t = await freshDatabase('postgres', { migrate: false });
       env = { DATABASE_URL: t.url };
     } else {
-      args = ['--data', mkdtempSync(join(tmpdir(), 'sp-cloud-cli-'))];
+      dataDir = mkdtempSync(join(tmpdir(), 'sp-cloud-cli-'));
+      args = ['--data', dataDir];
       env = { DATABASE_URL: undefined };
     }
+    cli = inProcessCli({ dataDir, env });
   });
-  afterAll(async () => t?.drop());
+  afterAll(async () => {
+    await cli.close();
+    await t?.drop();
+  });
 
-  const json = async (cmd: string[]) => {
-    const r = await runCli(['cloud', ...cmd, ...args], env);
+  /** In-process; `spawned` runs the real `seatpilot` child process. */
+  const run = (cmd: string[]): Promise<CliResult> => cli.run(['cloud', ...cmd, ...args]);
+  const spawned = (cmd: string[]): Promise<CliResult> => runCli(['cloud', ...cmd, ...args], env);
+  const json = async (cmd: string[], runner = run) => {
+    const r = await runner(cmd);
     expect(r.code, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as Record<string, string>;
   };
 
   it('creates a tenant, venue and device, rotates and revokes keys, and serves signed ingest', async () => {
-    expect((await json(['migrate'])).version).toBeGreaterThanOrEqual(1);
+    // The real command migrates the empty database; the in-process ones open it after.
+    expect((await json(['migrate'], spawned)).version).toBeGreaterThanOrEqual(1);
     const tenant = await json(['tenant', 'add', '--name', 'Gala Co']);
     expect(tenant.id).toMatch(/^ten_/);
     const venue = await json(['venue', 'add', '--tenant', tenant.id!, '--name', 'Grand Hall']);
@@ -45,6 +58,7 @@ describe.each(backends())('seatpilot cloud admin commands on %s', (backend) => {
     expect(rotated.key_id).not.toBe(device.key_id);
     expect(new Date(rotated.previous_keys_expire_at!).getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
     expect(await json(['key', 'revoke', '--key', rotated.key_id!])).toEqual({ key_id: rotated.key_id, status: 'revoked' });
+    await cli.close(); // one process at a time on a PGlite folder: the service's now
 
     // The service on the same database: the old key still works (24 h), the revoked one does not. Secrets never in its logs.
     const svc = await startCli(['cloud', '--port', '0', ...args], /listening on (http:\/\/127\.0\.0\.1:\d+)/, { ...env, LOG_LEVEL: 'debug' });
@@ -78,13 +92,13 @@ describe.each(backends())('seatpilot cloud admin commands on %s', (backend) => {
     const plan = ['plan', 'set', '--id', 'pro', '--name', 'Pro', '--price-cents', '25000', '--monthly-events', '50000', '--devices', '20', '--venues', '3'];
     expect(await json([...plan, '--overage-cents-per-1000', '40'])).toMatchObject({ id: 'pro', priceCents: 25_000, eventsPerMonth: 50_000, overageCentsPer1000: 40 });
     await json([...plan.slice(0, 7), '26000', ...plan.slice(8)]); // set again: a change, not a second plan
-    const list = (await runCli(['cloud', 'plan', 'list', ...args], env)).stdout;
+    const list = (await run(['plan', 'list'])).stdout;
     expect(JSON.parse(list)).toEqual([{ id: 'pro', name: 'Pro', priceCents: 26_000, eventsPerMonth: 50_000, devices: 20, venues: 3, overageCentsPer1000: 0 }]);
     expect(await json(['tenant', 'plan', '--tenant', tenant.id!, '--plan', 'pro', '--devices', '25'])).toEqual({ tenant_id: tenant.id, plan_id: 'pro', overrides: { devices: 25 } });
     const [row] = await t0Usage(tenant.id!, bare.id!);
     expect(row).toMatchObject({ tenant_id: tenant.id, plan_id: 'pro', price_cents: 26_000, devices_included: 25, events: 12 });
     // A tenant on no plan still shows, with its usage and no plan.
-    const noPlan = JSON.parse((await runCli(['cloud', 'billing', 'report', '--tenant', bare.id!, ...args], env)).stdout) as { plan_id: string | null; events: number }[];
+    const noPlan = JSON.parse((await run(['billing', 'report', '--tenant', bare.id!])).stdout) as { plan_id: string | null; events: number }[];
     expect(noPlan).toEqual([expect.objectContaining({ plan_id: null, events: 3 })]);
 
     for (const [cmd, message] of [
@@ -96,7 +110,7 @@ describe.each(backends())('seatpilot cloud admin commands on %s', (backend) => {
       [['plan', 'frob'], 'unknown plan action "frob"'],
       [['billing', 'closez', '--month', '2026-01'], 'unknown billing action "closez"'],
     ] as const) {
-      const r = await runCli(['cloud', ...cmd, ...args], env);
+      const r = await run([...cmd]);
       expect(r.code, cmd.join(' ')).toBe(2);
       expect(r.stderr).toContain(message);
     }
@@ -104,27 +118,25 @@ describe.each(backends())('seatpilot cloud admin commands on %s', (backend) => {
 
   /** Usage of this month for two tenants, as ingest meters it, in the database the commands use; then the report. */
   async function t0Usage(onPlan: string, bare: string) {
-    // PGlite: the data folder, opened while no command runs; Postgres: the suite's own database.
-    const db = t?.db ?? (await openDb({ databaseUrl: undefined, dataDir: args[1]! }));
-    try {
-      await db.tx(async (q) => {
-        await recordUsage(q, { tenantId: onPlan, venueId: 'v', deviceIds: ['d'], accepted: 12, rejected: 0 });
-        await recordUsage(q, { tenantId: bare, venueId: 'w', deviceIds: ['e'], accepted: 3, rejected: 0 });
-      });
-      return await billingReport(db, { tenantId: onPlan });
-    } finally {
-      if (!t) await db.close();
-    }
+    const db = await cli.db();
+    await db.tx(async (q) => {
+      await recordUsage(q, { tenantId: onPlan, venueId: 'v', deviceIds: ['d'], accepted: 12, rejected: 0 });
+      await recordUsage(q, { tenantId: bare, venueId: 'w', deviceIds: ['e'], accepted: 3, rejected: 0 });
+    });
+    return billingReport(db, { tenantId: onPlan });
   }
 
   it('exits non-zero with a clear message on bad input', async () => {
-    const missing = await runCli(['cloud', 'tenant', 'add', ...args], env);
+    // The real process: the dispatcher prints the message and exits with the command's code.
+    const missing = await spawned(['tenant', 'add']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('--name is required');
-    const noVenue = await runCli(['cloud', 'device', 'add', '--venue', 'ven_nope', '--kind', 'kiosk', ...args], env);
+    expect(missing.stderr).toContain('seatpilot cloud: --name is required');
+    // In-process, the same command ends the same way: what the other tests' in-process runs stand on.
+    expect(await run(['tenant', 'add'])).toEqual(missing);
+    const noVenue = await run(['device', 'add', '--venue', 'ven_nope', '--kind', 'kiosk']);
     expect(noVenue.code).toBe(1);
     expect(noVenue.stderr).toContain('no venue "ven_nope"');
-    const unknown = await runCli(['cloud', 'frobnicate', ...args], env);
+    const unknown = await run(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command');
   });

@@ -14,6 +14,7 @@ import { GUESTLIST_USAGE, guestListCommand } from './guestlist/cli';
 import { SEATING_USAGE, seatingCloudCommand } from './seating/cli';
 import { MEMBER_USAGE, memberCommand } from './members';
 import { USER_USAGE, userCommand } from './console/auth/cli';
+import { LAYOUT_USAGE, layoutCommand } from './console/layout-cli';
 import { audited, auditAfter, tenantOf } from './guestlist/cli-audit';
 
 const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [--data DIR]
@@ -30,6 +31,7 @@ ${GUESTLIST_USAGE}
 ${SEATING_USAGE}
 ${MEMBER_USAGE}
 ${USER_USAGE}
+${LAYOUT_USAGE}
 ${OPS_USAGE}
 
 Runs on embedded PGlite in DIR (default ./data/cloud) unless DATABASE_URL is set. Admin commands print JSON.
@@ -46,17 +48,25 @@ export async function openCloudDb(dataDir: string | undefined): Promise<Db> {
   return openDb({ databaseUrl: process.env.DATABASE_URL, dataDir: resolve(dataDir ?? 'data/cloud'), postgres: { statementTimeoutMs: 0, ...postgresOptionsFromEnv() } });
 }
 
-async function withDb<T>(dataDir: string | undefined, fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = await openCloudDb(dataDir);
-  try {
-    await migratePostgres(db);
-    return await fn(db);
-  } catch (e) {
-    if (e instanceof AdminError) throw new CliError(e.message);
-    throw e;
-  } finally {
-    await db.close();
-  }
+type WithDb = <T>(dataDir: string | undefined, fn: (db: Db) => Promise<T>) => Promise<T>;
+
+/**
+ * Each admin command opens the database (--data / DATABASE_URL), migrates it and closes it after; given `shared` (an
+ * in-process caller such as tests/fixtures/cli-inprocess.ts), it uses that one, already open, and leaves it open.
+ */
+function withDbOf(shared: Db | undefined): WithDb {
+  return async (dataDir, fn) => {
+    const db = shared ?? (await openCloudDb(dataDir));
+    try {
+      await migratePostgres(db);
+      return await fn(db);
+    } catch (e) {
+      if (e instanceof AdminError) throw new CliError(e.message);
+      throw e;
+    } finally {
+      if (!shared) await db.close();
+    }
+  };
 }
 
 async function serve(args: string[]): Promise<void> {
@@ -91,7 +101,9 @@ function planOptions(args: string[]): Record<string, string> {
   return out;
 }
 
-export async function cloudCommand(args: string[]): Promise<void> {
+/** `shared`: the database the admin commands use instead of opening their own (never the service's: serve opens its own). */
+export async function cloudCommand(args: string[], shared?: Db): Promise<void> {
+  const withDb = withDbOf(shared);
   const [sub, verb, ...rest] = args;
   const both = verb === undefined ? [] : [verb, ...rest];
   switch (sub) {
@@ -100,13 +112,13 @@ export async function cloudCommand(args: string[]): Promise<void> {
       return serve(both);
     case 'migrate': {
       const { values } = parseOptions(both, DATA, USAGE);
-      const db = await openCloudDb(values.data);
+      const db = shared ?? (await openCloudDb(values.data));
       try {
         const report = await migratePostgres(db);
         await sealStoredSecrets(db);
         printJson(report);
       } finally {
-        await db.close();
+        if (!shared) await db.close();
       }
       return;
     }
@@ -184,6 +196,7 @@ export async function cloudCommand(args: string[]): Promise<void> {
       if (sub === 'seating' && (await seatingCloudCommand(verb, rest, withDb, USAGE))) return;
       if (await memberCommand(sub, verb, rest, withDb, USAGE)) return;
       if (await userCommand(sub, verb, rest, withDb, USAGE)) return;
+      if (sub === 'layout' && (await layoutCommand(verb, rest, withDb, USAGE))) return;
       break;
   }
   throw new CliError(`unknown command "cloud ${[sub, verb].filter(Boolean).join(' ')}"\n${USAGE}`, 2);

@@ -1,57 +1,63 @@
-// Every change the CLI makes leaves one entry in the console's audit, as `cli:<os user>`: real child processes on
-// PGlite (--data) and on the real PostgreSQL, the entries read back from console.audit_log.
+// Every change the CLI makes leaves one entry in the console's audit, as `cli:<os user>`, on PGlite (--data) and on the
+// real PostgreSQL, the entries read back from console.audit_log. `tenant add` and `guests import` are real child
+// processes; the other commands run in-process on the same database (tests/fixtures/cli-inprocess.ts).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPglite } from '../db';
-import { runCli } from '../../tests/cli-run';
+import { runCli, type CliResult } from '../../tests/cli-run';
+import { inProcessCli, type InProcessCli } from '../../tests/fixtures/cli-inprocess';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
 
 describe.each(backends())('CLI changes in the audit on %s', (backend) => {
   let t: TestDatabase | undefined;
   let args: string[] = [];
   let env: Record<string, string | undefined> = {};
+  let cli: InProcessCli;
   const dir = mkdtempSync(join(tmpdir(), 'sp-cli-audit-'));
   const file = (name: string, text: string) => {
     writeFileSync(join(dir, name), text);
     return join(dir, name);
   };
   beforeAll(async () => {
+    let dataDir: string | undefined;
     if (backend === 'postgres') {
       t = await freshDatabase('postgres', { migrate: false });
       env = { DATABASE_URL: t.url };
     } else {
-      args = ['--data', join(dir, 'data')];
+      dataDir = join(dir, 'data');
+      args = ['--data', dataDir];
       env = { DATABASE_URL: undefined };
     }
+    cli = inProcessCli({ dataDir, env });
   });
-  afterAll(async () => t?.drop());
-  const json = async (cmd: string[]) => {
-    const r = await runCli(['cloud', ...cmd, ...args], env, 120_000);
+  afterAll(async () => {
+    await cli.close();
+    await t?.drop();
+  });
+  /** In-process; `spawned` runs the real `seatpilot` child process. */
+  const run = (cmd: string[]): Promise<CliResult> => cli.run(['cloud', ...cmd, ...args]);
+  const spawned = (cmd: string[]): Promise<CliResult> => runCli(['cloud', ...cmd, ...args], env, 120_000);
+  const json = async (cmd: string[], runner = run) => {
+    const r = await runner(cmd);
     expect(r.code, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as Record<string, unknown>;
   };
-  const auditRows = async () => {
-    const db = backend === 'postgres' ? t!.db : await openPglite(join(dir, 'data'));
-    try {
-      return await db.query<{ tenant_id: string; channel: string; actor: string; action: string; entity_id: string; after: Record<string, unknown> | null }>(
-        'SELECT tenant_id, channel, actor, action, entity_id, after FROM console.audit_log ORDER BY id',
-      );
-    } finally {
-      if (backend !== 'postgres') await db.close();
-    }
-  };
+  const auditRows = async () => (await cli.db()).query<{ tenant_id: string; channel: string; actor: string; action: string; entity_id: string; after: Record<string, unknown> | null }>(
+    'SELECT tenant_id, channel, actor, action, entity_id, after FROM console.audit_log ORDER BY id',
+  );
 
   it('writes one entry per change command, none for a refused one, never a secret or a pairing code', { timeout: 300_000 }, async () => {
-    const tenant = (await json(['tenant', 'add', '--name', 'Audit Co'])).id as string;
+    // Before the in-process commands open the database: the child has it alone.
+    const tenant = (await json(['tenant', 'add', '--name', 'Audit Co'], spawned)).id as string;
     const venue = (await json(['venue', 'add', '--tenant', tenant, '--name', 'Hall'])).id as string;
     const device = await json(['device', 'add', '--venue', venue, '--kind', 'agent']);
     const pair = await json(['device', 'pair-code', '--venue', venue, '--kind', 'kiosk']);
     const occasion = (await json(['occasion', 'add', '--venue', venue, '--name', 'Gala', '--starts', '2026-12-31T19:00:00Z', '--ends', '2027-01-01T03:00:00Z'])).id as string;
     await json(['tables', 'import', '--venue', venue, file('t.csv', 'label,capacity\nT1,4\n')]);
-    await json(['guests', 'import', '--venue', venue, '--occasion', occasion, file('g.csv', 'guest_id,name,table,barcode\ng1,One,T1,B1\ng2,Two,,B2\n')]);
-    const refused = await runCli(['cloud', 'guests', 'import', '--venue', venue, '--occasion', occasion, file('bad.csv', 'guest_id,name,barcode\ng3,,B3\n'), ...args], env, 120_000);
+    await cli.close(); // one process at a time on a PGlite folder: the child's now
+    await json(['guests', 'import', '--venue', venue, '--occasion', occasion, file('g.csv', 'guest_id,name,table,barcode\ng1,One,T1,B1\ng2,Two,,B2\n')], spawned);
+    const refused = await run(['guests', 'import', '--venue', venue, '--occasion', occasion, file('bad.csv', 'guest_id,name,barcode\ng3,,B3\n')]);
     expect(refused.code).toBe(1);
     await json(['guest', 'revoke', '--guest', 'g1']);
     await json(['guest', 'delete', '--guest', 'g2']);

@@ -1,12 +1,14 @@
-// The guest-list commands as cloud ops run them: real child processes on PGlite (--data) and on Postgres (DATABASE_URL),
-// then the real service serving what they wrote over signed GET /v1/sync.
+// The guest-list commands as cloud ops run them, on PGlite (--data) and on Postgres (DATABASE_URL), then the real service
+// serving what they wrote over signed GET /v1/sync. The big `guests import` and the service are real child processes;
+// the other commands run in-process on the same database (tests/fixtures/cli-inprocess.ts), which keeps the file quick.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SyncChange, SyncResponse } from '../../core/contract/contract';
 import { signRequest } from '../../core/signing/signing';
-import { exited, runCli, startCli } from '../../tests/cli-run';
+import { exited, runCli, startCli, type CliResult } from '../../tests/cli-run';
+import { inProcessCli, type InProcessCli } from '../../tests/fixtures/cli-inprocess';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
 
 describe.each(backends())('seatpilot cloud guest-list commands on %s', (backend) => {
@@ -23,20 +25,30 @@ describe.each(backends())('seatpilot cloud guest-list commands on %s', (backend)
   const N = backend === 'postgres' ? 100_000 : 1_000;
   let venue = '';
   let occasion = '';
+  let cli: InProcessCli;
 
   beforeAll(async () => {
+    let dataDir: string | undefined;
     if (backend === 'postgres') {
       t = await freshDatabase('postgres', { migrate: false });
       env = { DATABASE_URL: t.url };
     } else {
-      args = ['--data', join(dir, 'data')];
+      dataDir = join(dir, 'data');
+      args = ['--data', dataDir];
       env = { DATABASE_URL: undefined };
     }
+    cli = inProcessCli({ dataDir, env });
   });
-  afterAll(async () => t?.drop());
+  afterAll(async () => {
+    await cli.close();
+    await t?.drop();
+  });
 
-  const json = async (cmd: string[]) => {
-    const r = await runCli(['cloud', ...cmd, ...args], env, 240_000);
+  /** In-process; `spawned` runs the real `seatpilot` child process. */
+  const run = (cmd: string[]): Promise<CliResult> => cli.run(['cloud', ...cmd, ...args]);
+  const spawned = (cmd: string[]): Promise<CliResult> => runCli(['cloud', ...cmd, ...args], env, 240_000);
+  const json = async (cmd: string[], runner = run) => {
+    const r = await runner(cmd);
     expect(r.code, r.stderr).toBe(0);
     return { out: JSON.parse(r.stdout) as Record<string, unknown>, stderr: r.stderr };
   };
@@ -54,13 +66,15 @@ describe.each(backends())('seatpilot cloud guest-list commands on %s', (backend)
 
     const lines = ['\uFEFFguest_id,name,party_size,table,barcode,nfc'];
     for (let i = 0; i < N; i++) lines.push(`big-${i},"Guest ${i}, ""VIP""",${(i % 4) + 1},${i % 2 ? 'T1' : 'T2'},BC${i},${i % 3 ? '' : `NFC${i}|NFC${i}b`}`);
-    const imported = await json(['guests', 'import', '--venue', venue, '--occasion', occasion, file('guests.csv', lines.join('\r\n'))]);
+    await cli.close(); // one process at a time on a PGlite folder: the child's now
+    const imported = await json(['guests', 'import', '--venue', venue, '--occasion', occasion, file('guests.csv', lines.join('\r\n'))], spawned);
     expect(imported.out).toEqual({ venue_id: venue, occasion_id: occasion, rows: N, created: N, updated: 0, unchanged: 0 });
     expect(imported.stderr).toMatch(/guests import: \d+\/\d+ rows \(\d+%\)/);
     expect(imported.stderr).toContain(`guests import: ${N}/${N} rows (100%)`);
 
     expect((await json(['guest', 'revoke', '--guest', 'big-7'])).out).toMatchObject({ guest_id: 'big-7', status: 'revoked' });
     expect((await json(['guest', 'delete', '--guest', 'big-8'])).out).toMatchObject({ guest_id: 'big-8', deleted: true });
+    await cli.close(); // the service's now
 
     const svc = await startCli(['cloud', '--port', '0', ...args], /listening on (http:\/\/127\.0\.0\.1:\d+)/, env);
     try {
@@ -95,7 +109,6 @@ describe.each(backends())('seatpilot cloud guest-list commands on %s', (backend)
   });
 
   it('exits non-zero with a clear message on bad input, and imports nothing from a file with a bad row', { timeout: 300_000 }, async () => {
-    const run = (cmd: string[]) => runCli(['cloud', ...cmd, ...args], env, 120_000);
     const bad = await run(['guests', 'import', '--venue', venue, '--occasion', occasion,
       file('bad.csv', 'guest_id,name,party_size,barcode\nnew-1,Fine,1,NEW-1\nnew-2,,1,NEW-2\nnew-3,Dup,1,BC5\n')]);
     expect(bad.code).toBe(1);

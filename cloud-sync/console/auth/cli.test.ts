@@ -1,19 +1,21 @@
-// `seatpilot cloud user …` as an operator runs it (real child processes), on PGlite and on Postgres; the link it prints
-// then sets a password and signs in through the console's API on the same database.
+// `seatpilot cloud user …` as an operator runs it, on PGlite and on Postgres; the link it prints then sets a password and
+// signs in through the console's API on the same database. The first `user add` is a real child process (bin, tsx,
+// parsing, the link on stdout); the other commands run in-process on the same database (tests/fixtures/cli-inprocess.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../../tests/cli-run';
+import { runCli, type CliResult } from '../../../tests/cli-run';
+import { inProcessCli, type InProcessCli } from '../../../tests/fixtures/cli-inprocess';
 import { backends, freshDatabase, type TestDatabase } from '../../../tests/pg-backends';
 import { buildApp } from '../../app';
-import { openDb, type Db } from '../../db';
 
 describe.each(backends())('seatpilot cloud user on %s', (backend) => {
   let t: TestDatabase | undefined;
   let dataDir: string | undefined;
   let args: string[] = [];
   let env: Record<string, string | undefined> = {};
+  let inProcess: InProcessCli;
 
   beforeAll(async () => {
     if (backend === 'postgres') {
@@ -24,19 +26,26 @@ describe.each(backends())('seatpilot cloud user on %s', (backend) => {
       args = ['--data', dataDir];
       env = { DATABASE_URL: undefined, SEATPILOT_CONSOLE_URL: 'https://console.example.com' };
     }
+    inProcess = inProcessCli({ dataDir, env });
   });
-  afterAll(async () => t?.drop());
+  afterAll(async () => {
+    await inProcess.close();
+    await t?.drop();
+  });
 
-  const cli = (cmd: string[], extra: Record<string, string | undefined> = {}) => runCli(['cloud', ...cmd, ...args], { ...env, ...extra });
-  const json = async (cmd: string[], extra: Record<string, string | undefined> = {}) => {
-    const r = await cli(cmd, extra);
+  /** In-process; `spawned` runs the real `seatpilot` child process. */
+  const cli = (cmd: string[], extra: Record<string, string | undefined> = {}): Promise<CliResult> => inProcess.run(['cloud', ...cmd, ...args], extra);
+  const spawned = (cmd: string[]): Promise<CliResult> => runCli(['cloud', ...cmd, ...args], env);
+  const json = async (cmd: string[], extra: Record<string, string | undefined> = {}, runner = cli) => {
+    const r = await runner(cmd, extra);
     expect(r.code, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as Record<string, unknown>;
   };
 
   it('adds accounts with a link, lists them, keeps the last owner, replaces links, and the link signs in', async () => {
     const tenant = (await json(['tenant', 'add', '--name', 'CLI Events'])) as { id: string };
-    const owner = await json(['user', 'add', '--tenant', tenant.id, '--email', ' Boss@CLI.example ', '--role', 'owner']);
+    await inProcess.close(); // one process at a time on a PGlite folder: the child's now
+    const owner = await json(['user', 'add', '--tenant', tenant.id, '--email', ' Boss@CLI.example ', '--role', 'owner'], {}, spawned);
     expect(owner).toMatchObject({ email: 'boss@cli.example', link: expect.stringMatching(/^https:\/\/console\.example\.com\/console\/#\/set-password\/[A-Za-z0-9_-]{43}$/) });
     expect(Date.parse(owner.expires_at as string) - Date.now()).toBeGreaterThan(71 * 3600_000);
     const planner = await json(['user', 'add', '--tenant', tenant.id, '--email', 'plan@cli.example', '--role', 'planner', '--base-url', 'http://10.0.0.5:8080/', '--ttl-hours', '2']);
@@ -66,28 +75,23 @@ describe.each(backends())('seatpilot cloud user on %s', (backend) => {
     expect(fresh.link).not.toBe(owner.link);
 
     // The same database, served: the replaced link is refused, the fresh one sets the password and signs in.
-    let db: Db | undefined;
+    const db = await inProcess.db();
+    const { app } = await buildApp({ db, doubleAdmissionEverySec: 0, assignMetricsEverySec: 0 });
     try {
-      db = t ? t.db : await openDb({ databaseUrl: undefined, dataDir: join(dataDir as string) });
-      const { app } = await buildApp({ db, doubleAdmissionEverySec: 0, assignMetricsEverySec: 0 });
-      try {
-        const set = (link: unknown) => app.inject({ method: 'POST', url: '/console/api/set-password', payload: { token: String(link).split('/set-password/')[1], password: 'owner password 1' } });
-        expect((await set(owner.link)).json()).toMatchObject({ error: 'link_expired' });
-        const ok = await set(fresh.link);
-        expect(ok.statusCode, ok.body).toBe(200);
-        expect(ok.json()).toMatchObject({ account: { email: 'boss@cli.example', role: 'owner', tenant_id: tenant.id, tenant_name: 'CLI Events' } });
-        const login = await app.inject({ method: 'POST', url: '/console/api/login', payload: { email: 'boss@cli.example', password: 'owner password 1' } });
-        expect(login.statusCode).toBe(200);
-        const audit = await db.query<{ channel: string; actor: string; action: string }>(
-          'SELECT channel, actor, action FROM console.audit_log WHERE tenant_id = $1 ORDER BY id', [tenant.id]);
-        // The tenant add before them is audited too (tenant.create); these are the user commands'.
-        expect(audit.filter((r) => r.channel === 'cli' && r.action.startsWith('account.')).map((r) => r.action)).toEqual(['account.invite', 'account.invite', 'account.role', 'account.disable', 'account.enable', 'account.link']);
-        expect(audit.filter((r) => r.channel === 'cli').every((r) => /^cli:.+/.test(r.actor))).toBe(true);
-      } finally {
-        await app.close();
-      }
+      const set = (link: unknown) => app.inject({ method: 'POST', url: '/console/api/set-password', payload: { token: String(link).split('/set-password/')[1], password: 'owner password 1' } });
+      expect((await set(owner.link)).json()).toMatchObject({ error: 'link_expired' });
+      const ok = await set(fresh.link);
+      expect(ok.statusCode, ok.body).toBe(200);
+      expect(ok.json()).toMatchObject({ account: { email: 'boss@cli.example', role: 'owner', tenant_id: tenant.id, tenant_name: 'CLI Events' } });
+      const login = await app.inject({ method: 'POST', url: '/console/api/login', payload: { email: 'boss@cli.example', password: 'owner password 1' } });
+      expect(login.statusCode).toBe(200);
+      const audit = await db.query<{ channel: string; actor: string; action: string }>(
+        'SELECT channel, actor, action FROM console.audit_log WHERE tenant_id = $1 ORDER BY id', [tenant.id]);
+      // The tenant add before them is audited too (tenant.create); these are the user commands'.
+      expect(audit.filter((r) => r.channel === 'cli' && r.action.startsWith('account.')).map((r) => r.action)).toEqual(['account.invite', 'account.invite', 'account.role', 'account.disable', 'account.enable', 'account.link']);
+      expect(audit.filter((r) => r.channel === 'cli').every((r) => /^cli:.+/.test(r.actor))).toBe(true);
     } finally {
-      if (!t) await db?.close();
+      await app.close();
     }
   }, 300_000);
 });
