@@ -86,39 +86,58 @@ export function routeFor(layout: Layout, doorId: string, tableId: string): Route
   return routeFromField(grid, buildDoorField(grid, doorId), tableId);
 }
 
-/** A route's length differing by less than this is the same route (grid ties, float noise). */
+/** A route's length differing by less than this is the same route (float noise). */
 const LENGTH_TOLERANCE_M = 0.05;
+/**
+ * Where the route ends, beside the table: moved further than this (two cells), the guest is led elsewhere even when
+ * the walk is as long (a table moved from one side of another to the other side changes its length by centimetres).
+ */
+const END_TOLERANCE_M = 0.5;
 
-/** door id → table id → route length (null: no route). */
-type RouteTable = Map<string, Map<string, number | null>>;
+/** What a guest is shown, as compared between two layouts: null for no route. */
+interface RouteSummary {
+  length: number;
+  endX: number;
+  endY: number;
+}
+
+/** door id → table id → its route. */
+type RouteTable = Map<string, Map<string, RouteSummary | null>>;
 
 function routesOf(layout: Layout): RouteTable {
   const { grid, tables, fields } = walkOf(layout);
   const out: RouteTable = new Map();
   for (const f of fields) {
-    const byTable = new Map<string, number | null>();
+    const byTable = new Map<string, RouteSummary | null>();
     for (const t of tables) {
       const r = routeFromField(grid, f, t.id);
-      byTable.set(t.id, r.status === 'ok' ? r.length_m : null);
+      const end = r.path[r.path.length - 1];
+      byTable.set(t.id, r.status === 'ok' && end ? { length: r.length_m, endX: end.x, endY: end.y } : null);
     }
     out.set(f.doorId, byTable);
   }
   return out;
 }
 
-function sameRoutes(a: Map<string, number | null>, b: Map<string, number | null>): boolean {
+function sameRoute(a: RouteSummary | null, b: RouteSummary | null): boolean {
+  if (a === null || b === null) return a === b;
+  return Math.abs(a.length - b.length) <= LENGTH_TOLERANCE_M && Math.hypot(a.endX - b.endX, a.endY - b.endY) <= END_TOLERANCE_M;
+}
+
+function sameRoutes(a: Map<string, RouteSummary | null>, b: Map<string, RouteSummary | null>): boolean {
   if (a.size !== b.size) return false;
-  for (const [id, la] of a) {
-    if (!b.has(id)) return false;
-    const lb = b.get(id)!;
-    if (la === null || lb === null) {
-      if (la !== lb) return false;
-    } else if (Math.abs(la - lb) > LENGTH_TOLERANCE_M) return false;
+  for (const [id, ra] of a) {
+    const rb = b.get(id);
+    if (rb === undefined || !sameRoute(ra, rb)) return false;
   }
   return true;
 }
 
-/** Doors at least one of whose routes (to a table both layouts have, or one added or removed) differs between the two. */
+/**
+ * Doors at least one of whose routes (to a table both layouts have, or one added or removed) differs between the two:
+ * found or not, longer or shorter, ending elsewhere. `after`'s doors first, then doors `before` had and `after` has not;
+ * `before` null (first publish): every door of `after`.
+ */
 export function doorsWithChangedRoutes(before: Layout | null, after: Layout): string[] {
   if (before === null) return after.doors.map((d) => d.id);
   const was = routesOf(before);
