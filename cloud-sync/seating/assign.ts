@@ -1,18 +1,18 @@
-// `seatpilot cloud seating assign`: seats an occasion's guests with the seating engine (seating/exact.ts), writes the
-// changed tables in one transaction (the guest rows' versions bump, so the hub's pull and then the kiosks get them)
-// and stores an assign.completed event for the venue's tenant, which the cloud service turns into its assign metrics
+// `seatpilot cloud seating assign`: seats an occasion's guests with the seating engine (occasion-plan.ts, the path the
+// console's auto-assign takes in a worker), writes the changed tables in one transaction (applyMoves, which the
+// console's apply uses too: the guest rows' versions bump, so the hub's pull and then the kiosks get them) and stores
+// an assign.completed event for the venue's tenant, which the cloud service turns into its assign metrics
 // (cloud-sync/seating/assign-metrics.ts).
 import { randomUUID } from 'node:crypto';
 import type { AssignCompletedPayload } from '../../core/contract/contract';
 import { checkEvent } from '../../core/contract/validate';
-import { checkSeatingProblem } from '../../core/seating/problem';
-import { solveWithBound } from '../../seating/exact';
 import { AdminError } from '../admin';
 import { recordUsage } from '../billing/billing';
 import type { Db, Queryable } from '../db';
 import { lockVenue } from '../guestlist/common';
 import { PgStore } from '../pg-store';
-import { buildOccasionProblem, type OccasionGuest, type OccasionRelation, type OccasionTable } from './occasion-problem';
+import type { OccasionGuest, OccasionRelation, OccasionTable } from './occasion-problem';
+import { assignCompletedPayload, planOccasion, type OccasionData } from './occasion-plan';
 
 export type AssignChannel = AssignCompletedPayload['channel'];
 /** The device id assign.completed events from the cloud's own tools carry (they come from no venue device). */
@@ -52,7 +52,8 @@ export interface AssignSummary {
   written: boolean;
 }
 
-async function loadOccasion(q: Queryable, occasionId: string) {
+/** The occasion's tables, its active guests (revoked ones keep whatever table they have: they will not come in) and relations. */
+export async function loadOccasion(q: Queryable, occasionId: string): Promise<OccasionData> {
   const [occ] = await q.query<{ venue_id: string; tenant_id: string }>('SELECT venue_id, tenant_id FROM guestlist.occasions WHERE id = $1 AND NOT deleted', [occasionId]);
   if (!occ) throw new AdminError(`no occasion "${occasionId}"`);
   const tables = await q.query<OccasionTable>(
@@ -61,7 +62,6 @@ async function loadOccasion(q: Queryable, occasionId: string) {
       WHERE t.venue_id = $1 AND NOT t.deleted ORDER BY t.label`,
     [occ.venue_id],
   );
-  // Revoked guests keep whatever table they have: they will not come in.
   const guests = await q.query<OccasionGuest>(
     `SELECT g.id, g.name, g.party_size, g.table_id, s.grp AS "group", coalesce(s.together_with, '{}') AS together_with,
             coalesce(s.apart_from, '{}') AS apart_from, coalesce(s.needs, '{}') AS needs, coalesce(s.seat_locked, false) AS seat_locked
@@ -70,70 +70,48 @@ async function loadOccasion(q: Queryable, occasionId: string) {
     [occ.venue_id, occasionId],
   );
   const relations = await q.query<OccasionRelation>('SELECT a, b, score, rule FROM guestlist.seating_relations WHERE occasion_id = $1 ORDER BY a, b', [occasionId]);
-  return { ...occ, tables, guests, relations };
+  return { occasion_id: occasionId, ...occ, tables, guests, relations };
+}
+
+/**
+ * Writes a plan's moves under the venue lock, each only where the guest (an active guest of the occasion) still sits
+ * at `from`: a guest moved meanwhile (an import, a hand move) is left alone. The rows' sync versions bump, so the hub's
+ * pull and then the kiosks get the new tables. Answers the guest ids written.
+ */
+export async function applyMoves(q: Queryable, where: { venueId: string; occasionId: string }, moves: readonly { guest_id: string; from: string | null; to: string | null }[]): Promise<string[]> {
+  const rows = moves.filter((m) => m.from !== m.to);
+  if (!rows.length) return [];
+  await lockVenue(q, where.venueId);
+  const written = await q.query<{ id: string }>(
+    `UPDATE guestlist.guests g SET table_id = r.to_id
+       FROM jsonb_to_recordset($1::jsonb) AS r(id text, from_id text, to_id text)
+      WHERE g.id = r.id AND g.venue_id = $2 AND g.occasion_id = $3 AND NOT g.deleted AND g.status = 'active'
+        AND g.table_id IS NOT DISTINCT FROM r.from_id
+      RETURNING g.id`,
+    [JSON.stringify(rows.map((r) => ({ id: r.guest_id, from_id: r.from, to_id: r.to }))), where.venueId, where.occasionId],
+  );
+  return written.map((r) => r.id);
 }
 
 export async function assignSeats(db: Db, opts: AssignOptions): Promise<AssignSummary> {
   const channel = opts.channel ?? 'cli';
   const data = await loadOccasion(db, opts.occasionId);
-  const built = buildOccasionProblem(data.tables, data.guests, data.relations);
-  const checked = checkSeatingProblem(built.problem);
-  // The problem's field names are the engine's (parties[3] is a guest, relations[…] a pair of guests).
-  if (!checked.ok) throw new AdminError(`the occasion's guest list cannot be seated as it is: ${checked.errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
-  const { plan } = await solveWithBound(checked.problem, { timeLimitMs: opts.timeLimitMs ?? 2000, seed: opts.seed ?? 1 });
-
-  const guestById = new Map(data.guests.map((g) => [g.id, g]));
+  const outcome = await planOccasion(data, { timeLimitMs: opts.timeLimitMs ?? 2000, seed: opts.seed ?? 1 });
+  if (!outcome.ok) throw new AdminError(outcome.message);
+  const { plan } = outcome;
   const labelOf = new Map(data.tables.map((t) => [t.id, t.label]));
-  const newTable = new Map(plan.assignments.map((a) => [a.party, a.table]));
-  const toSeat = checked.problem.parties.filter((p) => !built.locked.has(p.id));
-  const heads = (ids: Iterable<string>) => [...ids].reduce((n, id) => n + (guestById.get(id)?.party_size ?? 0), 0);
-  const guestsToSeat = heads(toSeat.map((p) => p.id));
-  const guestsSeated = heads(toSeat.filter((p) => newTable.has(p.id)).map((p) => p.id));
-  const changes: AssignChange[] = [];
-  for (const p of toSeat) {
-    const g = guestById.get(p.id)!;
-    const to = newTable.get(p.id) ?? null;
-    if (to !== g.table_id) changes.push({ guest_id: g.id, name: g.name, from: g.table_id && (labelOf.get(g.table_id) ?? g.table_id), to: to && (labelOf.get(to) ?? to) });
-  }
+  const label = (id: string | null) => id && (labelOf.get(id) ?? id);
+  const changes: AssignChange[] = plan.moves.map((m) => ({ guest_id: m.guest_id, name: m.name, from: label(m.from), to: label(m.to) }));
 
   let written = false;
-  if (!opts.dryRun && changes.length) {
-    await db.tx(async (q) => {
-      await lockVenue(q, data.venue_id);
-      // Only rows whose table still is what the plan started from: a guest moved meanwhile (an import) is left alone.
-      const rows = toSeat
-        .map((p) => ({ id: p.id, from: guestById.get(p.id)!.table_id, to: newTable.get(p.id) ?? null }))
-        .filter((r) => r.from !== r.to);
-      await q.query(
-        `UPDATE guestlist.guests g SET table_id = r.to_id
-           FROM jsonb_to_recordset($1::jsonb) AS r(id text, from_id text, to_id text)
-          WHERE g.id = r.id AND g.venue_id = $2 AND g.table_id IS NOT DISTINCT FROM r.from_id`,
-        [JSON.stringify(rows.map((r) => ({ id: r.id, from_id: r.from, to_id: r.to }))), data.venue_id],
-      );
-    });
+  if (!opts.dryRun && plan.moves.length) {
+    await db.tx((q) => applyMoves(q, { venueId: data.venue_id, occasionId: data.occasion_id }, plan.moves));
     written = true;
   }
+  await storeAssignCompleted(db, data.tenant_id, data.venue_id, assignCompletedPayload(plan, channel));
 
-  const payload: AssignCompletedPayload = {
-    duration_ms: plan.duration_ms,
-    feasible: guestsToSeat === 0 ? 1 : guestsSeated / guestsToSeat,
-    channel,
-    guests: guestsToSeat,
-    tables: checked.problem.tables.length,
-    optimal: plan.optimal,
-    gap: plan.gap === null ? null : Math.min(1, Math.max(0, plan.gap)),
-  };
-  await storeAssignCompleted(db, data.tenant_id, data.venue_id, payload);
-
-  return {
-    occasion_id: opts.occasionId, venue_id: data.venue_id, dry_run: opts.dryRun === true,
-    guests_to_seat: guestsToSeat, guests_seated: guestsSeated, locked: built.locked.size, tables: checked.problem.tables.length,
-    unseated: plan.unseated.map((u) => {
-      const g = guestById.get(u.party)!;
-      return { guest_id: g.id, name: g.name, party_size: g.party_size, reason: u.reason };
-    }),
-    score: plan.score, optimal: plan.optimal, gap: plan.gap, duration_ms: plan.duration_ms, changes, written,
-  };
+  const { moves: _moves, ...summary } = plan;
+  return { occasion_id: opts.occasionId, venue_id: data.venue_id, dry_run: opts.dryRun === true, ...summary, changes, written };
 }
 
 /**
