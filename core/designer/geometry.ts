@@ -404,16 +404,15 @@ export function moveElements(layout: Layout, refs: readonly ElementRef[], dx: nu
 }
 
 /**
- * Rotates the elements by `deg` clockwise. One box (table, obstacle, zone) or label turns about its own centre; one
- * wall about the centre of its bounds; a lone door is unchanged. Several elements turn about the centre of their joint
- * bounds: positions (a wall's points) go round it and every box and label also turns by `deg`.
+ * Rotates the elements by `deg` clockwise about the centre of their joint axis-aligned bounds: positions (a wall's
+ * points) go round it and every box and label also turns by `deg` (normalised). A single box or label is centred on
+ * its own bounds, so it turns in place; a single wall turns about the centre of its bounds; a lone door stays put.
  */
 export function rotateElements(layout: Layout, refs: readonly ElementRef[], deg: number): Layout {
   const present = refs.filter((r) => find(layout, r.kind, r.id));
   const joint = selectionBounds(layout, present);
   if (!joint || normalizeAngle(deg) === 0) return layout;
   const centre = { x: joint.x + joint.w / 2, y: joint.y + joint.h / 2 };
-  const single = present.length === 1 || new Set(present.map((r) => `${r.kind}\u0000${r.id}`)).size === 1;
   return mapSelected(layout, present, (kind, e) => {
     if (kind === 'walls') {
       const w = e as LayoutWall;
@@ -421,11 +420,10 @@ export function rotateElements(layout: Layout, refs: readonly ElementRef[], deg:
     }
     if (kind === 'doors') {
       const d = e as LayoutDoor;
-      return single ? d : { ...d, ...rotatePoint(d, centre, deg) };
+      return { ...d, ...rotatePoint(d, centre, deg) };
     }
     const b = e as LayoutZone | LayoutObstacle | LayoutTable | LayoutLabel;
-    const at = single ? { x: b.x, y: b.y } : rotatePoint(b, centre, deg);
-    return { ...b, ...at, rotation: normalizeAngle(b.rotation + deg) };
+    return { ...b, ...rotatePoint(b, centre, deg), rotation: normalizeAngle(b.rotation + deg) };
   });
 }
 
