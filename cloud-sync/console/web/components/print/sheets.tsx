@@ -79,7 +79,8 @@ export function EscortCards(props: { view: ChartView }) {
         <Sheet key={i} class="sheet-escort" label={t('print.page_n', { n: i + 1 })}>
           {page.map(({ party, table }) => (
             <div class="escort-card" key={party.guest_id} data-testid="escort-card">
-              <p class="escort-line"><span class="escort-name">{party.name}</span> <span class="escort-arrow">→</span> <span class="escort-table">{table}</span></p>
+              <p class="escort-name">{party.name}</p>
+              <p class="escort-to"><span aria-hidden="true">→ </span><span class="escort-table">{table}</span></p>
               {party.party_size > 1 && <p class="escort-party">{t('print.party_of', { n: num(party.party_size) })}</p>}
             </div>
           ))}
