@@ -45,6 +45,22 @@ describe.runIf(postgresAvailable())('seatpilot_console on a Supabase-style datab
       .rejects.toThrow(/permission denied/);
   });
 
+  it('keeps each tenant\'s layouts to itself (sql 0017), telling it only that another venue\'s table id is taken', async () => {
+    const [va] = await s.owner.query<{ id: string }>('SELECT id FROM seatpilot.venues WHERE tenant_id = $1', [a]);
+    const [vb] = await s.owner.query<{ id: string }>('SELECT id FROM seatpilot.venues WHERE tenant_id = $1', [b]);
+    await s.owner.query(`INSERT INTO guestlist.layout_drafts (venue_id, tenant_id, layout, revision) VALUES ($1, $2, '{}', 1), ($3, $4, '{}', 1)`, [va!.id, a, vb!.id, b]);
+    await s.owner.query(`INSERT INTO guestlist.seating_tables (id, tenant_id, venue_id, label, capacity, shape, x, y, w, h, version) VALUES ('tbl_of_b', $1, $2, 'B1', 4, 'round', 0, 0, 1, 1, 0)`, [b, vb!.id]);
+    await scoped(s.owner, { tenantId: a, accountId: 'acc_x' }, async (q) => {
+      expect(await q.query('SELECT venue_id FROM guestlist.layout_drafts')).toEqual([{ venue_id: va!.id }]);
+      expect(await q.query(`UPDATE guestlist.layout_drafts SET revision = 9 WHERE venue_id = $1 RETURNING venue_id`, [vb!.id])).toEqual([]);
+      expect(await failure(q, `INSERT INTO guestlist.layout_versions (tenant_id, venue_id, version, layout) VALUES ($1, $2, 1, '{}')`, [b, vb!.id])).toMatch(/row-level security/);
+      expect(await failure(q, 'DELETE FROM guestlist.layout_images')).toMatch(/permission denied/);
+      expect(await q.query('SELECT id FROM guestlist.seating_tables WHERE id = $1', ['tbl_of_b'])).toEqual([]);
+      expect(await q.query('SELECT guestlist.table_ids_of_other_venues($1, $2::text[]) AS id', [va!.id, ['tbl_of_b', 'tbl_free']])).toEqual([{ id: 'tbl_of_b' }]);
+    });
+    await expect(s.asApi('authenticated', { role: 'authenticated', tenant_id: a }, (q) => q.query(`SELECT guestlist.table_ids_of_other_venues('x', '{}')`))).rejects.toThrow(/permission denied/);
+  });
+
   it('keeps the audit log append-only for the owner too', async () => {
     await recordAudit(s.owner, { channel: 'cli', actorId: null, actor: 'cli:test' }, { tenantId: a, action: 'venue.create', entity: 'venue' });
     expect(await s.owner.query('SELECT count(*)::int AS n FROM console.audit_log')).toEqual([{ n: 1 }]);
