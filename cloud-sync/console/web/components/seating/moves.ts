@@ -80,7 +80,11 @@ export async function moveParty(occasionId: string, guestId: string, toTableId: 
     );
     return { ok: true };
   } catch (e) {
-    if (e instanceof ApiError && e.code === 'seat_refused' && e.refusal) return fail(refusalText(e.refusal));
+    if (e instanceof ApiError && e.code === 'seat_refused' && e.refusal) {
+      // The page passed it, so its chart was behind the server's: show the chart the refusal speaks of.
+      await loadChart(occasionId).catch(() => undefined);
+      return fail(refusalText(e.refusal));
+    }
     if (e instanceof ApiError && e.code === 'conflict') {
       // Someone changed the party meanwhile: show the chart as it is now.
       await loadChart(occasionId).catch(() => undefined);

@@ -17,7 +17,7 @@ const truncate = (s: string) => (s.length > NAME_CHARS ? `${s.slice(0, NAME_CHAR
 /** Half the table's extent downwards, chairs included (a rotated table: its longer half, near enough for text). */
 function below(tb: LayoutTable): number {
   const half = tb.shape === 'round' ? tb.w / 2 : tb.rotation % 180 === 0 ? tb.h / 2 : Math.max(tb.w, tb.h) / 2;
-  return half + 0.5;
+  return half + 0.7;
 }
 
 /** What a table carries on the plan: the count and the first names. */
