@@ -201,6 +201,21 @@ describe('the seating chart and its print pages in Chromium', () => {
     }
   }, 60_000);
 
+  it('locks a party from its panel; a locked party dragged elsewhere is refused with the reason', async () => {
+    const at = await tableOf('ana');
+    const other = TABLES.find((x) => x.id !== at)!;
+    await page.getByTestId(`card-${at}`).getByRole('button', { name: 'Ana García, party of 3' }).click();
+    const panel = page.getByTestId('party-panel');
+    await panel.getByRole('button', { name: 'Lock at this table' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Ana García is locked at its table.');
+    const chart = (await asUser(cloud.cloud.app, A.owner, { method: 'GET', url: `/console/api/occasions/${A.occasionId}/seating` })).json() as { parties: { guest_id: string; locked: boolean }[] };
+    expect(chart.parties.find((p) => p.guest_id === 'ana')?.locked).toBe(true);
+    await panel.getByRole('button', { name: 'Close' }).click();
+    await dragTo(page.getByRole('button', { name: /^Ana García, party of 3 \(locked\)$/ }), page.getByTestId(`card-${other.id}`));
+    await expect.poll(() => page.getByTestId('refusal').textContent()).toContain('The party of Ana García is locked at its table; unlock it first.');
+    expect(await tableOf('ana')).toBe(at);
+  }, 30_000);
+
   it('prints the escort cards: every seated guest exactly once, with their table', async () => {
     await page.getByRole('navigation', { name: 'Print pages' }).getByRole('link', { name: 'Escort cards' }).click();
     await expect.poll(() => page.getByTestId('escort-card').count()).toBe(GUESTS.length);
@@ -247,6 +262,23 @@ describe('the seating chart and its print pages in Chromium', () => {
       const text = execFileSync('pdftotext', ['-f', String(i + 2), '-l', String(i + 2), pdf, '-']).toString('utf8');
       expect(text).toContain(x.label);
       for (const g of GUESTS) expect(text.includes(g.name), `${g.name} on ${x.label}'s page`).toBe(rows.find((r) => r.id === g.id)?.table_id === x.id);
+    }
+  }, 60_000);
+
+  it('prints place cards (2 × 4 a page) and a sign per table', async () => {
+    await page.getByRole('link', { name: /Back to the seating chart/ }).click();
+    await page.getByRole('navigation', { name: 'Print pages' }).getByRole('link', { name: 'Place cards' }).click();
+    await expect.poll(() => page.locator('.place-card').count()).toBe(GUESTS.length);
+    const place = join(dir, 'place.pdf');
+    writeFileSync(place, await page.pdf({ preferCSSPageSize: true, printBackground: true }));
+    expect(execFileSync('pdfinfo', [place]).toString()).toMatch(/Pages:\s+1\n/);
+    await page.getByRole('link', { name: /Back to the seating chart/ }).click();
+    await page.getByRole('navigation', { name: 'Print pages' }).getByRole('link', { name: 'Table signs' }).click();
+    await expect.poll(() => page.locator('.sheet-sign').count()).toBe(TABLES.length);
+    const signs = join(dir, 'signs.pdf');
+    writeFileSync(signs, await page.pdf({ preferCSSPageSize: true, printBackground: true }));
+    for (let i = 0; i < TABLES.length; i++) {
+      expect(execFileSync('pdftotext', ['-f', String(i + 1), '-l', String(i + 1), signs, '-']).toString().trim()).toBe(TABLES[i]!.label);
     }
   }, 60_000);
 
