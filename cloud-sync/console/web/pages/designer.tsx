@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { may } from '../../../../core/console/roles';
 import { Canvas } from '../components/designer/canvas';
-import { doc, draft, flush, load, loadError, loadTheirs, save, unsaved } from '../components/designer/editor';
+import { draft, flush, load, loadError, loadTheirs, save, unsaved } from '../components/designer/editor';
 import { PublishDialog, VersionsDialog } from '../components/designer/publish';
 import { Properties } from '../components/designer/properties';
 import { BackgroundPanel, Problems, RoutePanel } from '../components/designer/side';
@@ -58,7 +58,7 @@ export function DesignerPage(_props: PageProps) {
         )}
         {d && canEdit && (
           <div class="actions">
-            <button type="button" class="primary" onClick={() => setDialog('publish')} disabled={doc.value.tables.length === 0 && doc.value.doors.length === 0}>{t('designer.publish')}</button>
+            <button type="button" class="primary" onClick={() => setDialog('publish')}>{t('designer.publish')}</button>
             <button type="button" onClick={() => setDialog('versions')}>{t('designer.versions')}</button>
           </div>
         )}

@@ -339,8 +339,8 @@ export function Canvas(props: { readOnly: boolean; venueId: string }) {
   };
   return (
     <div class="canvas-wrap">
-      <PlanSvg layout={layout} venueId={props.venueId} view={v} tableClass={tableClass} svgRef={svgRef} svg={svgProps}>
-        {grid > 0 && px * 8 < grid && <GridLines w={layout.width} h={layout.height} step={grid} />}
+      <PlanSvg layout={layout} venueId={props.venueId} view={v} tableClass={tableClass} svgRef={svgRef} svg={svgProps}
+        under={grid > 0 && px * 8 < grid ? <GridLines w={layout.width} h={layout.height} step={grid} /> : null}>
         {overlay}
         {wall && (
           <g class="wall-draft" data-testid="wall-draft">

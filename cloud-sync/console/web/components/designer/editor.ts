@@ -28,6 +28,8 @@ export const view = signal<ViewBox>(roomView(doc.value));
 /** Bumped when undo/redo availability may have changed. */
 export const histTick = signal(0);
 export const reach = signal<ReachReport | null>(null);
+/** The layout `reach` was computed on: what the problems and route panels read, so a drag does not re-render them. */
+export const checked = signal<Layout>(doc.value);
 export const draft = signal<LayoutDraft | null>(null);
 export const loadError = signal<string | null>(null);
 export const save = signal<SaveState>({ s: 'saved' });
@@ -82,8 +84,13 @@ export function scheduleReach(): void {
   if (gesture.value || reachFrame) return;
   reachFrame = requestAnimationFrame(() => {
     reachFrame = 0;
-    reach.value = checkReachability(doc.value);
+    recheck();
   });
+}
+
+function recheck(): void {
+  checked.value = doc.value;
+  reach.value = checkReachability(doc.value);
 }
 
 /** A new layout: one undo step, or part of the step named `coalesce` (a drag, a field being typed). */
@@ -227,7 +234,7 @@ export function takeDraft(d: LayoutDraft): void {
   histTick.value++;
   save.value = { s: 'saved' };
   view.value = roomView(d.layout);
-  reach.value = checkReachability(d.layout);
+  recheck();
 }
 
 export async function load(venueId: string): Promise<void> {

@@ -8,10 +8,10 @@ import { errorText } from '../../data';
 import { num, t } from '../../i18n';
 import { announce } from '../../state';
 import { described, Field, FormError } from '../field';
-import { commit, doc, reach, scalePick, select, shownRoute } from './editor';
+import { checked, commit, doc, reach, scalePick, seal, select, shownRoute } from './editor';
 
 export function Problems() {
-  const layout = doc.value;
+  const layout = checked.value;
   const report = reach.value;
   if (!report) return null;
   const label = new Map(layout.tables.map((x) => [x.id, x.label]));
@@ -29,7 +29,7 @@ export function Problems() {
     }
   };
   return (
-    <section class="designer-problems" aria-labelledby="problems-title">
+    <section class="designer-problems" aria-labelledby="problems-title" data-reach-ms={report.duration_ms.toFixed(1)}>
       <h2 id="problems-title">{t('designer.problems')}</h2>
       {bad.length === 0 && report.blocked_doors.length === 0
         ? <p class="ok" data-testid="no-problems">{t('designer.no_problems')}</p>
@@ -50,7 +50,7 @@ export function Problems() {
 }
 
 export function RoutePanel() {
-  const layout = doc.value;
+  const layout = checked.value;
   const report = reach.value;
   const [door, setDoor] = useState('');
   const [table, setTable] = useState('');
@@ -147,7 +147,8 @@ export function BackgroundPanel(props: { venueId: string }) {
         <>
           <Field id="bg-opacity" label={t('designer.bg_opacity')}>
             <input id="bg-opacity" type="range" min={0} max={1} step={0.05} value={bg.opacity}
-              onInput={(e) => commit({ ...doc.value, background: { ...bg, opacity: Number(e.currentTarget.value) } }, 'bg-opacity')} />
+              onInput={(e) => commit({ ...doc.value, background: { ...bg, opacity: Number(e.currentTarget.value) } }, 'bg-opacity')}
+              onChange={seal} />
           </Field>
           {picks === null
             ? <button type="button" onClick={() => { scalePick.value = []; }}>{t('designer.bg_scale')}</button>

@@ -38,6 +38,8 @@ export interface PlanSvgProps {
   onTablePointerDown?: (t: LayoutTable, e: PointerEvent) => void;
   /** Drawn over everything, in the same metres (selection outlines, a route, a drag preview). */
   children?: ComponentChildren;
+  /** Drawn on the room's floor, under every element (a grid). */
+  under?: ComponentChildren;
   svgRef?: Ref<SVGSVGElement>;
   /** Anything else the <svg> should carry: class, role, aria-*, tabIndex, event handlers. */
   svg?: JSX.SVGAttributes<SVGSVGElement>;
@@ -204,12 +206,13 @@ export class PlanSvg extends Component<PlanSvgProps> {
   };
 
   override render() {
-    const { layout, venueId, tableClass, tableExtra, children, svgRef, svg } = this.props;
+    const { layout, venueId, tableClass, tableExtra, children, under, svgRef, svg } = this.props;
     const v = this.props.view ?? roomView(layout);
     return (
       <svg {...svg} ref={svgRef} class={`plan${svg?.class ? ` ${String(svg.class)}` : ''}`} viewBox={`${v.x} ${v.y} ${v.w} ${v.h}`} xmlns="http://www.w3.org/2000/svg">
         <Background layout={layout} venueId={venueId} />
         <rect class="room" data-testid="room" x={0} y={0} width={layout.width} height={layout.height} />
+        {under}
         <Zones items={layout.zones} />
         <Obstacles items={layout.obstacles} />
         <Walls items={layout.walls} />
