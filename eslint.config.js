@@ -14,7 +14,9 @@ const TIERS = ['kiosk', 'edge-agent', 'cloud-sync'];
 const TOP = ['cli', 'appliance', 'bench', 'build', 'tests'];
 const BELOW_TIERS = ['protocol', 'venue-store', 'node-kit', 'sql', 'hardware', 'seating'];
 // Import strings are relative, so a folder is matched as a path segment: '../edge-agent/store', '../../cli/util'.
-const importsOf = (folders, message) => folders.map((f) => ({ group: [`**/${f}/**`], message: `${message} (${f}/)` }));
+// A wing's room in core/ (core/seating/) or a page's folder named like a floor (components/seating/) is not that floor.
+const importsOf = (folders, message) =>
+  folders.map((f) => ({ group: [`**/${f}/**`, `!**/core/${f}/**`, `!**/components/${f}/**`], message: `${message} (${f}/)` }));
 const floorRules = [
   ...TIERS.map((tier) => ({
     files: [`${tier}/**/*.{ts,tsx}`],

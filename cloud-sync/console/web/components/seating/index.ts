@@ -1,5 +1,4 @@
-// The seating chart's pieces, imported by the seating and print pages from here: the lint rule's `**/seating/**`
-// pattern (meant for the top-level seating/ floor) would refuse a path through this folder.
+// The seating chart's pieces, imported by the seating and print pages from here.
 export { chartView, collator, loadChart, tableLabel, type ChartView, type TableView } from './chart-data';
 export { AutoAssign } from './auto-assign';
 export { DragGhost } from './drag';

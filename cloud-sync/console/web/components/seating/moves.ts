@@ -3,7 +3,6 @@
 // seat_refused, when the chart changed meanwhile). A refusal is said in the planner's language from its code.
 import type { MoveRefusal } from '../../../../../core/console/seating';
 // The lint rule's `**/seating/**` pattern is for the top-level seating/ floor (solver, I/O); core/seating is pure.
-// eslint-disable-next-line no-restricted-imports
 import { checkMove } from '../../../../../core/seating/move-check';
 import { api, ApiError } from '../../api';
 import { errorText } from '../../data';
