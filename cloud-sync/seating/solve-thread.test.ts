@@ -3,7 +3,7 @@
 // run, never a rejection.
 import { describe, expect, it } from 'vitest';
 import type { OccasionData } from './occasion-plan';
-import { planInWorker } from './solve-thread';
+import { planInWorker, stopSpareSolveWorker, warmSolveWorker } from './solve-thread';
 
 const guest = (id: string, extra: Partial<OccasionData['guests'][number]> = {}) => ({
   id, name: id.toUpperCase(), party_size: 1, table_id: null, group: null, together_with: [], apart_from: [], needs: [], seat_locked: false, ...extra,
@@ -25,6 +25,15 @@ describe('planInWorker', () => {
     expect(to['c']).toBe('t2');
     expect(to['a']).toBe(to['b']);
     expect(to['d']).not.toBe('t2');
+  });
+
+  it('a spare worker started ahead answers the next run, and a stopped spare is replaced by a fresh worker', async () => {
+    warmSolveWorker();
+    warmSolveWorker(); // one spare at most
+    expect(await planInWorker(DATA, { timeLimitMs: 300 })).toMatchObject({ ok: true, plan: { guests_seated: 4 } });
+    warmSolveWorker();
+    stopSpareSolveWorker();
+    expect(await planInWorker(DATA, { timeLimitMs: 300 })).toMatchObject({ ok: true, plan: { guests_seated: 4 } });
   });
 
   it('this thread keeps answering while the engine searches for its whole time limit', async () => {

@@ -12,7 +12,7 @@ import type { Db, Queryable } from '../../db';
 import { lockVenue } from '../../guestlist/common';
 import { applyMoves, loadOccasion, storeAssignCompleted } from '../../seating/assign';
 import { assignCompletedPayload, type OccasionPlan } from '../../seating/occasion-plan';
-import { planInWorker } from '../../seating/solve-thread';
+import { planInWorker, stopSpareSolveWorker } from '../../seating/solve-thread';
 import { recordAudit, type AuditActor } from '../audit';
 import { ConsoleError } from '../errors';
 import { scoped } from '../scope';
@@ -80,6 +80,7 @@ export class AutoJobs {
   /** Stops running workers (the service is closing). */
   close(): void {
     this.stop.abort();
+    stopSpareSolveWorker();
   }
 
   private view(job: Job): AutoJob {

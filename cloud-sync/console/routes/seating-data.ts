@@ -28,6 +28,27 @@ async function layoutVersion(q: Queryable, venueId: string): Promise<number | nu
   return row?.v ?? null;
 }
 
+const partyOf = (r: PartyRow): ChartParty => ({
+  guest_id: r.id, name: r.name, party_size: r.party_size, table_id: r.table_id, locked: r.seat_locked, needs: r.needs, group: r.grp, version: Number(r.version),
+});
+
+/** The occasion's active guests (revoked ones are left out: they will not come in), all or those named, by name. */
+async function partyRows(q: Queryable, tenantId: string, occasion: { id: string; venue_id: string }, ids?: readonly string[]): Promise<PartyRow[]> {
+  const rows = await q.query<PartyRow>(
+    `SELECT g.id, g.name, g.party_size, g.table_id, g.version, s.grp, coalesce(s.needs, '{}') AS needs,
+            coalesce(s.seat_locked, false) AS seat_locked, coalesce(s.together_with, '{}') AS together_with, coalesce(s.apart_from, '{}') AS apart_from
+       FROM guestlist.guests g LEFT JOIN guestlist.guest_seating s ON s.guest_id = g.id
+      WHERE g.tenant_id = $1 AND g.venue_id = $2 AND g.occasion_id = $3 AND NOT g.deleted AND g.status = 'active'${ids ? ' AND g.id = ANY ($4::text[])' : ''}`,
+    ids ? [tenantId, occasion.venue_id, occasion.id, ids] : [tenantId, occasion.venue_id, occasion.id],
+  );
+  return rows.sort((x, y) => LABELS.compare(x.name, y.name) || (x.id < y.id ? -1 : 1));
+}
+
+/** Some parties of the chart as they now are (a move's answer). */
+export async function loadParties(q: Queryable, tenantId: string, occasion: { id: string; venue_id: string }, ids: readonly string[]): Promise<ChartParty[]> {
+  return (await partyRows(q, tenantId, occasion, ids)).map(partyOf);
+}
+
 export async function loadChart(q: Queryable, tenantId: string, occasion: { id: string; venue_id: string }): Promise<SeatingChart> {
   const tableRows = await q.query<ChartTable>(
     `SELECT t.id, t.label, t.capacity, coalesce(tt.tags, '{}') AS tags FROM guestlist.seating_tables t
@@ -36,19 +57,8 @@ export async function loadChart(q: Queryable, tenantId: string, occasion: { id: 
     [tenantId, occasion.venue_id],
   );
   const tables = tableRows.sort((x, y) => LABELS.compare(x.label, y.label) || (x.id < y.id ? -1 : 1));
-  // Revoked guests are left out: they will not come in.
-  const rows = await q.query<PartyRow>(
-    `SELECT g.id, g.name, g.party_size, g.table_id, g.version, s.grp, coalesce(s.needs, '{}') AS needs,
-            coalesce(s.seat_locked, false) AS seat_locked, coalesce(s.together_with, '{}') AS together_with, coalesce(s.apart_from, '{}') AS apart_from
-       FROM guestlist.guests g LEFT JOIN guestlist.guest_seating s ON s.guest_id = g.id
-      WHERE g.tenant_id = $1 AND g.venue_id = $2 AND g.occasion_id = $3 AND NOT g.deleted AND g.status = 'active'`,
-    [tenantId, occasion.venue_id, occasion.id],
-  );
-  rows.sort((x, y) => LABELS.compare(x.name, y.name) || (x.id < y.id ? -1 : 1));
-  const parties: ChartParty[] = rows.map((r) => ({
-    guest_id: r.id, name: r.name, party_size: r.party_size, table_id: r.table_id, locked: r.seat_locked, needs: r.needs, group: r.grp, version: Number(r.version),
-  }));
-
+  const rows = await partyRows(q, tenantId, occasion);
+  const parties = rows.map(partyOf);
   const live = new Set(rows.map((r) => r.id));
   const pairs = new Map<string, ChartRelation>();
   const pair = (x: string, y: string): ChartRelation | null => {

@@ -8,7 +8,7 @@ import type { Queryable } from '../../db';
 import { lockVenue } from '../../guestlist/common';
 import { recordAudit, type AuditActor } from '../audit';
 import { ConsoleError, notFound } from '../errors';
-import { loadChart } from './seating-data';
+import { loadChart, loadParties } from './seating-data';
 
 export interface OccasionRef {
   id: string;
@@ -45,9 +45,7 @@ export async function moveParty(q: Queryable, tenantId: string, occasion: Occasi
       });
     }
   }
-  const after = await loadChart(q, tenantId, occasion);
-  const moving = new Set(check.moving);
-  return { moved: after.parties.filter((p) => moving.has(p.guest_id)) };
+  return { moved: await loadParties(q, tenantId, occasion, check.moving) };
 }
 
 export async function lockParty(q: Queryable, tenantId: string, occasion: OccasionRef, req: LockRequest, who: AuditActor): Promise<MoveResult> {

@@ -120,6 +120,14 @@ describe.each(backends())('console seating chart API on %s', (backend) => {
     expect((await chart(B.viewer, B.occasionId)).parties.map((p) => p.guest_id)).toEqual(['b-zoe']);
   });
 
+  it("the chart names the venue's newest published layout", async () => {
+    for (const v of [1, 2]) {
+      await t.db.query(`INSERT INTO guestlist.layout_versions (tenant_id, venue_id, version, layout) VALUES ($1, $2, $3, '{}'::jsonb)`, [A.tenantId, A.venueId, v]);
+    }
+    expect((await chart()).layout_version).toBe(2);
+    expect((await chart(B.viewer, B.occasionId)).layout_version).toBeNull();
+  });
+
   it('a move within capacity writes the table, bumps the sync version the hub pulls, and is audited', async () => {
     const { cursor } = await syncedGuests();
     const hal = await party('hal');

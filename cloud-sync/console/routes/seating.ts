@@ -8,6 +8,8 @@ import {
   PartyRelationsSchema, SeatingChartSchema, type ApplyRequest, type AutoRequest, type LockRequest, type MoveRequest, type PartyRelations,
 } from '../../../core/console/seating';
 import { ajv } from '../../../core/contract/validate';
+import { may } from '../../../core/console/roles';
+import { warmSolveWorker } from '../../seating/solve-thread';
 import { notFound } from '../errors';
 import type { ConsoleContext } from '../plugin';
 import { scoped } from '../scope';
@@ -34,7 +36,10 @@ export function registerSeatingRoutes(api: FastifyInstance, ctx: ConsoleContext)
 
   api.get<{ Params: { id: string } }>('/occasions/:id/seating', { onRequest: read, schema: { params: IdParams, response: { 200: SeatingChartSchema } } }, async (request) => {
     const s = sessionOf(request);
-    return scoped(db, s, async (q) => loadChart(q, s.tenantId, await tenantOccasion(q, s.tenantId, request.params.id)));
+    const chart = await scoped(db, s, async (q) => loadChart(q, s.tenantId, await tenantOccasion(q, s.tenantId, request.params.id)));
+    // Someone who may auto-assign opened the chart: the solve worker loads now, not after the click.
+    if (may(s.role, 'edit_layout')) warmSolveWorker();
+    return chart;
   });
 
   api.post<{ Params: { id: string }; Body: MoveRequest }>(
