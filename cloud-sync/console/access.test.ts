@@ -9,10 +9,13 @@ import { importGuests } from '../guestlist/import-guests';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
 import { addTestAccount, asUser, consoleTenant, signIn, type ConsoleTenant, type TestSession } from '../../tests/fixtures/console';
 import { may, type ConsolePermission, type ConsoleRole } from '../../core/console/roles';
+import { emptyLayout, type Layout } from '../../core/designer/layout';
+import { PNG_41x17 } from '../../tests/fixtures/layout-images';
 
 interface Call {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
+  /** An object is sent as JSON, a string or bytes as they are with `contentType`. */
   body?: unknown;
   contentType?: string;
 }
@@ -42,6 +45,24 @@ async function guestOfA(): Promise<string> {
 async function versionOf(guestId: string): Promise<number> {
   const [r] = await t.db.query<{ version: number }>('SELECT version FROM guestlist.guests WHERE id = $1', [guestId]);
   return Number(r?.version);
+}
+
+/** The room of A's venue: one door, one table big enough for every role's seating move (published by the rows below). */
+function roomOfA(): Layout {
+  return { ...emptyLayout(), doors: [{ id: 'door-a', label: 'Main', x: 1, y: 1 }], tables: [{ id: 'tbl-a1', label: '1', shape: 'round', capacity: 1000, x: 10, y: 10, w: 1.8, h: 1.8, rotation: 0, tags: [] }] };
+}
+async function draftRevision(): Promise<number> {
+  const [r] = await t.db.query<{ revision: number }>('SELECT revision FROM guestlist.layout_drafts WHERE venue_id = $1', [A.venueId]);
+  return Number(r?.revision ?? 0);
+}
+/** A's owner, for the set-up a route needs (a published version, an image, a running job) whoever calls it after. */
+async function asOwnerOfA(c: Call) {
+  const res = await send(await signIn(t.db, A.owner.account), c);
+  expect(res.statusCode, res.body.slice(0, 300)).toBeLessThan(400);
+  return res.json() as Record<string, unknown>;
+}
+async function publishedOfA(): Promise<void> {
+  await asOwnerOfA({ method: 'POST', url: `/console/api/venues/${A.venueId}/layout/publish`, body: { revision: await draftRevision(), confirm_live: true, unseat_removed: true } });
 }
 
 const ROUTES: Route[] = [
@@ -95,6 +116,69 @@ const ROUTES: Route[] = [
   { name: 'revoke a device', permission: 'manage_venue', call: async (a) => ({ method: 'POST', url: `/console/api/devices/${(await addDevice(t.db, a.venueId, 'kiosk')).device_id}/revoke` }) },
   { name: 'live view', permission: 'read', call: async (a) => ({ method: 'GET', url: `/console/api/occasions/${a.occasionId}/live.json` }) },
   { name: 'audit', permission: 'read', call: async () => ({ method: 'GET', url: '/console/api/audit' }), list: true },
+  // The Seat Designer (routes/layouts.ts).
+  { name: 'room draft', permission: 'read', call: async (a) => ({ method: 'GET', url: `/console/api/venues/${a.venueId}/layout` }) },
+  { name: 'save the room draft', permission: 'edit_layout', call: async (a) => ({ method: 'PUT', url: `/console/api/venues/${a.venueId}/layout`, body: { revision: await draftRevision(), layout: roomOfA() } }) },
+  { name: 'publish preview', permission: 'edit_layout', call: async (a) => ({ method: 'POST', url: `/console/api/venues/${a.venueId}/layout/preview`, body: { revision: await draftRevision() } }) },
+  {
+    name: 'publish the room', permission: 'edit_layout',
+    call: async (a) => ({ method: 'POST', url: `/console/api/venues/${a.venueId}/layout/publish`, body: { revision: await draftRevision(), confirm_live: true, unseat_removed: true } }),
+  },
+  { name: 'room versions', permission: 'read', call: async (a) => ({ method: 'GET', url: `/console/api/venues/${a.venueId}/layout/versions` }) },
+  {
+    name: 'a room version', permission: 'read',
+    call: async (a) => {
+      await publishedOfA();
+      return { method: 'GET', url: `/console/api/venues/${a.venueId}/layout/versions/latest` };
+    },
+  },
+  {
+    name: 'restore a room version', permission: 'edit_layout',
+    call: async (a) => {
+      await publishedOfA();
+      return { method: 'POST', url: `/console/api/venues/${a.venueId}/layout/versions/1/restore`, body: { revision: await draftRevision() } };
+    },
+  },
+  { name: 'upload a background image', permission: 'edit_layout', call: async (a) => ({ method: 'POST', url: `/console/api/venues/${a.venueId}/layout/images`, body: PNG_41x17, contentType: 'image/png' }) },
+  {
+    name: 'a background image', permission: 'read',
+    call: async (a) => {
+      const image = await asOwnerOfA({ method: 'POST', url: `/console/api/venues/${a.venueId}/layout/images`, body: PNG_41x17, contentType: 'image/png' });
+      return { method: 'GET', url: `/console/api/venues/${a.venueId}/layout/images/${String(image.image_id)}` };
+    },
+  },
+  // The seating chart (routes/seating.ts).
+  { name: 'seating chart', permission: 'read', call: async (a) => ({ method: 'GET', url: `/console/api/occasions/${a.occasionId}/seating` }) },
+  {
+    name: 'move a party', permission: 'edit_layout',
+    call: async (a) => {
+      const id = await guestOfA();
+      return { method: 'POST', url: `/console/api/occasions/${a.occasionId}/seating/move`, body: { guest_id: id, table_id: 'tbl-a1', version: await versionOf(id) } };
+    },
+  },
+  {
+    name: 'lock a party', permission: 'edit_layout',
+    call: async (a) => {
+      const id = await guestOfA();
+      return { method: 'POST', url: `/console/api/occasions/${a.occasionId}/seating/lock`, body: { guest_id: id, locked: true, version: await versionOf(id) } };
+    },
+  },
+  {
+    name: 'a party\'s relations', permission: 'edit_layout',
+    call: async (a) => ({ method: 'PUT', url: `/console/api/occasions/${a.occasionId}/seating/relations/${await guestOfA()}`, body: { relations: [{ other: await guestOfA(), score: 20, rule: null }] } }),
+  },
+  { name: 'start auto-assign', permission: 'edit_layout', call: async (a) => ({ method: 'POST', url: `/console/api/occasions/${a.occasionId}/seating/auto`, body: { time_limit_ms: 200 } }) },
+  {
+    name: 'follow auto-assign', permission: 'read',
+    call: async (a) => {
+      const job = await asOwnerOfA({ method: 'POST', url: `/console/api/occasions/${a.occasionId}/seating/auto`, body: { time_limit_ms: 200 } });
+      return { method: 'GET', url: `/console/api/occasions/${a.occasionId}/seating/auto/${String(job.job_id)}` };
+    },
+  },
+  {
+    name: 'apply a plan', permission: 'edit_layout',
+    call: async (a) => ({ method: 'POST', url: `/console/api/occasions/${a.occasionId}/seating/apply`, body: { moves: [{ guest_id: await guestOfA(), from: null, to: 'tbl-a1' }] } }),
+  },
 ];
 
 const send = (who: TestSession | null, c: Call, csrf = true) =>
@@ -102,8 +186,8 @@ const send = (who: TestSession | null, c: Call, csrf = true) =>
     method: c.method,
     url: c.url,
     csrf,
-    ...(c.body === undefined ? {} : typeof c.body === 'string'
-      ? { payload: c.body, headers: { 'content-type': c.contentType ?? 'text/plain' } }
+    ...(c.body === undefined ? {} : typeof c.body === 'string' || Buffer.isBuffer(c.body) || c.body instanceof Uint8Array
+      ? { payload: Buffer.from(c.body as string | Uint8Array), headers: { 'content-type': c.contentType ?? 'text/plain' } }
       : { payload: JSON.stringify(c.body), headers: { 'content-type': 'application/json' } }),
   });
 
