@@ -82,9 +82,12 @@ let reachFrame = 0;
 /** Re-checks reachability once per animation frame at most, never while a gesture is under way (its end asks again). */
 export function scheduleReach(): void {
   if (gesture.value || reachFrame) return;
+  // After the frame is painted (a timeout from inside rAF), so the change shows before the check's ~30-100 ms.
   reachFrame = requestAnimationFrame(() => {
-    reachFrame = 0;
-    recheck();
+    setTimeout(() => {
+      reachFrame = 0;
+      recheck();
+    }, 0);
   });
 }
 
