@@ -1,12 +1,13 @@
-// The admin CLI and the service, as venue IT and cloud ops run them, on PGlite and on Postgres. Real child processes
-// for `cloud migrate`, one refused command (the bin, tsx, parsing and exit code end to end) and the service; the other
-// commands run in-process on the same database (tests/fixtures/cli-inprocess.ts), which is what makes this file quick.
+// The admin CLI and the service, as venue IT and cloud ops run them, on PGlite and on Postgres. The service is a real
+// child process on each backend, and so are `cloud migrate` and one refused command on realProcessBackend() (the bin,
+// tsx, parsing and exit code end to end); the other commands run in-process on the same database
+// (tests/fixtures/cli-inprocess.ts), which is what makes this file quick.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, runCli, startCli, type CliResult } from '../tests/cli-run';
-import { inProcessCli, type InProcessCli } from '../tests/fixtures/cli-inprocess';
+import { inProcessCli, realProcessBackend, type InProcessCli } from '../tests/fixtures/cli-inprocess';
 import { backends, freshDatabase, type TestDatabase } from '../tests/pg-backends';
 import { signRequest } from '../core/signing/signing';
 import { batchOf, checkinEvent } from '../tests/signed';
@@ -17,6 +18,7 @@ describe.each(backends())('seatpilot cloud admin commands on %s', (backend) => {
   let args: string[] = [];
   let env: Record<string, string | undefined> = {};
   let cli: InProcessCli;
+  const real = backend === realProcessBackend();
 
   beforeAll(async () => {
     let dataDir: string | undefined;
@@ -45,8 +47,8 @@ describe.each(backends())('seatpilot cloud admin commands on %s', (backend) => {
   };
 
   it('creates a tenant, venue and device, rotates and revokes keys, and serves signed ingest', async () => {
-    // The real command migrates the empty database; the in-process ones open it after.
-    expect((await json(['migrate'], spawned)).version).toBeGreaterThanOrEqual(1);
+    // On realProcessBackend() the real command migrates the empty database, before the in-process ones open it.
+    expect((await json(['migrate'], real ? spawned : run)).version).toBeGreaterThanOrEqual(1);
     const tenant = await json(['tenant', 'add', '--name', 'Gala Co']);
     expect(tenant.id).toMatch(/^ten_/);
     const venue = await json(['venue', 'add', '--tenant', tenant.id!, '--name', 'Grand Hall']);
@@ -127,12 +129,12 @@ describe.each(backends())('seatpilot cloud admin commands on %s', (backend) => {
   }
 
   it('exits non-zero with a clear message on bad input', async () => {
-    // The real process: the dispatcher prints the message and exits with the command's code.
-    const missing = await spawned(['tenant', 'add']);
+    // On realProcessBackend() the real process: the dispatcher prints the message and exits with the command's code.
+    const missing = await (real ? spawned : run)(['tenant', 'add']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('seatpilot cloud: --name is required');
     // In-process, the same command ends the same way: what the other tests' in-process runs stand on.
-    expect(await run(['tenant', 'add'])).toEqual(missing);
+    if (real) expect(await run(['tenant', 'add'])).toEqual(missing);
     const noVenue = await run(['device', 'add', '--venue', 'ven_nope', '--kind', 'kiosk']);
     expect(noVenue.code).toBe(1);
     expect(noVenue.stderr).toContain('no venue "ven_nope"');

@@ -1,12 +1,13 @@
 // Every change the CLI makes leaves one entry in the console's audit, as `cli:<os user>`, on PGlite (--data) and on the
 // real PostgreSQL, the entries read back from console.audit_log. `tenant add` and `guests import` are real child
-// processes; the other commands run in-process on the same database (tests/fixtures/cli-inprocess.ts).
+// processes on realProcessBackend(); the other commands run in-process on the same database
+// (tests/fixtures/cli-inprocess.ts).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../../tests/cli-run';
-import { inProcessCli, type InProcessCli } from '../../tests/fixtures/cli-inprocess';
+import { inProcessCli, realProcessBackend, type InProcessCli } from '../../tests/fixtures/cli-inprocess';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
 
 describe.each(backends())('CLI changes in the audit on %s', (backend) => {
@@ -14,6 +15,7 @@ describe.each(backends())('CLI changes in the audit on %s', (backend) => {
   let args: string[] = [];
   let env: Record<string, string | undefined> = {};
   let cli: InProcessCli;
+  const real = backend === realProcessBackend();
   const dir = mkdtempSync(join(tmpdir(), 'sp-cli-audit-'));
   const file = (name: string, text: string) => {
     writeFileSync(join(dir, name), text);
@@ -49,14 +51,14 @@ describe.each(backends())('CLI changes in the audit on %s', (backend) => {
 
   it('writes one entry per change command, none for a refused one, never a secret or a pairing code', { timeout: 300_000 }, async () => {
     // Before the in-process commands open the database: the child has it alone.
-    const tenant = (await json(['tenant', 'add', '--name', 'Audit Co'], spawned)).id as string;
+    const tenant = (await json(['tenant', 'add', '--name', 'Audit Co'], real ? spawned : run)).id as string;
     const venue = (await json(['venue', 'add', '--tenant', tenant, '--name', 'Hall'])).id as string;
     const device = await json(['device', 'add', '--venue', venue, '--kind', 'agent']);
     const pair = await json(['device', 'pair-code', '--venue', venue, '--kind', 'kiosk']);
     const occasion = (await json(['occasion', 'add', '--venue', venue, '--name', 'Gala', '--starts', '2026-12-31T19:00:00Z', '--ends', '2027-01-01T03:00:00Z'])).id as string;
     await json(['tables', 'import', '--venue', venue, file('t.csv', 'label,capacity\nT1,4\n')]);
-    await cli.close(); // one process at a time on a PGlite folder: the child's now
-    await json(['guests', 'import', '--venue', venue, '--occasion', occasion, file('g.csv', 'guest_id,name,table,barcode\ng1,One,T1,B1\ng2,Two,,B2\n')], spawned);
+    if (real) await cli.close(); // one process at a time on a PGlite folder: the child's now
+    await json(['guests', 'import', '--venue', venue, '--occasion', occasion, file('g.csv', 'guest_id,name,table,barcode\ng1,One,T1,B1\ng2,Two,,B2\n')], real ? spawned : run);
     const refused = await run(['guests', 'import', '--venue', venue, '--occasion', occasion, file('bad.csv', 'guest_id,name,barcode\ng3,,B3\n')]);
     expect(refused.code).toBe(1);
     await json(['guest', 'revoke', '--guest', 'g1']);

@@ -1,6 +1,7 @@
 // The guest-list commands as cloud ops run them, on PGlite (--data) and on Postgres (DATABASE_URL), then the real service
-// serving what they wrote over signed GET /v1/sync. The big `guests import` and the service are real child processes;
-// the other commands run in-process on the same database (tests/fixtures/cli-inprocess.ts), which keeps the file quick.
+// serving what they wrote over signed GET /v1/sync. The service is a real child process on each backend, and so is the
+// big `guests import` on realProcessBackend() (Postgres in CI); the other commands run in-process on the same database
+// (tests/fixtures/cli-inprocess.ts), which keeps the file quick.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import type { SyncChange, SyncResponse } from '../../core/contract/contract';
 import { signRequest } from '../../core/signing/signing';
 import { exited, runCli, startCli, type CliResult } from '../../tests/cli-run';
-import { inProcessCli, type InProcessCli } from '../../tests/fixtures/cli-inprocess';
+import { inProcessCli, realProcessBackend, type InProcessCli } from '../../tests/fixtures/cli-inprocess';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
 
 describe.each(backends())('seatpilot cloud guest-list commands on %s', (backend) => {
@@ -23,6 +24,8 @@ describe.each(backends())('seatpilot cloud guest-list commands on %s', (backend)
   };
   // 100,000 rows through the CLI on the real PostgreSQL; the file-backed PGlite takes 1,000 (see import.test.ts for why).
   const N = backend === 'postgres' ? 100_000 : 1_000;
+  // One real `guests import` per run of the file: the bin, parsing and progress on the child's stderr end to end.
+  const importSpawned = backend === realProcessBackend();
   let venue = '';
   let occasion = '';
   let cli: InProcessCli;
@@ -66,8 +69,8 @@ describe.each(backends())('seatpilot cloud guest-list commands on %s', (backend)
 
     const lines = ['\uFEFFguest_id,name,party_size,table,barcode,nfc'];
     for (let i = 0; i < N; i++) lines.push(`big-${i},"Guest ${i}, ""VIP""",${(i % 4) + 1},${i % 2 ? 'T1' : 'T2'},BC${i},${i % 3 ? '' : `NFC${i}|NFC${i}b`}`);
-    await cli.close(); // one process at a time on a PGlite folder: the child's now
-    const imported = await json(['guests', 'import', '--venue', venue, '--occasion', occasion, file('guests.csv', lines.join('\r\n'))], spawned);
+    if (importSpawned) await cli.close(); // one process at a time on a PGlite folder: the child's now
+    const imported = await json(['guests', 'import', '--venue', venue, '--occasion', occasion, file('guests.csv', lines.join('\r\n'))], importSpawned ? spawned : run);
     expect(imported.out).toEqual({ venue_id: venue, occasion_id: occasion, rows: N, created: N, updated: 0, unchanged: 0 });
     expect(imported.stderr).toMatch(/guests import: \d+\/\d+ rows \(\d+%\)/);
     expect(imported.stderr).toContain(`guests import: ${N}/${N} rows (100%)`);

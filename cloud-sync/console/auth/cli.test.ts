@@ -1,12 +1,13 @@
 // `seatpilot cloud user …` as an operator runs it, on PGlite and on Postgres; the link it prints then sets a password and
-// signs in through the console's API on the same database. The first `user add` is a real child process (bin, tsx,
-// parsing, the link on stdout); the other commands run in-process on the same database (tests/fixtures/cli-inprocess.ts).
+// signs in through the console's API on the same database. The first `user add` is a real child process on
+// realProcessBackend() (bin, tsx, parsing, the link on stdout); the other commands run in-process on the same database
+// (tests/fixtures/cli-inprocess.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliResult } from '../../../tests/cli-run';
-import { inProcessCli, type InProcessCli } from '../../../tests/fixtures/cli-inprocess';
+import { inProcessCli, realProcessBackend, type InProcessCli } from '../../../tests/fixtures/cli-inprocess';
 import { backends, freshDatabase, type TestDatabase } from '../../../tests/pg-backends';
 import { buildApp } from '../../app';
 
@@ -16,6 +17,7 @@ describe.each(backends())('seatpilot cloud user on %s', (backend) => {
   let args: string[] = [];
   let env: Record<string, string | undefined> = {};
   let inProcess: InProcessCli;
+  const real = backend === realProcessBackend();
 
   beforeAll(async () => {
     if (backend === 'postgres') {
@@ -44,8 +46,8 @@ describe.each(backends())('seatpilot cloud user on %s', (backend) => {
 
   it('adds accounts with a link, lists them, keeps the last owner, replaces links, and the link signs in', async () => {
     const tenant = (await json(['tenant', 'add', '--name', 'CLI Events'])) as { id: string };
-    await inProcess.close(); // one process at a time on a PGlite folder: the child's now
-    const owner = await json(['user', 'add', '--tenant', tenant.id, '--email', ' Boss@CLI.example ', '--role', 'owner'], {}, spawned);
+    if (real) await inProcess.close(); // one process at a time on a PGlite folder: the child's now
+    const owner = await json(['user', 'add', '--tenant', tenant.id, '--email', ' Boss@CLI.example ', '--role', 'owner'], {}, real ? spawned : cli);
     expect(owner).toMatchObject({ email: 'boss@cli.example', link: expect.stringMatching(/^https:\/\/console\.example\.com\/console\/#\/set-password\/[A-Za-z0-9_-]{43}$/) });
     expect(Date.parse(owner.expires_at as string) - Date.now()).toBeGreaterThan(71 * 3600_000);
     const planner = await json(['user', 'add', '--tenant', tenant.id, '--email', 'plan@cli.example', '--role', 'planner', '--base-url', 'http://10.0.0.5:8080/', '--ttl-hours', '2']);
