@@ -3,7 +3,8 @@
 // the arrows; Ctrl+Z and Ctrl+Shift+Z take what is drawn back and forth; a wall drawn around a table makes it
 // unreachable (highlighted, with the reason in the problems list) and undoing the wall fixes it; the route from the door
 // to a table is drawn with its length; the autosave reaches the server (its GET has the draft) and publishing makes
-// version 1. A viewer sees the plan without the tools.
+// version 1. A save refused because another person saved meanwhile says so and loads their version. A viewer sees
+// the plan without the tools.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { hashPassword } from '../auth/passwords';
 import { freshDatabase, type TestDatabase } from '../../../tests/pg-backends';
-import { consoleTenant, type ConsoleTenant } from '../../../tests/fixtures/console';
+import { asUser, consoleTenant, type ConsoleTenant } from '../../../tests/fixtures/console';
 import { freePort, startConsoleCloud, type ConsoleCloud } from '../../../tests/fixtures/console-browser';
 import type { LayoutDraft } from '../../../core/console/layout';
 
@@ -198,6 +199,22 @@ describe('the Seat Designer in Chromium', () => {
     await expect.poll(() => page.getByTestId('published').textContent()).toContain('Published version 1');
     expect((await serverDraft()).published?.version).toBe(1);
   }, 90_000);
+
+  it('a save refused because someone else saved meanwhile says so, and loads their version', async () => {
+    const d = await serverDraft();
+    const theirs = { ...d.layout, labels: [{ id: 'l-theirs', text: 'Their stage', x: 10, y: 18, size: 0.8, rotation: 0 }] };
+    const put = await asUser(cloud.cloud.app, A.owner, { method: 'PUT', url: `/console/api/venues/${A.venueId}/layout`, payload: { revision: d.revision, layout: theirs } });
+    expect(put.statusCode).toBe(200);
+    await tool('Door').click();
+    await clickAt(1, 15);
+    expect(await page.locator('[data-kind="doors"]').count()).toBe(2);
+    await expect.poll(() => page.getByTestId('save-status').textContent(), { timeout: 10_000 }).toBe('Not saved: another tab or person saved this room meanwhile.');
+    await page.getByRole('button', { name: 'Load their version' }).click();
+    await expect.poll(() => page.getByTestId('label-l-theirs').textContent()).toBe('Their stage');
+    expect(await page.locator('[data-kind="doors"]').count()).toBe(1);
+    expect(await page.getByTestId('save-status').textContent()).toBe('Saved');
+    expect(await page.getByRole('button', { name: 'Undo' }).isDisabled()).toBe(true);
+  }, 30_000);
 
   it('a viewer sees the plan without tools', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
