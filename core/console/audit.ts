@@ -1,8 +1,8 @@
 // The audit of every change made in the console or the CLI (console.audit_log, append-only): `GET /console/api/audit`.
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from './nullable';
 
 const DateTime = Type.String({ format: 'date-time' });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const AuditChannelSchema = Type.Union([Type.Literal('console'), Type.Literal('cli')]);
 export type AuditChannel = Static<typeof AuditChannelSchema>;

@@ -1,8 +1,8 @@
 // A venue's devices as the console shows them: fleet state from their heartbeats, pairing codes, revoking a key.
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from './nullable';
 
 const DateTime = Type.String({ format: 'date-time' });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 export const DeviceKindSchema = Type.Union([Type.Literal('kiosk'), Type.Literal('agent'), Type.Literal('gateway')]);
 
 export const DeviceRowSchema = Type.Object(

@@ -1,10 +1,10 @@
 // Venues, occasions and guests as the console's API and UI see them (cloud-sync/console/routes/, console web pages).
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from './nullable';
 import { ReentryPolicySchema } from '../contract/contract';
 
 const DateTime = Type.String({ format: 'date-time' });
 const Id = Type.String({ minLength: 1, maxLength: 128 });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const VenueSchema = Type.Object({ id: Type.String(), name: Type.String(), created_at: DateTime }, { additionalProperties: false });
 export type Venue = Static<typeof VenueSchema>;

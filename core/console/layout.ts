@@ -1,10 +1,10 @@
 // A venue's layout as the console's API and the Seat Designer see it: the draft the planner edits, the versions
 // published to the doors, restoring one, and the background image (cloud-sync/console/routes/layouts.ts).
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from './nullable';
 import { LayoutSchema } from '../designer/layout';
 
 const DateTime = Type.String({ format: 'date-time' });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const PublishedRefSchema = Type.Object(
   { version: Type.Integer({ minimum: 1 }), published_at: DateTime, published_by: Nullable(Type.String()) },

@@ -1,9 +1,9 @@
 // The live view of an occasion on the night (`GET /console/api/occasions/:id/live`, server-sent events, one snapshot
 // per event). Every figure says how old it is: counts come from events as stored, KPIs from the refreshed views.
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from './nullable';
 
 const DateTime = Type.String({ format: 'date-time' });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const LiveSnapshotSchema = Type.Object(
   {

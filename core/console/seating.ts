@@ -2,8 +2,8 @@
 // between parties, a move checked against capacity and the hard rules (core/seating/move-check.ts), and auto-assign
 // run on the server with its progress (cloud-sync/console/routes/seating*.ts). A party is a guest with its party_size.
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from './nullable';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 
 export const ChartTableSchema = Type.Object(
