@@ -1,7 +1,9 @@
 // The console's web application at /console: web/main.tsx (preact) bundled with esbuild when the cloud starts (once
-// per process, ~100 ms), web/index.html and the style sheet, all served from memory under a strict CSP. An install
-// without esbuild (it is a build tool) serves what `npm run build:console` wrote to dist/console/ instead.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// per process, ~100 ms), web/index.html and the style sheet, all served from memory under a strict CSP. The Seat
+// Designer, the seating chart and the print pages are chunks of their own (/console/chunks/), loaded when one of
+// them is opened, so the guest list does not wait for the designer's code. An install without esbuild (it is a build
+// tool) serves what `npm run build:console` wrote to dist/console/ instead.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Plugin } from 'esbuild';
@@ -15,7 +17,17 @@ export interface ConsoleAssets {
   html: string;
   appJs: string;
   appCss: string;
+  /** Lazily loaded chunks by file name (`designer-HASH.js`): content-hashed, so cached for good. */
+  chunks: Map<string, string>;
 }
+
+export interface ConsoleBundles {
+  js: string;
+  css: string;
+  chunks: Map<string, string>;
+}
+
+const CHUNK_NAME = /^[A-Za-z0-9_-]+\.js$/;
 
 export class ConsoleAssetsError extends Error {
   override name = 'ConsoleAssetsError';
@@ -36,15 +48,19 @@ const pureTypeBox: Plugin = {
   },
 };
 
-/** The app's script and style sheet, built now with esbuild (minified; preact and the pages, no TypeBox). */
-export async function bundleConsole(): Promise<{ js: string; css: string }> {
+/** The app's script, its chunks and style sheet, built now with esbuild (minified; preact and the pages, no TypeBox). */
+export async function bundleConsole(): Promise<ConsoleBundles> {
   const esbuild = await import('esbuild');
   const [js, css] = await Promise.all([
     esbuild.build({
-      entryPoints: [join(WEB, 'main.tsx')],
+      entryPoints: { app: join(WEB, 'main.tsx') },
       bundle: true,
       write: false,
-      format: 'iife',
+      // ES modules, split: each page that routes.tsx imports lazily becomes a chunk of its own.
+      format: 'esm',
+      splitting: true,
+      outdir: '/console',
+      chunkNames: 'chunks/[name]-[hash]',
       target: 'es2020',
       jsx: 'automatic',
       jsxImportSource: 'preact',
@@ -55,20 +71,40 @@ export async function bundleConsole(): Promise<{ js: string; css: string }> {
     }),
     esbuild.build({ entryPoints: [join(WEB, 'app.css')], bundle: true, write: false, minify: true, logLevel: 'silent' }),
   ]);
-  return { js: (js.outputFiles[0] as { text: string }).text, css: (css.outputFiles[0] as { text: string }).text };
+  const chunks = new Map<string, string>();
+  let app = '';
+  for (const f of js.outputFiles) {
+    if (f.path === '/console/app.js') app = f.text;
+    else if (f.path.startsWith('/console/chunks/')) chunks.set(f.path.slice('/console/chunks/'.length), f.text);
+  }
+  return { js: app, css: (css.outputFiles[0] as { text: string }).text, chunks };
 }
 
 /** `npm run build:console`: the bundles for installs that ship without esbuild. */
 export async function writeConsoleDist(dir: string = CONSOLE_DIST): Promise<string[]> {
   const b = await bundleConsole();
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(join(dir, 'chunks'), { recursive: true });
   const files = [join(dir, 'app.js'), join(dir, 'app.css')];
   writeFileSync(files[0] as string, b.js);
   writeFileSync(files[1] as string, b.css);
+  for (const [name, text] of b.chunks) {
+    files.push(join(dir, 'chunks', name));
+    writeFileSync(join(dir, 'chunks', name), text);
+  }
   return files;
 }
 
-async function bundles(): Promise<{ js: string; css: string }> {
+function readDist(): ConsoleBundles {
+  const chunkDir = join(CONSOLE_DIST, 'chunks');
+  const names = existsSync(chunkDir) ? readdirSync(chunkDir).filter((n) => CHUNK_NAME.test(n)) : [];
+  return {
+    js: readFileSync(join(CONSOLE_DIST, 'app.js'), 'utf8'),
+    css: readFileSync(join(CONSOLE_DIST, 'app.css'), 'utf8'),
+    chunks: new Map(names.map((n) => [n, readFileSync(join(chunkDir, n), 'utf8')])),
+  };
+}
+
+async function bundles(): Promise<ConsoleBundles> {
   try {
     // Fresh from source whenever esbuild is there: a stale dist/ never hides a change during development.
     return await bundleConsole();
@@ -76,7 +112,7 @@ async function bundles(): Promise<{ js: string; css: string }> {
     const missing = (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND';
     const js = join(CONSOLE_DIST, 'app.js');
     const css = join(CONSOLE_DIST, 'app.css');
-    if (missing && existsSync(js) && existsSync(css)) return { js: readFileSync(js, 'utf8'), css: readFileSync(css, 'utf8') };
+    if (missing && existsSync(js) && existsSync(css)) return readDist();
     throw new ConsoleAssetsError(missing
       ? `the console is not built: esbuild is not installed and ${CONSOLE_DIST} has no bundles (run "npm run build:console" when packaging)`
       : `the console does not build: ${(e as Error).message}`);
@@ -88,7 +124,7 @@ let cached: Promise<ConsoleAssets> | null = null;
 /** Built once per process and shared by every app instance (tests build many). */
 export function buildConsoleAssets(): Promise<ConsoleAssets> {
   cached ??= bundles()
-    .then((b) => ({ html: readFileSync(join(WEB, 'index.html'), 'utf8'), appJs: b.js, appCss: b.css }))
+    .then((b) => ({ html: readFileSync(join(WEB, 'index.html'), 'utf8'), appJs: b.js, appCss: b.css, chunks: b.chunks }))
     .catch((e) => {
       cached = null;
       throw e;
@@ -125,4 +161,10 @@ export async function registerConsoleAssets(app: FastifyInstance, _ctx: ConsoleC
   file('/console/', 'text/html; charset=utf-8', (a) => a.html, 'no-store');
   file('/console/app.js', 'text/javascript; charset=utf-8', (a) => a.appJs, 'no-cache');
   file('/console/app.css', 'text/css; charset=utf-8', (a) => a.appCss, 'no-cache');
+  app.get<{ Params: { name: string } }>('/console/chunks/:name', async (req, reply) => {
+    reply.headers(CONSOLE_SECURITY_HEADERS);
+    const text = CHUNK_NAME.test(req.params.name) ? assets?.chunks.get(req.params.name) : undefined;
+    if (text === undefined) return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('no such console file\n');
+    return reply.header('content-type', 'text/javascript; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(text);
+  });
 }

@@ -96,7 +96,15 @@ export const LayoutBackgroundSchema = Type.Object(
 );
 export type LayoutBackground = Static<typeof LayoutBackgroundSchema>;
 
-export const LAYOUT_LIMITS = { walls: 2000, doors: 64, zones: 200, obstacles: 1000, tables: 2000, labels: 1000 } as const;
+// Plain constants, not reads of an object: esbuild keeps a schema whose options read a property (a possible side
+// effect), and with it TypeBox, in the console's bundle.
+const MAX_WALLS = 2000;
+const MAX_DOORS = 64;
+const MAX_ZONES = 200;
+const MAX_OBSTACLES = 1000;
+const MAX_TABLES = 2000;
+const MAX_LABELS = 1000;
+export const LAYOUT_LIMITS = { walls: MAX_WALLS, doors: MAX_DOORS, zones: MAX_ZONES, obstacles: MAX_OBSTACLES, tables: MAX_TABLES, labels: MAX_LABELS } as const;
 
 export const LayoutSchema = Type.Object(
   {
@@ -105,12 +113,12 @@ export const LayoutSchema = Type.Object(
     height: Type.Number({ exclusiveMinimum: 0, maximum: 2000 }),
     /** The snap grid's step in metres (0: no snapping). */
     grid: Type.Number({ minimum: 0, maximum: 10 }),
-    walls: Type.Array(LayoutWallSchema, { maxItems: LAYOUT_LIMITS.walls }),
-    doors: Type.Array(LayoutDoorSchema, { maxItems: LAYOUT_LIMITS.doors }),
-    zones: Type.Array(LayoutZoneSchema, { maxItems: LAYOUT_LIMITS.zones }),
-    obstacles: Type.Array(LayoutObstacleSchema, { maxItems: LAYOUT_LIMITS.obstacles }),
-    tables: Type.Array(LayoutTableSchema, { maxItems: LAYOUT_LIMITS.tables }),
-    labels: Type.Array(LayoutLabelSchema, { maxItems: LAYOUT_LIMITS.labels }),
+    walls: Type.Array(LayoutWallSchema, { maxItems: MAX_WALLS }),
+    doors: Type.Array(LayoutDoorSchema, { maxItems: MAX_DOORS }),
+    zones: Type.Array(LayoutZoneSchema, { maxItems: MAX_ZONES }),
+    obstacles: Type.Array(LayoutObstacleSchema, { maxItems: MAX_OBSTACLES }),
+    tables: Type.Array(LayoutTableSchema, { maxItems: MAX_TABLES }),
+    labels: Type.Array(LayoutLabelSchema, { maxItems: MAX_LABELS }),
     background: Type.Union([LayoutBackgroundSchema, Type.Null()]),
   },
   { additionalProperties: false },

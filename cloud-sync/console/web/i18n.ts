@@ -6,7 +6,8 @@ import { lang } from './state';
 export type { StringKey } from './strings';
 
 export function t(key: StringKey, vars: Record<string, string | number> = {}): string {
-  const text = CATALOGUES[lang.value][key];
+  // A lazy page's key before its chunk has loaded: the key itself, never a crash.
+  const text = CATALOGUES[lang.value][key] ?? key;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 

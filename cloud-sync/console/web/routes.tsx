@@ -14,9 +14,7 @@ import { OccasionsPage } from './pages/occasions';
 import { SetPasswordPage } from './pages/set-password';
 import { SignInPage } from './pages/sign-in';
 import { TeamPage } from './pages/team';
-import { DesignerPage } from './pages/designer';
-import { SeatingPage } from './pages/seating';
-import { PrintPage } from './pages/print';
+import { lazyPage } from './lazy';
 
 export interface PageProps {
   /** The pattern's :params, decoded. */
@@ -36,6 +34,11 @@ export interface RouteDef {
   /** Who may open it (default 'read': everyone signed in). */
   permission?: ConsolePermission;
 }
+
+// The designer, the seating chart and the print pages are the heaviest code and the least often opened: chunks.
+const DesignerPage = lazyPage(() => import('./pages/designer').then((m) => m.DesignerPage));
+const SeatingPage = lazyPage(() => import('./pages/seating').then((m) => m.SeatingPage));
+const PrintPage = lazyPage(() => import('./pages/print').then((m) => m.PrintPage));
 
 export const ROUTES: readonly RouteDef[] = [
   { pattern: '/sign-in', page: SignInPage, public: true },

@@ -1,6 +1,7 @@
 // The Seat Designer: the chosen venue's room drawn (walls, doors, zones, obstacles, tables, labels, a background plan),
 // checked against the kiosks' route engine as it changes, saved as a draft while the planner works, published to the
 // doors on request. Viewers see the plan read-only. State and commands: components/designer/editor.ts.
+import '../strings/lazy';
 import { useEffect, useState } from 'preact/hooks';
 import { may } from '../../../../core/console/roles';
 import { Canvas } from '../components/designer/canvas';

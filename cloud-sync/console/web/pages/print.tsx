@@ -1,6 +1,7 @@
 // The print pages of the chosen occasion's seating chart (/print/chart, escort-cards, place-cards, table-signs), bare:
 // no header or navigation, only a Back link and a Print button (both hidden on paper), then the A4 sheets. The
 // browser's print dialog (or page.pdf) makes the PDF; styles/print.css lays out the pages.
+import '../strings/lazy';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ChartPrint, EscortCards, PlaceCards, PRINTS, TableSigns, type PrintWhat } from '../components/print/sheets';

@@ -2,6 +2,7 @@
 // seats (on the plan and as cards), the unseated parties with a search, drag a party onto a table (checked first
 // here, then by the server; a refusal is said with its reason and nothing changes), the chosen party's panel (move,
 // unseat, lock, needs, relations), auto-assign with its plan before applying, and the print pages.
+import '../strings/lazy';
 import { useEffect, useState } from 'preact/hooks';
 import { may } from '../../../../core/console/roles';
 import {

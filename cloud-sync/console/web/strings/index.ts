@@ -14,19 +14,30 @@ import * as guests from './guests';
 import * as live from './live';
 import * as occasions from './occasions';
 import * as team from './team';
-import * as designer from './designer';
-import * as seating from './seating';
-import * as print from './print';
+// The designer's, seating chart's and print pages' strings travel in their chunk (routes.tsx loads those pages
+// lazily): only their types are imported here; strings/lazy.ts adds them to the catalogue when the chunk loads.
+import type * as designer from './designer';
+import type * as seating from './seating';
+import type * as print from './print';
 
-export const SCREENS = { common, errors, auth, occasions, guests, guest, clock, copy, devices, live, audit, account, team, designer, seating, print } as const;
+export const SCREENS = { common, errors, auth, occasions, guests, guest, clock, copy, devices, live, audit, account, team } as const;
 
-export const CATALOGUES = {
+const eager = {
   en: { ...common.en, ...errors.en, ...auth.en, ...occasions.en, ...guests.en, ...guest.en, ...clock.en, ...copy.en,
-    ...devices.en, ...live.en, ...audit.en, ...account.en, ...team.en, ...designer.en, ...seating.en, ...print.en },
+    ...devices.en, ...live.en, ...audit.en, ...account.en, ...team.en },
   es: { ...common.es, ...errors.es, ...auth.es, ...occasions.es, ...guests.es, ...guest.es, ...clock.es, ...copy.es,
-    ...devices.es, ...live.es, ...audit.es, ...account.es, ...team.es, ...designer.es, ...seating.es, ...print.es },
+    ...devices.es, ...live.es, ...audit.es, ...account.es, ...team.es },
 };
 
-export type Lang = keyof typeof CATALOGUES;
+export type Lang = keyof typeof eager;
 export const LANGS: readonly Lang[] = ['es', 'en'];
-export type StringKey = keyof typeof CATALOGUES.en;
+export type StringKey = keyof typeof eager.en | keyof typeof designer.en | keyof typeof seating.en | keyof typeof print.en;
+
+/** Every string known so far; a lazy screen's keys are there once its chunk has loaded (addScreen). */
+export const CATALOGUES = eager as unknown as Record<Lang, Record<StringKey, string>>;
+
+/** A screen's strings from a chunk, added to the catalogue before its page first renders. */
+export function addScreen(screen: { en: Record<string, string>; es: Record<string, string> }): void {
+  Object.assign(CATALOGUES.en, screen.en);
+  Object.assign(CATALOGUES.es, screen.es);
+}
