@@ -26,8 +26,11 @@ function columnsFor(n: number): number {
   return Math.max(1, Math.ceil(Math.sqrt(n * 1.6)));
 }
 
-/** The hall for `roomFor` tables (walls, doors, stage, bar …) with `tables` of them placed (0: the empty hall). */
-export function benchLayout(tables: number, roomFor = tables): Layout {
+/**
+ * The hall for `roomFor` tables (walls, doors, stage, bar …) with `tables` of them placed (0: the empty hall). Table
+ * ids are unique across venues (the guest list's table_id), so each venue's hall gets its own `idPrefix`.
+ */
+export function benchLayout(tables: number, roomFor = tables, idPrefix = 't'): Layout {
   const cols = columnsFor(Math.max(roomFor, 1));
   const rows = Math.max(1, Math.ceil(Math.max(roomFor, 1) / cols));
   // An aisle of one pitch after every fifth column and row.
@@ -41,7 +44,7 @@ export function benchLayout(tables: number, roomFor = tables): Layout {
     const c = i % cols;
     const r = Math.floor(i / cols);
     list.push({
-      id: `t${String(i + 1).padStart(3, '0')}`, label: String(i + 1), shape: i % 10 === 9 ? 'rect' : 'round', capacity: CAPACITY,
+      id: `${idPrefix}${String(i + 1).padStart(3, '0')}`, label: String(i + 1), shape: i % 10 === 9 ? 'rect' : 'round', capacity: CAPACITY,
       x: MARGIN + 1 + (c + aisles(c)) * PITCH, y: top + (r + aisles(r)) * PITCH, w: i % 10 === 9 ? 2.4 : 1.8, h: i % 10 === 9 ? 1.2 : 1.8,
       rotation: 0, tags: i % 25 === 0 ? ['accessible'] : [],
     });
