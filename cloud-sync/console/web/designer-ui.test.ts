@@ -181,12 +181,28 @@ describe('the Seat Designer in Chromium', () => {
 
     if (process.env.DESIGNER_SCREENSHOT) await page.screenshot({ path: process.env.DESIGNER_SCREENSHOT });
 
+    // The door takes the id its kiosk is configured with (door_id "main"): the kiosk's routes start there.
+    await page.locator('svg.designer-canvas').focus();
+    // Escape first leaves the wall tool, then clears the selection.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+    expect(await selection()).toBe('Nothing selected.');
+    // Tab to the door (after the walls).
+    for (let i = 0; i < 12 && !(await selection())?.includes('door A'); i++) await page.keyboard.press('Tab');
+    expect(await selection()).toContain('door A');
+    await page.getByLabel('Door id').fill('main door');
+    await page.getByLabel('Door id').press('Enter');
+    expect(await page.locator('#p-door-id-error').textContent()).toContain('letters, digits');
+    await page.getByLabel('Door id').fill('main');
+    await page.getByLabel('Door id').press('Enter');
+    await expect.poll(() => page.locator('[data-testid="door-main"]').count()).toBe(1);
+
     // The autosave reaches the server.
     await expect.poll(() => page.getByTestId('save-status').textContent(), { timeout: 10_000 }).toBe('Saved');
     const saved = await serverDraft();
     expect(saved.revision).toBeGreaterThan(0);
     expect(saved.layout.walls.length).toBe(2);
-    expect(saved.layout.doors.map((d) => d.label)).toEqual(['A']);
+    expect(saved.layout.doors.map((d) => [d.id, d.label])).toEqual([['main', 'A']]);
     expect(saved.layout.tables.map((x) => [x.label, x.x, x.y, x.rotation])).toEqual([
       ['1', 7, 6, 0], ['2', 12.5, 8, 0], ['3', 16, 6, 0], ['4', 8, 12, 15],
     ]);

@@ -53,6 +53,29 @@ function TextField(p: { id: string; label: StringKey; value: string; min?: numbe
   );
 }
 
+const DOOR_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/**
+ * The door's id is the door_id its kiosk is configured with: that is how a kiosk finds its "You are here" and its
+ * routes. Applied when the field is left (or Enter), not per keystroke: the selection follows the new id.
+ */
+function DoorIdField(p: { layout: Layout; id: string }) {
+  const [text, setText] = useState(p.id);
+  const v = text.trim();
+  const error = !DOOR_ID.test(v) ? t('designer.door_id_bad') : v !== p.id && p.layout.doors.some((d) => d.id === v) ? t('designer.door_id_taken') : null;
+  const apply = () => {
+    if (error || v === p.id) return;
+    commit({ ...p.layout, doors: p.layout.doors.map((d) => (d.id === p.id ? { ...d, id: v } : d)) });
+    sel.value = [{ kind: 'doors', id: v }];
+  };
+  return (
+    <Field id="p-door-id" label={t('designer.f.door_id')} error={error} hint={t('designer.f.door_id_hint')}>
+      <input {...described('p-door-id', error, true)} value={text} maxLength={128} onInput={(e) => setText(e.currentTarget.value)} onChange={apply}
+        onKeyDown={(e) => { if (e.key === 'Enter') apply(); }} />
+    </Field>
+  );
+}
+
 function Choice<T extends string>(p: { id: string; label: StringKey; value: T; options: readonly T[]; text: (o: T) => string; onValue: (v: T) => void }) {
   return (
     <Field id={p.id} label={t(p.label)}>
@@ -123,7 +146,12 @@ function ElementFields({ layout, r }: { layout: Layout; r: ElementRef }) {
         </>
       );
     case 'doors':
-      return <TextField id="p-label" label="designer.f.door_label" value={e.label as string} max={64} onValue={set('label')} />;
+      return (
+        <>
+          <TextField id="p-label" label="designer.f.door_label" value={e.label as string} max={64} onValue={set('label')} />
+          <DoorIdField layout={layout} id={r.id} />
+        </>
+      );
     case 'zones':
       return (
         <>
