@@ -20,6 +20,12 @@ import { cloudUserAdd, expectAllNamed, freePort, startConsoleCloud, unnamedContr
 import { launchChromium, screensDir } from './kiosk-browser';
 import { freshDatabase, type TestDatabase } from './pg-backends';
 import { batchOf, checkinEvent, signedInject } from './signed';
+// The designer's, seating chart's and print pages' strings (a lazily loaded chunk's) into CATALOGUES.
+import '../cloud-sync/console/web/strings/lazy';
+import type { LayoutDraft } from '../core/console/layout';
+import type { SeatingChart } from '../core/console/seating';
+import type { Layout, LayoutTable } from '../core/designer/layout';
+import { clickPlan, signInContext } from './fixtures/designer-browser';
 
 const SCREENS = screensDir();
 const PASSWORD = 'olive trees at midnight';
@@ -309,5 +315,94 @@ describe('console screens in en and es, with an accessibility sweep', () => {
       submit: page.getByRole('button', { name: S('es', 'auth.set_password') }),
     });
     await shot('set-password', 'es');
+  }, 240_000);
+
+  /**
+   * The wedding's room as a planner draws it, on the venue's 24 tables (their ids kept: the guests are seated at them):
+   * long banquet tables where a table seats more than twelve, walls with the north door and the garden gate, the
+   * stage, the dance floor, the bar, a pillar, the foyer and two labels. Published, so the chart draws it.
+   */
+  function weddingRoom(base: Layout, chart: SeatingChart): Layout {
+    const seated = new Map<string, number>();
+    for (const p of chart.parties) if (p.table_id) seated.set(p.table_id, (seated.get(p.table_id) ?? 0) + p.party_size);
+    const cols = [5.5, 14, 26, 34.5];
+    const byLabel = [...base.tables].sort((a, b) => Number(a.label) - Number(b.label));
+    const tables: LayoutTable[] = byLabel.map((tb, i) => {
+      const people = seated.get(tb.id) ?? 0;
+      const capacity = Math.max(10, people + (people % 2) + 2);
+      const banquet = capacity > 12;
+      return {
+        ...tb, shape: banquet ? 'banquet' : 'round', capacity, w: banquet ? Math.round(capacity * 0.31 * 10) / 10 : 1.8, h: banquet ? 1 : 1.8,
+        x: cols[i % 4]!, y: 11.5 + Math.floor(i / 4) * 4.3, rotation: 0, tags: i === 0 ? ['accessible', 'near_exit'] : [],
+      };
+    });
+    return {
+      ...base, width: 40, height: 37, grid: 0.5, tables,
+      walls: [
+        { id: 'wall-north', points: [{ x: 5, y: 0 }, { x: 40, y: 0 }, { x: 40, y: 17 }] },
+        { id: 'wall-south', points: [{ x: 40, y: 20 }, { x: 40, y: 37 }, { x: 0, y: 37 }, { x: 0, y: 0 }, { x: 2, y: 0 }] },
+        { id: 'wall-foyer', points: [{ x: 0, y: 8 }, { x: 3, y: 8 }] },
+      ],
+      doors: [{ id: 'north', label: 'North door', x: 3.5, y: 0.8 }, { id: 'garden', label: 'Garden gate', x: 39.2, y: 18.5 }],
+      zones: [{ id: 'foyer', label: 'Foyer', x: 5, y: 4, w: 9, h: 7, rotation: 0 }],
+      obstacles: [
+        { id: 'stage', kind: 'stage', label: 'Stage', shape: 'rect', x: 20, y: 2.2, w: 10, h: 3, rotation: 0 },
+        { id: 'dance', kind: 'dance_floor', label: 'Dance floor', shape: 'rect', x: 20, y: 7, w: 8, h: 4.5, rotation: 0 },
+        { id: 'bar', kind: 'bar', label: 'Bar', shape: 'rect', x: 35, y: 1.4, w: 6, h: 1.2, rotation: 0 },
+        { id: 'pillar', kind: 'pillar', label: '', shape: 'round', x: 20, y: 19, w: 0.6, h: 0.6, rotation: 0 },
+      ],
+      labels: [
+        { id: 'hall', text: 'Salón de los Olivos', x: 31, y: 5.5, size: 0.8, rotation: 0 },
+        { id: 'photos', text: 'Photo corner', x: 36.5, y: 35.8, size: 0.6, rotation: 0 },
+      ],
+      background: null,
+    };
+  }
+
+  it('the Seat Designer and the seating chart on the drawn room, in en and es', async () => {
+    const app = cloud.cloud.app;
+    // A session of its own: setting the password in the first case ended the owner's older ones.
+    const me = await signIn(t.db, owner.account);
+    const { venues } = (await asUser(app, me, { method: 'GET', url: '/console/api/venues' })).json() as { venues: { id: string }[] };
+    const venueId = venues[0]!.id;
+    const draft = (await asUser(app, me, { method: 'GET', url: `/console/api/venues/${venueId}/layout` })).json() as LayoutDraft;
+    expect(draft.layout.tables.length).toBe(24);
+    const chart = (await asUser(app, me, { method: 'GET', url: `/console/api/occasions/${occasionId}/seating` })).json() as SeatingChart;
+    const saved = await asUser(app, me, { method: 'PUT', url: `/console/api/venues/${venueId}/layout`, payload: { revision: draft.revision, layout: weddingRoom(draft.layout, chart) } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const published = await asUser(app, me, { method: 'POST', url: `/console/api/venues/${venueId}/layout/publish`, payload: { revision: (saved.json() as LayoutDraft).revision, confirm_live: true } });
+    expect(published.statusCode, published.body).toBe(200);
+
+    // Signed in again as the owner (the Spanish case signed out), the wedding chosen.
+    await signInContext(browser.context, me);
+    // A fresh load: the page left on the set-password screen knows of no session until it asks again.
+    await page.goto('about:blank');
+    for (const lang of ['en', 'es'] as const) {
+      await page.goto(`${cloud.url}/console/#/designer`);
+      await page.getByRole('combobox', { name: new RegExp(`^(${S('en', 'common.language')}|${S('es', 'common.language')})$`) }).selectOption(lang);
+      await expect.poll(() => page.locator('html').getAttribute('lang')).toBe(lang);
+      await page.getByRole('combobox', { name: new RegExp(`^${S(lang, 'common.occasion')}`) }).selectOption({ label: 'Boda de Lucía y Marco' });
+      const canvas = page.locator('svg.designer-canvas');
+      await expect.poll(() => canvas.locator('[data-kind="tables"]').count()).toBe(24);
+      await page.getByTestId('no-problems').waitFor();
+      // The route a guest at the north door is shown to table 23, and table 7 chosen on the plan.
+      await page.getByLabel(S(lang, 'designer.route_door')).selectOption('north');
+      await page.getByLabel(S(lang, 'designer.route_table')).selectOption({ label: '23' });
+      await page.getByRole('button', { name: S(lang, 'designer.show_route'), exact: true }).click();
+      await page.getByTestId('route').waitFor();
+      const seven = weddingRoom(draft.layout, chart).tables.find((x) => x.label === '7')!;
+      await clickPlan(page, canvas, { x: seven.x, y: seven.y });
+      await expect.poll(() => page.getByTestId('selection-info').textContent()).toContain(S(lang, 'designer.plan.table', { label: '7', n: seven.capacity }));
+      await expectAllNamed(page, `designer ${lang}`);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await shot('designer', lang);
+
+      await page.goto(`${cloud.url}/console/#/seating`);
+      await expect.poll(() => page.locator('.seating-plan [data-kind="tables"]').count()).toBe(24);
+      await page.getByTestId('seating-count').waitFor();
+      await expectAllNamed(page, `seating ${lang}`);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await shot('seating', lang);
+    }
   }, 240_000);
 });

@@ -15,6 +15,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDevice, addTenant, addVenue } from '../cloud-sync/admin';
 import { CATALOGUES, type StringKey } from '../cloud-sync/console/web/strings';
+// The designer's, seating chart's and print pages' strings (a lazily loaded chunk's) into CATALOGUES.
+import '../cloud-sync/console/web/strings/lazy';
 import { importGuests } from '../cloud-sync/guestlist/import-guests';
 import { addOccasion } from '../cloud-sync/guestlist/manage';
 import type { LayoutDraft, LayoutVersionList } from '../core/console/layout';
