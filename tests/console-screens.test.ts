@@ -380,10 +380,10 @@ describe('console screens in en and es, with an accessibility sweep', () => {
     for (const lang of ['en', 'es'] as const) {
       await page.goto(`${cloud.url}/console/#/designer`);
       await page.getByRole('combobox', { name: new RegExp(`^(${S('en', 'common.language')}|${S('es', 'common.language')})$`) }).selectOption(lang);
-      await expect.poll(() => page.locator('html').getAttribute('lang')).toBe(lang);
+      await expect.poll(() => page.locator('html').getAttribute('lang'), { timeout: 15_000 }).toBe(lang);
       await page.getByRole('combobox', { name: new RegExp(`^${S(lang, 'common.occasion')}`) }).selectOption({ label: 'Boda de Lucía y Marco' });
       const canvas = page.locator('svg.designer-canvas');
-      await expect.poll(() => canvas.locator('[data-kind="tables"]').count()).toBe(24);
+      await expect.poll(() => canvas.locator('[data-kind="tables"]').count(), { timeout: 15_000 }).toBe(24);
       await page.getByTestId('no-problems').waitFor();
       // The route a guest at the north door is shown to table 23, and table 7 chosen on the plan.
       await page.getByLabel(S(lang, 'designer.route_door')).selectOption('north');
@@ -392,13 +392,13 @@ describe('console screens in en and es, with an accessibility sweep', () => {
       await page.getByTestId('route').waitFor();
       const seven = weddingRoom(draft.layout, chart).tables.find((x) => x.label === '7')!;
       await clickPlan(page, canvas, { x: seven.x, y: seven.y });
-      await expect.poll(() => page.getByTestId('selection-info').textContent()).toContain(S(lang, 'designer.plan.table', { label: '7', n: seven.capacity }));
+      await expect.poll(() => page.getByTestId('selection-info').textContent(), { timeout: 15_000 }).toContain(S(lang, 'designer.plan.table', { label: '7', n: seven.capacity }));
       await expectAllNamed(page, `designer ${lang}`);
       await page.evaluate(() => window.scrollTo(0, 0));
       await shot('designer', lang);
 
       await page.goto(`${cloud.url}/console/#/seating`);
-      await expect.poll(() => page.locator('.seating-plan [data-kind="tables"]').count()).toBe(24);
+      await expect.poll(() => page.locator('.seating-plan [data-kind="tables"]').count(), { timeout: 15_000 }).toBe(24);
       await page.getByTestId('seating-count').waitFor();
       await expectAllNamed(page, `seating ${lang}`);
       await page.evaluate(() => window.scrollTo(0, 0));

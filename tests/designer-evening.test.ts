@@ -196,18 +196,18 @@ describe('a planner draws the room, seats the guests, prints the cards, and the 
     await page.getByLabel(S('designer.room_width')).fill('30');
     await page.getByLabel(S('designer.room_height')).fill('20');
     await page.getByRole('button', { name: S('designer.fit'), exact: true }).click();
-    await expect.poll(() => page.getByTestId('room').getAttribute('width')).toBe('30');
+    await expect.poll(() => page.getByTestId('room').getAttribute('width'), { timeout: 15_000 }).toBe('30');
     await tool(S('designer.tool.wall')).click();
     // The outer wall: a click at each corner, then a double-click back on the first one closes it.
     for (const p of OUTER) await clickPlan(page, canvas(), p);
-    await expect.poll(() => page.getByTestId('wall-draft').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('wall-draft').count(), { timeout: 15_000 }).toBe(1);
     await doubleClickPlan(page, canvas(), OUTER[0]!);
-    await expect.poll(() => page.locator('svg.designer-canvas [data-kind="walls"]').count()).toBe(1);
+    await expect.poll(() => page.locator('svg.designer-canvas [data-kind="walls"]').count(), { timeout: 15_000 }).toBe(1);
     expect(await page.getByTestId('wall-draft').count()).toBe(0);
     // The partition: two clicks and Enter.
     for (const p of PARTITION) await clickPlan(page, canvas(), p);
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('svg.designer-canvas [data-kind="walls"]').count()).toBe(2);
+    await expect.poll(() => page.locator('svg.designer-canvas [data-kind="walls"]').count(), { timeout: 15_000 }).toBe(2);
     await page.keyboard.press('Escape'); // back to the select tool
     const d = await draft();
     expect([d.layout.width, d.layout.height]).toEqual([30, 20]);
@@ -221,7 +221,7 @@ describe('a planner draws the room, seats the guests, prints the cards, and the 
     await clickPlan(page, canvas(), GARDEN_DOOR);
     await page.getByLabel(S('designer.f.door_label')).fill('Garden');
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.locator('svg.designer-canvas [data-kind="doors"]').count()).toBe(2);
+    await expect.poll(() => page.locator('svg.designer-canvas [data-kind="doors"]').count(), { timeout: 15_000 }).toBe(2);
     const d = await draft();
     expect(d.layout.doors.map((x) => ({ label: x.label, x: x.x, y: x.y }))).toEqual([{ label: 'Main entrance', ...MAIN_DOOR }, { label: 'Garden', ...GARDEN_DOOR }]);
     doorIds.push(...d.layout.doors.map((x) => x.id));
@@ -248,7 +248,7 @@ describe('a planner draws the room, seats the guests, prints the cards, and the 
     await tool(S('designer.tool.table_rect')).click();
     await clickPlan(page, canvas(), TABLE_AT[19]!);
     await page.keyboard.press('Escape');
-    await expect.poll(() => tableEls().count()).toBe(20);
+    await expect.poll(() => tableEls().count(), { timeout: 15_000 }).toBe(20);
     const d = await draft();
     expect(d.layout.tables.map((x) => x.label)).toEqual(Array.from({ length: 20 }, (_, i) => String(i + 1)));
     expect(d.layout.tables.map((x) => ({ x: x.x, y: x.y }))).toEqual(TABLE_AT);
@@ -261,19 +261,19 @@ describe('a planner draws the room, seats the guests, prints the cards, and the 
 
   it('4. rotates table 20 with R; Ctrl+Z and Ctrl+Shift+Z take it and a placement back and forth', () => step('4 rotate undo redo', async () => {
     await clickPlan(page, canvas(), TABLE_AT[19]!);
-    await expect.poll(() => page.getByTestId('selection-info').textContent()).toContain(S('designer.plan.table', { label: '20', n: 6 }));
+    await expect.poll(() => page.getByTestId('selection-info').textContent(), { timeout: 15_000 }).toContain(S('designer.plan.table', { label: '20', n: 6 }));
     expect(await topOf('20').getAttribute('transform')).toBeNull();
     await page.keyboard.press('r');
-    await expect.poll(() => topOf('20').getAttribute('transform')).toBe(`rotate(15 ${TABLE_AT[19]!.x} ${TABLE_AT[19]!.y})`);
+    await expect.poll(() => topOf('20').getAttribute('transform'), { timeout: 15_000 }).toBe(`rotate(15 ${TABLE_AT[19]!.x} ${TABLE_AT[19]!.y})`);
     await page.keyboard.press('Control+z');
-    await expect.poll(() => topOf('20').getAttribute('transform')).toBeNull();
+    await expect.poll(() => topOf('20').getAttribute('transform'), { timeout: 15_000 }).toBeNull();
     await page.keyboard.press('Control+z'); // the twentieth table's placement
-    await expect.poll(() => tableEls().count()).toBe(19);
+    await expect.poll(() => tableEls().count(), { timeout: 15_000 }).toBe(19);
     await page.keyboard.press('Control+Shift+z');
-    await expect.poll(() => tableEls().count()).toBe(20);
+    await expect.poll(() => tableEls().count(), { timeout: 15_000 }).toBe(20);
     expect(await topOf('20').getAttribute('transform')).toBeNull();
     await page.keyboard.press('Control+Shift+z');
-    await expect.poll(() => topOf('20').getAttribute('transform')).toBe(`rotate(15 ${TABLE_AT[19]!.x} ${TABLE_AT[19]!.y})`);
+    await expect.poll(() => topOf('20').getAttribute('transform'), { timeout: 15_000 }).toBe(`rotate(15 ${TABLE_AT[19]!.x} ${TABLE_AT[19]!.y})`);
     expect((await draft()).layout.tables[19]!.rotation).toBe(15);
   }), 60_000);
 
@@ -293,10 +293,10 @@ describe('a planner draws the room, seats the guests, prints the cards, and the 
     }
     // The problem's button selects the table.
     await problems.getByRole('button').click();
-    await expect.poll(() => page.getByTestId('selection-info').textContent()).toContain(S('designer.plan.table', { label: '1', n: 10 }));
+    await expect.poll(() => page.getByTestId('selection-info').textContent(), { timeout: 15_000 }).toContain(S('designer.plan.table', { label: '1', n: 10 }));
     await canvas().focus();
     await page.keyboard.press('Control+z');
-    await expect.poll(() => tableEl('1').getAttribute('class')).not.toMatch(/\bunreachable\b/);
+    await expect.poll(() => tableEl('1').getAttribute('class'), { timeout: 15_000 }).not.toMatch(/\bunreachable\b/);
     await page.getByTestId('no-problems').waitFor();
     expect((await draft()).layout.walls.length).toBe(2);
   }), 60_000);
@@ -312,7 +312,7 @@ describe('a planner draws the room, seats the guests, prints the cards, and the 
     await dialog.getByLabel(S('designer.pub.live_confirm')).check();
     await publish.click();
     await page.getByRole('status').filter({ hasText: S('designer.published', { version }) }).first().waitFor();
-    await expect.poll(() => page.getByTestId('published').textContent()).toContain(`Published version ${version},`);
+    await expect.poll(() => page.getByTestId('published').textContent(), { timeout: 15_000 }).toContain(`Published version ${version},`);
   };
 
   it('6. publishes to the doors through the dialog (asked first: guests are arriving)', () => step('6 publish', async () => {
@@ -344,10 +344,10 @@ describe('a planner draws the room, seats the guests, prints the cards, and the 
     const from = await pagePoint(canvas(), TABLE_AT[6]!);
     const to = await pagePoint(canvas(), MOVED_TO);
     await dragPage(page, from, to, 25);
-    await expect.poll(async () => (await draft()).layout.tables.find((x) => x.label === '7')).toMatchObject(MOVED_TO);
+    await expect.poll(async () => (await draft()).layout.tables.find((x) => x.label === '7'), { timeout: 15_000 }).toMatchObject(MOVED_TO);
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
-    await expect.poll(async () => (await draft()).layout.tables.find((x) => x.label === '7')).toMatchObject(MOVED_FINAL);
+    await expect.poll(async () => (await draft()).layout.tables.find((x) => x.label === '7'), { timeout: 15_000 }).toMatchObject(MOVED_FINAL);
     await page.getByTestId('no-problems').waitFor();
     await publishInDialog(2);
 
@@ -404,14 +404,14 @@ describe('a planner draws the room, seats the guests, prints the cards, and the 
     // Inés Moreno's party stays at table 7 whatever auto-assign proposes: locked in the party's panel.
     await page.getByTestId(`card-${tableIds.get('7')}`).locator(chip(KIOSK_GUEST.id)).click();
     await page.getByRole('button', { name: S('seating.lock'), exact: true }).click();
-    await expect.poll(async () => (await seating()).parties.find((p) => p.guest_id === KIOSK_GUEST.id)?.locked).toBe(true);
+    await expect.poll(async () => (await seating()).parties.find((p) => p.guest_id === KIOSK_GUEST.id)?.locked, { timeout: 15_000 }).toBe(true);
 
     // Found with the unseated list's search, then dragged onto table 12 on the plan.
     const search = page.getByRole('searchbox', { name: S('seating.search') });
     await search.fill(DRAGGED.name);
     await dragOnto(page, page.locator('aside.unseated').locator(chip(DRAGGED.id)), onPlan('12'));
     await expect.poll(async () => (await seating()).parties.find((p) => p.guest_id === DRAGGED.id)?.table_id, { timeout: 10_000 }).toBe(tableIds.get('12'));
-    await expect.poll(() => page.getByTestId(`card-seats-${tableIds.get('12')}`).textContent()).toBe(`${DRAGGED.party}/10`);
+    await expect.poll(() => page.getByTestId(`card-seats-${tableIds.get('12')}`).textContent(), { timeout: 15_000 }).toBe(`${DRAGGED.party}/10`);
 
     await search.fill(REFUSED.name);
     await dragOnto(page, page.locator('aside.unseated').locator(chip(REFUSED.id)), onPlan('3'));
