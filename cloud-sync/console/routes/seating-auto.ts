@@ -24,8 +24,19 @@ import type { OccasionRef } from './seating-edit';
 export const DEFAULT_AUTO_LIMIT_MS = 3000;
 /** A finished job is kept this long for the page to read (and to re-read after a reload). */
 const JOB_TTL_MS = 30 * 60_000;
-/** Finished jobs kept per process at most; the oldest go first. */
-const MAX_FINISHED = 500;
+
+/** What one process holds at most; the oldest finished jobs go first when a bound is passed. */
+export interface AutoJobLimits {
+  /** Runs at once: each is a worker thread with the engine and HiGHS loaded (tens of MB), one per occasion. */
+  running: number;
+  /** Finished jobs kept. */
+  finished: number;
+  /** Plan moves kept across the finished jobs: a 3,000-guest plan holds up to 3,000 of them. */
+  moves: number;
+}
+const LIMITS: AutoJobLimits = { running: 4, finished: 500, moves: 100_000 };
+/** What a run refused for want of a slot tells the page to wait. */
+const BUSY_RETRY_S = 5;
 
 interface Job {
   id: string;
@@ -50,23 +61,39 @@ export class AutoJobs {
   private readonly jobs = new Map<string, Job>();
   /** occasion id → its running job: one run per occasion at a time. */
   private readonly running = new Map<string, Job>();
+  /** The runs under way, which close() waits for: none touches the database after the service closed it. */
+  private readonly runs = new Set<Promise<void>>();
   private readonly stop = new AbortController();
+  private readonly limits: AutoJobLimits;
 
   constructor(
     private readonly db: Db,
     private readonly log: FastifyBaseLogger,
     private readonly clock: () => number = () => performance.now(),
-  ) {}
+    limits: Partial<AutoJobLimits> = {},
+  ) {
+    this.limits = { ...LIMITS, ...limits };
+  }
 
-  /** The occasion's running job if it has one (whatever limit this call names), else a new one. */
+  /**
+   * The occasion's running job if it has one (whatever limit this call names), else a new one; 503 unavailable when
+   * this process already runs as many as it may.
+   */
   start(session: Pick<ConsoleSession, 'tenantId' | 'accountId'>, occasion: OccasionRef, limitMs: number): AutoJob {
     this.sweep();
     const busy = this.running.get(occasion.id);
     if (busy) return this.view(busy);
+    if (this.running.size >= this.limits.running) {
+      throw new ConsoleError('unavailable', `the server is busy with other auto-assign runs; try again in ${BUSY_RETRY_S} seconds`, { retry_after_s: BUSY_RETRY_S });
+    }
     const job: Job = { id: `auto_${randomUUID()}`, tenantId: session.tenantId, occasionId: occasion.id, stage: 'loading', startedAt: this.clock(), endedAt: null, limitMs, result: null, error: null };
     this.jobs.set(job.id, job);
     this.running.set(occasion.id, job);
-    void this.run(job, session).finally(() => this.running.delete(occasion.id));
+    const run = this.run(job, session).finally(() => {
+      this.running.delete(occasion.id);
+      this.runs.delete(run);
+    });
+    this.runs.add(run);
     return this.view(job);
   }
 
@@ -77,10 +104,11 @@ export class AutoJobs {
     return job && job.tenantId === tenantId && job.occasionId === occasionId ? this.view(job) : null;
   }
 
-  /** Stops running workers (the service is closing). */
-  close(): void {
+  /** Stops the running workers (the service is closing) and waits for their runs to end. */
+  async close(): Promise<void> {
     this.stop.abort();
     stopSpareSolveWorker();
+    await Promise.allSettled([...this.runs]);
   }
 
   private view(job: Job): AutoJob {
@@ -120,12 +148,15 @@ export class AutoJobs {
     }
   }
 
+  /** Drops finished jobs past their time, and the oldest beyond the count and moves kept (the newest always stays). */
   private sweep(): void {
     const now = this.clock();
-    const finished = [...this.jobs.values()].filter((j) => j.endedAt !== null);
-    for (const [i, j] of finished.entries()) {
-      if (now - j.endedAt! > JOB_TTL_MS || finished.length - i > MAX_FINISHED) this.jobs.delete(j.id);
-    }
+    const finished = [...this.jobs.values()].filter((j) => j.endedAt !== null).sort((a, b) => b.endedAt! - a.endedAt!);
+    let moves = 0;
+    finished.forEach((j, i) => {
+      moves += j.result?.moves.length ?? 0;
+      if (now - j.endedAt! > JOB_TTL_MS || i >= this.limits.finished || (i > 0 && moves > this.limits.moves)) this.jobs.delete(j.id);
+    });
   }
 }
 
