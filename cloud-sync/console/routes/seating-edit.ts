@@ -69,9 +69,11 @@ export async function lockParty(q: Queryable, tenantId: string, occasion: Occasi
 const involving = (relations: readonly ChartRelation[], guestId: string) => relations.filter((r) => r.a === guestId || r.b === guestId);
 
 /**
- * Replaces every relation of one party: its rows of guestlist.seating_relations, and the pairs the guest file's
- * together_with / apart_from columns gave it (moved into seating_relations as the rules the planner kept), so a
- * relation removed on the chart is gone from it. Others' pairs are untouched. Answers the party's relations.
+ * Replaces every relation of one party that the chart shows: its rows of guestlist.seating_relations with the
+ * occasion's other active guests, and the pairs the guest file's together_with / apart_from columns gave it (moved
+ * into seating_relations as the rules the planner kept), so a relation removed on the chart is gone from it. Others'
+ * pairs are untouched, and so are its pairs with revoked guests (not on the chart: a guest let back in keeps them).
+ * Answers the party's relations.
  */
 export async function setPartyRelations(q: Queryable, tenantId: string, occasion: OccasionRef, guestId: string, req: PartyRelations, who: AuditActor): Promise<ChartRelation[]> {
   const { chart, party } = await lockedChart(q, tenantId, occasion, guestId);
@@ -90,13 +92,23 @@ export async function setPartyRelations(q: Queryable, tenantId: string, occasion
     rows.push({ a, b, score: r.score, rule: r.rule });
   }
   const before = involving(chart.relations, guestId);
-  await q.query('DELETE FROM guestlist.seating_relations WHERE tenant_id = $1 AND occasion_id = $2 AND (a = $3 OR b = $3)', [tenantId, occasion.id, guestId]);
+  const others = chart.parties.map((p) => p.guest_id).filter((id) => id !== guestId);
+  await q.query(
+    'DELETE FROM guestlist.seating_relations WHERE tenant_id = $1 AND occasion_id = $2 AND ((a = $3 AND b = ANY ($4::text[])) OR (b = $3 AND a = ANY ($4::text[])))',
+    [tenantId, occasion.id, guestId, others],
+  );
   await q.query(
     `UPDATE guestlist.guest_seating SET together_with = array_remove(together_with, $2), apart_from = array_remove(apart_from, $2)
-      WHERE tenant_id = $1 AND venue_id = $3 AND ($2 = ANY (together_with) OR $2 = ANY (apart_from))`,
-    [tenantId, guestId, occasion.venue_id],
+      WHERE tenant_id = $1 AND guest_id = ANY ($3::text[]) AND ($2 = ANY (together_with) OR $2 = ANY (apart_from))`,
+    [tenantId, guestId, others],
   );
-  await q.query(`UPDATE guestlist.guest_seating SET together_with = '{}', apart_from = '{}' WHERE tenant_id = $1 AND guest_id = $2`, [tenantId, guestId]);
+  await q.query(
+    `UPDATE guestlist.guest_seating
+        SET together_with = ARRAY(SELECT x FROM unnest(together_with) AS x WHERE x <> ALL ($3::text[])),
+            apart_from = ARRAY(SELECT x FROM unnest(apart_from) AS x WHERE x <> ALL ($3::text[]))
+      WHERE tenant_id = $1 AND guest_id = $2`,
+    [tenantId, guestId, others],
+  );
   if (rows.length) {
     await q.query(
       `INSERT INTO guestlist.seating_relations (tenant_id, venue_id, occasion_id, a, b, score, rule)

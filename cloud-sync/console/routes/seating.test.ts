@@ -19,14 +19,15 @@ const validateChart = ajv.compile(SeatingChartSchema);
 const validateJob = ajv.compile(AutoJobSchema);
 
 // T1 (6 seats): Ana's household of 3; T2 (4, accessible): Di, who must sit with Eve and apart from Fay; T10 (2): Gus,
-// locked there. Cy needs an accessible table; Hal (2) and Eve have no table; Ivy is revoked.
+// locked there. Cy needs an accessible table; Hal (2) and Eve have no table; Ivy is revoked (Di must sit apart from her,
+// and they have a score: neither is on the chart).
 const TABLES = 'id,label,capacity,tags\nta10,T10,2,\nta2,T2,4,accessible\nta1,T1,6,\n';
 const GUESTS = [
   'guest_id,name,party_size,table,barcode,group,together_with,apart_from,needs,seat_locked',
   'ana,Ana,2,T1,B-ANA,silva,,,,',
   'bo,Bo,1,T1,B-BO,silva,,,,',
   'cy,Cy,1,,B-CY,,,,accessible,',
-  'di,Di,1,T2,B-DI,,eve,,,',
+  'di,Di,1,T2,B-DI,,eve,ivy,,',
   'eve,Eve,1,,B-EVE,,,,,',
   'fay,Fay,1,,B-FAY,,,di,,',
   'gus,Gus,1,T10,B-GUS,,,,,true',
@@ -85,7 +86,7 @@ describe.each(backends())('console seating chart API on %s', (backend) => {
     await importTables(t.db, B.venueId, 'id,label,capacity\ntb1,T1,6\n');
     await importGuests(t.db, { venueId: A.venueId, occasionId: A.occasionId, csv: GUESTS });
     await importGuests(t.db, { venueId: B.venueId, occasionId: B.occasionId, csv: 'guest_id,name,barcode\nb-zoe,Zoe,B-ZOE\n' });
-    await importRelations(t.db, A.occasionId, 'a,b,score\nana,hal,-20\n');
+    await importRelations(t.db, A.occasionId, 'a,b,score\nana,hal,-20\ndi,ivy,-50\n');
     await revokeGuest(t.db, 'ivy');
     agent = await addDevice(t.db, A.venueId, 'agent');
     cloud = await buildApp({ db: t.db, doubleAdmissionEverySec: 0, assignMetricsEverySec: 0 });
@@ -209,6 +210,10 @@ describe.each(backends())('console seating chart API on %s', (backend) => {
       before: [{ a: 'di', b: 'eve', score: null, rule: 'together' }, { a: 'di', b: 'fay', score: null, rule: 'apart' }],
       after: [{ a: 'bo', b: 'di', score: 10, rule: null }, { a: 'di', b: 'fay', score: null, rule: 'apart' }],
     }]);
+    // Di's pairs with Ivy, revoked and not on the chart, are kept for when she is let back in.
+    expect(await t.db.query('SELECT a, b, score FROM guestlist.seating_relations WHERE occasion_id = $1 AND (a = $2 OR b = $2) ORDER BY a, b', [A.occasionId, 'di']))
+      .toEqual([{ a: 'bo', b: 'di', score: 10 }, { a: 'di', b: 'fay', score: null }, { a: 'di', b: 'ivy', score: -50 }]);
+    expect(await t.db.query('SELECT together_with, apart_from FROM guestlist.guest_seating WHERE guest_id = $1', ['di'])).toEqual([{ together_with: [], apart_from: ['ivy'] }]);
     // Eve no longer moves with Di.
     expect((await move(A.planner, 'eve', null)).json<{ moved: ChartParty[] }>().moved.map((p) => p.guest_id)).toEqual(['eve']);
 
