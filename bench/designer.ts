@@ -30,6 +30,7 @@ import { DESIGNER_PROBE, type DesignerBenchWindow, type FrameSample } from './de
 const TABLES = Number(process.env.BENCH_DESIGNER_TABLES ?? 300);
 const GUESTS = Number(process.env.BENCH_DESIGNER_GUESTS ?? 3_000);
 const MOVES = Number(process.env.BENCH_DESIGNER_MOVES ?? 100);
+const SMALL_VENUE = 'Bench one-table hall';
 const REACH_SAMPLES = Number(process.env.BENCH_DESIGNER_REACH_SAMPLES ?? 15);
 
 const pct = (xs: number[], p: number) => {
@@ -66,12 +67,11 @@ async function publish(call: Call, venueId: string, layout: Layout): Promise<{ s
   return { saveMs, previewMs, publishMs: performance.now() - t, version: done.body.version };
 }
 
-/** The designer page of `venueId`, drawn: every table of the draft is in the plan. */
-async function openDesigner(page: Page, base: string, venueId: string, tables: number): Promise<Locator> {
-  await page.goto(`${base}/console/#/occasions`);
-  await page.evaluate((v) => localStorage.setItem('seatpilot.console.venue', v), venueId);
+/** The designer page of the venue named `venue` (chosen in the header's picker), drawn: every table of the draft is in the plan. */
+async function openDesigner(page: Page, base: string, venue: string, tables: number): Promise<Locator> {
   await page.goto(`${base}/console/#/designer`);
-  await page.reload();
+  await page.getByRole('combobox', { name: /^Venue/ }).selectOption({ label: venue });
+  await page.getByRole('heading', { level: 1, name: new RegExp(`${venue}$`) }).waitFor();
   const svg = page.locator('svg.plan').first();
   try {
     await page.waitForFunction((n) => document.querySelectorAll('svg.plan [data-kind="tables"]').length === n, tables, { timeout: 120_000 });
@@ -155,9 +155,8 @@ async function unseatedOnServer(call: Call, occasionId: string): Promise<{ unsea
 }
 
 async function autoAssign(page: Page, base: string, occasionId: string, call: Call) {
-  await page.evaluate((o) => localStorage.setItem('seatpilot.console.occasion', o), occasionId);
   await page.goto(`${base}/console/#/seating`);
-  await page.reload();
+  await page.getByRole('combobox', { name: /^Occasion/ }).selectOption({ label: 'Bench gala' });
   const button = page.getByRole('button', { name: /^Auto-assign/ });
   await button.waitFor({ timeout: 120_000 });
   // The chart's parties are on the page (the unseated list holds them all).
@@ -217,7 +216,7 @@ try {
   const full = benchLayout(TABLES);
   const one = benchLayout(1, TABLES, 'one-t');
   const empty = benchLayout(0, TABLES);
-  const small = await addVenue(db, A.tenantId, 'Bench one-table hall');
+  const small = await addVenue(db, A.tenantId, SMALL_VENUE);
   log('publishing the layouts through the API');
   const published = await publish(call, A.venueId, full);
   await publish(call, small.id, one);
@@ -242,11 +241,11 @@ try {
   page.setDefaultTimeout(60_000);
 
   // The baseline first: the one-table hall.
-  let svg = await openDesigner(page, base, small.id, 1);
+  let svg = await openDesigner(page, base, SMALL_VENUE, 1);
   await dragTable(page, svg, one.tables[0]!.id, 3, 0, 20); // warm-up
   const baseDrag = await dragTable(page, svg, one.tables[0]!.id, -10, 4, MOVES);
 
-  svg = await openDesigner(page, base, A.venueId, TABLES);
+  svg = await openDesigner(page, base, 'Bench hall', TABLES);
   const idle = await idleFrames(page, 1500);
   const target = full.tables[Math.floor(TABLES / 2)]!.id;
   await dragTable(page, svg, full.tables[0]!.id, 1, 0, 20); // warm-up
