@@ -8,7 +8,7 @@ import { ImportError } from '../guestlist/common';
 import { importGuests } from '../guestlist/import-guests';
 import { addOccasion, importTables } from '../guestlist/manage';
 import { buildApp } from '../app';
-import { assignSeats } from './assign';
+import { assignSeats, loadOccasion } from './assign';
 import { importRelations } from './relations';
 import { SEATING_GUESTS_CSV } from '../../tests/fixtures/seating-guests';
 
@@ -54,6 +54,14 @@ describe.each(backends())('cloud seating assign on %s', (backend) => {
     expect(rel).toContain('line 4: a and b are the same guest');
     expect((await t.db.query('SELECT 1 FROM guestlist.guests WHERE id = $1', ['g-x'])).length).toBe(0);
     expect((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM guestlist.seating_relations WHERE occasion_id = $1', [occasion]))[0]!.n).toBe(2);
+  });
+
+  it("loads the occasion for its own tenant only, on a connection no row security filters", async () => {
+    const data = await loadOccasion(t.db, occasion, tenant);
+    expect(data).toMatchObject({ occasion_id: occasion, tenant_id: tenant, venue_id: venue });
+    expect(data.guests.length).toBeGreaterThan(0);
+    const other = (await addTenant(t.db, 'Other Co')).id;
+    await expect(loadOccasion(t.db, occasion, other)).rejects.toThrow(`no occasion "${occasion}"`);
   });
 
   it('a dry run plans and writes nothing; the run writes the plan and the moved guests get new versions', async () => {

@@ -12,7 +12,7 @@ import type { Db, Queryable } from '../db';
 import { lockVenue } from '../guestlist/common';
 import { PgStore } from '../pg-store';
 import type { OccasionGuest, OccasionRelation, OccasionTable } from './occasion-problem';
-import { assignCompletedPayload, planOccasion, type OccasionData } from './occasion-plan';
+import { assignCompletedPayload, planOccasion, type OccasionData, type OccasionPlan } from './occasion-plan';
 
 export type AssignChannel = AssignCompletedPayload['channel'];
 /** The device id assign.completed events from the cloud's own tools carry (they come from no venue device). */
@@ -33,28 +33,25 @@ export interface AssignChange {
   to: string | null;
 }
 
-export interface AssignSummary {
+/** The run's plan without its moves (they are `changes`, with table labels). */
+export interface AssignSummary extends Omit<OccasionPlan, 'moves'> {
   occasion_id: string;
   venue_id: string;
   dry_run: boolean;
-  /** Guests (heads) the engine had to place: every guest but those kept at their table. */
-  guests_to_seat: number;
-  guests_seated: number;
-  locked: number;
-  tables: number;
-  unseated: { guest_id: string; name: string; party_size: number; reason: string }[];
-  score: number;
-  optimal: boolean;
-  gap: number | null;
-  duration_ms: number;
   /** Guests whose table differs from the current plan (labels; null: no table). */
   changes: AssignChange[];
   written: boolean;
 }
 
-/** The occasion's tables, its active guests (revoked ones keep whatever table they have: they will not come in) and relations. */
-export async function loadOccasion(q: Queryable, occasionId: string): Promise<OccasionData> {
-  const [occ] = await q.query<{ venue_id: string; tenant_id: string }>('SELECT venue_id, tenant_id FROM guestlist.occasions WHERE id = $1 AND NOT deleted', [occasionId]);
+/**
+ * The occasion's tables, its active guests (revoked ones keep whatever table they have: they will not come in) and
+ * relations. `tenantId` (the console's session): another tenant's occasion is "no occasion", whatever the row security.
+ */
+export async function loadOccasion(q: Queryable, occasionId: string, tenantId?: string): Promise<OccasionData> {
+  const [occ] = await q.query<{ venue_id: string; tenant_id: string }>(
+    `SELECT venue_id, tenant_id FROM guestlist.occasions WHERE id = $1 AND NOT deleted${tenantId === undefined ? '' : ' AND tenant_id = $2'}`,
+    tenantId === undefined ? [occasionId] : [occasionId, tenantId],
+  );
   if (!occ) throw new AdminError(`no occasion "${occasionId}"`);
   const tables = await q.query<OccasionTable>(
     `SELECT t.id, t.label, t.capacity, coalesce(tt.tags, '{}') AS tags FROM guestlist.seating_tables t

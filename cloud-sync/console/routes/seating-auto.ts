@@ -126,7 +126,7 @@ export class AutoJobs {
 
   private async run(job: Job, session: Pick<ConsoleSession, 'tenantId' | 'accountId'>): Promise<void> {
     try {
-      const data = await scoped(this.db, session, (q) => loadOccasion(q, job.occasionId));
+      const data = await scoped(this.db, session, (q) => loadOccasion(q, job.occasionId, job.tenantId));
       job.stage = 'solving';
       const outcome = await planInWorker(data, { timeLimitMs: job.limitMs, signal: this.stop.signal });
       if (!outcome.ok) {
