@@ -163,8 +163,22 @@ export function deleteSelection(): void {
 export function duplicateSelection(): void {
   if (!sel.value.length) return;
   const out = duplicateElements(doc.value, sel.value, 1, 1, newId);
-  commit(out.layout);
+  commit(relabelCopies(out.layout, out.refs));
   sel.value = out.refs;
+}
+
+/** A copied table keeps its original's label, but labels are unique (the server refuses the draft): copies take the next free ones. */
+function relabelCopies(layout: Layout, copies: readonly ElementRef[]): Layout {
+  const ids = new Set(copies.filter((r) => r.kind === 'tables').map((r) => r.id));
+  if (!ids.size) return layout;
+  const taken = layout.tables.filter((x) => !ids.has(x.id));
+  const tables = layout.tables.map((x) => {
+    if (!ids.has(x.id)) return x;
+    const copy = { ...x, label: nextTableLabel(taken) };
+    taken.push(copy);
+    return copy;
+  });
+  return { ...layout, tables };
 }
 
 let clipboard: { layout: Layout; refs: ElementRef[]; pasted: number } | null = null;
@@ -180,7 +194,7 @@ export function paste(): void {
   const copies = duplicateElements(clipboard.layout, clipboard.refs, off, off, newId);
   let next = doc.value;
   for (const r of copies.refs) next = addEl(next, r.kind, findEl(copies.layout, r)!);
-  commit(next);
+  commit(relabelCopies(next, copies.refs));
   sel.value = copies.refs;
 }
 
