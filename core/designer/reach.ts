@@ -2,7 +2,9 @@
 // layout as the doors will see it (project.ts): what the designer highlights as the planner draws, what publishing
 // reports, and the exact route a guest will be shown from a door to a table.
 import type { SyncTable } from '../contract/contract';
-import { buildDoorField, buildWalkGrid, distanceFromField, routeFromField, type DoorField, type Route, type WalkGrid } from '../wayfinding/wayfinding';
+import {
+  buildDoorField, buildWalkGrid, doorRegions, regionsReachTable, routeFromField, walkRegions, type DoorField, type Route, type WalkGrid,
+} from '../wayfinding/wayfinding';
 import type { Layout } from './layout';
 import { projectLayout } from './project';
 
@@ -57,15 +59,20 @@ function outsideRoom(t: SyncTable, width: number, height: number): boolean {
 /** Checks every table from every door. `now` is injectable for the bench (default performance.now when present, else Date.now). */
 export function checkReachability(layout: Layout, now: () => number = defaultNow): ReachReport {
   const started = now();
-  const { grid, tables, fields } = walkOf(layout);
+  // The kiosk's grid, and its regions instead of a door field per door: a route exists exactly when the door's walk
+  // starts in a region that touches the table's approach band (wayfinding.ts walkRegions), the status routeFromField
+  // would give, without a Dijkstra per door.
+  const { floor_plan, tables } = projectLayout(layout);
+  const grid = buildWalkGrid(floor_plan, tables);
+  const regions = walkRegions(grid);
+  const doors = floor_plan.doors.map((d) => ({ id: d.id, from: doorRegions(grid, regions, d.id) ?? new Set<number>() }));
   const reachedSomething = new Set<string>();
   const report: TableReach[] = tables.map((t) => {
     const reachable_from: string[] = [];
-    for (const f of fields) {
-      // The status routeFromField would give, without straightening a path nobody looks at (most of a route's cost).
-      if (distanceFromField(grid, f, t.id) !== null) {
-        reachable_from.push(f.doorId);
-        reachedSomething.add(f.doorId);
+    for (const d of doors) {
+      if (regionsReachTable(grid, regions, d.from, t.id)) {
+        reachable_from.push(d.id);
+        reachedSomething.add(d.id);
       }
     }
     let problem: ReachProblem | null = null;

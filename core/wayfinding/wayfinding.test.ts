@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncFloorPlan, SyncTable } from '../contract/contract';
 import { sampleFloor } from '../../kiosk/sample-floor';
-import { buildDoorField, buildWalkGrid, findRoute, routeFromField, routeOnGrid, type Point } from './wayfinding';
+import { buildDoorField, buildWalkGrid, doorRegions, findRoute, regionsReachTable, routeFromField, routeOnGrid, walkRegions, type Point } from './wayfinding';
 
 const table = (id: string, x: number, y: number, w = 2, h = 2): SyncTable => ({ id, label: id.toUpperCase(), capacity: 8, shape: 'round', x, y, w, h });
 
@@ -132,5 +132,49 @@ describe('wayfinding', () => {
     expect(buildDoorField(g, 'nope')).toBeNull();
     expect(routeFromField(g, null, 't1')).toMatchObject({ status: 'unknown_door', path: [] });
     expect(routeFromField(g, buildDoorField(g, 'main'), 'nope')).toMatchObject({ status: 'unknown_table', table: null });
+  });
+});
+
+describe('walk regions', () => {
+  /** A random room: walls at odd angles, obstacles and tables anywhere, some doors boxed in. */
+  function randomPlan(seed: number): { plan: SyncFloorPlan; tables: SyncTable[] } {
+    let a = seed;
+    const rnd = () => ((a = (a * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const walls = Array.from({ length: 8 }, () => ({ x1: rnd() * 30, y1: rnd() * 20, x2: rnd() * 30, y2: rnd() * 20 }));
+    const obstacles = Array.from({ length: 4 }, () => ({ x: rnd() * 28, y: rnd() * 18, w: 1 + rnd() * 4, h: 1 + rnd() * 3 }));
+    const doors = Array.from({ length: 3 }, (_, i) => ({ id: `d${i}`, label: `D${i}`, x: rnd() * 30, y: rnd() * 20 }));
+    const tables = Array.from({ length: 25 }, (_, i) => table(`t${i}`, rnd() * 28, rnd() * 18, 1.2 + rnd(), 1.2 + rnd()));
+    return { plan: plan({ width: 30, height: 20, walls, obstacles, doors }), tables };
+  }
+
+  it('say a table is reachable from a door exactly when the kiosk finds a route, on random rooms', () => {
+    let reachable = 0;
+    let unreachable = 0;
+    for (let seed = 1; seed <= 12; seed++) {
+      const { plan: p, tables } = randomPlan(seed);
+      const g = buildWalkGrid(p, tables);
+      const regions = walkRegions(g);
+      for (const d of p.doors) {
+        const field = buildDoorField(g, d.id);
+        const from = doorRegions(g, regions, d.id)!;
+        for (const t of tables) {
+          const routed = routeFromField(g, field, t.id).status === 'ok';
+          expect(regionsReachTable(g, regions, from, t.id), `seed ${seed} ${d.id} → ${t.id}`).toBe(routed);
+          if (routed) reachable++;
+          else unreachable++;
+        }
+      }
+    }
+    // Both answers occur, so the agreement means something.
+    expect(reachable).toBeGreaterThan(50);
+    expect(unreachable).toBeGreaterThan(20);
+  });
+
+  it('answer null for a table or door not on the plan', () => {
+    const g = buildWalkGrid(plan(), [table('a', 10, 10)]);
+    const regions = walkRegions(g);
+    expect(doorRegions(g, regions, 'nope')).toBeNull();
+    expect(regionsReachTable(g, regions, doorRegions(g, regions, 'd1')!, 'nope')).toBeNull();
+    expect(regionsReachTable(g, regions, doorRegions(g, regions, 'd1')!, 'a')).toBe(true);
   });
 });
