@@ -3,16 +3,13 @@
 // export, every change audited and synced to the hub, and tenant B never reaching tenant A's guests.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncChange } from '../../../core/contract/contract';
 import { GuestListSchema, type GuestDetail, type GuestList, type ImportStreamLine } from '../../../core/console/guests';
 import { ajv } from '../../../core/contract/validate';
-import type { Caller } from '../../../protocol/store';
-import { addDevice, type IssuedKey } from '../../admin';
-import { buildApp, type CloudApp } from '../../app';
+import type { IssuedKey } from '../../admin';
+import type { CloudApp } from '../../app';
 import { addOccasion, importTables } from '../../guestlist/manage';
-import { PgSyncStore } from '../../guestlist/sync-store';
-import { backends, freshDatabase, type TestDatabase } from '../../../tests/pg-backends';
-import { asUser, consoleTenant, type ConsoleTenant, type TestSession } from '../../../tests/fixtures/console';
+import { backends, type TestDatabase } from '../../../tests/pg-backends';
+import { asUser, closeConsoleWorld, consoleWorld, syncAs, type ConsoleTenant, type TestSession } from '../../../tests/fixtures/console';
 import { scoped } from '../scope';
 
 const validateList = ajv.compile(GuestListSchema);
@@ -27,17 +24,7 @@ describe.each(backends())('console guest API on %s', (backend) => {
   let agent: IssuedKey;
   let tables: Record<string, string> = {};
   const app = () => cloud.app;
-  const caller = (): Caller => ({ keyId: agent.key_id, tenantId: agent.tenant_id, venueId: agent.venue_id, deviceId: agent.device_id, deviceKind: 'agent' });
-  const syncAll = async (cursor?: string) => {
-    const store = new PgSyncStore(t.db);
-    const changes: SyncChange[] = [];
-    for (;;) {
-      const page = await store.changesSince(caller(), cursor, 1000);
-      changes.push(...page.changes);
-      cursor = page.cursor;
-      if (!page.has_more) return { changes, cursor };
-    }
-  };
+  const syncAll = (cursor?: string) => syncAs(t.db, agent, cursor);
   const importCsv = (who: TestSession, csv: string, occasionId = A.occasionId, accept?: string) =>
     asUser(app(), who, { method: 'POST', url: `/console/api/occasions/${occasionId}/guests/import`, headers: { 'content-type': 'text/csv', ...(accept ? { accept } : {}) }, payload: csv });
   const list = async (who: TestSession, occasionId = A.occasionId) => asUser(app(), who, { method: 'GET', url: `/console/api/occasions/${occasionId}/guests` });
@@ -50,19 +37,13 @@ describe.each(backends())('console guest API on %s', (backend) => {
     );
 
   beforeAll(async () => {
-    t = await freshDatabase(backend);
-    A = await consoleTenant(t.db, 'A');
-    B = await consoleTenant(t.db, 'B');
-    await importTables(t.db, A.venueId, 'label,capacity\nT1,10\nT2,8\n');
-    await importTables(t.db, B.venueId, 'label,capacity\nT1,6\n');
-    tables = Object.fromEntries((await t.db.query<{ id: string; label: string }>('SELECT id, label FROM guestlist.seating_tables WHERE venue_id = $1', [A.venueId])).map((r) => [r.label, r.id]));
-    agent = await addDevice(t.db, A.venueId, 'agent');
-    cloud = await buildApp({ db: t.db, doubleAdmissionEverySec: 0, assignMetricsEverySec: 0 });
+    ({ t, A, B, agent, cloud } = await consoleWorld(backend, async ({ t, A, B }) => {
+      await importTables(t.db, A.venueId, 'label,capacity\nT1,10\nT2,8\n');
+      await importTables(t.db, B.venueId, 'label,capacity\nT1,6\n');
+      tables = Object.fromEntries((await t.db.query<{ id: string; label: string }>('SELECT id, label FROM guestlist.seating_tables WHERE venue_id = $1', [A.venueId])).map((r) => [r.label, r.id]));
+    }));
   }, 120_000);
-  afterAll(async () => {
-    await cloud?.app.close();
-    await t?.drop();
-  });
+  afterAll(() => closeConsoleWorld({ t, cloud }));
 
   it('refuses a file with two bad rows naming both lines and imports nothing; the fixed file imports, audited with its report', async () => {
     const bad = [HEADER, 'ana,Ana,2,T1,BC-ana,,,', 'ben,,1,T2,BC-ben,,,', 'cai,Cai,1,T9,BC-cai,,,'].join('\n');

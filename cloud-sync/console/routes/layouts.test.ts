@@ -10,12 +10,12 @@ import { ajv, checkSyncResponse } from '../../../core/contract/validate';
 import { IMAGE_MAX_BYTES, LayoutDraftSchema, type LayoutDraft, type LayoutVersion, type LayoutVersionList, type PublishPreview } from '../../../core/console/layout';
 import type { Layout } from '../../../core/designer/layout';
 import { projectLayout } from '../../../core/designer/project';
-import { addDevice, type IssuedKey } from '../../admin';
-import { buildApp, type CloudApp } from '../../app';
+import type { IssuedKey } from '../../admin';
+import type { CloudApp } from '../../app';
 import { importGuests } from '../../guestlist/import-guests';
 import { addOccasion, importTables, setFloorPlan } from '../../guestlist/manage';
-import { backends, freshDatabase, type TestDatabase } from '../../../tests/pg-backends';
-import { asUser, consoleTenant, type ConsoleTenant, type TestSession } from '../../../tests/fixtures/console';
+import { backends, type TestDatabase } from '../../../tests/pg-backends';
+import { asUser, closeConsoleWorld, consoleWorld, type ConsoleTenant, type TestSession } from '../../../tests/fixtures/console';
 import { GIF_1x1, JPEG_37x23, PNG_41x17 } from '../../../tests/fixtures/layout-images';
 import { signedInject } from '../../../tests/signed';
 
@@ -83,22 +83,16 @@ describe.each(backends())('Seat Designer API on %s', (backend) => {
   };
 
   beforeAll(async () => {
-    t = await freshDatabase(backend);
-    A = await consoleTenant(t.db, 'A');
-    B = await consoleTenant(t.db, 'B');
-    // Tenant A's venue as an operator set it up before the designer: `floorplan set` and `tables import`.
-    await setFloorPlan(t.db, A.venueId, JSON.stringify(PLAN));
-    await importTables(t.db, A.venueId, TABLES_CSV);
-    await importGuests(t.db, { venueId: A.venueId, occasionId: A.occasionId, csv: 'guest_id,name,party_size,table,barcode\nana,Ana,2,3,BC-ana\nben,Ben,1,3,BC-ben\ncai,Cai,1,1,BC-cai\n' });
-    await importTables(t.db, B.venueId, 'label,capacity\nB1,4\n');
-    bTableId = (await t.db.query<{ id: string }>('SELECT id FROM guestlist.seating_tables WHERE venue_id = $1', [B.venueId]))[0]!.id;
-    agent = await addDevice(t.db, A.venueId, 'agent');
-    cloud = await buildApp({ db: t.db, doubleAdmissionEverySec: 0, assignMetricsEverySec: 0 });
+    ({ t, A, B, agent, cloud } = await consoleWorld(backend, async ({ t, A, B }) => {
+      // Tenant A's venue as an operator set it up before the designer: `floorplan set` and `tables import`.
+      await setFloorPlan(t.db, A.venueId, JSON.stringify(PLAN));
+      await importTables(t.db, A.venueId, TABLES_CSV);
+      await importGuests(t.db, { venueId: A.venueId, occasionId: A.occasionId, csv: 'guest_id,name,party_size,table,barcode\nana,Ana,2,3,BC-ana\nben,Ben,1,3,BC-ben\ncai,Cai,1,1,BC-cai\n' });
+      await importTables(t.db, B.venueId, 'label,capacity\nB1,4\n');
+      bTableId = (await t.db.query<{ id: string }>('SELECT id FROM guestlist.seating_tables WHERE venue_id = $1', [B.venueId]))[0]!.id;
+    }));
   }, 120_000);
-  afterAll(async () => {
-    await cloud?.app.close();
-    await t?.drop();
-  });
+  afterAll(() => closeConsoleWorld({ t, cloud }));
 
   it('makes the first draft from the plan and tables the CLI set, revision 0, nothing to publish', async () => {
     const d = await draft();

@@ -3,17 +3,15 @@
 // stale versions, one party's relations replaced, and auto-assign run in a worker whose plan is written only by its
 // apply — all or nothing, once audited. Tenant B never reaches tenant A's chart or jobs; a viewer only reads.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncChange } from '../../../core/contract/contract';
 import { AutoJobSchema, SeatingChartSchema, type AutoJob, type ChartParty, type SeatingChart } from '../../../core/console/seating';
 import { ajv } from '../../../core/contract/validate';
-import { addDevice, type IssuedKey } from '../../admin';
-import { buildApp, type CloudApp } from '../../app';
+import type { IssuedKey } from '../../admin';
+import type { CloudApp } from '../../app';
 import { importGuests } from '../../guestlist/import-guests';
 import { importTables, revokeGuest } from '../../guestlist/manage';
-import { PgSyncStore } from '../../guestlist/sync-store';
 import { importRelations } from '../../seating/relations';
-import { backends, freshDatabase, type TestDatabase } from '../../../tests/pg-backends';
-import { asUser, consoleTenant, type ConsoleTenant, type TestSession } from '../../../tests/fixtures/console';
+import { backends, type TestDatabase } from '../../../tests/pg-backends';
+import { asUser, closeConsoleWorld, consoleWorld, syncAs, type ConsoleTenant, type TestSession } from '../../../tests/fixtures/console';
 
 const validateChart = ajv.compile(SeatingChartSchema);
 const validateJob = ajv.compile(AutoJobSchema);
@@ -56,15 +54,8 @@ describe.each(backends())('console seating chart API on %s', (backend) => {
   const audits = (action: string) =>
     t.db.query<{ entity_id: string; actor: string; before: unknown; after: unknown }>('SELECT entity_id, actor, before, after FROM console.audit_log WHERE action = $1 ORDER BY id', [action]);
   const syncedGuests = async (cursor?: string) => {
-    const store = new PgSyncStore(t.db);
-    const caller = { keyId: agent.key_id, tenantId: agent.tenant_id, venueId: agent.venue_id, deviceId: agent.device_id, deviceKind: 'agent' as const };
-    const changes: SyncChange[] = [];
-    for (;;) {
-      const page = await store.changesSince(caller, cursor, 1000);
-      changes.push(...page.changes);
-      cursor = page.cursor;
-      if (!page.has_more) return { guests: changes.flatMap((c) => (c.kind === 'guest' ? [c.guest] : [])), cursor };
-    }
+    const synced = await syncAs(t.db, agent, cursor);
+    return { guests: synced.changes.flatMap((c) => (c.kind === 'guest' ? [c.guest] : [])), cursor: synced.cursor };
   };
   const finished = async (who: TestSession, jobId: string): Promise<AutoJob> => {
     for (let i = 0; i < 600; i++) {
@@ -79,22 +70,16 @@ describe.each(backends())('console seating chart API on %s', (backend) => {
   };
 
   beforeAll(async () => {
-    t = await freshDatabase(backend);
-    A = await consoleTenant(t.db, 'A');
-    B = await consoleTenant(t.db, 'B');
-    await importTables(t.db, A.venueId, TABLES);
-    await importTables(t.db, B.venueId, 'id,label,capacity\ntb1,T1,6\n');
-    await importGuests(t.db, { venueId: A.venueId, occasionId: A.occasionId, csv: GUESTS });
-    await importGuests(t.db, { venueId: B.venueId, occasionId: B.occasionId, csv: 'guest_id,name,barcode\nb-zoe,Zoe,B-ZOE\n' });
-    await importRelations(t.db, A.occasionId, 'a,b,score\nana,hal,-20\ndi,ivy,-50\n');
-    await revokeGuest(t.db, 'ivy');
-    agent = await addDevice(t.db, A.venueId, 'agent');
-    cloud = await buildApp({ db: t.db, doubleAdmissionEverySec: 0, assignMetricsEverySec: 0 });
+    ({ t, A, B, agent, cloud } = await consoleWorld(backend, async ({ t, A, B }) => {
+      await importTables(t.db, A.venueId, TABLES);
+      await importTables(t.db, B.venueId, 'id,label,capacity\ntb1,T1,6\n');
+      await importGuests(t.db, { venueId: A.venueId, occasionId: A.occasionId, csv: GUESTS });
+      await importGuests(t.db, { venueId: B.venueId, occasionId: B.occasionId, csv: 'guest_id,name,barcode\nb-zoe,Zoe,B-ZOE\n' });
+      await importRelations(t.db, A.occasionId, 'a,b,score\nana,hal,-20\ndi,ivy,-50\n');
+      await revokeGuest(t.db, 'ivy');
+    }));
   }, 120_000);
-  afterAll(async () => {
-    await cloud?.app.close();
-    await t?.drop();
-  });
+  afterAll(() => closeConsoleWorld({ t, cloud }));
 
   it('the chart: live tables in label order, active guests as parties, every relation as a pair a < b', async () => {
     const c = await chart();
