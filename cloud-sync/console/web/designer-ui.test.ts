@@ -232,6 +232,26 @@ describe('the Seat Designer in Chromium', () => {
     expect(await page.getByRole('button', { name: 'Undo' }).isDisabled()).toBe(true);
   }, 30_000);
 
+  it("a stage's and a zone's properties: label, size and turn applied as typed; a size out of range is said and not applied", async () => {
+    await tool('Stage').click();
+    await clickAt(4, 16);
+    await page.getByLabel('Label').fill('Band');
+    await page.getByLabel('Width (m)').fill('5');
+    await page.getByLabel('Depth (m)').fill('20000');
+    expect(await page.getByText('Type a number from 0.1 to 10000.').count()).toBe(1);
+    await page.getByLabel('Rotation (degrees)').fill('-90');
+    await tool('Zone').click();
+    await clickAt(14, 16);
+    await page.getByLabel('Zone name').fill('Lounge');
+    await page.getByLabel('Width (m)').fill('3');
+    await expect.poll(() => page.getByTestId('save-status').textContent(), { timeout: 10_000 }).toBe('Saved');
+    const { layout } = await serverDraft();
+    expect(layout.obstacles.map((o) => [o.kind, o.label, o.w, o.rotation])).toEqual([['stage', 'Band', 5, 270]]);
+    // The refused depth left the stage's own.
+    expect(layout.obstacles[0]!.h).toBeLessThan(10_000);
+    expect(layout.zones.map((z) => [z.label, z.w])).toEqual([['Lounge', 3]]);
+  }, 30_000);
+
   it('a viewer sees the plan without tools', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(A.viewer.account.email);

@@ -15,9 +15,11 @@ interface NumProps { id: string; label: StringKey; value: number; min: number; m
 
 function NumField(p: NumProps) {
   const [text, setText] = useState<string | null>(null);
-  const n = text === null ? p.value : Number(text);
-  const ok = text === null || (text.trim() !== '' && Number.isFinite(n) && n >= p.min && n <= p.max && (!p.int || Number.isInteger(n)));
-  const error = ok ? null : t('designer.bad_number', { min: p.min, max: p.max });
+  const valid = (s: string) => {
+    const v = Number(s);
+    return s.trim() !== '' && Number.isFinite(v) && v >= p.min && v <= p.max && (!p.int || Number.isInteger(v));
+  };
+  const error = text === null || valid(text) ? null : t('designer.bad_number', { min: p.min, max: p.max });
   return (
     <Field id={p.id} label={t(p.label)} error={error}>
       <input
@@ -25,8 +27,7 @@ function NumField(p: NumProps) {
         onInput={(e) => {
           const s = e.currentTarget.value;
           setText(s);
-          const v = Number(s);
-          if (s.trim() !== '' && Number.isFinite(v) && v >= p.min && v <= p.max && (!p.int || Number.isInteger(v))) p.onValue(v);
+          if (valid(s)) p.onValue(Number(s));
         }}
         onBlur={() => { setText(null); seal(); }}
       />
@@ -121,6 +122,15 @@ function ElementFields({ layout, r }: { layout: Layout; r: ElementRef }) {
   const rotation = (
     <NumField id="p-rotation" label="designer.f.rotation" value={e.rotation as number} min={-360} max={360} onValue={(n) => set('rotation')(normalizeAngle(n))} />
   );
+  // An obstacle and a zone are both a labelled box: its label, its size and its turn.
+  const box = (label: StringKey) => (
+    <>
+      <TextField id="p-label" label={label} value={e.label as string} max={64} onValue={set('label')} />
+      {num('w', 'designer.f.width', 0.1, 10_000)}
+      {num('h', 'designer.f.depth', 0.1, 10_000)}
+      {rotation}
+    </>
+  );
   switch (r.kind) {
     case 'tables':
       return (
@@ -139,10 +149,7 @@ function ElementFields({ layout, r }: { layout: Layout; r: ElementRef }) {
       return (
         <>
           <Choice id="p-kind" label="designer.f.kind" value={e.kind as ObstacleKind} options={KINDS} text={(k) => t(`designer.tool.${k}`)} onValue={set('kind')} />
-          <TextField id="p-label" label="designer.f.label" value={e.label as string} max={64} onValue={set('label')} />
-          {num('w', 'designer.f.width', 0.1, 10_000)}
-          {num('h', 'designer.f.depth', 0.1, 10_000)}
-          {rotation}
+          {box('designer.f.label')}
         </>
       );
     case 'doors':
@@ -153,14 +160,7 @@ function ElementFields({ layout, r }: { layout: Layout; r: ElementRef }) {
         </>
       );
     case 'zones':
-      return (
-        <>
-          <TextField id="p-label" label="designer.f.zone_label" value={e.label as string} max={64} onValue={set('label')} />
-          {num('w', 'designer.f.width', 0.1, 10_000)}
-          {num('h', 'designer.f.depth', 0.1, 10_000)}
-          {rotation}
-        </>
-      );
+      return box('designer.f.zone_label');
     case 'labels':
       return (
         <>
