@@ -162,7 +162,10 @@ export async function saveDraft(
   return writeDraft(q, target, current.revision, layout, by, now);
 }
 
-/** The draft's row at `from` + 1; a concurrent writer that got there first makes it a conflict. */
+/**
+ * The draft's row at `from` + 1. A concurrent writer that got there first (an update past `from`, or the first
+ * insert while this one read no row) makes it a conflict naming the revision it reached.
+ */
 async function writeDraft(q: Queryable, target: { tenantId: string; venueId: string }, from: number, layout: Layout, by: string, now: Date): Promise<StoredDraft> {
   const rows = await q.query<{ revision: number; updated_at: Date }>(
     `INSERT INTO guestlist.layout_drafts AS d (venue_id, tenant_id, layout, revision, updated_at, updated_by)
@@ -172,9 +175,10 @@ async function writeDraft(q: Queryable, target: { tenantId: string; venueId: str
      RETURNING revision, updated_at`,
     [target.venueId, target.tenantId, JSON.stringify(layout), from, now, by],
   );
-  if (!rows[0]) throw stale(from + 1);
-  // A first save can only come from revision 0; another writer's insert in between lands here as a conflict too.
-  if (Number(rows[0].revision) !== from + 1) throw stale(Number(rows[0].revision));
+  if (!rows[0]) {
+    const [current] = await q.query<{ revision: number }>('SELECT revision FROM guestlist.layout_drafts WHERE venue_id = $1', [target.venueId]);
+    throw stale(Number(current?.revision ?? from + 1));
+  }
   return { layout, revision: Number(rows[0].revision), updated_at: iso(rows[0].updated_at), updated_by: by };
 }
 
