@@ -20,10 +20,8 @@ interface PartyRow {
   apart_from: string[];
 }
 
+/** The venue's newest published layout version; null: never published. */
 async function layoutVersion(q: Queryable, venueId: string): Promise<number | null> {
-  // guestlist.layout_versions comes with sql 0017; a database without it has published nothing.
-  const [present] = await q.query<{ ok: boolean }>(`SELECT to_regclass('guestlist.layout_versions') IS NOT NULL AS ok`);
-  if (!present?.ok) return null;
   const [row] = await q.query<{ v: number | null }>('SELECT max(version) AS v FROM guestlist.layout_versions WHERE venue_id = $1', [venueId]);
   return row?.v ?? null;
 }
