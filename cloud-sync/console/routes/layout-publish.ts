@@ -195,6 +195,8 @@ export async function publishLayout(q: Queryable, who: AuditActor, venueId: stri
   };
   await recordAudit(q, who, {
     tenantId, action: 'layout.publish', entity: 'layout', entityId: venueId, venueId,
+    // Versions are numbered one by one under the venue lock: the doors had the one before (none before the first).
+    before: { version: version > 1 ? version - 1 : null },
     after: { version, revision: draft.revision, tables: { total: draft.layout.tables.length, added: diff.added, changed: diff.changed, removed: removedIds.length }, doors_changed: preview.doors_changed, live_occasions: preview.live_occasions.map((o) => o.id), ...(req.note ? { note: req.note } : {}) },
   });
   if (unseated.length) {

@@ -168,7 +168,7 @@ describe.each(backends())('Seat Designer API on %s', (backend) => {
     const two = door.tables.find((x) => x.id === 't-two')!;
     expect(two.w).toBeCloseTo(2 * Math.cos(Math.PI / 6) + 1 * Math.sin(Math.PI / 6), 3);
     expect(await t.db.query('SELECT tags FROM guestlist.seating_table_tags WHERE table_id = $1', ['t-four'])).toEqual([{ tags: ['family'] }]);
-    expect(await audits('layout.publish')).toEqual([expect.objectContaining({ actor: A.planner.account.email, entity_id: A.venueId, after: expect.objectContaining({ version: 1, tables: { total: 4, added: 1, changed: 1, removed: 0 } }) })]);
+    expect(await audits('layout.publish')).toEqual([expect.objectContaining({ actor: A.planner.account.email, entity_id: A.venueId, before: { version: null }, after: expect.objectContaining({ version: 1, tables: { total: 4, added: 1, changed: 1, removed: 0 } }) })]);
     expect(await draft()).toMatchObject({ published: { version: 1, published_by: A.planner.account.email }, unpublished_changes: false });
   });
 
@@ -199,6 +199,7 @@ describe.each(backends())('Seat Designer API on %s', (backend) => {
     expect(Object.fromEntries(door.guests)).toEqual({ ana: null, ben: null, cai: 't-one' });
     const [unseat] = await audits('layout.unseat');
     expect(unseat?.before).toEqual({ guests: [{ id: 'ana', occasion_id: A.occasionId, table_id: 't-three' }, { id: 'ben', occasion_id: A.occasionId, table_id: 't-three' }] });
+    expect((await audits('layout.publish')).map((a) => [a.before, a.after.version])).toEqual([[{ version: null }, 1], [{ version: 1 }, 2], [{ version: 2 }, 3]]);
   });
 
   it('asks before publishing while guests arrive, saying which doors change their routes', async () => {
