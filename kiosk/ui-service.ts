@@ -77,7 +77,7 @@ const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 export class KioskUiService implements KioskServicePort {
   private readonly reader: GuestReader;
-  private readonly q: { floor: Statement; tables: Statement; door: Statement; lastSync: Statement; ping: Statement };
+  private readonly q: { floor: Statement; tables: Statement; floorVersion: Statement; door: Statement; lastSync: Statement; ping: Statement };
   private readonly pinDigest: Buffer;
   private readonly clock: () => number;
 
@@ -92,6 +92,9 @@ export class KioskUiService implements KioskServicePort {
     this.q = {
       floor: db.prepare('SELECT plan_json FROM floor_plan WHERE id = 1').pluck(),
       tables: db.prepare('SELECT id, label, capacity, shape, x, y, w, h FROM tables ORDER BY id'),
+      // The plan's version, the newest table's and how many tables there are: an added, changed or deleted table or a
+      // new plan changes it.
+      floorVersion: db.prepare(`SELECT coalesce((SELECT version FROM floor_plan WHERE id = 1), 0) || ':' || coalesce(max(version), 0) || ':' || count(*) FROM tables`).pluck(),
       door: db.prepare('SELECT label FROM doors WHERE id = ?').pluck(),
       lastSync: db.prepare('SELECT max(updated_at) FROM sync_state').pluck(),
       ping: db.prepare('SELECT 1').pluck(),
@@ -143,6 +146,7 @@ export class KioskUiService implements KioskServicePort {
       keyboard_scanner: this.opts.keyboardScanner ?? true,
       scanner_max_gap_ms: this.opts.scannerMaxGapMs ?? 50,
       floor: { plan: json ? (JSON.parse(json) as SyncFloorPlan) : null, tables: this.q.tables.all() as SyncTable[] },
+      floor_version: this.q.floorVersion.get() as string,
     };
   }
 
@@ -150,11 +154,13 @@ export class KioskUiService implements KioskServicePort {
     let database: KioskStatus['database'] = { ok: true, detail: null };
     let outbox = 0;
     let version = 0;
+    let floorVersion = '';
     let lastSync: string | null = null;
     try {
       this.q.ping.get();
       outbox = this.core.outbox.depth();
       version = this.core.syncState().version;
+      floorVersion = this.q.floorVersion.get() as string;
       lastSync = (this.q.lastSync.get() as string | null) ?? null;
     } catch (e) {
       this.opts.storeHealth?.report(e);
@@ -177,7 +183,7 @@ export class KioskUiService implements KioskServicePort {
         ? { reason: 'no_scanner', detail: scanner.devices.map((d) => `${d.device}: ${d.detail ?? d.state}`).join('; ') || 'no scanner configured' }
         : null;
     const hub = { online, last_sync_at: lastSync, last_error: this.opts.hubError?.() ?? null };
-    return { scanner, database, hub, outbox_depth: outbox, guest_list_version: version, out_of_order };
+    return { scanner, database, hub, outbox_depth: outbox, guest_list_version: version, floor_version: floorVersion, out_of_order };
   }
 
   async seatingCounts(): Promise<SeatingCounts> {

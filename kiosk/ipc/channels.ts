@@ -78,13 +78,15 @@ export interface KioskStatus {
   hub: { online: boolean; last_sync_at: string | null; last_error: string | null };
   outbox_depth: number;
   guest_list_version: number;
+  /** Changes whenever the floor plan or any table does (a publish from the Seat Designer): the screen then asks for the setup again. */
+  floor_version: string;
   /** Non-null puts the kiosk on its out-of-order screen, with this reason for staff. */
   out_of_order: { reason: OutOfOrderReason; detail: string } | null;
 }
 
 export type Language = 'es' | 'en';
 
-/** What the renderer needs once at start: who it is and the floor to draw routes on. */
+/** What the renderer needs at start: who it is and the floor to draw routes on (asked again when the floor changes). */
 export interface KioskSetup {
   venue_name: string;
   language: Language;
@@ -99,6 +101,8 @@ export interface KioskSetup {
   /** Keys of a keyboard-wedge scanner arrive closer than this; slower typing is a person. */
   scanner_max_gap_ms: number;
   floor: { plan: SyncFloorPlan | null; tables: SyncTable[] };
+  /** KioskStatus.floor_version of this floor. */
+  floor_version: string;
 }
 
 /** Staff mode shows the hub's own answers: live counts (per table and occasion) and tablet pairing codes. */

@@ -36,6 +36,9 @@ export class KioskApp {
   private live!: HTMLElement;
   private screens!: Screens;
   private scans!: ScanIntake;
+  /** A floor asked for after a change (status.floor_version), put up once no result screen is showing. */
+  private nextFloor: { version: string; map: FloorMap } | null = null;
+  private floorAsked: string | null = null;
 
   constructor(
     private readonly bridge: KioskBridge,
@@ -66,7 +69,8 @@ export class KioskApp {
 
   private build(root: HTMLElement): void {
     const t = this.t;
-    const map = new FloorMap(this.setup.floor.plan, this.setup.floor.tables, this.setup.door_id, t.youAreHere);
+    const map = this.floorMap(this.setup);
+    document.body.dataset.floor = this.setup.floor_version;
     this.screens = {
       result: new ResultScreens(t, this.setup, map),
       outOfOrder: new OutOfOrderScreen(t),
@@ -109,8 +113,48 @@ export class KioskApp {
     this.show(screen, announcement);
   }
 
+  private floorMap(setup: KioskSetup): FloorMap {
+    return new FloorMap(setup.floor.plan, setup.floor.tables, setup.door_id, this.t.youAreHere);
+  }
+
+  /**
+   * The plan or the tables changed (a room published from the Seat Designer, a table moved): ask for the floor again
+   * and draw the next routes on it. A guest's welcome on screen keeps its route until the screen goes back to idle.
+   */
+  private refreshFloor(version: string): void {
+    if (version === this.setup.floor_version || version === this.floorAsked) return;
+    this.floorAsked = version;
+    void this.bridge.invoke('kiosk.setup', {}).then(
+      (r) => {
+        if (!r.ok) {
+          this.floorAsked = null;
+          return;
+        }
+        this.nextFloor = { version: r.value.floor_version, map: this.floorMap(r.value) };
+        this.setup = { ...this.setup, floor: r.value.floor, floor_version: r.value.floor_version };
+        if (!this.showingResult()) this.putUpFloor();
+      },
+      () => {
+        this.floorAsked = null;
+      },
+    );
+  }
+
+  private showingResult(): boolean {
+    return this.screen === 'welcome' || this.screen === 'already' || this.screen === 'refused' || this.screen === 'checking';
+  }
+
+  private putUpFloor(): void {
+    if (!this.nextFloor) return;
+    this.screens.result.setMap(this.nextFloor.map);
+    // Which floor the routes are drawn on (a test waits for a publish to arrive by it).
+    document.body.dataset.floor = this.nextFloor.version;
+    this.nextFloor = null;
+  }
+
   private idleOrOutOfOrder(): void {
     this.scans.reset();
+    this.putUpFloor();
     const out = this.status?.out_of_order;
     if (out) {
       this.screens.outOfOrder.render(out);
@@ -122,6 +166,7 @@ export class KioskApp {
 
   private applyStatus(status: KioskStatus): void {
     this.status = status;
+    if (status.floor_version) this.refreshFloor(status.floor_version);
     this.screens.staff.renderStatus(status);
     if (this.screen === 'loading' || this.screen === 'idle' || this.screen === 'out_of_order') this.idleOrOutOfOrder();
   }

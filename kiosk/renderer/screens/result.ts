@@ -17,14 +17,16 @@ export class ResultScreens {
   private readonly alreadyTable = h('div', { class: 'table-label', 'data-testid': 'already-table' });
   private readonly alreadyName = h('h2', { 'data-testid': 'already-name' });
   private readonly refusedTitle = h('h1', { 'data-testid': 'refused-title' });
+  private readonly mapWrap: HTMLElement;
 
   constructor(
     private readonly t: Messages,
     private readonly setup: KioskSetup,
-    private readonly map: FloorMap,
+    private map: FloorMap,
   ) {
     const checking = h('section', { class: 'screen center', 'data-screen': 'checking' }, h('h1', {}, t.checking));
     const mapWrap = h('div', { class: 'map-wrap' }, map.svg);
+    this.mapWrap = mapWrap;
     const welcome = h(
       'section',
       { class: 'screen ok', 'data-screen': 'welcome' },
@@ -33,6 +35,12 @@ export class ResultScreens {
     const already = h('section', { class: 'screen center', 'data-screen': 'already' }, h('div', { class: 'big-icon', 'aria-hidden': 'true' }, 'ℹ'), h('h1', {}, t.alreadyTitle), this.alreadyName, this.alreadyWhen, this.alreadyTable);
     const refused = h('section', { class: 'screen center bad', 'data-screen': 'refused' }, h('div', { class: 'big-icon', 'aria-hidden': 'true' }, '✕'), this.refusedTitle, h('p', {}, t.seeStaff));
     this.sections = [checking, welcome, already, refused];
+  }
+
+  /** A new floor (the plan or its tables changed): the next guest's route is drawn on it. */
+  setMap(map: FloorMap): void {
+    this.map = map;
+    this.mapWrap.replaceChildren(map.svg);
   }
 
   /** Fills the screen for a decision; returns which screen to show and what to announce. */

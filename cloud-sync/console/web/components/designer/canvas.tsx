@@ -10,9 +10,11 @@ import {
 } from '../../../../../core/designer/geometry';
 import type { Layout, LayoutPoint, LayoutTable, LayoutWall, ObstacleKind } from '../../../../../core/designer/layout';
 import { t } from '../../i18n';
+import { lang } from '../../state';
 import { PlanSvg, tableName } from '../plan/plan-svg';
+import { problemReason } from './side';
 import {
-  addEl, allRefs, commit, copySelection, deleteSelection, doc, duplicateSelection, findEl, gesture, isSelected,
+  addEl, allRefs, checked, commit, copySelection, deleteSelection, doc, duplicateSelection, findEl, gesture, isSelected,
   newId, nextTableLabel, nudge, pan, paste, reach, redo, rotateSelection, scalePick, scheduleReach, seal, sel, select,
   selectionCentre, shownRoute, toggle, tool, undo, view, zoom, type Tool,
 } from './editor';
@@ -84,6 +86,14 @@ export function Canvas(props: { readOnly: boolean; venueId: string }) {
     const bad = new Set(report?.tables.filter((x) => x.problem).map((x) => x.table_id));
     return (tb: LayoutTable) => (bad.has(tb.id) ? 'unreachable' : undefined);
   }, [report]);
+  const tableNote = useMemo(() => {
+    const bad = new Map(report?.tables.filter((x) => x.problem).map((x) => [x.table_id, x]));
+    const on = checked.peek();
+    return (tb: LayoutTable) => {
+      const r = bad.get(tb.id);
+      return r ? problemReason(on, r) : undefined;
+    };
+  }, [report, lang.value]);
 
   const svgEl = () => svgRef.current as SVGSVGElement;
   /** Metres per screen pixel (the view is fitted into the element, keeping its aspect). */
@@ -339,7 +349,7 @@ export function Canvas(props: { readOnly: boolean; venueId: string }) {
   };
   return (
     <div class="canvas-wrap">
-      <PlanSvg layout={layout} venueId={props.venueId} view={v} tableClass={tableClass} svgRef={svgRef} svg={svgProps}
+      <PlanSvg layout={layout} venueId={props.venueId} view={v} tableClass={tableClass} tableNote={tableNote} svgRef={svgRef} svg={svgProps}
         under={grid > 0 && px * 8 < grid ? <GridLines w={layout.width} h={layout.height} step={grid} /> : null}>
         {overlay}
         {wall && (

@@ -8,7 +8,23 @@ import { errorText } from '../../data';
 import { num, t } from '../../i18n';
 import { announce } from '../../state';
 import { described, Field, FormError } from '../field';
+import type { Layout } from '../../../../../core/designer/layout';
+import type { TableReach } from '../../../../../core/designer/reach';
 import { checked, commit, doc, reach, scalePick, seal, select, shownRoute } from './editor';
+
+/** Why a table is not reachable, in the planner's language (the problems list and the table's accessible name). */
+export function problemReason(layout: Layout, r: TableReach): string {
+  switch (r.problem) {
+    case null: return '';
+    case 'no_doors': return t('designer.problem.no_doors');
+    case 'unreachable': return t('designer.problem.unreachable');
+    case 'outside_room': return t('designer.problem.outside_room');
+    case 'some_doors': {
+      const missing = layout.doors.filter((d) => !r.reachable_from.includes(d.id)).map((d) => d.label);
+      return t('designer.problem.some_doors', { doors: missing.join(', ') });
+    }
+  }
+}
 
 export function Problems() {
   const layout = checked.value;
@@ -17,17 +33,7 @@ export function Problems() {
   const label = new Map(layout.tables.map((x) => [x.id, x.label]));
   const doors = new Map(layout.doors.map((d) => [d.id, d.label]));
   const bad = report.tables.filter((x) => x.problem);
-  const reason = (r: (typeof bad)[number]): string => {
-    switch (r.problem!) {
-      case 'no_doors': return t('designer.problem.no_doors');
-      case 'unreachable': return t('designer.problem.unreachable');
-      case 'outside_room': return t('designer.problem.outside_room');
-      case 'some_doors': {
-        const missing = layout.doors.filter((d) => !r.reachable_from.includes(d.id)).map((d) => d.label);
-        return t('designer.problem.some_doors', { doors: missing.join(', ') });
-      }
-    }
-  };
+  const reason = (r: TableReach) => problemReason(layout, r);
   return (
     <section class="designer-problems" aria-labelledby="problems-title" data-reach-ms={report.duration_ms.toFixed(1)}>
       <h2 id="problems-title">{t('designer.problems')}</h2>

@@ -28,6 +28,8 @@ export interface PlanSvgProps {
    * tables array or this function changes identity: keep it stable (useMemo/useCallback) while its answers do not change.
    */
   tableClass?: (t: LayoutTable) => string | undefined;
+  /** Said after the table's name to screen readers (e.g. why no door reaches it). Called like tableClass. */
+  tableNote?: (t: LayoutTable) => string | undefined;
   /**
    * Drawn inside the table's group after its top, chairs and label (e.g. the chart's "6/8" and names). Called like
    * tableClass; a table re-renders when the result is a different object, so return the same VNode for an unchanged
@@ -91,14 +93,14 @@ export function chairsPath(t: LayoutTable): string {
   return d;
 }
 
-class TableEl extends Pure<{ t: LayoutTable; cls: string | undefined; extra: VNode | null | undefined }> {
+class TableEl extends Pure<{ t: LayoutTable; cls: string | undefined; note: string | undefined; extra: VNode | null | undefined }> {
   override render() {
-    const { t, cls, extra } = this.props;
+    const { t, cls, note, extra } = this.props;
     const top = t.shape === 'round'
       ? <circle class="table-top" cx={t.x} cy={t.y} r={t.w / 2} />
       : <rect class="table-top" x={t.x - t.w / 2} y={t.y - t.h / 2} width={t.w} height={t.h} rx={0.05} transform={rot(t.rotation, t.x, t.y)} />;
     return (
-      <g class={`table shape-${t.shape}${cls ? ` ${cls}` : ''}`} data-testid={`table-${t.id}`} data-kind="tables" data-id={t.id} role="group" aria-label={tableName(t)}>
+      <g class={`table shape-${t.shape}${cls ? ` ${cls}` : ''}`} data-testid={`table-${t.id}`} data-kind="tables" data-id={t.id} role="group" aria-label={note ? `${tableName(t)}. ${note}` : tableName(t)}>
         <path class="chairs" d={chairsPath(t)} />
         {top}
         <text class="table-label" x={t.x} y={t.y} font-size={tableFont(t)} text-anchor="middle" dominant-baseline="central">{t.label}</text>
@@ -187,12 +189,12 @@ class Obstacles extends Pure<{ items: LayoutObstacle[] }> {
 class Labels extends Pure<{ items: LayoutLabel[] }> {
   override render() { return <g class="layer-labels">{this.props.items.map((l) => <LabelEl key={l.id} l={l} />)}</g>; }
 }
-class Tables extends Pure<{ items: LayoutTable[]; cls: PlanSvgProps['tableClass']; extra: PlanSvgProps['tableExtra']; down: (e: PointerEvent) => void }> {
+class Tables extends Pure<{ items: LayoutTable[]; cls: PlanSvgProps['tableClass']; note: PlanSvgProps['tableNote']; extra: PlanSvgProps['tableExtra']; down: (e: PointerEvent) => void }> {
   override render() {
-    const { items, cls, extra, down } = this.props;
+    const { items, cls, note, extra, down } = this.props;
     return (
       <g class="layer-tables" onPointerDown={down}>
-        {items.map((t) => <TableEl key={t.id} t={t} cls={cls?.(t)} extra={extra?.(t)} />)}
+        {items.map((t) => <TableEl key={t.id} t={t} cls={cls?.(t)} note={note?.(t)} extra={extra?.(t)} />)}
       </g>
     );
   }
@@ -223,7 +225,7 @@ export class PlanSvg extends Component<PlanSvgProps> {
   };
 
   override render() {
-    const { layout, venueId, tableClass, tableExtra, children, under, svgRef, svg } = this.props;
+    const { layout, venueId, tableClass, tableNote, tableExtra, children, under, svgRef, svg } = this.props;
     const v = this.props.view ?? roomView(layout);
     return (
       <svg {...svg} ref={svgRef} class={`plan${svg?.class ? ` ${String(svg.class)}` : ''}`} viewBox={`${v.x} ${v.y} ${v.w} ${v.h}`} xmlns="http://www.w3.org/2000/svg">
@@ -233,7 +235,7 @@ export class PlanSvg extends Component<PlanSvgProps> {
         <Zones items={layout.zones} />
         <Obstacles items={layout.obstacles} />
         <Walls items={layout.walls} />
-        <Tables items={layout.tables} cls={tableClass} extra={tableExtra} down={this.down} />
+        <Tables items={layout.tables} cls={tableClass} note={tableNote} extra={tableExtra} down={this.down} />
         <Doors items={layout.doors} />
         <Labels items={layout.labels} />
         {children}
