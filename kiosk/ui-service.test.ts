@@ -6,6 +6,7 @@ import { openStore } from '../venue-store/open';
 import { KioskUiService, staffHub, type ScannerReport } from './ui-service';
 import { HubUnavailableError } from './ipc/handlers';
 import { SignedHttp } from '../protocol/http-client';
+import type { SyncChange, SyncResponse } from '../core/contract/contract';
 
 const NOW = Date.parse('2026-06-20T20:00:00.000Z');
 const open: { close(): void }[] = [];
@@ -65,6 +66,24 @@ describe('KioskUiService over the real check-in core', () => {
     expect(s).toMatchObject({ venue_name: 'Finca', language: 'es', door_id: 'main', result_ms: 5000, scanner_max_gap_ms: 50 });
     expect(s.floor.tables).toHaveLength(DEMO_TABLES + 1); // the hall and the closed room's VIP table
     expect(s.floor.plan?.doors.map((d) => d.id)).toContain('main');
+  });
+
+  it('names the floor\'s version in setup and status: a moved or deleted table or a new plan changes it, a guest does not', async () => {
+    const k = kiosk();
+    const first = (await k.ui.setup()).floor_version;
+    expect((await k.ui.status()).floor_version).toBe(first);
+    const table = (await k.ui.setup()).floor.tables[0]!;
+    const page = (changes: SyncChange[]): SyncResponse => ({ cursor: 'c', has_more: false, changes });
+    let v = 1_000_000;
+    k.core.applySyncPage(page([{ kind: 'guest', version: ++v, guest: { id: 'g_new', occasion_id: 'o1', name: 'New Guest', party_size: 1, table_id: null, status: 'active', valid_from: null, valid_to: null, credentials: [] } }]));
+    expect((await k.ui.status()).floor_version).toBe(first);
+    k.core.applySyncPage(page([{ kind: 'table', version: ++v, table: { ...table, x: table.x + 3 } }]));
+    const moved = (await k.ui.status()).floor_version;
+    expect(moved).not.toBe(first);
+    expect((await k.ui.setup()).floor.tables.find((x) => x.id === table.id)?.x).toBe(table.x + 3);
+    expect((await k.ui.setup()).floor_version).toBe(moved);
+    k.core.applySyncPage(page([{ kind: 'tombstone', version: ++v, entity: 'table', id: table.id }]));
+    expect((await k.ui.status()).floor_version).not.toBe(moved);
   });
 
   it('reports status, and out of order when the scanner is missing or the database fails', async () => {
