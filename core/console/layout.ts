@@ -47,7 +47,7 @@ export const PublishPreviewSchema = Type.Object(
     doors_changed: Type.Array(Type.String()),
     tables_added: Type.Integer({ minimum: 0 }),
     tables_changed: Type.Integer({ minimum: 0 }),
-    /** Tables the draft no longer has; guests seated there (any occasion of the venue) would be unseated. */
+    /** Tables the draft no longer has, with the guests seated there that would be unseated (occasions not yet ended). */
     tables_removed: Type.Array(Type.Object({ id: Type.String(), label: Type.String(), guests: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })),
     /** Tables no door reaches (label), by the same check the designer shows. */
     unreachable_tables: Type.Array(Type.String()),

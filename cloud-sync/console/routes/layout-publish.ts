@@ -61,12 +61,19 @@ async function liveOccasions(q: Queryable, venueId: string, now: Date): Promise<
   );
 }
 
-/** Guests (rows, of any occasion of the venue) seated at each of `tableIds`. */
-async function seatedAt(q: Queryable, venueId: string, tableIds: string[]): Promise<Map<string, number>> {
+/**
+ * Guests seated at the tables, of the venue's occasions that have not ended: those a removed table would unseat. An
+ * occasion that is over keeps its seating as it was (the table row stays, marked deleted), so its record is not rewritten.
+ */
+const SEATED_AT = `SELECT g.id, g.table_id FROM guestlist.guests g JOIN guestlist.occasions o ON o.id = g.occasion_id AND o.venue_id = g.venue_id
+   WHERE g.venue_id = $1 AND g.table_id = ANY($2::text[]) AND NOT g.deleted AND o.ends_at > $3`;
+
+/** How many guests each of `tableIds` would unseat (SEATED_AT). */
+async function seatedAt(q: Queryable, venueId: string, tableIds: string[], now: Date): Promise<Map<string, number>> {
   if (!tableIds.length) return new Map();
   const rows = await q.query<{ table_id: string; n: number }>(
-    'SELECT table_id, count(*)::int AS n FROM guestlist.guests WHERE venue_id = $1 AND table_id = ANY($2::text[]) AND NOT deleted GROUP BY table_id',
-    [venueId, tableIds],
+    `SELECT table_id, count(*)::int AS n FROM (${SEATED_AT}) s GROUP BY table_id`,
+    [venueId, tableIds, now],
   );
   return new Map(rows.map((r) => [r.table_id, Number(r.n)]));
 }
@@ -80,7 +87,7 @@ interface Plan {
 async function planPublish(q: Queryable, venueId: string, draft: StoredDraft, now: Date): Promise<Plan> {
   const live = await liveLayout(q, venueId);
   const diff = diffTables(draft.layout, live);
-  const guests = await seatedAt(q, venueId, diff.removed.map((t) => t.id));
+  const guests = await seatedAt(q, venueId, diff.removed.map((t) => t.id), now);
   // The routes the doors show now are those of the plan and tables they have (set by the CLI or the last publish);
   // a venue without a plan has no route anywhere yet, so every door of the draft changes.
   const before = live.plan ? layoutFromSync(live.plan, live.tables) : null;
@@ -144,9 +151,9 @@ export async function publishLayout(q: Queryable, who: AuditActor, venueId: stri
   if (removedIds.length) {
     // Guests first (their table_id references the table; the update bumps their sync version), then the tables.
     unseated = await q.query<{ id: string; occasion_id: string; table_id: string }>(
-      `WITH seated AS (SELECT id, table_id FROM guestlist.guests WHERE venue_id = $1 AND table_id = ANY($2::text[]) AND NOT deleted ORDER BY id FOR UPDATE)
+      `WITH seated AS (${SEATED_AT} ORDER BY g.id FOR UPDATE OF g)
        UPDATE guestlist.guests g SET table_id = NULL FROM seated WHERE g.id = seated.id RETURNING g.id, g.occasion_id, seated.table_id`,
-      [venueId, removedIds],
+      [venueId, removedIds, now],
     );
     await q.query('DELETE FROM guestlist.seating_table_tags WHERE venue_id = $1 AND table_id = ANY($2::text[])', [venueId, removedIds]);
     await q.query('UPDATE guestlist.seating_tables SET deleted = true WHERE venue_id = $1 AND id = ANY($2::text[])', [venueId, removedIds]);

@@ -184,6 +184,9 @@ describe.each(backends())('Seat Designer API on %s', (backend) => {
   });
 
   it('asks before removing a table with guests, then unseats them (synced, audited) and removes it', async () => {
+    // A past occasion's guest at the same table keeps its seating: that evening's record is not rewritten.
+    const past = await addOccasion(t.db, { venueId: A.venueId, name: 'Last spring', startsAt: '2025-04-01T18:00:00Z', endsAt: '2025-04-02T02:00:00Z' });
+    await importGuests(t.db, { venueId: A.venueId, occasionId: past.id, csv: 'guest_id,name,table\nold-1,Olga Past,3\n' });
     const d = await draft();
     const s = await saved({ ...d.layout, tables: d.layout.tables.filter((x) => x.id !== 't-three') }, d.revision);
     const refused = await publish({ revision: s.revision });
@@ -196,7 +199,9 @@ describe.each(backends())('Seat Designer API on %s', (backend) => {
     expect(res.json()).toMatchObject({ version: 3, tables_removed: 1, guests_unseated: 2 });
     const door = await doors();
     expect(door.tables.map((x) => x.id)).not.toContain('t-three');
-    expect(Object.fromEntries(door.guests)).toEqual({ ana: null, ben: null, cai: 't-one' });
+    expect(Object.fromEntries(door.guests)).toMatchObject({ ana: null, ben: null, cai: 't-one' });
+    const [old] = await t.db.query<{ table_id: string | null }>('SELECT table_id FROM guestlist.guests WHERE id = $1', ['old-1']);
+    expect(old?.table_id).toBe('t-three');
     const [unseat] = await audits('layout.unseat');
     expect(unseat?.before).toEqual({ guests: [{ id: 'ana', occasion_id: A.occasionId, table_id: 't-three' }, { id: 'ben', occasion_id: A.occasionId, table_id: 't-three' }] });
     expect((await audits('layout.publish')).map((a) => [a.before, a.after.version])).toEqual([[{ version: null }, 1], [{ version: 1 }, 2], [{ version: 2 }, 3]]);
