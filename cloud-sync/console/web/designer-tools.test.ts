@@ -375,7 +375,7 @@ describe('the Seat Designer tools in Chromium', () => {
     await page.keyboard.press('ArrowUp');
     await savedDraft();
     await button('Publish to the doors').click();
-    await expect.poll(() => publishDialog.textContent()).toContain('Guests are arriving: 1 doors will change their routes.');
+    await expect.poll(() => publishDialog.textContent()).toContain('Guests are arriving: 1 door will change its routes.');
     expect(await publishDialog.textContent()).toContain('Garden party');
     expect(await publishNow.isDisabled()).toBe(true);
     await publishDialog.getByLabel('I understand; publish while guests are arriving.').check();

@@ -59,17 +59,17 @@ export function PublishDialog(props: { venueId: string; onClose: () => void }) {
             {preview.doors_changed.length > 0 && <li>{t('designer.pub.doors', { n: preview.doors_changed.length })}</li>}
           </ul>
           {preview.unreachable_tables.length > 0 && (
-            <p class="warning" role="alert">{t('designer.pub.unreachable', { n: preview.unreachable_tables.length, tables: preview.unreachable_tables.join(', ') })}</p>
+            <p class="warning" role="alert">{t(preview.unreachable_tables.length === 1 ? 'designer.pub.unreachable_one' : 'designer.pub.unreachable', { n: preview.unreachable_tables.length, tables: preview.unreachable_tables.join(', ') })}</p>
           )}
           {guests > 0 && (
             <label class="check">
               <input type="checkbox" checked={unseat} onChange={(e) => setUnseat(e.currentTarget.checked)} />
-              {t('designer.pub.unseat', { n: num(guests), tables: preview.tables_removed.filter((x) => x.guests > 0).map((x) => x.label).join(', ') })}
+              {t(guests === 1 ? 'designer.pub.unseat_one' : 'designer.pub.unseat', { n: num(guests), tables: preview.tables_removed.filter((x) => x.guests > 0).map((x) => x.label).join(', ') })}
             </label>
           )}
           {needsLive && (
             <div class="warning">
-              <p><strong>{t('designer.pub.live', { n: preview.doors_changed.length })}</strong></p>
+              <p><strong>{t(preview.doors_changed.length === 1 ? 'designer.pub.live_one' : 'designer.pub.live', { n: preview.doors_changed.length })}</strong></p>
               <p>{preview.live_occasions.map((o) => o.name).join(', ')}</p>
               <label class="check">
                 <input type="checkbox" checked={live} onChange={(e) => setLive(e.currentTarget.checked)} />
