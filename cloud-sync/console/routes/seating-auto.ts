@@ -21,7 +21,7 @@ import { chartBreaks, loadChart } from './seating-data';
 import type { OccasionRef } from './seating-edit';
 
 /** The console's time limit when the page names none: a planner waits for it. */
-export const DEFAULT_AUTO_LIMIT_MS = 3000;
+export const DEFAULT_AUTO_LIMIT_MS = 1500;
 /** A finished job is kept this long for the page to read (and to re-read after a reload). */
 const JOB_TTL_MS = 30 * 60_000;
 

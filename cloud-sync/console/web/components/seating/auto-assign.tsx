@@ -7,9 +7,11 @@ import { api } from '../../api';
 import { errorText } from '../../data';
 import { num, t } from '../../i18n';
 import { announce } from '../../state';
-import { loadChart, tableLabel, type ChartView } from './chart-data';
+import { chartView, patchParties, refreshChart, tableLabel, type ChartView } from './chart-data';
 
 const POLL_MS = 250;
+/** How long the engine may search, in ms: the first is quick enough to wait for at the screen. */
+const SEARCH_TIMES = [1500, 5000, 15_000] as const;
 
 type Phase =
   | { kind: 'idle' }
@@ -21,6 +23,7 @@ export function AutoAssign(props: { view: ChartView; occasionId: string }) {
   const { view, occasionId } = props;
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const [applying, setApplying] = useState(false);
+  const [limit, setLimit] = useState<number>(SEARCH_TIMES[0]);
   // The page may be left mid-run: the poll stops with it.
   const alive = useRef(true);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -58,15 +61,24 @@ export function AutoAssign(props: { view: ChartView; occasionId: string }) {
   const start = () => {
     setPhase({ kind: 'running', job: null });
     announce(t('seating.auto_started'));
-    api.startAuto(occasionId, {}).then(follow, fail);
+    api.startAuto(occasionId, { time_limit_ms: limit }).then(follow, fail);
   };
 
   const apply = async (result: AutoResult) => {
     setApplying(true);
     try {
       const res = await api.applyPlan(occasionId, { moves: result.moves.map((m) => ({ guest_id: m.guest_id, from: m.from, to: m.to })) });
-      await loadChart(occasionId);
+      // The chart shows what the server wrote at once; the reload after it brings the parties' new versions.
+      const skipped = new Set(res.skipped.map((x) => x.guest_id));
+      const shown = chartView.value;
+      if (shown) {
+        patchParties(result.moves.flatMap((m) => {
+          const p = skipped.has(m.guest_id) ? undefined : shown.parties.get(m.guest_id);
+          return p ? [{ ...p, table_id: m.to }] : [];
+        }));
+      }
       setPhase({ kind: 'idle' });
+      refreshChart(occasionId).catch((e: unknown) => announce(errorText(e), 'error'));
       announce(res.skipped.length ? t('seating.applied_skipped', { applied: num(res.applied), skipped: num(res.skipped.length) }) : t('seating.applied', { applied: num(res.applied) }));
     } catch (e) {
       const text = t('seating.apply_failed', { reason: errorText(e) });
@@ -83,6 +95,12 @@ export function AutoAssign(props: { view: ChartView; occasionId: string }) {
       {phase.kind !== 'running' && phase.kind !== 'result' && (
         <>
           <p class="muted small">{t('seating.auto_hint')}</p>
+          <div class="field inline">
+            <label for="auto-limit">{t('seating.auto_limit')}</label>
+            <select id="auto-limit" value={String(limit)} onChange={(e) => setLimit(Number(e.currentTarget.value))}>
+              {SEARCH_TIMES.map((ms) => <option key={ms} value={String(ms)}>{t('seating.auto_seconds', { s: num(ms / 1000) })}</option>)}
+            </select>
+          </div>
           <button type="button" class="primary" onClick={start}>{t('seating.auto_start')}</button>
         </>
       )}

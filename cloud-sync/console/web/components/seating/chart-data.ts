@@ -71,6 +71,19 @@ export async function loadChart(occasionId: string): Promise<ChartView> {
   return view;
 }
 
+/**
+ * The chart again after a write, keeping the layout already drawn when the chart names the same published version
+ * (the layout is the larger part and an apply does not change it).
+ */
+export async function refreshChart(occasionId: string): Promise<ChartView> {
+  const shown = chartView.value;
+  const chart = await api.seating(occasionId);
+  if (!shown || shown.chart.occasion_id !== occasionId || shown.chart.layout_version !== chart.layout_version) return loadChart(occasionId);
+  const view = viewOf(chart, shown.layout);
+  chartView.value = view;
+  return view;
+}
+
 /** Parties changed by a move or a lock (the API answers them): the chart follows without a reload. */
 export function patchParties(moved: readonly ChartParty[]): void {
   const v = chartView.value;
