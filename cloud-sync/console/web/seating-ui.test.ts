@@ -179,7 +179,7 @@ describe('the seating chart and its print pages in Chromium', () => {
     await expect.poll(() => result.count(), { timeout: 30_000 }).toBe(1);
     expect(await page.evaluate(() => (window as unknown as { sawProgress: boolean }).sawProgress)).toBe(true);
     const text = (await result.textContent()) ?? '';
-    expect(text).toMatch(/Quality(optimal|within [\d.,]+ % of the best possible|no bound known)/);
+    expect(text).toMatch(/Quality(optimal \(proven best\)|at most [\d.,]+ % below the best possible|no bound known)/);
     expect(text).toContain('Guests seated13 of 13');
     // The party still unseated is among the moves, from no table to a table.
     for (const name of waiting) {
