@@ -18,6 +18,7 @@ import { fold } from '../core/console/guest-filter';
 import { AgentStore } from '../edge-agent/store';
 import { openStore } from '../venue-store/open';
 import { cloudUserAdd, eveningGuest, eveningGuestsCsv, expectAllNamed, freePort, JOSE_EVERY, startConsoleCloud, type ConsoleCloud } from './fixtures/console-browser';
+import { timedSteps } from './fixtures/steps';
 import { launchChromium, scanLikeAScanner } from './kiosk-browser';
 import { backends, freshDatabase, type TestDatabase } from './pg-backends';
 import { seatpilot, type Proc } from './procs';
@@ -30,32 +31,8 @@ const PLANNER = 'planner.evening@example.test';
 /** Lines of the first file that are bad (the header is line 1). */
 const BAD = [{ line: 1_502, kind: 'empty_name' as const }, { line: 17_003, kind: 'bad_party' as const }];
 
-// Time budget of each step, measured and printed at the end.
-const took: Record<string, number> = {};
-let shownOnFailure: Page | undefined;
-async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  const t0 = Date.now();
-  try {
-    return await fn();
-  } catch (e) {
-    // What the console showed when a step failed: its text in the error, a screenshot beside the temporary files.
-    const p = shownOnFailure;
-    if (p) {
-      const file = join(tmpdir(), `console-evening-failure-${name.replace(/\W+/g, '-')}.png`);
-      await p.screenshot({ path: file }).catch(() => undefined);
-      const text = await p.locator('body').innerText({ timeout: 2000 }).catch(() => '');
-      throw new Error(`${(e as Error).message}\n--- the console showed (screenshot ${file}):\n${text.slice(0, 1500)}`, { cause: e });
-    }
-    throw e;
-  } finally {
-    mark(name, t0);
-  }
-}
-function mark(name: string, t0: number): number {
-  took[name] = Date.now() - t0;
-  if (process.env.EVENING_PROGRESS) appendFileSync(process.env.EVENING_PROGRESS, `${new Date().toISOString()} ${name} ${took[name]} ms\n`);
-  return Date.now();
-}
+// Time budget of each step, measured and printed at the end; what the console showed when a step failed.
+const { step, mark, took, showOnFailure } = timedSteps('console-evening', 'the console');
 
 describe.each(backends())('a planner\'s evening in the console on %s', (backend) => {
   const dir = mkdtempSync(join(tmpdir(), 'sp-console-evening-'));
@@ -132,7 +109,7 @@ describe.each(backends())('a planner\'s evening in the console on %s', (backend)
       [cloud, browser] = await Promise.all([startConsoleCloud(db, port, process.env.EVENING_PROGRESS ? { liveEverySec: 3, log: (l) => appendFileSync(process.env.EVENING_PROGRESS!, `${new Date().toISOString()} ${l}\n`) } : { liveEverySec: 3 }), launchChromium({ width: 1280, height: 800 })]);
       browser.context.setDefaultTimeout(15_000);
       page = browser.page;
-      shownOnFailure = page;
+      showOnFailure(page);
       t = mark('setup: cloud and browser up', t);
       await agent.waitFor(/listening on/, 90_000);
       await kiosk.waitFor(/browser mode on/, 90_000);

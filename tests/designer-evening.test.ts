@@ -7,7 +7,7 @@
 // seating chart: a party dragged onto a table, another refused at a full table with the reason, auto-assign with its
 // progress and plan, applied. Printing: the escort cards and the chart as PDF (page.pdf), turned into PNG (pdftoppm)
 // and read back (pdftotext): every seated guest once with their table, a page per table.
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -28,6 +28,7 @@ import { freePort, startConsoleCloud, type ConsoleCloud } from './fixtures/conso
 import {
   clickPlan, distanceToRect, doubleClickPlan, dragOnto, dragPage, kioskRoute, pagePoint, pdfPagesText, pdfToPngs, signInContext, type Pt,
 } from './fixtures/designer-browser';
+import { timedSteps } from './fixtures/steps';
 import { launchChromium, scanLikeAScanner } from './kiosk-browser';
 import { freshDatabase, type TestDatabase } from './pg-backends';
 import { seatpilot, type Proc } from './procs';
@@ -68,27 +69,8 @@ const KIOSK_GUEST = GUESTS[0]!; // Inés Moreno, table 7
 const DRAGGED = GUESTS[1]!; // unseated, party of 2 → table 12
 const REFUSED = GUESTS[2]!; // unseated, party of 2 → table 3 (full): refused
 
-// Time of each step, printed at the end.
-const took: Record<string, number> = {};
-let shownOnFailure: Page | undefined;
-async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  const t0 = Date.now();
-  try {
-    return await fn();
-  } catch (e) {
-    const p = shownOnFailure;
-    if (p) {
-      const file = join(tmpdir(), `designer-evening-failure-${name.replace(/\W+/g, '-')}.png`);
-      await p.screenshot({ path: file }).catch(() => undefined);
-      const text = await p.locator('body').innerText({ timeout: 2000 }).catch(() => '');
-      throw new Error(`${(e as Error).message}\n--- the page showed (screenshot ${file}):\n${text.slice(0, 1500)}`, { cause: e });
-    }
-    throw e;
-  } finally {
-    took[name] = Date.now() - t0;
-    if (process.env.EVENING_PROGRESS) appendFileSync(process.env.EVENING_PROGRESS, `${new Date().toISOString()} ${name} ${took[name]} ms\n`);
-  }
-}
+// Time of each step, printed at the end; the page on show when a step failed.
+const { step, took, showOnFailure } = timedSteps('designer-evening');
 
 describe('a planner draws the room, seats the guests, prints the cards, and the door follows', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sp-designer-evening-'));
@@ -167,7 +149,7 @@ describe('a planner draws the room, seats the guests, prints the cards, and the 
       browser.context.setDefaultTimeout(15_000);
       await signInContext(browser.context, planner);
       page = browser.page;
-      shownOnFailure = page;
+      showOnFailure(page);
       await agent.waitFor(/listening on/, 90_000);
     });
   }, 180_000);
@@ -365,7 +347,7 @@ describe('a planner draws the room, seats the guests, prints the cards, and the 
     // The door page, open since before the move, takes the new floor by itself (no reload): its status names the
     // floor's version, and the page asks for the floor again when it changes.
     await door.bringToFront();
-    shownOnFailure = door;
+    showOnFailure(door);
     await door.waitForFunction((v) => document.body.dataset.floor !== v, floorBefore, { timeout: 30_000 });
     took['7b door page redrawn'] = Date.now() - t0;
     await scanLikeAScanner(door, KIOSK_GUEST.barcode);
@@ -381,7 +363,7 @@ describe('a planner draws the room, seats the guests, prints the cards, and the 
     // It starts at this door, the main entrance.
     expect(Math.hypot(route.points[0]!.x - MAIN_DOOR.x, route.points[0]!.y - MAIN_DOOR.y)).toBeLessThan(1.5);
     await page.bringToFront();
-    shownOnFailure = page;
+    showOnFailure(page);
   }), 180_000);
 
   const seating = async () => (await apiGet<SeatingChart>(`/occasions/${occasionId}/seating`)).body;
