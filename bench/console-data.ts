@@ -1,6 +1,7 @@
 // The console bench's guest list: a deterministic, realistic CSV (Spanish names with accents, families as groups,
 // barcodes SP-26-NNNNNN, NFC UIDs for half, a few needs, most guests seated) and the venue's tables to match.
 // No guest_id column: the file is matched by its credentials, so the very same bytes import into any venue.
+import { seededRandom } from '../core/seating/engine';
 
 const FIRST = [
   'José', 'Josefina', 'Joaquín', 'Jorge', 'Juan', 'Juana', 'María', 'María José', 'Mariana', 'Lucía', 'Sofía', 'Martina', 'Pablo',
@@ -18,18 +19,6 @@ const LAST = [
 ];
 export const PER_TABLE = 10;
 
-/** mulberry32: the same list on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
 const quoted = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
@@ -44,7 +33,7 @@ export function tablesCsv(guests: number): string {
 }
 
 export function guestsCsv(guests: number): string {
-  const r = random(18);
+  const r = seededRandom(18); // mulberry32: the same list on every machine
   const lines = ['name,party_size,table,barcode,nfc,group,needs'];
   const seats = tableCount(guests);
   for (let i = 0; i < guests; i++) {

@@ -3,23 +3,12 @@
 // parties of one, some of two to four, families and companies as groups, a few needs), unseated so auto-assign has
 // the whole list to place.
 import { emptyLayout, type Layout, type LayoutTable } from '../core/designer/layout';
+import { seededRandom } from '../core/seating/engine';
 
 /** Metres between table centres, and of the room's margin. */
 const PITCH = 3.2;
 const MARGIN = 5;
 export const CAPACITY = 12;
-
-/** mulberry32: the same list on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Columns of the grid for `n` tables: a hall wider than deep. */
 function columnsFor(n: number): number {
@@ -91,7 +80,7 @@ export interface GuestsCsv {
 
 /** `guests` parties, none seated: name, party_size, barcode, group, needs. */
 export function benchGuestsCsv(guests: number): GuestsCsv {
-  const r = random(19);
+  const r = seededRandom(19); // mulberry32: the same list on every machine
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
   const lines = ['guest_id,name,party_size,table,barcode,group,needs'];
   let seats = 0;
