@@ -2,44 +2,23 @@
 // child process on each backend, and so are `cloud migrate` and one refused command on realProcessBackend() (the bin,
 // tsx, parsing and exit code end to end); the other commands run in-process on the same database
 // (tests/fixtures/cli-inprocess.ts), which is what makes this file quick.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exited, runCli, startCli, type CliResult } from '../tests/cli-run';
-import { inProcessCli, realProcessBackend, type InProcessCli } from '../tests/fixtures/cli-inprocess';
-import { backends, freshDatabase, type TestDatabase } from '../tests/pg-backends';
+import { exited, startCli } from '../tests/cli-run';
+import { cliOnBackend, realProcessBackend } from '../tests/fixtures/cli-inprocess';
+import { backends } from '../tests/pg-backends';
 import { signRequest } from '../core/signing/signing';
 import { batchOf, checkinEvent } from '../tests/signed';
 import { billingReport, recordUsage } from './billing/billing';
 
 describe.each(backends())('seatpilot cloud admin commands on %s', (backend) => {
-  let t: TestDatabase | undefined;
-  let args: string[] = [];
-  let env: Record<string, string | undefined> = {};
-  let cli: InProcessCli;
   const real = backend === realProcessBackend();
 
-  beforeAll(async () => {
-    let dataDir: string | undefined;
-    if (backend === 'postgres') {
-      t = await freshDatabase('postgres', { migrate: false });
-      env = { DATABASE_URL: t.url };
-    } else {
-      dataDir = mkdtempSync(join(tmpdir(), 'sp-cloud-cli-'));
-      args = ['--data', dataDir];
-      env = { DATABASE_URL: undefined };
-    }
-    cli = inProcessCli({ dataDir, env });
-  });
-  afterAll(async () => {
-    await cli.close();
-    await t?.drop();
-  });
-
-  /** In-process; `spawned` runs the real `seatpilot` child process. */
-  const run = (cmd: string[]): Promise<CliResult> => cli.run(['cloud', ...cmd, ...args]);
-  const spawned = (cmd: string[]): Promise<CliResult> => runCli(['cloud', ...cmd, ...args], env);
+  /** `run` in-process, `spawned` the real `seatpilot` child process, on this backend's fresh database. */
+  const cli = cliOnBackend(backend, () => mkdtempSync(join(tmpdir(), 'sp-cloud-cli-')));
+  const { run, spawned } = cli;
   const json = async (cmd: string[], runner = run) => {
     const r = await runner(cmd);
     expect(r.code, r.stderr).toBe(0);
@@ -63,7 +42,7 @@ describe.each(backends())('seatpilot cloud admin commands on %s', (backend) => {
     await cli.close(); // one process at a time on a PGlite folder: the service's now
 
     // The service on the same database: the old key still works (24 h), the revoked one does not. Secrets never in its logs.
-    const svc = await startCli(['cloud', '--port', '0', ...args], /listening on (http:\/\/127\.0\.0\.1:\d+)/, { ...env, LOG_LEVEL: 'debug' });
+    const svc = await startCli(['cloud', '--port', '0', ...cli.args], /listening on (http:\/\/127\.0\.0\.1:\d+)/, { ...cli.env, LOG_LEVEL: 'debug' });
     try {
       const base = svc.match[1]!;
       const send = async (key: { key_id: string; secret: string }) => {

@@ -5,26 +5,22 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { LayoutDraft, LayoutVersionList, PublishResult } from '../../core/console/layout';
 import type { Layout } from '../../core/designer/layout';
-import { runCli, type CliResult } from '../../tests/cli-run';
-import { inProcessCli, type InProcessCli } from '../../tests/fixtures/cli-inprocess';
-import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
+import { cliOnBackend } from '../../tests/fixtures/cli-inprocess';
+import { backends } from '../../tests/pg-backends';
 
 describe.each(backends())('seatpilot cloud layout on %s', (backend) => {
-  let t: TestDatabase | undefined;
-  let args: string[] = [];
-  let env: Record<string, string | undefined> = {};
-  let cli: InProcessCli;
   let venue = '';
   const dir = mkdtempSync(join(tmpdir(), 'sp-layout-cli-'));
+  const cli = cliOnBackend(backend, () => join(dir, 'data'), { spawnTimeoutMs: 120_000 });
+  const { run } = cli;
   const file = (name: string, text: string) => {
     const path = join(dir, name);
     writeFileSync(path, text);
     return path;
   };
-  const run = (cmd: string[]): Promise<CliResult> => cli.run(['cloud', ...cmd, ...args]);
   const json = async <T>(cmd: string[]): Promise<T> => {
     const r = await run(cmd);
     expect(r.code, r.stderr).toBe(0);
@@ -32,16 +28,6 @@ describe.each(backends())('seatpilot cloud layout on %s', (backend) => {
   };
 
   beforeAll(async () => {
-    let dataDir: string | undefined;
-    if (backend === 'postgres') {
-      t = await freshDatabase('postgres', { migrate: false });
-      env = { DATABASE_URL: t.url };
-    } else {
-      dataDir = join(dir, 'data');
-      args = ['--data', dataDir];
-      env = { DATABASE_URL: undefined };
-    }
-    cli = inProcessCli({ dataDir, env });
     const tenant = (await json<{ id: string }>(['tenant', 'add', '--name', 'Layouts'])).id;
     venue = (await json<{ id: string }>(['venue', 'add', '--tenant', tenant, '--name', 'Hall'])).id;
     const plan = { width: 12, height: 8, walls: [], obstacles: [], doors: [{ id: 'door-1', label: 'Main', x: 6, y: 8 }] };
@@ -50,10 +36,6 @@ describe.each(backends())('seatpilot cloud layout on %s', (backend) => {
     const occasion = (await json<{ id: string }>(['occasion', 'add', '--venue', venue, '--name', 'Gala', '--starts', '2030-06-01T18:00:00Z', '--ends', '2030-06-02T02:00:00Z'])).id;
     await json(['guests', 'import', '--venue', venue, '--occasion', occasion, file('guests.csv', 'guest_id,name,table,barcode\nzoe,Zoe,B,BC-zoe\n')]);
   }, 120_000);
-  afterAll(async () => {
-    await cli?.close();
-    await t?.drop();
-  });
 
   it('shows, imports, refuses to publish without --yes saying why, publishes with it, lists and restores; all audited', async () => {
     const shown = await json<LayoutDraft>(['layout', 'show', '--venue', venue]);
@@ -96,7 +78,7 @@ describe.each(backends())('seatpilot cloud layout on %s', (backend) => {
 
   it('runs as the real seatpilot command too', async () => {
     await cli.close();
-    const r = await runCli(['cloud', 'layout', 'versions', '--venue', venue, ...args], env, 120_000);
+    const r = await cli.spawned(['layout', 'versions', '--venue', venue]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).versions.map((v: { version: number }) => v.version)).toEqual([1]);
   }, 130_000);

@@ -5,41 +5,20 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../../tests/cli-run';
-import { inProcessCli, realProcessBackend, type InProcessCli } from '../../tests/fixtures/cli-inprocess';
-import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
+import { describe, expect, it } from 'vitest';
+import { cliOnBackend, realProcessBackend } from '../../tests/fixtures/cli-inprocess';
+import { backends } from '../../tests/pg-backends';
 
 describe.each(backends())('CLI changes in the audit on %s', (backend) => {
-  let t: TestDatabase | undefined;
-  let args: string[] = [];
-  let env: Record<string, string | undefined> = {};
-  let cli: InProcessCli;
   const real = backend === realProcessBackend();
   const dir = mkdtempSync(join(tmpdir(), 'sp-cli-audit-'));
   const file = (name: string, text: string) => {
     writeFileSync(join(dir, name), text);
     return join(dir, name);
   };
-  beforeAll(async () => {
-    let dataDir: string | undefined;
-    if (backend === 'postgres') {
-      t = await freshDatabase('postgres', { migrate: false });
-      env = { DATABASE_URL: t.url };
-    } else {
-      dataDir = join(dir, 'data');
-      args = ['--data', dataDir];
-      env = { DATABASE_URL: undefined };
-    }
-    cli = inProcessCli({ dataDir, env });
-  });
-  afterAll(async () => {
-    await cli.close();
-    await t?.drop();
-  });
-  /** In-process; `spawned` runs the real `seatpilot` child process. */
-  const run = (cmd: string[]): Promise<CliResult> => cli.run(['cloud', ...cmd, ...args]);
-  const spawned = (cmd: string[]): Promise<CliResult> => runCli(['cloud', ...cmd, ...args], env, 120_000);
+  /** `run` in-process, `spawned` the real `seatpilot` child process, on this backend's fresh database. */
+  const cli = cliOnBackend(backend, () => join(dir, 'data'), { spawnTimeoutMs: 120_000 });
+  const { run, spawned } = cli;
   const json = async (cmd: string[], runner = run) => {
     const r = await runner(cmd);
     expect(r.code, r.stderr).toBe(0);

@@ -2,20 +2,17 @@
 // serving what they wrote over signed GET /v1/sync. The service is a real child process on each backend, and so is the
 // big `guests import` on realProcessBackend() (Postgres in CI); the other commands run in-process on the same database
 // (tests/fixtures/cli-inprocess.ts), which keeps the file quick.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SyncChange, SyncResponse } from '../../core/contract/contract';
 import { signRequest } from '../../core/signing/signing';
-import { exited, runCli, startCli, type CliResult } from '../../tests/cli-run';
-import { inProcessCli, realProcessBackend, type InProcessCli } from '../../tests/fixtures/cli-inprocess';
-import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
+import { exited, startCli } from '../../tests/cli-run';
+import { cliOnBackend, realProcessBackend } from '../../tests/fixtures/cli-inprocess';
+import { backends } from '../../tests/pg-backends';
 
 describe.each(backends())('seatpilot cloud guest-list commands on %s', (backend) => {
-  let t: TestDatabase | undefined;
-  let args: string[] = [];
-  let env: Record<string, string | undefined> = {};
   const dir = mkdtempSync(join(tmpdir(), 'sp-guestlist-cli-'));
   const file = (name: string, text: string) => {
     const path = join(dir, name);
@@ -28,28 +25,10 @@ describe.each(backends())('seatpilot cloud guest-list commands on %s', (backend)
   const importSpawned = backend === realProcessBackend();
   let venue = '';
   let occasion = '';
-  let cli: InProcessCli;
 
-  beforeAll(async () => {
-    let dataDir: string | undefined;
-    if (backend === 'postgres') {
-      t = await freshDatabase('postgres', { migrate: false });
-      env = { DATABASE_URL: t.url };
-    } else {
-      dataDir = join(dir, 'data');
-      args = ['--data', dataDir];
-      env = { DATABASE_URL: undefined };
-    }
-    cli = inProcessCli({ dataDir, env });
-  });
-  afterAll(async () => {
-    await cli.close();
-    await t?.drop();
-  });
-
-  /** In-process; `spawned` runs the real `seatpilot` child process. */
-  const run = (cmd: string[]): Promise<CliResult> => cli.run(['cloud', ...cmd, ...args]);
-  const spawned = (cmd: string[]): Promise<CliResult> => runCli(['cloud', ...cmd, ...args], env, 240_000);
+  /** `run` in-process, `spawned` the real `seatpilot` child process, on this backend's fresh database. */
+  const cli = cliOnBackend(backend, () => join(dir, 'data'), { spawnTimeoutMs: 240_000 });
+  const { run, spawned } = cli;
   const json = async (cmd: string[], runner = run) => {
     const r = await runner(cmd);
     expect(r.code, r.stderr).toBe(0);
@@ -79,7 +58,7 @@ describe.each(backends())('seatpilot cloud guest-list commands on %s', (backend)
     expect((await json(['guest', 'delete', '--guest', 'big-8'])).out).toMatchObject({ guest_id: 'big-8', deleted: true });
     await cli.close(); // the service's now
 
-    const svc = await startCli(['cloud', '--port', '0', ...args], /listening on (http:\/\/127\.0\.0\.1:\d+)/, env);
+    const svc = await startCli(['cloud', '--port', '0', ...cli.args], /listening on (http:\/\/127\.0\.0\.1:\d+)/, cli.env);
     try {
       const base = svc.match[1]!;
       const changes: SyncChange[] = [];
