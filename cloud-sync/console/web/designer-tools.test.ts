@@ -9,24 +9,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { hashPassword } from '../auth/passwords';
 import { addOccasion } from '../../guestlist/manage';
-import { freshDatabase, type TestDatabase } from '../../../tests/pg-backends';
-import { asUser, consoleTenant, type ConsoleTenant } from '../../../tests/fixtures/console';
-import { freePort, startConsoleCloud, type ConsoleCloud } from '../../../tests/fixtures/console-browser';
+import type { Page } from 'playwright-core';
+import type { TestDatabase } from '../../../tests/pg-backends';
+import { asUser, type ConsoleTenant } from '../../../tests/fixtures/console';
+import { consoleInChromium, type ConsoleCloud, type ConsoleInChromium } from '../../../tests/fixtures/console-browser';
 import type { LayoutDraft, LayoutVersion } from '../../../core/console/layout';
 import type { LayoutTable } from '../../../core/designer/layout';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PASSWORD = 'a long evening at the finca';
 
 describe('the Seat Designer tools in Chromium', () => {
   let t: TestDatabase;
   let A: ConsoleTenant;
   let cloud: ConsoleCloud;
-  let ctx: BrowserContext;
   let page: Page;
+  let up: ConsoleInChromium | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'sp-designer-tools-'));
 
   const canvas = () => page.locator('svg.designer-canvas');
@@ -72,18 +70,14 @@ describe('the Seat Designer tools in Chromium', () => {
   const right = (x: LayoutTable) => x.x + x.w / 2;
 
   beforeAll(async () => {
-    t = await freshDatabase('pglite');
-    A = await consoleTenant(t.db, 'Finca');
-    await t.db.query('UPDATE console.accounts SET password_hash = $1, password_set_at = now() WHERE id = $2', [await hashPassword(PASSWORD), A.planner.account.id]);
-    cloud = await startConsoleCloud(t.db, await freePort());
+    up = await consoleInChromium(dir, { tenant: 'Finca', password: PASSWORD, accounts: ['planner'] });
+    ({ t, A, cloud, page } = up);
     // The room to work in: 30 × 20 m, a 0.5 m grid, door A on the west wall (its kiosk's door_id "main").
     const get = await asUser(cloud.cloud.app, A.planner, { method: 'GET', url: `/console/api/venues/${A.venueId}/layout` });
     const d = get.json() as LayoutDraft;
     const layout = { ...d.layout, width: 30, height: 20, grid: 0.5, doors: [{ id: 'main', label: 'A', x: 1, y: 10 }] };
     const put = await asUser(cloud.cloud.app, A.planner, { method: 'PUT', url: `/console/api/venues/${A.venueId}/layout`, payload: { revision: d.revision, layout } });
     expect(put.statusCode).toBe(200);
-    ctx = await chromium.launchPersistentContext(join(dir, 'chromium'), { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, locale: 'en-GB', viewport: { width: 1400, height: 950 } });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
     await page.goto(`${cloud.url}/console/#/designer`);
     await page.getByLabel('E-mail').fill(A.planner.account.email);
     await page.getByLabel('Password').fill(PASSWORD);
@@ -94,9 +88,7 @@ describe('the Seat Designer tools in Chromium', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await ctx?.close();
-    await cloud?.close();
-    await t?.drop();
+    await up?.close();
   });
 
   it('a background plan: uploaded and served, drawn under the plan, scaled by two points, faded, removed', async () => {

@@ -9,22 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { hashPassword } from '../auth/passwords';
-import { freshDatabase, type TestDatabase } from '../../../tests/pg-backends';
-import { asUser, consoleTenant, type ConsoleTenant } from '../../../tests/fixtures/console';
-import { freePort, startConsoleCloud, type ConsoleCloud } from '../../../tests/fixtures/console-browser';
+import type { Page } from 'playwright-core';
+import { asUser, type ConsoleTenant } from '../../../tests/fixtures/console';
+import { consoleInChromium, type ConsoleCloud, type ConsoleInChromium } from '../../../tests/fixtures/console-browser';
 import type { LayoutDraft } from '../../../core/console/layout';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PASSWORD = 'a long evening at the finca';
 
 describe('the Seat Designer in Chromium', () => {
-  let t: TestDatabase;
   let A: ConsoleTenant;
   let cloud: ConsoleCloud;
-  let ctx: BrowserContext;
   let page: Page;
+  let up: ConsoleInChromium | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'sp-designer-ui-'));
 
   /** The screen point of a point of the room, in metres (whatever the zoom). */
@@ -50,19 +46,12 @@ describe('the Seat Designer in Chromium', () => {
   };
 
   beforeAll(async () => {
-    t = await freshDatabase('pglite');
-    A = await consoleTenant(t.db, 'Finca');
-    const hash = await hashPassword(PASSWORD);
-    await t.db.query('UPDATE console.accounts SET password_hash = $1, password_set_at = now() WHERE id = ANY($2)', [hash, [A.planner.account.id, A.viewer.account.id]]);
-    cloud = await startConsoleCloud(t.db, await freePort());
-    ctx = await chromium.launchPersistentContext(join(dir, 'chromium'), { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, locale: 'en-GB', viewport: { width: 1400, height: 950 } });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
+    up = await consoleInChromium(dir, { tenant: 'Finca', password: PASSWORD, accounts: ['planner', 'viewer'] });
+    ({ A, cloud, page } = up);
   }, 120_000);
 
   afterAll(async () => {
-    await ctx?.close();
-    await cloud?.close();
-    await t?.drop();
+    await up?.close();
   });
 
   it('a planner draws a room with mouse and keyboard, undoes and redoes, sees an unreachable table, saves and publishes', async () => {
