@@ -8,7 +8,7 @@ import { ImportError } from '../guestlist/common';
 import { importGuests } from '../guestlist/import-guests';
 import { addOccasion, importTables } from '../guestlist/manage';
 import { buildApp } from '../app';
-import { assignSeats, loadOccasion } from './assign';
+import { assignSeats, loadOccasion, summaryLine } from './assign';
 import { importRelations } from './relations';
 import { SEATING_GUESTS_CSV } from '../../tests/fixtures/seating-guests';
 
@@ -73,6 +73,9 @@ describe.each(backends())('cloud seating assign on %s', (backend) => {
 
     const run = await assignSeats(t.db, { occasionId: occasion, timeLimitMs: 500 });
     expect(run.written).toBe(true);
+    expect(run.skipped).toEqual([]);
+    expect(summaryLine(run)).toMatch(new RegExp(`; ${run.changes.length} guests moved$`));
+    expect(summaryLine({ ...run, skipped: [run.changes[0]!.guest_id] })).toContain(`${run.changes.length - 1} guests moved, 1 left where they are (moved meanwhile)`);
     const after = await seats();
     expect(after['g-gus']).toBe('T3'); // seat_locked
     expect(after['g-cy']).toBe('T2'); // needs accessible

@@ -40,7 +40,10 @@ export interface AssignSummary extends Omit<OccasionPlan, 'moves'> {
   dry_run: boolean;
   /** Guests whose table differs from the current plan (labels; null: no table). */
   changes: AssignChange[];
+  /** Whether any change was written. */
   written: boolean;
+  /** Guests of `changes` not written: moved (or revoked) while the engine ran, so left where they are now. */
+  skipped: string[];
 }
 
 /**
@@ -101,14 +104,17 @@ export async function assignSeats(db: Db, opts: AssignOptions): Promise<AssignSu
   const changes: AssignChange[] = plan.moves.map((m) => ({ guest_id: m.guest_id, name: m.name, from: label(m.from), to: label(m.to) }));
 
   let written = false;
+  let skipped: string[] = [];
   if (!opts.dryRun && plan.moves.length) {
-    await db.tx((q) => applyMoves(q, { venueId: data.venue_id, occasionId: data.occasion_id }, plan.moves));
-    written = true;
+    const wrote = new Set(await db.tx((q) => applyMoves(q, { venueId: data.venue_id, occasionId: data.occasion_id }, plan.moves)));
+    // A guest moved (or revoked) while the engine ran keeps where it is now.
+    skipped = plan.moves.filter((m) => m.from !== m.to && !wrote.has(m.guest_id)).map((m) => m.guest_id);
+    written = wrote.size > 0;
   }
   await storeAssignCompleted(db, data.tenant_id, data.venue_id, assignCompletedPayload(plan, channel));
 
   const { moves: _moves, ...summary } = plan;
-  return { occasion_id: opts.occasionId, venue_id: data.venue_id, dry_run: opts.dryRun === true, ...summary, changes, written };
+  return { occasion_id: opts.occasionId, venue_id: data.venue_id, dry_run: opts.dryRun === true, ...summary, changes, written, skipped };
 }
 
 /**
@@ -125,6 +131,9 @@ export async function storeAssignCompleted(db: Db, tenantId: string, venueId: st
 /** One line for people, after the JSON. */
 export function summaryLine(s: AssignSummary): string {
   const proof = s.optimal ? 'optimal' : s.gap === null ? 'no bound' : `gap ${(s.gap * 100).toFixed(1)} %`;
-  const what = s.dry_run ? 'dry run, nothing written' : s.written ? `${s.changes.length} guests moved` : 'nothing to change';
+  const moved = s.changes.length - s.skipped.length;
+  const what = s.dry_run ? 'dry run, nothing written'
+    : s.written ? `${moved} guests moved${s.skipped.length ? `, ${s.skipped.length} left where they are (moved meanwhile)` : ''}`
+      : s.skipped.length ? `nothing written: ${s.skipped.length} guests were moved meanwhile` : 'nothing to change';
   return `seated ${s.guests_seated}/${s.guests_to_seat} guests (${s.locked} kept at their table), ${s.unseated.length} parties unseated, score ${s.score} (${proof}), ${s.duration_ms} ms; ${what}`;
 }
