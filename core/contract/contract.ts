@@ -135,6 +135,56 @@ export const AssignCompletedPayloadSchema = Type.Object(
 );
 export type AssignCompletedPayload = Static<typeof AssignCompletedPayloadSchema>;
 
+/** Who made a venue-side change (SYSTEM.md: the kiosk's and tablets' staff roles, and the console's planner). */
+export const ActorRoleSchema = Type.Union([Type.Literal('steward'), Type.Literal('supervisor'), Type.Literal('planner')]);
+export type ActorRole = Static<typeof ActorRoleSchema>;
+
+/** A table id, or null for a guest who has (or had) no table. */
+const TableRef = Type.Union([Id, Type.Null()]);
+
+/** A check-in undone: `reverted_event_id` names the `checkin.succeeded` it undoes; the guest may check in again. */
+export const CheckinRevertedPayloadSchema = Type.Object(
+  {
+    guest_id: Id,
+    reverted_event_id: Uuid,
+    door_id: Id,
+    by_role: ActorRoleSchema,
+    reason: Type.String({ minLength: 1, maxLength: 500 }),
+  },
+  { additionalProperties: false },
+);
+export type CheckinRevertedPayload = Static<typeof CheckinRevertedPayloadSchema>;
+
+/** A walk-in added at the venue; the id is made there, so the cloud adds the guest idempotently. */
+export const GuestAddedPayloadSchema = Type.Object(
+  {
+    guest_id: Id,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    party_size: Type.Integer({ minimum: 1, maximum: 1000 }),
+    table_id: TableRef,
+    door_id: Id,
+    by_role: ActorRoleSchema,
+  },
+  { additionalProperties: false },
+);
+export type GuestAddedPayload = Static<typeof GuestAddedPayloadSchema>;
+
+export const SeatChangeSourceSchema = Type.Union([Type.Literal('console'), Type.Literal('hub'), Type.Literal('engine')]);
+export type SeatChangeSource = Static<typeof SeatChangeSourceSchema>;
+
+/** A guest moved between tables (or seated, or unseated: either side null). */
+export const SeatChangedPayloadSchema = Type.Object(
+  {
+    guest_id: Id,
+    from_table_id: TableRef,
+    to_table_id: TableRef,
+    source: SeatChangeSourceSchema,
+    by_role: ActorRoleSchema,
+  },
+  { additionalProperties: false },
+);
+export type SeatChangedPayload = Static<typeof SeatChangedPayloadSchema>;
+
 /** One payload schema per event type: the single source for validation on every tier. */
 export const PAYLOAD_SCHEMAS = {
   'checkin.succeeded': CheckinSucceededPayloadSchema,
@@ -142,6 +192,9 @@ export const PAYLOAD_SCHEMAS = {
   'seat.arrived': SeatArrivedPayloadSchema,
   'device.heartbeat': DeviceHeartbeatPayloadSchema,
   'assign.completed': AssignCompletedPayloadSchema,
+  'checkin.reverted': CheckinRevertedPayloadSchema,
+  'guest.added': GuestAddedPayloadSchema,
+  'seat.changed': SeatChangedPayloadSchema,
 } as const satisfies Record<string, TSchema>;
 
 export type EventType = keyof typeof PAYLOAD_SCHEMAS;
