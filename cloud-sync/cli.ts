@@ -15,6 +15,7 @@ import { SEATING_USAGE, seatingCloudCommand } from './seating/cli';
 import { MEMBER_USAGE, memberCommand } from './members';
 import { USER_USAGE, userCommand } from './console/auth/cli';
 import { LAYOUT_USAGE, layoutCommand } from './console/layout-cli';
+import { AUDIT_USAGE, auditCommand } from './console/audit-verify';
 import { audited, auditAfter, tenantOf } from './guestlist/cli-audit';
 
 const USAGE = `usage: seatpilot cloud [serve] [--host 127.0.0.1] [--port 8080] [--data DIR]
@@ -32,6 +33,7 @@ ${SEATING_USAGE}
 ${MEMBER_USAGE}
 ${USER_USAGE}
 ${LAYOUT_USAGE}
+${AUDIT_USAGE}
 ${OPS_USAGE}
 
 Runs on embedded PGlite in DIR (default ./data/cloud) unless DATABASE_URL is set. Admin commands print JSON.
@@ -197,6 +199,7 @@ export async function cloudCommand(args: string[], shared?: Db): Promise<void> {
       if (await memberCommand(sub, verb, rest, withDb, USAGE)) return;
       if (await userCommand(sub, verb, rest, withDb, USAGE)) return;
       if (sub === 'layout' && (await layoutCommand(verb, rest, withDb, USAGE))) return;
+      if (await auditCommand(sub, verb, rest, withDb, USAGE)) return;
       break;
   }
   throw new CliError(`unknown command "cloud ${[sub, verb].filter(Boolean).join(' ')}"\n${USAGE}`, 2);

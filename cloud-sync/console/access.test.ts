@@ -116,6 +116,7 @@ const ROUTES: Route[] = [
   { name: 'revoke a device', permission: 'manage_venue', call: async (a) => ({ method: 'POST', url: `/console/api/devices/${(await addDevice(t.db, a.venueId, 'kiosk')).device_id}/revoke` }) },
   { name: 'live view', permission: 'read', call: async (a) => ({ method: 'GET', url: `/console/api/occasions/${a.occasionId}/live.json` }) },
   { name: 'audit', permission: 'read', call: async () => ({ method: 'GET', url: '/console/api/audit' }), list: true },
+  { name: 'audit chain', permission: 'read', call: async () => ({ method: 'GET', url: '/console/api/audit/chain' }), list: true },
   // The Seat Designer (routes/layouts.ts).
   { name: 'room draft', permission: 'read', call: async (a) => ({ method: 'GET', url: `/console/api/venues/${a.venueId}/layout` }) },
   { name: 'save the room draft', permission: 'edit_layout', call: async (a) => ({ method: 'PUT', url: `/console/api/venues/${a.venueId}/layout`, body: { revision: await draftRevision(), layout: roomOfA() } }) },

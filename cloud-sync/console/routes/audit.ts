@@ -1,7 +1,9 @@
-// Console API: the audit, read only. `GET /audit` pages back through the tenant's entries by id, newest first. No route
-// changes or deletes an entry, and the database refuses it to everyone (the trigger of sql 0016).
+// Console API: the audit, read only. `GET /audit` pages back through the tenant's entries by id, newest first;
+// `GET /audit/chain` checks the tenant's hash chain (audit-verify.ts). No route changes or deletes an entry, and the
+// database refuses it to everyone (the trigger of sql 0016).
 import type { FastifyInstance } from 'fastify';
-import { AuditPageSchema, AuditQuerySchema, type AuditEntry, type AuditPage, type AuditQuery } from '../../../core/console/audit';
+import { AuditChainStateSchema, AuditPageSchema, AuditQuerySchema, type AuditChainState, type AuditEntry, type AuditPage, type AuditQuery } from '../../../core/console/audit';
+import { verifyAuditChain } from '../audit-verify';
 import type { ConsoleContext } from '../plugin';
 import { scoped } from '../scope';
 import { guard, sessionOf } from '../session';
@@ -40,5 +42,13 @@ export function registerAuditRoutes(api: FastifyInstance, ctx: ConsoleContext): 
       entries: page.map((r) => ({ ...r, id: Number(r.id), at: new Date(r.at).toISOString() })),
       next_before: rows.length > limit ? Number(page[page.length - 1]?.id) : null,
     };
+  });
+
+  api.get('/audit/chain', {
+    onRequest: guard(ctx.db, 'read', ctx.now),
+    schema: { response: { 200: AuditChainStateSchema } },
+  }, async (request): Promise<AuditChainState> => {
+    const session = sessionOf(request);
+    return scoped(ctx.db, session, (q) => verifyAuditChain(q, session.tenantId));
   });
 }

@@ -2,7 +2,7 @@
 // only: nothing of TypeBox reaches the bundle). Every write carries the session's CSRF token; a 401 no_session
 // anywhere clears the session, which takes the page back to sign-in.
 import type { Static } from '@sinclair/typebox';
-import type { AuditPage, AuditQuery } from '../../../core/console/audit';
+import type { AuditChainState, AuditPage, AuditQuery } from '../../../core/console/audit';
 import type {
   AccountPatch, AccountRow, InviteRequest, LoginRequest, PasswordLink, PasswordLinkInfo, SessionInfo, SessionListSchema, SetPasswordRequest,
 } from '../../../core/console/auth';
@@ -224,4 +224,5 @@ export const api = {
     const qs = p.toString();
     return call<AuditPage>('GET', `/audit${qs ? `?${qs}` : ''}`);
   },
+  auditChain: () => call<AuditChainState>('GET', '/audit/chain'),
 };
