@@ -18,6 +18,11 @@ export const KioskUiSettingsSchema = Type.Object(
      * scanners; people type slower than ~150 ms a key.
      */
     scanner_max_gap_ms: Type.Optional(Type.Integer({ minimum: 10, maximum: 1000 })),
+    /**
+     * "Find my table" on the idle screen for guests without a ticket (default true). Per kiosk for now: a venue-wide
+     * switch from the cloud would need a sync field that today's kiosks refuse.
+     */
+    find_my_table: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -77,6 +77,7 @@ export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: str
     resultMs: Math.round((config.ui.result_seconds ?? 6) * 1000),
     scannerMaxGapMs: config.ui.scanner_max_gap_ms ?? 50,
     keyboardScanner: set === null,
+    findMyTable: config.ui.find_my_table ?? true,
     scanners,
     // Online: the hub answered a pull recently (the pull runs every second) and neither push nor pull is failing.
     ...(sync ? { hubOnline: () => sync.lastError() === null && Date.now() - (sync.pull.status.lastSuccessAt ?? 0) < HUB_SILENT_MS } : {}),

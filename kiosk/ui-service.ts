@@ -4,9 +4,10 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RejectReason, SyncFloorPlan, SyncTable } from '../core/contract/contract';
 import type { CheckinDecisionResult, CheckinService } from './checkin-service';
-import type { CheckinScreen, GuestView, KioskSetup, KioskStatus, OutOfOrderReason, ScanRequest, ScannerState, SeatingCounts, TabletPairingCode } from './ipc/channels';
+import type { CheckinScreen, FindTableAnswer, GuestView, KioskSetup, KioskStatus, OutOfOrderReason, ScanRequest, ScannerState, SeatingCounts, TabletPairingCode } from './ipc/channels';
 import { HubUnavailableError, type KioskServicePort } from './ipc/handlers';
 import { GuestReader } from './guests';
+import { TableFinder } from './find-table';
 import { createTabletPairingCode, seatingCounts } from '../protocol/staff-client';
 import type { SignedHttp } from '../protocol/http-client';
 import type { RuntimeStore } from '../venue-store/runtime-store';
@@ -53,6 +54,10 @@ export interface UiServiceOptions {
   /** The last push or pull fault with the hub (a captive portal, a refusal), null while both work. */
   hubError?: () => string | null;
   clock?: () => number;
+  /** ui.find_my_table (default true): the idle screen's "Find my table" and its channel. */
+  findMyTable?: boolean;
+  /** The find-my-table rate limit (default 10 at once, then one every 6 s). */
+  findRate?: { capacity: number; refillMs: number };
 }
 
 const HUB_FRESH_MS = 120_000;
@@ -80,6 +85,7 @@ export class KioskUiService implements KioskServicePort {
   private readonly q: { floor: Statement; tables: Statement; floorVersion: Statement; door: Statement; lastSync: Statement; ping: Statement };
   private readonly pinDigest: Buffer;
   private readonly clock: () => number;
+  private readonly finder: TableFinder;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -89,6 +95,7 @@ export class KioskUiService implements KioskServicePort {
     this.reader = new GuestReader(db);
     this.pinDigest = digest(opts.staffPin);
     this.clock = opts.clock ?? Date.now;
+    this.finder = new TableFinder(db, { enabled: opts.findMyTable ?? true, clock: this.clock, ...(opts.findRate ? { capacity: opts.findRate.capacity, refillMs: opts.findRate.refillMs } : {}) });
     this.q = {
       floor: db.prepare('SELECT plan_json FROM floor_plan WHERE id = 1').pluck(),
       tables: db.prepare('SELECT id, label, capacity, shape, x, y, w, h FROM tables ORDER BY id'),
@@ -147,7 +154,12 @@ export class KioskUiService implements KioskServicePort {
       scanner_max_gap_ms: this.opts.scannerMaxGapMs ?? 50,
       floor: { plan: json ? (JSON.parse(json) as SyncFloorPlan) : null, tables: this.q.tables.all() as SyncTable[] },
       floor_version: this.q.floorVersion.get() as string,
+      find_my_table: this.opts.findMyTable ?? true,
     };
+  }
+
+  async findTable(surnamePrefix: string): Promise<FindTableAnswer> {
+    return this.stored(() => this.finder.find(surnamePrefix));
   }
 
   async status(): Promise<KioskStatus> {

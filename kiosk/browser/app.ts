@@ -48,7 +48,10 @@ function httpStatus(code: IpcErrorCode): number {
     case 'not_found':
       return 404;
     case 'too_many_attempts':
+    case 'rate_limited':
       return 429;
+    case 'disabled':
+      return 403;
     case 'no_hub':
       return 409;
     case 'unavailable':

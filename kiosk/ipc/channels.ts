@@ -39,6 +39,10 @@ export const PairTabletRequestSchema = Type.Object(
 );
 export type PairTabletRequest = Static<typeof PairTabletRequestSchema>;
 
+/** Find my table (a guest without a ticket): what they typed of their surname. At least 3 letters is the service's rule (a sentence the guest reads). */
+export const FindTableRequestSchema = Type.Object({ surname_prefix: Type.String({ maxLength: 60 }) }, { additionalProperties: false });
+export type FindTableRequest = Static<typeof FindTableRequestSchema>;
+
 export const EmptyRequestSchema = Type.Object({}, { additionalProperties: false });
 export type EmptyRequest = Static<typeof EmptyRequestSchema>;
 
@@ -65,6 +69,23 @@ export type CheckinScreen =
 export interface GuestMatch extends GuestView {
   checked_in_at: string | null;
   status: 'active' | 'revoked';
+}
+
+/**
+ * A find-my-table match: all a stranger at the kiosk may see of a guest. `id` is a per-boot handle (an HMAC of the guest
+ * id), never the guest id; no surname, party, credential or check-in state.
+ */
+export interface FindTableMatch {
+  id: string;
+  first_name: string;
+  surname_initial: string;
+  table_id: string | null;
+  table_label: string | null;
+}
+/** `more`: further guests match than are shown ("keep typing"). */
+export interface FindTableAnswer {
+  matches: FindTableMatch[];
+  more: boolean;
 }
 
 export type ScannerState = 'ok' | 'missing' | 'error';
@@ -103,6 +124,8 @@ export interface KioskSetup {
   floor: { plan: SyncFloorPlan | null; tables: SyncTable[] };
   /** KioskStatus.floor_version of this floor. */
   floor_version: string;
+  /** Whether the idle screen offers "Find my table" (ui.find_my_table). */
+  find_my_table: boolean;
 }
 
 /** Staff mode shows the hub's own answers: live counts (per table and occasion) and tablet pairing codes. */
@@ -124,6 +147,7 @@ export const CHANNELS = {
   'kiosk.setup': EmptyRequestSchema,
   'staff.seating': StaffRequestSchema,
   'staff.pairTablet': PairTabletRequestSchema,
+  'guest.findTable': FindTableRequestSchema,
 } as const satisfies Record<Channel, TSchema>;
 
 /** Every channel's response; keyed by Channel so a channel without a response type does not compile. */
@@ -137,16 +161,19 @@ export interface ChannelResponses extends Record<Channel, unknown> {
   'kiosk.setup': KioskSetup;
   'staff.seating': SeatingCounts;
   'staff.pairTablet': TabletPairingCode;
+  'guest.findTable': FindTableAnswer;
 }
 
 export type ChannelRequest<K extends Channel> = Static<(typeof CHANNELS)[K]>;
 export type ChannelResponse<K extends Channel> = ChannelResponses[K];
 
 /** `no_session`: browser mode only, a request without this boot's page session (the page reloads itself to get it). */
-export type IpcErrorCode = 'bad_request' | 'unknown_channel' | 'wrong_pin' | 'too_many_attempts' | 'staff_locked' | 'not_found' | 'unavailable' | 'no_hub' | 'hub_unreachable' | 'no_session';
+export type IpcErrorCode = 'bad_request' | 'unknown_channel' | 'wrong_pin' | 'too_many_attempts' | 'staff_locked' | 'not_found' | 'unavailable' | 'no_hub' | 'hub_unreachable' | 'no_session' | 'rate_limited' | 'disabled';
 export interface IpcError {
   code: IpcErrorCode;
   message: string;
+  /** `rate_limited`: when to try again. */
+  retry_after_s?: number;
 }
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 

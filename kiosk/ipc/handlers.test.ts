@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckinScreen, GuestMatch, KioskSetup, KioskStatus, ScanRequest } from './channels';
-import { createHandlers, dispatch, HubUnavailableError, type KioskServicePort } from './handlers';
+import { createHandlers, dispatch, HubUnavailableError, KioskRefusal, type KioskServicePort } from './handlers';
 
 const ana: GuestMatch = { id: 'g1', name: 'Ana', party_size: 2, table_id: 't12', table_label: '12', checked_in_at: null, status: 'active' };
 
@@ -17,6 +17,7 @@ function fakeService(over: Partial<KioskServicePort> = {}) {
     verifyStaffPin: (pin) => pin === '2468',
     seatingCounts: async () => { calls.push('seating'); return { tables: [{ table_id: 't12', label: '12', expected: 5, checked_in: 2, seated: 1 }], occasions: [] }; },
     pairTablet: async (label) => { calls.push(`pair:${label ?? '-'}`); return { code: 'ABCD-EFGH', label: label ?? 'Tablet', expires_at: '2026-11-27T20:10:00.000Z' }; },
+    findTable: async (p) => { calls.push(`find:${p}`); return { matches: [], more: false }; },
     ...over,
   };
   return { service, calls };
@@ -118,5 +119,20 @@ describe('kiosk IPC handlers', () => {
     expect(await dispatch(h, 'kiosk.setup', undefined)).toMatchObject({ ok: true });
     expect(await dispatch(h, 'db.exec', {})).toEqual({ ok: false, error: { code: 'unknown_channel', message: 'Unknown channel "db.exec".' } });
     expect(await dispatch(h, '__proto__', {})).toMatchObject({ ok: false, error: { code: 'unknown_channel' } });
+  });
+
+  it('find my table needs no staff session, and a refusal reaches the guest with its code and wait', async () => {
+    const { service, calls } = fakeService({
+      findTable: async () => {
+        throw new KioskRefusal('rate_limited', 'Too many searches at this kiosk: please wait 6 s.', { retry_after_s: 6 });
+      },
+    });
+    const h = createHandlers({ service });
+    expect(await h['guest.findTable']({ surname_prefix: 'gar', staff_token: 'x'.repeat(16) })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(await h['guest.findTable']({ surname_prefix: 'gar' })).toEqual({ ok: false, error: { code: 'rate_limited', message: 'Too many searches at this kiosk: please wait 6 s.', retry_after_s: 6 } });
+    const ok = fakeService();
+    expect(await createHandlers({ service: ok.service })['guest.findTable']({ surname_prefix: 'gar' })).toEqual({ ok: true, value: { matches: [], more: false } });
+    expect(ok.calls).toEqual(['find:gar']);
+    expect(calls).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import {
   type ChannelRequest,
   type ChannelResponse,
   type CheckinScreen,
+  type FindTableAnswer,
   type GuestMatch,
   type IpcError,
   type IpcResult,
@@ -34,6 +35,20 @@ export interface KioskServicePort {
   seatingCounts(): Promise<SeatingCounts>;
   /** A pairing code for a table tablet, issued by the venue hub; throws HubUnavailableError like seatingCounts. */
   pairTablet(label: string | undefined): Promise<TabletPairingCode>;
+  /** Find my table: throws KioskRefusal (too short, rate-limited, switched off); checks nobody in. */
+  findTable(surnamePrefix: string): Promise<FindTableAnswer>;
+}
+
+/** The service declined a guest's request for a reason the guest may read (kiosk/find-table.ts). */
+export class KioskRefusal extends Error {
+  override name = 'KioskRefusal';
+  constructor(
+    readonly code: 'bad_request' | 'rate_limited' | 'disabled',
+    message: string,
+    readonly extra: { retry_after_s?: number } = {},
+  ) {
+    super(message);
+  }
 }
 
 /** What only the venue hub can answer was asked of a kiosk without one, or the hub did not answer. */
@@ -94,6 +109,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       } catch (e) {
         // Expected at a kiosk whose hub is down: staff get the reason, and it is no fault worth a log line.
         if (e instanceof HubUnavailableError) return fail(e.code, e.message);
+        if (e instanceof KioskRefusal) return { ok: false, error: { code: e.code, message: e.message, ...e.extra } };
         deps.logError?.(channel, e);
         return fail('unavailable', 'The kiosk could not complete this; please ask staff.');
       }
@@ -140,6 +156,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (!staffOk(req.staff_token)) return staffLocked();
       return { ok: true, value: await deps.service.pairTablet(req.label) };
     }),
+    // No staff session: this is the guest's own screen; the service rate-limits it.
+    'guest.findTable': wrap('guest.findTable', async (req) => ({ ok: true, value: await deps.service.findTable(req.surname_prefix) })),
   };
 }
 
