@@ -6,6 +6,7 @@ import { ajv } from '../../core/contract/validate';
 import { GENESIS_HASH } from '../../core/audit/chain';
 import { AuditChainStateSchema, type AuditChainState } from '../../core/console/audit';
 import { CliError } from '../../node-kit/cli';
+import { loadMigrations, migratePostgres, migrationsDir } from '../../sql/migrate';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
 import { asUser, consoleTenant, type ConsoleTenant } from '../../tests/fixtures/console';
 import { buildApp, type CloudApp } from '../app';
@@ -165,5 +166,27 @@ describe.each(backends())('audit chain on %s', (backend) => {
     // Even a forged claim cannot reach A's rows: the console's role reads B's chain only.
     expect(JSON.stringify(mine)).not.toContain(String(victim?.id) + ',');
     expect((await asUser(cloud.app, null, { method: 'GET', url: '/console/api/audit/chain' })).statusCode).toBe(401);
+  });
+});
+
+describe.each(backends())('audit chain migration (sql 0018) on %s', (backend) => {
+  it('keeps the entries written before it unchained, reported as before the chain, and chains the next ones', async () => {
+    const t = await freshDatabase(backend, { migrate: false });
+    try {
+      const all = loadMigrations(migrationsDir('postgres'));
+      await migratePostgres(t.db, all.filter((m) => m.version < 18));
+      const old = await consoleTenant(t.db, 'Before');
+      for (const action of ['guest.update', 'guest.revoke', 'venue.update']) {
+        await t.db.query(`INSERT INTO console.audit_log (tenant_id, channel, actor, action, entity) VALUES ($1, 'cli', 'cli:old', $2, 'guest')`, [old.tenantId, action]);
+      }
+      await migratePostgres(t.db, all);
+      const rowsNow = await t.db.query<{ action: string; seq: number | null }>('SELECT action, seq FROM console.audit_log WHERE tenant_id = $1 ORDER BY id', [old.tenantId]);
+      expect(rowsNow).toEqual([{ action: 'guest.update', seq: null }, { action: 'guest.revoke', seq: null }, { action: 'venue.update', seq: null }]);
+      expect(await t.db.tx((q) => verifyAuditChain(q, old.tenantId))).toEqual({ state: 'intact', verified: 0, before_chain: 3, head_at: null, broken: null });
+      await recordAudit(t.db, ops, { tenantId: old.tenantId, action: 'guest.update', entity: 'guest', entityId: 'n1' });
+      expect(await t.db.tx((q) => verifyAuditChain(q, old.tenantId))).toMatchObject({ state: 'intact', verified: 1, before_chain: 3, broken: null });
+    } finally {
+      await t.drop();
+    }
   });
 });
