@@ -79,7 +79,7 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
     }
   });
 
-  registerProtocolRoutes(app, { store, metrics, sync: deps.sync ?? new PgSyncStore(deps.db), syncScope: (kind) => syncScopeOf('cloud', kind), ...(deps.now ? { now: deps.now } : {}), ...(deps.rateLimit ? { rateLimit: deps.rateLimit } : {}) });
+  registerProtocolRoutes(app, { store, metrics, unknownTypes: 'reject', sync: deps.sync ?? new PgSyncStore(deps.db), syncScope: (kind) => syncScopeOf('cloud', kind), ...(deps.now ? { now: deps.now } : {}), ...(deps.rateLimit ? { rateLimit: deps.rateLimit } : {}) });
   registerPairRoute(app, { pairing: new CloudPairing(deps.db), ...(deps.now ? { now: deps.now } : {}), ...(deps.pairRateLimit ? { rateLimit: deps.pairRateLimit } : {}) });
   await app.register(opsPlugin, { db: deps.db, registry: metrics.registry, ...deps.ops });
   await app.register(consolePlugin, { db: deps.db, ...(deps.now ? { now: deps.now } : {}), ...deps.console });

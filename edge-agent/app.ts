@@ -65,6 +65,8 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
     sync: deps.store,
     syncScope: (kind) => syncScopeOf('agent', kind),
     metrics,
+    // A relay: events of types added to the contract after this build are kept and forwarded; the cloud checks them.
+    unknownTypes: 'relay',
     ...(deps.now ? { now: deps.now } : {}),
     onStored: () => {
       deps.onStored?.();

@@ -4,10 +4,10 @@
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { deadLetterJson } from '../core/contract/validate';
-import { LIMITS, type SeatPilotEvent, type SyncChange, type SyncResponse } from '../core/contract/contract';
+import { LIMITS, type RelayedEvent, type SeatPilotEvent, type SyncChange, type SyncResponse } from '../core/contract/contract';
 import { SqliteOutbox } from '../venue-store/outbox';
 import { SyncApplier } from '../venue-store/sync-apply';
-import type { Caller, IngestStore, KeyRecord, KeyStatus, RejectedEvent, StoreBatchResult, SyncStore } from '../protocol/store';
+import type { Caller, KeyRecord, KeyStatus, RejectedEvent, RelayingStore, StoreBatchResult, SyncStore } from '../protocol/store';
 import { ALL_SYNC_ENTITIES, type SyncEntity } from '../protocol/sync-scope';
 import { isSealed, reviewStoredSecrets, SecretKeyError, type SecretBox } from '../node-kit/secret-box';
 
@@ -22,7 +22,9 @@ export interface IssuedAgentKey {
 
 const CURSOR_PREFIX = 'f';
 
-export class AgentStore implements IngestStore, SyncStore {
+export class AgentStore implements RelayingStore, SyncStore {
+  /** The hub is a relay: it queues events of types it does not know for the cloud, which checks them. */
+  readonly relaysUnknownTypes = true as const;
   readonly outbox: SqliteOutbox;
   readonly applier: SyncApplier;
   private readonly s: Record<string, Statement>;
@@ -133,9 +135,10 @@ export class AgentStore implements IngestStore, SyncStore {
 
   // --- ingest from the doors -------------------------------------------------------------------------------------
 
-  async storeBatch(caller: Caller, batchId: string, accepted: SeatPilotEvent[], rejected: RejectedEvent[]): Promise<StoreBatchResult> {
+  async storeBatch(caller: Caller, batchId: string, accepted: SeatPilotEvent[], rejected: RejectedEvent[], relayed: readonly RelayedEvent[] = []): Promise<StoreBatchResult> {
     const nowMs = this.clock();
     const fresh: SeatPilotEvent[] = [];
+    const forwarded: string[] = [];
     this.db.transaction(() => {
       for (const event of accepted) {
         // Validated one by one by classifyBatch (protocol/ingest.ts) before the store sees them.
@@ -148,13 +151,15 @@ export class AgentStore implements IngestStore, SyncStore {
           this.s.feed!.run('checkin', JSON.stringify({ kind: 'checkin', checkin }));
         }
       }
+      // Types this build does not know: only queued for the cloud, as they came (their meaning is the cloud's to read).
+      for (const event of relayed) if (this.outbox.appendValidated(event, nowMs)) forwarded.push(event.event_id);
       const at = new Date(nowMs).toISOString();
       for (const r of rejected) {
         this.s.dlq!.run(caller.keyId, caller.deviceId, batchId, r.index, r.eventId, r.reason, r.detail, deadLetterJson(r.raw ?? null), at);
       }
     })();
     for (const e of fresh) this.onNewEvent?.(e);
-    return { inserted: fresh.map((e) => e.event_id) };
+    return { inserted: [...fresh.map((e) => e.event_id), ...forwarded] };
   }
 
   async ping(): Promise<void> {

@@ -1,10 +1,19 @@
 // Sorts one batch's events into accepted, duplicate-in-batch and rejected, each on its own (SYSTEM.md POST /v1/events).
-import type { SeatPilotEvent } from '../core/contract/contract';
+import type { RelayedEvent, SeatPilotEvent } from '../core/contract/contract';
 import { checkEvent } from '../core/contract/validate';
 import type { Caller, RejectedEvent } from './store';
 
+/**
+ * What a receiver does with an event whose envelope is valid but whose type it does not know: a relay (the hub) keeps
+ * and forwards it, so an older hub carries types added to the contract after it was built; the final receiver (the
+ * cloud) rejects it as `unknown_type`.
+ */
+export type UnknownTypes = 'relay' | 'reject';
+
 export interface ClassifiedBatch {
   accepted: SeatPilotEvent[];
+  /** With `unknownTypes: 'relay'`: events of types this build does not know, every other check passed, as they came. */
+  relayed: RelayedEvent[];
   rejected: RejectedEvent[];
   /** Events repeating an event_id seen earlier in the same batch: counted as duplicates, stored once. */
   duplicatesInBatch: number;
@@ -22,18 +31,26 @@ function eventIdOf(raw: unknown): string | null {
  * `relayable` holds the device ids (other than the caller's own) that the caller may relay for: for an agent, the
  * kiosks of its venue; for any other device, nothing.
  */
-export function classifyBatch(caller: Caller, events: unknown[], relayable: ReadonlySet<string>): ClassifiedBatch {
+export function classifyBatch(caller: Caller, events: unknown[], relayable: ReadonlySet<string>, unknownTypes: UnknownTypes): ClassifiedBatch {
   const accepted: SeatPilotEvent[] = [];
+  const relayed: RelayedEvent[] = [];
   const rejected: RejectedEvent[] = [];
   const seen = new Set<string>();
   let duplicatesInBatch = 0;
   events.forEach((raw, index) => {
     const check = checkEvent(raw);
-    if (!check.ok) {
+    let sorted: { known: true; e: SeatPilotEvent } | { known: false; e: RelayedEvent };
+    if (check.ok) {
+      sorted = { known: true, e: check.event };
+    } else if (check.reason === 'unknown_type' && unknownTypes === 'relay') {
+      // checkEvent names the type only after the depth, size, storable-text and envelope checks passed: the envelope is valid.
+      const r = raw as RelayedEvent;
+      sorted = { known: false, e: /[A-F]/.test(r.event_id) ? { ...r, event_id: r.event_id.toLowerCase() } : r };
+    } else {
       rejected.push({ index, eventId: eventIdOf(raw), reason: check.reason, detail: check.detail, raw });
       return;
     }
-    const e = check.event;
+    const { e } = sorted;
     if (e.venue_id !== caller.venueId) {
       rejected.push({ index, eventId: e.event_id, reason: 'venue_mismatch', detail: `venue_id "${e.venue_id}" is not this key's venue`, raw });
       return;
@@ -51,9 +68,10 @@ export function classifyBatch(caller: Caller, events: unknown[], relayable: Read
       return;
     }
     seen.add(id);
-    accepted.push(e);
+    if (sorted.known) accepted.push(sorted.e);
+    else relayed.push(sorted.e);
   });
-  return { accepted, rejected, duplicatesInBatch };
+  return { accepted, relayed, rejected, duplicatesInBatch };
 }
 
 /** Device ids in the batch other than the caller's, which an agent would be relaying. */

@@ -7,11 +7,10 @@ import { WireError } from './errors';
 import { classifyBatch, foreignDeviceIds } from './ingest';
 import type { ServerMetrics } from './metrics';
 import { RateLimiter, type RateLimitOptions } from './rate-limit';
-import type { Caller, DeviceKind, IngestStore, SyncStore } from './store';
+import type { Caller, DeviceKind, IngestStore, RelayingStore, SyncStore } from './store';
 import type { SyncEntity } from './sync-scope';
 
-export interface ProtocolDeps {
-  store: IngestStore;
+interface ProtocolDepsBase {
   sync?: SyncStore;
   /** What each kind of key may read from `sync` (protocol/sync-scope.ts); absent: nobody may sync. */
   syncScope?: (kind: DeviceKind) => readonly SyncEntity[] | null;
@@ -22,6 +21,12 @@ export interface ProtocolDeps {
   /** Called after a batch is stored (the agent relays and fans out from here). */
   onStored?: (caller: Caller, result: IngestResult) => void;
 }
+
+/**
+ * `unknownTypes` (protocol/ingest.ts): a relay (the hub) keeps and forwards events of types it does not know, and must
+ * have a store that queues them; the final receiver (the cloud) dead-letters them as `unknown_type`.
+ */
+export type ProtocolDeps = ProtocolDepsBase & ({ unknownTypes: 'reject'; store: IngestStore } | { unknownTypes: 'relay'; store: RelayingStore });
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -63,11 +68,13 @@ export function registerProtocolRoutes(app: FastifyInstance, deps: ProtocolDeps)
     const { batch } = envelope;
     const foreign = foreignDeviceIds(caller, batch.events);
     const relayable = foreign.length ? await deps.store.devicesInVenue(caller.tenantId, caller.venueId, foreign) : new Set<string>();
-    const sorted = classifyBatch(caller, batch.events, relayable);
-    const stored = await deps.store.storeBatch(caller, batch.batch_id, sorted.accepted, sorted.rejected);
+    const sorted = classifyBatch(caller, batch.events, relayable, deps.unknownTypes);
+    const stored = deps.unknownTypes === 'relay'
+      ? await deps.store.storeBatch(caller, batch.batch_id, sorted.accepted, sorted.rejected, sorted.relayed)
+      : await deps.store.storeBatch(caller, batch.batch_id, sorted.accepted, sorted.rejected);
     const result: IngestResult = {
       accepted: stored.inserted.length,
-      duplicates: sorted.accepted.length - stored.inserted.length + sorted.duplicatesInBatch,
+      duplicates: sorted.accepted.length + sorted.relayed.length - stored.inserted.length + sorted.duplicatesInBatch,
       rejected: sorted.rejected.map((r) => ({ index: r.index, event_id: r.eventId, reason: r.reason, detail: r.detail })),
     };
     const labels = deps.metrics.perTenant ? { tenant: caller.tenantId } : {};

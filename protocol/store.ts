@@ -1,6 +1,6 @@
 // The storage side of the wire protocol's server routes: one interface, a Postgres/PGlite store (cloud) and a
 // SQLite store (edge agent) behind it, so the route code exists once.
-import type { EventRejectReason, SeatPilotEvent, SyncResponse } from '../core/contract/contract';
+import type { EventRejectReason, RelayedEvent, SeatPilotEvent, SyncResponse } from '../core/contract/contract';
 import type { SyncEntity } from './sync-scope';
 
 export type KeyStatus = 'active' | 'rotated' | 'revoked';
@@ -50,6 +50,16 @@ export interface IngestStore {
   /** Stores accepted events (idempotent on tenant + event_id) and rejected ones (dead-letter), in one transaction. */
   storeBatch(caller: Caller, batchId: string, accepted: SeatPilotEvent[], rejected: RejectedEvent[]): Promise<StoreBatchResult>;
   ping(): Promise<void>;
+}
+
+/**
+ * A store that keeps events of types this build does not know and forwards them (the hub): the only kind of store
+ * the routes run with `unknownTypes: 'relay'`, so a relayed event can never be accepted and then dropped.
+ */
+export interface RelayingStore extends IngestStore {
+  readonly relaysUnknownTypes: true;
+  /** As IngestStore's, and `relayed` (envelope valid, type unknown here) queued in the same transaction; counted in `inserted`. */
+  storeBatch(caller: Caller, batchId: string, accepted: SeatPilotEvent[], rejected: RejectedEvent[], relayed?: readonly RelayedEvent[]): Promise<StoreBatchResult>;
 }
 
 export interface SyncStore {

@@ -1,7 +1,7 @@
 // The outbox in SQLite: events written beside the rows they describe (a check-in row carries its own), pushed upstream
 // in order by the push client.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import type { SeatPilotEvent } from '../core/contract/contract';
+import type { RelayedEvent, SeatPilotEvent } from '../core/contract/contract';
 import type { Outbox, OutboxItem } from '../core/contract/outbox';
 import { checkEvent } from '../core/contract/validate';
 
@@ -106,8 +106,11 @@ export class SqliteOutbox implements Outbox {
     return this.appendValidated(check.event, nowMs);
   }
 
-  /** For events the caller has just validated with `checkEvent` (the hub's ingest, protocol/ingest.ts): not checked twice. */
-  appendValidated(event: SeatPilotEvent, nowMs: number = this.clock()): boolean {
+  /**
+   * For events the caller has just validated with `checkEvent` (the hub's ingest, protocol/ingest.ts): not checked
+   * twice. The hub's ingest also passes events of types it does not know, whose envelope it checked, to forward as they came.
+   */
+  appendValidated(event: SeatPilotEvent | RelayedEvent, nowMs: number = this.clock()): boolean {
     return this.insert.run(event.event_id, event.type, JSON.stringify(event), new Date(nowMs).toISOString(), nowMs).changes === 1;
   }
 

@@ -208,6 +208,12 @@ const envelopeOf = <Ty extends TSchema, P extends TSchema>(type: Ty, payload: P)
 /** The common fields of every event; the payload is checked against its type's schema separately. */
 export const EventBaseSchema = envelopeOf(Type.String({ minLength: 1, maxLength: 64 }), Type.Object({}, { additionalProperties: true }));
 
+/**
+ * An event whose envelope is valid but whose type this build does not know (one added to the contract later). A relay
+ * (the hub) keeps and forwards it as it came; the final receiver (the cloud) checks its type.
+ */
+export type RelayedEvent = Static<typeof EventBaseSchema>;
+
 type EventSchemaOf<T extends EventType> = ReturnType<typeof envelopeOf<TLiteral<T>, (typeof PAYLOAD_SCHEMAS)[T]>>;
 const eventSchemaOf = <T extends EventType>(type: T): EventSchemaOf<T> => envelopeOf(Type.Literal(type), PAYLOAD_SCHEMAS[type]);
 

@@ -1,11 +1,12 @@
 // The outbox as the push client sees it (kiosk → agent and agent → cloud use the same client). Storage implements it;
 // the client drives it. Synchronous because both stores are SQLite through better-sqlite3.
-import type { SeatPilotEvent } from './contract';
+import type { RelayedEvent, SeatPilotEvent } from './contract';
 
 export interface OutboxItem {
   /** Local: names the stored event to the store that returned it (not an order; `pending` returns items in order). */
   id: number;
-  event: SeatPilotEvent;
+  /** A relay's outbox also holds events of types it does not know, forwarded as they came (RelayedEvent). */
+  event: SeatPilotEvent | RelayedEvent;
   /** Send attempts so far (see `recordAttempt`). */
   attempts: number;
   created_at: string;
