@@ -1,8 +1,9 @@
 // The audit, read only: every change made in the console or the CLI, newest first, with who, where from, what, and the
 // fields it changed (before → after). The filters live in the address (#/audit?action=device.revoke), so a filtered
-// view can be shared or reloaded; "Older entries" pages back. Nothing here edits or deletes: nothing can.
+// view can be shared or reloaded; "Older entries" pages back. Nothing here edits or deletes: nothing can. At the top,
+// the state of the tenant's hash chain (GET /audit/chain): intact, or the first entry found altered or removed.
 import { useEffect, useState } from 'preact/hooks';
-import type { AuditEntry, AuditQuery } from '../../../../core/console/audit';
+import type { AuditChainState, AuditEntry, AuditQuery } from '../../../../core/console/audit';
 import { api } from '../api';
 import { changes } from '../components/audit-diff';
 import { described, Field, FormError } from '../components/field';
@@ -77,6 +78,7 @@ export function AuditPage(props: PageProps) {
     <section aria-labelledby="page-title">
       <h1 id="page-title">{t('audit.title')}</h1>
       <p class="muted">{t('audit.intro')}</p>
+      <ChainState />
       <AuditFilters key={qs} initial={filtersOf(new URLSearchParams(qs))} />
       <FormError text={error} />
       {entries === null ? <p>{t('common.loading')}</p> : entries.length === 0 ? <p>{t('audit.none')}</p> : (
@@ -112,6 +114,27 @@ export function AuditPage(props: PageProps) {
         <p><button type="button" disabled={busy} onClick={() => void fetchPage(next)}>{t('audit.older')}</button></p>
       )}
     </section>
+  );
+}
+
+function ChainState() {
+  const [chain, setChain] = useState<AuditChainState | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api.auditChain().then(setChain, (e: unknown) => setError(errorText(e)));
+  }, []);
+  if (error) return <div class="banner problem" role="alert" data-testid="audit-chain">{t('audit.chain.failed', { error })}</div>;
+  if (!chain) return <p role="status" data-testid="audit-chain">{t('audit.chain.checking')}</p>;
+  const before = chain.before_chain > 0 && <span class="muted small block">{t('audit.chain.before', { n: chain.before_chain })}</span>;
+  const b = chain.broken;
+  if (!b) return <p role="status" data-testid="audit-chain" data-state="intact">{t('audit.chain.intact', { n: chain.verified })}{before}</p>;
+  const reason = t(`audit.chain.reason.${b.reason}`);
+  return (
+    <div class="banner problem" role="alert" data-testid="audit-chain" data-state="broken">
+      {b.id === null ? t('audit.chain.broken_all', { reason })
+        : t('audit.chain.broken', { id: b.id, action: b.action ?? '', at: b.at ? dateTime(b.at) : '', reason })}
+      {before}
+    </div>
   );
 }
 
