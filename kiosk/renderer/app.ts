@@ -1,29 +1,33 @@
 // The kiosk's screens as one small state machine over the channel map: idle → checking → welcome / already / refused → idle,
-// out of order when main says so, and staff mode behind a PIN. This module owns the state (which screen is up, the
-// setup, the last status) and switches screens; each screen builds and fills its own DOM (screens/), and scans enter
-// through scans.ts. Plain DOM; every text goes through textContent.
+// idle → find → found → idle (find my table, no check-in), out of order when main says so, and staff mode behind a PIN.
+// This module owns the state (which screen is up, the setup, the last status) and switches screens; each screen builds
+// and fills its own DOM (screens/), and scans enter through scans.ts. Plain DOM; every text goes through textContent.
 import type { CheckinScreen, IpcResult, KioskBridge, KioskSetup, KioskStatus } from '../ipc/channels';
 import { h } from './dom';
 import { FloorMap } from './floor-map';
 import { MESSAGES, type Messages } from './i18n';
 import { ScanIntake, type ScanDetector } from './scans';
+import { FindScreen } from './screens/find';
 import { idleScreen } from './screens/idle';
 import { OutOfOrderScreen } from './screens/out-of-order';
 import { PinScreen } from './screens/pin';
 import { ResultScreens } from './screens/result';
 import { StaffScreen } from './screens/staff';
 
-export type Screen = 'loading' | 'idle' | 'checking' | 'welcome' | 'already' | 'refused' | 'out_of_order' | 'pin' | 'staff';
+export type Screen = 'loading' | 'idle' | 'checking' | 'welcome' | 'already' | 'refused' | 'out_of_order' | 'pin' | 'staff' | 'find' | 'found';
 
 /** Staff walk away: the PIN pad and staff mode (guest names on screen) close by themselves after this long untouched. */
 const PIN_IDLE_MS = 30_000;
 const STAFF_IDLE_MS = 120_000;
+/** A guest who walks away from "Find my table" mid-search: back to idle after this long untouched. */
+const FIND_IDLE_MS = 45_000;
 
 interface Screens {
   result: ResultScreens;
   outOfOrder: OutOfOrderScreen;
   pin: PinScreen;
   staff: StaffScreen;
+  find: FindScreen;
 }
 
 export class KioskApp {
@@ -52,6 +56,9 @@ export class KioskApp {
     this.t = MESSAGES[this.setup.language];
     document.documentElement.lang = this.setup.language;
     this.scans = new ScanIntake(this.bridge, this.setup, this.makeDetector(this.setup.scanner_max_gap_ms), {
+      // The find screens are the guest's own, not staff's: a ticket scanned there is decided as on idle. Safest for the
+      // door: a guest who finds their ticket mid-search is welcomed at once, instead of being told to scan again, and
+      // nothing on those screens (first names and initials) is hidden by the result or lost to it.
       busy: () => (this.screen === 'pin' || this.screen === 'staff' || this.screen === 'loading' ? this.screen : null),
       showChecking: () => this.show('checking', this.t.checking),
       showDecision: (r) => this.showDecision(r),
@@ -59,7 +66,7 @@ export class KioskApp {
     });
     this.build(root);
     document.addEventListener('keydown', (e) => this.scans.key(e));
-    for (const type of ['pointerdown', 'keydown', 'input']) document.addEventListener(type, () => this.screen === 'pin' || this.screen === 'staff' ? this.touchStaff() : undefined, { capture: true });
+    for (const type of ['pointerdown', 'keydown', 'input']) document.addEventListener(type, () => (this.screen === 'pin' || this.screen === 'staff' ? this.touchStaff() : this.screen === 'find' ? this.armBackToIdle(FIND_IDLE_MS) : undefined), { capture: true });
     this.bridge.on('scan', (scan) => this.scans.pushed(scan));
     this.bridge.on('status', (s) => this.applyStatus(s));
     const status = await this.bridge.invoke('kiosk.status', {});
@@ -76,6 +83,7 @@ export class KioskApp {
       outOfOrder: new OutOfOrderScreen(t),
       pin: new PinScreen(t, this.bridge, { unlocked: (token) => void this.openStaff(token), cancel: () => this.idleOrOutOfOrder() }),
       staff: new StaffScreen(t, this.setup, this.bridge, { isOpen: () => this.screen === 'staff', relock: () => this.openPin(), exit: () => void this.exitStaff() }),
+      find: new FindScreen(t, this.setup, this.bridge, { map: () => this.screens.result.floorMap, found: (a) => this.show('found', a), back: () => this.idleOrOutOfOrder() }),
     };
     this.live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'assertive', 'data-testid': 'announce' });
     const [checking, welcome, already, refused] = this.screens.result.sections as [HTMLElement, HTMLElement, HTMLElement, HTMLElement];
@@ -84,7 +92,7 @@ export class KioskApp {
     root.replaceChildren(
       this.live,
       h('section', { class: 'screen center', 'data-screen': 'loading' }, h('h1', {}, '…')),
-      idleScreen(t, this.setup.venue_name),
+      idleScreen(t, this.setup.venue_name, this.setup.find_my_table ? () => this.openFind() : null),
       checking,
       welcome,
       already,
@@ -92,6 +100,8 @@ export class KioskApp {
       this.screens.outOfOrder.section,
       this.screens.pin.section,
       this.screens.staff.section,
+      this.screens.find.section,
+      this.screens.find.result,
       staffButton,
     );
   }
@@ -101,11 +111,21 @@ export class KioskApp {
     document.body.dataset.screen = screen;
     if (this.backToIdle) clearTimeout(this.backToIdle);
     this.backToIdle = null;
-    if (screen === 'welcome' || screen === 'already' || screen === 'refused') {
-      this.backToIdle = setTimeout(() => this.idleOrOutOfOrder(), this.setup.result_ms);
-    }
+    if (screen === 'welcome' || screen === 'already' || screen === 'refused' || screen === 'found') this.armBackToIdle(this.setup.result_ms);
+    else if (screen === 'find') this.armBackToIdle(FIND_IDLE_MS);
+    if (screen !== 'find') this.screens.find.leave();
     this.touchStaff();
     if (announcement !== undefined) this.live.textContent = announcement;
+  }
+
+  private armBackToIdle(ms: number): void {
+    if (this.backToIdle) clearTimeout(this.backToIdle);
+    this.backToIdle = setTimeout(() => this.idleOrOutOfOrder(), ms);
+  }
+
+  private openFind(): void {
+    this.show('find', this.t.findTitle);
+    this.screens.find.open();
   }
 
   private showDecision(r: IpcResult<CheckinScreen>): void {
@@ -141,7 +161,7 @@ export class KioskApp {
   }
 
   private showingResult(): boolean {
-    return this.screen === 'welcome' || this.screen === 'already' || this.screen === 'refused' || this.screen === 'checking';
+    return this.screen === 'welcome' || this.screen === 'already' || this.screen === 'refused' || this.screen === 'checking' || this.screen === 'found';
   }
 
   private putUpFloor(): void {
@@ -168,7 +188,7 @@ export class KioskApp {
     this.status = status;
     if (status.floor_version) this.refreshFloor(status.floor_version);
     this.screens.staff.renderStatus(status);
-    if (this.screen === 'loading' || this.screen === 'idle' || this.screen === 'out_of_order') this.idleOrOutOfOrder();
+    if (this.screen === 'loading' || this.screen === 'idle' || this.screen === 'out_of_order' || (this.screen === 'find' && status.out_of_order)) this.idleOrOutOfOrder();
   }
 
   /** Any touch or key in the PIN pad or staff mode restarts its idle clock; other screens have none. */

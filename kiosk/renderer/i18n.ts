@@ -54,6 +54,16 @@ export interface Messages {
   /** A scan while staff hold the screen: it was never decided, so nothing was recorded (kiosk/renderer/scans.ts). */
   scanIgnoredPin: string;
   scanIgnoredStaff: string;
+  /** Find my table (screens/find.ts): a guest without a ticket looks up their table; nobody is checked in. */
+  findButton: string;
+  findTitle: string;
+  findLabel: string;
+  findChoose: string;
+  findNone: string;
+  findMore: string;
+  findWait: (seconds: number) => string;
+  findOff: string;
+  findBack: string;
 }
 
 const en: Messages = {
@@ -118,6 +128,15 @@ const en: Messages = {
   hubUnreachable: 'The venue hub is not answering: check the hub and the network.',
   scanIgnoredPin: 'Scan ignored while the PIN pad is open: nothing was recorded. Cancel and have the guest scan again.',
   scanIgnoredStaff: 'Scan ignored in staff mode: nothing was recorded. Exit staff mode and have the guest scan again.',
+  findButton: 'Find my table',
+  findTitle: 'Find your table',
+  findLabel: 'Type at least 3 letters of your surname',
+  findChoose: 'Choose your name',
+  findNone: 'We found no guest with that surname. Please see our staff.',
+  findMore: 'More guests match: type more of your surname',
+  findWait: (s) => `Too many searches: please wait ${s} s`,
+  findOff: 'Finding a table is not available here. Please see our staff.',
+  findBack: 'Back',
 };
 
 const es: Messages = {
@@ -182,6 +201,15 @@ const es: Messages = {
   hubUnreachable: 'El hub del local no responde: revise el hub y la red.',
   scanIgnoredPin: 'Lectura ignorada mientras se pide el PIN: no se ha registrado nada. Pulse Cancelar y pida al invitado que vuelva a escanear.',
   scanIgnoredStaff: 'Lectura ignorada en modo personal: no se ha registrado nada. Salga del modo personal y pida al invitado que vuelva a escanear.',
+  findButton: 'Buscar mi mesa',
+  findTitle: 'Busque su mesa',
+  findLabel: 'Escriba al menos 3 letras de su apellido',
+  findChoose: 'Elija su nombre',
+  findNone: 'No encontramos ningún invitado con ese apellido. Por favor, diríjase a nuestro personal.',
+  findMore: 'Hay más coincidencias: escriba más letras de su apellido',
+  findWait: (s) => `Demasiadas búsquedas: espere ${s} s`,
+  findOff: 'La búsqueda de mesa no está disponible aquí. Por favor, diríjase a nuestro personal.',
+  findBack: 'Volver',
 };
 
 export const MESSAGES: Record<Language, Messages> = { en, es };

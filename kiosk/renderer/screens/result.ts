@@ -43,6 +43,11 @@ export class ResultScreens {
     this.mapWrap.replaceChildren(map.svg);
   }
 
+  /** The map drawn now; the find screen borrows its SVG while it shows a table (screens/find.ts). */
+  get floorMap(): FloorMap {
+    return this.map;
+  }
+
   /** Fills the screen for a decision; returns which screen to show and what to announce. */
   render(r: CheckinScreen): { screen: ResultScreen; announcement: string } {
     const t = this.t;
@@ -51,6 +56,7 @@ export class ResultScreens {
       this.welcomeName.textContent = t.welcome(g.name);
       this.welcomeTable.textContent = g.table_label ? t.table(g.table_label) : t.noTable;
       this.welcomeParty.textContent = t.party(g.party_size);
+      if (this.map.svg.parentNode !== this.mapWrap) this.mapWrap.replaceChildren(this.map.svg); // back from the find screen
       const route = this.map.show(g.table_id);
       this.welcomeNote.textContent = g.table_id && route.status !== 'ok' ? t.noRoute : '';
       return { screen: 'welcome', announcement: `${t.welcome(g.name)}. ${g.table_label ? t.table(g.table_label) : t.noTable}. ${t.party(g.party_size)}.` };
