@@ -1,24 +1,29 @@
 // Find my table in Chromium, end to end: the real `seatpilot kiosk --browser --demo` (SQLite) and a guest without a ticket
 // who types three letters of the surname, picks "Ana G.", sees the table and the route, and is checked in by nobody.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KIOSK_SESSION_HEADER, KIOSK_SESSION_META } from '../kiosk/browser/session-names';
 import { DEMO_TICKETS } from '../kiosk/demo-venue';
-import { launchChromium, scanLikeAScanner, startKiosk, type KioskProcess } from './kiosk-browser';
+import { launchChromium, scanLikeAScanner, screensDir, startKiosk, type KioskProcess } from './kiosk-browser';
+
+const SCREENS = screensDir();
 
 const waitScreen = (page: Page, name: string) => page.waitForSelector(`body[data-screen="${name}"]`, { timeout: 15_000 });
 
-/** The kiosk's own status over its channel map, as the page's session may ask it. */
-const outboxDepth = (page: Page) =>
+/** A call on the kiosk's channel map with the page's own session, as the renderer makes it. */
+const ipc = (page: Page, channel: string, request: unknown) =>
   page.evaluate(
-    async ([meta, header]) => {
+    async ([meta, header, ch, body]) => {
       const session = document.querySelector<HTMLMetaElement>(`meta[name="${meta}"]`)?.content ?? '';
-      const res = await fetch('/ipc/kiosk.status', { method: 'POST', headers: { 'content-type': 'application/json', [header]: session }, body: '{}' });
-      const r = (await res.json()) as { ok: boolean; value: { outbox_depth: number } };
-      return r.value.outbox_depth;
+      const res = await fetch(`/ipc/${ch}`, { method: 'POST', headers: { 'content-type': 'application/json', [header]: session }, body });
+      return (await res.json()) as { ok: boolean; value?: { outbox_depth: number }; error?: { code: string; message: string } };
     },
-    [KIOSK_SESSION_META, KIOSK_SESSION_HEADER] as const,
+    [KIOSK_SESSION_META, KIOSK_SESSION_HEADER, channel, JSON.stringify(request)] as const,
   );
+const outboxDepth = async (page: Page) => (await ipc(page, 'kiosk.status', {})).value!.outbox_depth;
 
 describe('find my table in Chromium (Spanish venue)', () => {
   let kiosk: KioskProcess;
@@ -55,6 +60,7 @@ describe('find my table in Chromium (Spanish venue)', () => {
     const shown = await page.locator('section[data-screen="find"]').innerText();
     expect(shown).not.toContain('García');
     expect(await ana.getAttribute('data-match')).not.toContain('g_ana');
+    await page.screenshot({ path: join(SCREENS, 'find-my-table.png') });
 
     // Keyboard operable: Tab from the field reaches the match, Enter chooses it.
     await page.keyboard.press('Tab');
@@ -69,6 +75,8 @@ describe('find my table in Chromium (Spanish venue)', () => {
     const points = (await page.locator('section[data-screen="found"] [data-testid="route-path"]').getAttribute('points'))!.trim().split(' ');
     expect(points.length).toBeGreaterThanOrEqual(2);
     expect(await page.getByTestId('announce').textContent()).toContain('Ana G.. Mesa 47');
+    await page.waitForTimeout(300); // the route's first frames, for the picture
+    await page.screenshot({ path: join(SCREENS, 'find-my-table-found.png') });
 
     await waitScreen(page, 'idle'); // --result-seconds 3, nobody touching it
     expect(await outboxDepth(page)).toBe(0);
@@ -89,5 +97,36 @@ describe('find my table in Chromium (Spanish venue)', () => {
     expect(await page.getByTestId('find-match').count()).toBe(0);
     await page.getByRole('button', { name: 'Volver' }).click();
     await waitScreen(page, 'idle');
+  });
+
+  it('a ticket scanned on the find screen is checked in as at idle (the guest found it after all)', async () => {
+    await waitScreen(page, 'idle');
+    await page.getByTestId('find-button').click();
+    await waitScreen(page, 'find');
+    await scanLikeAScanner(page, DEMO_TICKETS.jose);
+    await waitScreen(page, 'welcome');
+    expect(await page.getByTestId('guest-name').textContent()).toBe('Bienvenido/a, José Pérez');
+    await waitScreen(page, 'idle');
+  });
+});
+
+describe('find my table switched off in the kiosk config', () => {
+  it('the idle screen has no button and the channel refuses', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seatpilot-find-off-'));
+    const config = join(dir, 'kiosk.json');
+    writeFileSync(config, JSON.stringify({ database: 'kiosk.sqlite', kiosk: { venue_id: 'v', device_id: 'k', door_id: 'main' }, ui: { venue_name: 'Finca', language: 'en', staff_pin: '246813', find_my_table: false } }));
+    const kiosk = await startKiosk(['--config', config]);
+    const browser = await launchChromium();
+    try {
+      await browser.page.goto(kiosk.url);
+      await waitScreen(browser.page, 'idle');
+      expect(await browser.page.locator('section[data-screen="idle"] .hint').textContent()).toBe('Scan your ticket or tap your card');
+      expect(await browser.page.getByTestId('find-button').count()).toBe(0);
+      expect(await ipc(browser.page, 'guest.findTable', { surname_prefix: 'garcia' })).toEqual({ ok: false, error: { code: 'disabled', message: 'Find my table is switched off at this kiosk: please ask our staff.' } });
+    } finally {
+      await browser.close();
+      await kiosk.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
