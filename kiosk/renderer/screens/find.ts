@@ -64,7 +64,7 @@ export class FindScreen {
     this.leave();
     this.input.value = '';
     this.list.replaceChildren();
-    this.note.textContent = this.t.findLabel;
+    this.note.textContent = ''; // the field's label already says what to type
     this.input.focus();
   }
 
@@ -81,7 +81,7 @@ export class FindScreen {
     if (letters(this.input.value) < MIN_LETTERS) {
       this.seq++;
       this.list.replaceChildren();
-      this.note.textContent = this.t.findLabel;
+      this.note.textContent = '';
       return;
     }
     this.timer = setTimeout(() => this.searchNow(), SEARCH_AFTER_MS);
