@@ -46,6 +46,12 @@ describe('find my table', () => {
       const r = await k.find(q);
       expect(r.ok && r.value.matches.map((m) => m.first_name).sort()).toEqual(['Carla', 'Marta']);
     }
+    // A hyphenated surname by either part, shown by its first letter.
+    const k2 = kiosk({}, [['g_gl', 'Lucía García-López']]);
+    for (const [q, names] of [['lop', ['Lucía G.']], ['garc', ['Ana G.', 'Lucía G.']]] as const) {
+      const r = await k2.find(q);
+      expect(r.ok && r.value.matches.map((m) => `${m.first_name} ${m.surname_initial}.`).sort()).toEqual(names);
+    }
     // A first name is no surname: "Jos" (José, Josefa) finds nobody.
     expect(await k.find('jos')).toEqual({ ok: true, value: { matches: [], more: false } });
   });

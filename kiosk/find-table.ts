@@ -50,9 +50,12 @@ export interface FindTableOptions {
   refillMs?: number;
 }
 
-/** The surname is the name's last word, folded the way staff search folds ("García" → "garcia"). */
-export function surnameOf(name: string): string {
-  return nameTokens(name).at(-1) ?? '';
+/**
+ * The surname is the name's last word, folded the way staff search folds ("García" → ["garcia"]); a hyphenated one is
+ * found by either part ("García-López" → ["garcia", "lopez"]), as its initial shows its first.
+ */
+export function surnameParts(name: string): string[] {
+  return nameTokens(name.trim().split(/\s+/).at(-1) ?? '');
 }
 
 /** The first name as written and the surname's initial: all of the name a match shows. */
@@ -97,7 +100,7 @@ export class TableFinder {
     const matches: FindTableMatch[] = [];
     let more = rows.length === CANDIDATE_ROWS;
     for (const r of rows) {
-      if (seen.has(r.id) || !surnameOf(r.name).startsWith(prefix)) continue;
+      if (seen.has(r.id) || !surnameParts(r.name).some((p) => p.startsWith(prefix))) continue;
       seen.add(r.id);
       if (matches.length === FIND_MAX_MATCHES) {
         more = true;
