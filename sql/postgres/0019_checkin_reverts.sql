@@ -86,11 +86,11 @@ decisions AS (
   SELECT e.tenant_id, e.venue_id, coalesce(e.payload->>'door_id', '') AS door_id,
          date_bin('5 minutes', e.occurred_at, timestamptz '2000-01-01 00:00:00+00') AS bucket,
          e.type, e.payload->>'reason' AS reason, (e.payload->>'latency_ms')::float8 AS latency_ms,
-         (e.type = 'checkin.succeeded' AND EXISTS (
-            SELECT 1 FROM reverts r
-             WHERE r.tenant_id = e.tenant_id AND r.venue_id = e.venue_id AND r.reverted_event_id = e.event_id
-               AND r.guest_id = e.payload->>'guest_id')) AS reverted
+         (e.type = 'checkin.succeeded' AND r.reverted_event_id IS NOT NULL) AS reverted
     FROM telemetry.events_raw e
+    -- A join, not a subquery per row (a hash join over the window's few reverts); reverts is distinct, so no row doubles.
+    LEFT JOIN reverts r
+      ON r.tenant_id = e.tenant_id AND r.venue_id = e.venue_id AND r.reverted_event_id = e.event_id AND r.guest_id = e.payload->>'guest_id'
    WHERE e.type IN ('checkin.succeeded', 'checkin.rejected')
      AND e.occurred_at > now() - interval '7 days'
      AND e.received_at > now() - interval '8 days'
