@@ -9,7 +9,7 @@
 --   * every revert is kept in telemetry.checkin_reverts, so a check-in that arrives after its revert (batches are not
 --     ordered) is stored already reverted;
 --   * a reverted movement stays in telemetry.admissions, marked (reverted_at, reverted_by_event_id): history is kept,
---     and pairing, like every reader of "checked in", skips rows with reverted_at set;
+--     and pairing skips rows with reverted_at set (as every reader of "checked in" must);
 --   * a pair flagged before its revert arrived is kept and marked cleared (cleared_at, cleared_by_event_id).
 -- So a revert in the same window as both admissions gives no pair, and a later admission of the guest is paired only
 -- with movements that still stand. A revert does not flag pairs afresh (undoing an exit does not make a past
