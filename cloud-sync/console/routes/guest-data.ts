@@ -25,7 +25,7 @@ const LIST_SQL = (extra: string) => `
     LEFT JOIN (SELECT guest_id, json_agg(json_build_object('kind', kind, 'value', value) ORDER BY kind, value) AS creds
                  FROM guestlist.credentials WHERE tenant_id = $1 AND venue_id = $2 GROUP BY guest_id) c ON c.guest_id = g.id
     LEFT JOIN (SELECT guest_id, min(occurred_at) AS first_at
-                 FROM telemetry.admissions WHERE tenant_id = $1 AND venue_id = $2 AND direction = 'entry' GROUP BY guest_id) a ON a.guest_id = g.id
+                 FROM telemetry.admissions WHERE tenant_id = $1 AND venue_id = $2 AND direction = 'entry' AND reverted_at IS NULL GROUP BY guest_id) a ON a.guest_id = g.id
    WHERE g.tenant_id = $1 AND g.venue_id = $2 AND g.occasion_id = $3 AND NOT g.deleted
    ORDER BY g.name, g.id`;
 
@@ -61,7 +61,7 @@ export async function guestListJson(q: Queryable, tenantId: string, venueId: str
          FROM guestlist.credentials WHERE tenant_id = $1 AND venue_id = $2 GROUP BY guest_id
      ), admitted AS (
        SELECT guest_id, min(occurred_at) AS first_at
-         FROM telemetry.admissions WHERE tenant_id = $1 AND venue_id = $2 AND direction = 'entry' GROUP BY guest_id
+         FROM telemetry.admissions WHERE tenant_id = $1 AND venue_id = $2 AND direction = 'entry' AND reverted_at IS NULL GROUP BY guest_id
      )
      SELECT json_build_object(
        'occasion_id', $3::text, 'venue_id', $2::text,
@@ -105,7 +105,7 @@ export async function loadGuestDetail(q: Queryable, tenantId: string, guestId: s
     await q.query<GuestDetail['credentials'][number]>('SELECT kind, value FROM guestlist.credentials WHERE venue_id = $1 AND guest_id = $2 ORDER BY kind, value', [g.venue_id, g.id]),
     await q.query<{ grp: string | null; needs: string[] }>('SELECT grp, needs FROM guestlist.guest_seating WHERE guest_id = $1', [g.id]),
     await q.query<{ notes: string }>('SELECT notes FROM guestlist.guest_notes WHERE guest_id = $1', [g.id]),
-    await q.query<{ first_at: Date | null }>(`SELECT min(occurred_at) AS first_at FROM telemetry.admissions WHERE tenant_id = $1 AND venue_id = $2 AND guest_id = $3 AND direction = 'entry'`, [tenantId, g.venue_id, g.id]),
+    await q.query<{ first_at: Date | null }>(`SELECT min(occurred_at) AS first_at FROM telemetry.admissions WHERE tenant_id = $1 AND venue_id = $2 AND guest_id = $3 AND direction = 'entry' AND reverted_at IS NULL`, [tenantId, g.venue_id, g.id]),
   ];
   return {
     id: g.id, venue_id: g.venue_id, occasion_id: g.occasion_id, name: g.name, party_size: g.party_size, table_id: g.table_id, status: g.status,

@@ -83,7 +83,7 @@ export async function readSnapshot(q: Queryable, tenantId: string, occasion: Occ
      SELECT (SELECT count(*)::int FROM guests) AS expected,
             -- Admissions are recorded by the double-admission pass (sql 0006), a few seconds after ingest.
             (SELECT count(*)::int FROM guests g WHERE EXISTS (
-               SELECT 1 FROM telemetry.admissions a WHERE a.guest_id = g.id AND a.tenant_id = $1 AND a.venue_id = $2 AND a.direction = 'entry')) AS checked_in,
+               SELECT 1 FROM telemetry.admissions a WHERE a.guest_id = g.id AND a.tenant_id = $1 AND a.venue_id = $2 AND a.direction = 'entry' AND a.reverted_at IS NULL)) AS checked_in,
             (SELECT count(*)::int FROM guests g JOIN arrived a ON a.guest_id = g.id) AS seated,
             (SELECT max(e.received_at) FROM entries e JOIN guests g ON g.id = e.guest_id) AS last_event_received_at`,
     [tenantId, venueId, occasion.id, since, receivedSince],
@@ -123,7 +123,7 @@ export async function readSnapshot(q: Queryable, tenantId: string, occasion: Occ
     `SELECT d.guest_id, g.name AS guest_name, d.first_device_id, d.second_device_id, d.first_at, d.second_at, d.detected_at
        FROM telemetry.double_admissions d
        LEFT JOIN guestlist.guests g ON g.id = d.guest_id AND g.tenant_id = d.tenant_id AND g.venue_id = d.venue_id
-      WHERE d.tenant_id = $1 AND d.venue_id = $2 AND d.detected_at > $3
+      WHERE d.tenant_id = $1 AND d.venue_id = $2 AND d.detected_at > $3 AND d.cleared_at IS NULL
       ORDER BY d.detected_at DESC, d.second_at DESC
       LIMIT ${MAX_DOUBLE_ADMISSIONS}`,
     [tenantId, venueId, since],

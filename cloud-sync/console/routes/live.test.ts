@@ -180,6 +180,35 @@ describe.each(backends())('console live view on %s', (backend) => {
     expect(s.devices_with_problems).toEqual([expect.objectContaining({ id: south.device_id, name: 'South', kind: 'kiosk', problems: ['backlogged'] })]);
   });
 
+  it('takes a reverted check-in back: the guest is no longer checked in, and a double admission it made is cleared', async () => {
+    const revert = (key: TestKey, guest: string, of: SeatPilotEvent): SeatPilotEvent => ({
+      event_id: randomUUID(), type: 'checkin.reverted', occurred_at: new Date().toISOString(), venue_id: key.venue_id, device_id: key.device_id,
+      payload: { guest_id: guest, reverted_event_id: of.event_id, door_id: 'south', by_role: 'supervisor', reason: 'scanned by mistake' },
+    } as SeatPilotEvent);
+    const first = await snapshot();
+    const north3 = entry(north, 'ag3', 'north', new Date(Date.now() - 30_000));
+    const south3 = entry(south, 'ag3', 'south');
+    await post(north, [north3]);
+    await post(south, [south3]);
+    expect(await cloud.doubleAdmissions.tick()).toBe(1);
+    const flagged = await snapshot();
+    expect(flagged.checked_in).toBe(first.checked_in + 1);
+    expect(flagged.double_admissions.map((d) => d.guest_id)).toContain('ag3');
+
+    // The south door's supervisor reverts its admission: the pair is cleared, ag3 stays checked in (north admitted them).
+    await post(south, [revert(south, 'ag3', south3)]);
+    await cloud.doubleAdmissions.tick();
+    const cleared = await snapshot();
+    expect(cleared.double_admissions.map((d) => d.guest_id)).not.toContain('ag3');
+    expect(cleared.checked_in).toBe(flagged.checked_in);
+    // North reverts its own: ag3 is checked in nowhere now.
+    await post(north, [revert(north, 'ag3', north3)]);
+    await cloud.doubleAdmissions.tick();
+    expect((await snapshot()).checked_in).toBe(first.checked_in);
+    const list = await asUser(cloud.app, a.planner, { method: 'GET', url: `/console/api/occasions/${a.occasionId}/guests` });
+    expect((list.json() as { guests: { id: string; checked_in_at: string | null }[] }).guests.find((g) => g.id === 'ag3')?.checked_in_at).toBeNull();
+  });
+
   it("gives another tenant's people a 404 for this tenant's occasion, as JSON and as a stream", async () => {
     for (const who of [b.owner, b.planner, b.viewer]) {
       const res = await asUser(cloud.app, who, { method: 'GET', url: `/console/api/occasions/${a.occasionId}/live.json` });
