@@ -110,7 +110,7 @@ describe.each(backends())('the hub relays event types it does not know, on %s', 
     }
   });
 
-  it('carries checkin.reverted, guest.added and seat.changed to events_raw; guest.added and seat.changed count as no check-in, and X's revert takes its admission out of the KPIs and of any pair', async () => {
+  it('carries checkin.reverted, guest.added and seat.changed to events_raw; guest.added and seat.changed count as no check-in, and the revert of X takes its admission out of the KPIs and of any pair', async () => {
     // Guest X: admitted at door A, then undone, moved and re-added from door B. Guest Y: admitted at both doors (a real pair).
     const xAtA = checkinEvent(kioskA, { occurred_at: at(10), payload: { guest_id: 'g-x', door_id: 'door-a', offline: true } });
     const yAtA = checkinEvent(kioskA, { occurred_at: at(11), payload: { guest_id: 'g-y', door_id: 'door-a', offline: true } });
