@@ -268,6 +268,13 @@ describe('seatpilot doctor on a kiosk box', () => {
     cfg.ui.staff_pin = '43218765';
     writeFileSync(join(long, 'kiosk.json'), JSON.stringify(cfg));
     expect(formatReport(await runDoctor({ configDir: long }))).not.toContain('staff PIN');
+    // A short supervisor PIN gets the same advice under its own field.
+    cfg.ui.supervisor_pin = '9753';
+    writeFileSync(join(long, 'kiosk.json'), JSON.stringify(cfg));
+    const supervisor = formatReport(await runDoctor({ configDir: long }));
+    expect(supervisor).toMatch(/^WARN kiosk supervisor PIN: ui\.supervisor_pin has 4 digits: 6 to 12 are recommended .* → set ui\.supervisor_pin in .*kiosk\.json to 6–12 digits/m);
+    expect(supervisor).not.toContain('9753');
+    expect(supervisor).not.toContain('staff PIN');
   });
 
   it('passes with the scanner plugged in and the hub answering', async () => {

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { existsSync, lstatSync, readdirSync, statfsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseAgentConfig, type AgentConfig } from '../edge-agent/config';
-import { parseKioskAppConfig, staffPinAdvice, type KioskAppConfig } from '../kiosk/app-config';
+import { parseKioskAppConfig, pinAdvice, type KioskAppConfig } from '../kiosk/app-config';
 import { loadHardwareConfig } from '../hardware/config';
 import type { HidBackend } from '../hardware/hid-backend';
 import { ScannerSet } from '../hardware/scanner-set';
@@ -155,8 +155,10 @@ function readConfig(file: string, out: CheckResult[]): BoxSetup | null {
   }
   const venue = k.kiosk.venue_id;
   out.push({ check: 'kiosk config', status: 'ok', detail: `${file}: venue ${venue}${k.hub ? `, hub ${k.hub.base_url}` : ', no hub (the kiosk runs alone)'}` });
-  const pinAdvice = staffPinAdvice(k.ui.staff_pin);
-  if (pinAdvice) out.push({ check: 'kiosk staff PIN', status: 'warn', detail: pinAdvice, fix: `set ui.staff_pin in ${file} to 6–12 digits and restart the kiosk app` });
+  for (const { field, advice } of pinAdvice(k.ui)) {
+    const check = field === 'staff_pin' ? 'kiosk staff PIN' : 'kiosk supervisor PIN';
+    out.push({ check, status: 'warn', detail: advice, fix: `set ui.${field} in ${file} to 6–12 digits and restart the kiosk app` });
+  }
   return {
     role,
     file,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseKioskAppConfig, staffPinAdvice } from './app-config';
+import { parseKioskAppConfig, pinAdvice, staffPinAdvice } from './app-config';
 
 const config = (staff_pin: string) => ({ database: 'k.sqlite', kiosk: { venue_id: 'v', device_id: 'd', door_id: 'main' }, ui: { venue_name: 'Finca', language: 'es', staff_pin } });
 
@@ -12,5 +12,33 @@ describe('the staff PIN in the kiosk config', () => {
     expect(staffPinAdvice('2468')).not.toContain('2468');
     expect(staffPinAdvice('246813')).toBeNull();
     expect(staffPinAdvice('246813579024')).toBeNull();
+  });
+
+  it('takes an optional supervisor PIN of 4 to 12 digits that differs from the steward PIN, naming the field and never the PIN', () => {
+    const withSupervisor = (supervisor_pin: unknown) => ({ ...config('246813'), ui: { ...config('246813').ui, supervisor_pin } });
+    expect(parseKioskAppConfig(config('246813'), 'kiosk.json').ui.supervisor_pin).toBeUndefined();
+    expect(parseKioskAppConfig(withSupervisor('97531086'), 'kiosk.json').ui.supervisor_pin).toBe('97531086');
+    for (const bad of ['975', '9753108642013', '97a3', '', 97531086]) {
+      expect(() => parseKioskAppConfig(withSupervisor(bad), 'kiosk.json')).toThrow(/^kiosk\.json: config\/ui\/supervisor_pin/);
+    }
+    let message = '';
+    try {
+      parseKioskAppConfig(withSupervisor('246813'), 'kiosk.json');
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe('kiosk.json: config/ui/supervisor_pin must differ from config/ui/staff_pin');
+  });
+
+  it('advises on each short PIN by its field', () => {
+    const ui = (staff_pin: string, supervisor_pin?: string) => ({ venue_name: 'Finca', language: 'es' as const, staff_pin, ...(supervisor_pin ? { supervisor_pin } : {}) });
+    expect(pinAdvice(ui('246813', '97531086'))).toEqual([]);
+    expect(pinAdvice(ui('246813'))).toEqual([]);
+    expect(pinAdvice(ui('2468', '9753'))).toEqual([
+      { field: 'staff_pin', advice: 'ui.staff_pin has 4 digits: 6 to 12 are recommended (a short PIN is quicker to guess)' },
+      { field: 'supervisor_pin', advice: 'ui.supervisor_pin has 4 digits: 6 to 12 are recommended (a short PIN is quicker to guess)' },
+    ]);
+    expect(pinAdvice(ui('246813', '97531'))).toEqual([{ field: 'supervisor_pin', advice: expect.stringMatching(/^ui\.supervisor_pin has 5 digits/) }]);
+    expect(JSON.stringify(pinAdvice(ui('2468', '9753')))).not.toMatch(/2468|9753/);
   });
 });

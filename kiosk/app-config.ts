@@ -9,8 +9,16 @@ export const KioskUiSettingsSchema = Type.Object(
   {
     venue_name: Type.String({ minLength: 1, maxLength: 120 }),
     language: Type.Union([Type.Literal('es'), Type.Literal('en')]),
-    /** 4–12 digits, 6 or more recommended (staffPinAdvice); kept in main, never sent to the renderer. */
+    /**
+     * The steward's PIN (the name predates roles): 4–12 digits, 6 or more recommended (staffPinAdvice); kept in main,
+     * never sent to the renderer.
+     */
     staff_pin: Type.String({ pattern: '^[0-9]{4,12}$' }),
+    /**
+     * The supervisor's PIN, digits like staff_pin and different from it. Absent, the steward keeps every right (a venue
+     * that set no supervisor PIN works as before roles).
+     */
+    supervisor_pin: Type.Optional(Type.String({ pattern: '^[0-9]{4,12}$' })),
     /** How long a result screen stays before the kiosk returns to idle. */
     result_seconds: Type.Optional(Type.Number({ minimum: 1, maximum: 120 })),
     /**
@@ -62,8 +70,18 @@ const validate = ajv.compile(KioskAppConfigSchema);
  * stranger gets about 300 guesses a day, a good share of 10,000 and nothing against 1,000,000. Says so at start and in
  * `seatpilot doctor`; null for 6 or more digits. Never quotes the PIN.
  */
-export function staffPinAdvice(pin: string): string | null {
-  return pin.length < 6 ? `ui.staff_pin has ${pin.length} digits: 6 to 12 are recommended (a short PIN is quicker to guess)` : null;
+export function staffPinAdvice(pin: string, field: 'staff_pin' | 'supervisor_pin' = 'staff_pin'): string | null {
+  return pin.length < 6 ? `ui.${field} has ${pin.length} digits: 6 to 12 are recommended (a short PIN is quicker to guess)` : null;
+}
+
+/** The advice for each configured PIN (steward's, then supervisor's), for the start and `seatpilot doctor`. */
+export function pinAdvice(ui: KioskUiSettings): { field: 'staff_pin' | 'supervisor_pin'; advice: string }[] {
+  const out: { field: 'staff_pin' | 'supervisor_pin'; advice: string }[] = [];
+  const steward = staffPinAdvice(ui.staff_pin);
+  if (steward) out.push({ field: 'staff_pin', advice: steward });
+  const supervisor = ui.supervisor_pin === undefined ? null : staffPinAdvice(ui.supervisor_pin, 'supervisor_pin');
+  if (supervisor) out.push({ field: 'supervisor_pin', advice: supervisor });
+  return out;
 }
 
 export function parseKioskAppConfig(raw: unknown, source: string): KioskAppConfig {
@@ -71,5 +89,8 @@ export function parseKioskAppConfig(raw: unknown, source: string): KioskAppConfi
     // Never echo the value: the field may be the staff PIN.
     throw new Error(`${source}: ${describeErrors(validate, 'config')}`);
   }
-  return raw as KioskAppConfig;
+  const config = raw as KioskAppConfig;
+  // One PIN for both roles would make every steward a supervisor without anyone noticing.
+  if (config.ui.supervisor_pin === config.ui.staff_pin) throw new Error(`${source}: config/ui/supervisor_pin must differ from config/ui/staff_pin`);
+  return config;
 }

@@ -7,14 +7,14 @@ import { CliError, parseOptions } from '../node-kit/cli';
 import type { KioskAppConfig } from './app-config';
 import { checkAllowedHost } from './browser/allowed-hosts';
 import { startBrowserMode } from './browser/server';
-import { DEMO_DOOR, DEMO_PIN, demoSyncPage } from './demo-venue';
+import { DEMO_DOOR, DEMO_PIN, DEMO_SUPERVISOR_PIN, demoSyncPage } from './demo-venue';
 import { openKioskRuntime, openRuntimeFromConfig, type KioskRuntime } from './runtime';
 
 const USAGE = `usage: seatpilot kiosk --browser [--port 3300] [--host 127.0.0.1] [--allowed-host NAME]... (--config FILE | --demo [--data DIR] [--language es|en] [--scanner-gap-ms 50])
 
   --browser        serve the kiosk UI over HTTP (open it in Chromium: chromium --kiosk http://127.0.0.1:3300/)
   --config FILE    the kiosk config (JSON: database, kiosk, ui); see README "Kiosk app"
-  --demo           a demo venue seeded into a fresh SQLite file (staff PIN ${DEMO_PIN}); --bench-guests N adds N bench tickets
+  --demo           a demo venue seeded into a fresh SQLite file (steward PIN ${DEMO_PIN}, supervisor PIN ${DEMO_SUPERVISOR_PIN}); --bench-guests N adds N bench tickets
   --host ADDRESS   listen address; 127.0.0.1 unless you mean to expose the kiosk on the LAN
   --allowed-host NAME[:PORT]
                    one more Host name the kiosk answers (repeatable), e.g. the name a LAN screen opens it by; it
@@ -68,7 +68,7 @@ export async function kioskCommand(args: string[]): Promise<void> {
     const config: KioskAppConfig = {
       database: join(dir, 'kiosk.sqlite'),
       kiosk: { venue_id: 'venue_demo', device_id: 'kiosk_demo_1', door_id: DEMO_DOOR },
-      ui: { venue_name: 'Finca La Alameda', language, staff_pin: DEMO_PIN, result_seconds: resultSeconds, scanner_max_gap_ms: gap },
+      ui: { venue_name: 'Finca La Alameda', language, staff_pin: DEMO_PIN, supervisor_pin: DEMO_SUPERVISOR_PIN, result_seconds: resultSeconds, scanner_max_gap_ms: gap },
     };
     runtime = await openRuntimeFromConfig(config, dir);
     // Seeded through the check-in core, exactly as a page from the venue hub would arrive.

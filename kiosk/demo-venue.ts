@@ -5,6 +5,8 @@ import { sampleFloor } from './sample-floor';
 
 export const DEMO_DOOR = 'main';
 export const DEMO_PIN = '2468';
+/** The demo's supervisor PIN (ui.supervisor_pin); DEMO_PIN is the steward's. */
+export const DEMO_SUPERVISOR_PIN = '1357';
 export const DEMO_TABLES = 80;
 
 /** Tickets with a story, for people trying the kiosk and for the tests. */

@@ -6,7 +6,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { nodeHidBackend } from '../hardware/hid-backend';
 import type { DeviceStatus } from '../hardware/scanner';
 import { ScannerSet } from '../hardware/scanner-set';
-import { parseKioskAppConfig, staffPinAdvice, type KioskAppConfig } from './app-config';
+import { parseKioskAppConfig, pinAdvice, type KioskAppConfig } from './app-config';
 import { CheckinService } from './checkin-service';
 import type { KioskEvents, KioskStatus, ScannerState } from './ipc/channels';
 import { processFaults } from '../node-kit/fault-log';
@@ -74,6 +74,7 @@ export async function openRuntimeFromConfig(config: KioskAppConfig, baseDir: str
     venueName: config.ui.venue_name,
     language: config.ui.language,
     staffPin: config.ui.staff_pin,
+    ...(config.ui.supervisor_pin ? { supervisorPin: config.ui.supervisor_pin } : {}),
     resultMs: Math.round((config.ui.result_seconds ?? 6) * 1000),
     scannerMaxGapMs: config.ui.scanner_max_gap_ms ?? 50,
     keyboardScanner: set === null,
@@ -134,7 +135,6 @@ export async function openKioskRuntime(configPath: string, opts: RuntimeOptions 
   // The staff PIN and the hub key live in this file: readJsonFile never quotes it.
   const raw = readJsonFile(configPath, 'kiosk config');
   const config = parseKioskAppConfig(raw, configPath);
-  const advice = staffPinAdvice(config.ui.staff_pin);
-  if (advice) console.warn(`seatpilot kiosk: ${configPath}: ${advice}`);
+  for (const { advice } of pinAdvice(config.ui)) console.warn(`seatpilot kiosk: ${configPath}: ${advice}`);
   return openRuntimeFromConfig(config, dirname(configPath), opts);
 }

@@ -110,7 +110,7 @@ describe('KioskUiService over the real check-in core', () => {
       venueName: 'Finca', language: 'es', staffPin: '2468', resultMs: 5000, scanners: () => ({ state: 'ok', devices: [] }),
       hub: staffHub(http),
     });
-    const err = await hubless.pairTablet('Table 1').then(() => null, (e: unknown) => e);
+    const err = await hubless.pairTablet('Table 1', 'steward').then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(HubUnavailableError);
     expect(err).toMatchObject({ code: 'hub_unreachable', message: expect.stringMatching(/^The venue hub did not answer \(.+\); check the hub and the network/) });
     expect((err as Error).message).not.toContain('s'.repeat(32));
@@ -118,9 +118,19 @@ describe('KioskUiService over the real check-in core', () => {
 
   it('checks the staff PIN', () => {
     const { ui } = kiosk();
-    expect(ui.verifyStaffPin('2468')).toBe(true);
-    expect(ui.verifyStaffPin('2469')).toBe(false);
-    expect(ui.verifyStaffPin('')).toBe(false);
+    expect(ui.staffRoleForPin('2468')).toBe('steward');
+    expect(ui.staffRoleForPin('2469')).toBe(null);
+    expect(ui.staffRoleForPin('')).toBe(null);
+    expect(ui.hasSupervisorPin()).toBe(false);
+  });
+
+  it('tells the steward PIN from the supervisor PIN', () => {
+    const { db, core } = kiosk();
+    const ui = new KioskUiService(db, core, { venueName: 'Finca', language: 'es', staffPin: '2468', supervisorPin: '97531086', resultMs: 5000, scanners: () => ({ state: 'ok', devices: [] }) });
+    expect(ui.staffRoleForPin('2468')).toBe('steward');
+    expect(ui.staffRoleForPin('97531086')).toBe('supervisor');
+    for (const wrong of ['9753108', '975310860', '2469', '']) expect(ui.staffRoleForPin(wrong)).toBe(null);
+    expect(ui.hasSupervisorPin()).toBe(true);
   });
 });
 

@@ -4,7 +4,7 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RejectReason, SyncFloorPlan, SyncTable } from '../core/contract/contract';
 import type { CheckinDecisionResult, CheckinService } from './checkin-service';
-import type { CheckinScreen, FindTableAnswer, GuestView, KioskSetup, KioskStatus, OutOfOrderReason, ScanRequest, ScannerState, SeatingCounts, TabletPairingCode } from './ipc/channels';
+import type { CheckinScreen, FindTableAnswer, GuestView, KioskSetup, KioskStatus, OutOfOrderReason, ScanRequest, ScannerState, SeatingCounts, StaffRole, TabletPairingCode } from './ipc/channels';
 import { HubUnavailableError, type KioskServicePort } from './ipc/handlers';
 import { GuestReader } from './guests';
 import { TableFinder } from './find-table';
@@ -21,21 +21,24 @@ export interface ScannerReport {
 /** What staff mode asks of the venue hub (protocol/staff-client.ts over the kiosk's signed link). */
 export interface StaffHub {
   seatingCounts(): Promise<SeatingCounts>;
-  pairTablet(label: string | undefined): Promise<TabletPairingCode>;
+  pairTablet(label: string | undefined, role: StaffRole): Promise<TabletPairingCode>;
 }
 
 /** Staff mode's calls to the hub, over the same signed link the kiosk syncs with. */
 export function staffHub(http: SignedHttp): StaffHub {
   return {
     seatingCounts: () => seatingCounts(http),
-    pairTablet: (label) => createTabletPairingCode(http, label ? { label } : {}),
+    pairTablet: (label, role) => createTabletPairingCode(http, { ...(label ? { label } : {}), role }),
   };
 }
 
 export interface UiServiceOptions {
   venueName: string;
   language: 'es' | 'en';
+  /** The steward's PIN (ui.staff_pin). */
   staffPin: string;
+  /** ui.supervisor_pin; absent, stewards keep every right. */
+  supervisorPin?: string;
   resultMs: number;
   scannerMaxGapMs?: number;
   keyboardScanner?: boolean;
@@ -84,6 +87,7 @@ export class KioskUiService implements KioskServicePort {
   private readonly reader: GuestReader;
   private readonly q: { floor: Statement; tables: Statement; floorVersion: Statement; door: Statement; lastSync: Statement; ping: Statement };
   private readonly pinDigest: Buffer;
+  private readonly supervisorDigest: Buffer | null;
   private readonly clock: () => number;
   private readonly finder: TableFinder;
 
@@ -94,6 +98,7 @@ export class KioskUiService implements KioskServicePort {
   ) {
     this.reader = new GuestReader(db);
     this.pinDigest = digest(opts.staffPin);
+    this.supervisorDigest = opts.supervisorPin === undefined ? null : digest(opts.supervisorPin);
     this.clock = opts.clock ?? Date.now;
     this.finder = new TableFinder(db, { enabled: opts.findMyTable ?? true, clock: this.clock, ...(opts.findRate ? { capacity: opts.findRate.capacity, refillMs: opts.findRate.refillMs } : {}) });
     this.q = {
@@ -202,8 +207,8 @@ export class KioskUiService implements KioskServicePort {
     return this.viaHub((hub) => hub.seatingCounts());
   }
 
-  async pairTablet(label: string | undefined): Promise<TabletPairingCode> {
-    return this.viaHub((hub) => hub.pairTablet(label));
+  async pairTablet(label: string | undefined, role: StaffRole): Promise<TabletPairingCode> {
+    return this.viaHub((hub) => hub.pairTablet(label, role));
   }
 
   private async viaHub<T>(call: (hub: StaffHub) => Promise<T>): Promise<T> {
@@ -216,8 +221,16 @@ export class KioskUiService implements KioskServicePort {
     }
   }
 
-  verifyStaffPin(pin: string): boolean {
-    return timingSafeEqual(digest(pin), this.pinDigest);
+  staffRoleForPin(pin: string): StaffRole | null {
+    const presented = digest(pin);
+    // Both comparisons always run, in constant time: how long this takes says nothing about which PIN was near.
+    const steward = timingSafeEqual(presented, this.pinDigest);
+    const supervisor = timingSafeEqual(presented, this.supervisorDigest ?? this.pinDigest) && this.supervisorDigest !== null;
+    return supervisor ? 'supervisor' : steward ? 'steward' : null;
+  }
+
+  hasSupervisorPin(): boolean {
+    return this.supervisorDigest !== null;
   }
 
   private toScreen(r: CheckinDecisionResult): CheckinScreen {

@@ -1,6 +1,6 @@
 // What the kiosk's staff mode calls on its hub, over the kiosk's own signed link: pairing codes for table tablets,
 // unpairing a tablet, and the live seating counts.
-import type { SeatingCounts, TabletPairingCode, TabletRevoked } from '../core/contract/staff';
+import type { SeatingCounts, StaffRole, TabletPairingCode, TabletRevoked } from '../core/contract/staff';
 import type { SignedHttp } from './http-client';
 
 export class StaffApiError extends Error {
@@ -15,8 +15,13 @@ function check<T>(r: { status: number; body: unknown }, ok: number): T {
   throw new StaffApiError(r.status, b.error ?? `http_${r.status}`, b.message ?? `the hub answered ${r.status}`);
 }
 
-export async function createTabletPairingCode(http: SignedHttp, opts: { label?: string; ttlMinutes?: number } = {}): Promise<TabletPairingCode> {
-  const body = JSON.stringify({ ...(opts.label ? { label: opts.label } : {}), ...(opts.ttlMinutes ? { ttl_minutes: opts.ttlMinutes } : {}) });
+/** A steward's code leaves `role` out: a hub older than roles refuses the field, and pairs stewards anyway. */
+export async function createTabletPairingCode(http: SignedHttp, opts: { label?: string; ttlMinutes?: number; role?: StaffRole } = {}): Promise<TabletPairingCode> {
+  const body = JSON.stringify({
+    ...(opts.label ? { label: opts.label } : {}),
+    ...(opts.ttlMinutes ? { ttl_minutes: opts.ttlMinutes } : {}),
+    ...(opts.role === 'supervisor' ? { role: 'supervisor' } : {}),
+  });
   return check(await http.request('POST', '/v1/tablets/pairing-codes', body), 201);
 }
 

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PIN, DEMO_TICKETS } from '../kiosk/demo-venue';
+import { DEMO_PIN, DEMO_SUPERVISOR_PIN, DEMO_TICKETS } from '../kiosk/demo-venue';
 import { launchChromium, screensDir, scanLikeAScanner, startKiosk, type KioskProcess } from './kiosk-browser';
 
 const SCREENS = screensDir();
@@ -163,6 +163,7 @@ describe('kiosk UI in Chromium (Spanish venue)', () => {
     await page.getByTestId('pin-input').fill(DEMO_PIN);
     await page.getByTestId('pin-submit').click();
     await waitScreen(page, 'staff');
+    expect(await page.getByTestId('staff-role').textContent()).toBe('Sesión de: Acomodador/a');
     await page.getByTestId('staff-search').fill('jose');
     const jose = page.locator('[data-guest="g_jose"]');
     await jose.waitFor({ timeout: 15_000 });
@@ -183,6 +184,27 @@ describe('kiosk UI in Chromium (Spanish venue)', () => {
     await waitScreen(page, 'already');
     expect(await page.getByTestId('already-name').textContent()).toBe('José Pérez');
   });
+
+  it('the supervisor PIN opens staff mode as a supervisor; the steward PIN as a steward', async () => {
+    await waitScreen(page, 'idle');
+    await page.getByTestId('staff-button').click();
+    await waitScreen(page, 'pin');
+    await page.getByTestId('pin-input').fill(DEMO_SUPERVISOR_PIN);
+    await page.getByTestId('pin-submit').click();
+    await waitScreen(page, 'staff');
+    expect(await page.getByTestId('staff-role').textContent()).toBe('Sesión de: Supervisor/a');
+    expect(await page.getByTestId('staff-role').getAttribute('data-role')).toBe('supervisor');
+    await page.getByRole('button', { name: 'Salir del modo personal' }).click();
+    await waitScreen(page, 'idle');
+    await page.getByTestId('staff-button').click();
+    await waitScreen(page, 'pin');
+    await page.getByTestId('pin-input').fill(DEMO_PIN);
+    await page.getByTestId('pin-submit').click();
+    await waitScreen(page, 'staff');
+    expect(await page.getByTestId('staff-role').getAttribute('data-role')).toBe('steward');
+    await page.getByRole('button', { name: 'Salir del modo personal' }).click();
+    await waitScreen(page, 'idle');
+  });
 });
 
 describe('kiosk UI in Chromium (English venue)', () => {
@@ -198,6 +220,13 @@ describe('kiosk UI in Chromium (English venue)', () => {
       expect(await browser.page.getByTestId('table-label').textContent()).toBe('Table 47');
       await browser.page.waitForTimeout(300);
       await shot(browser.page, 'welcome-en');
+      // Staff mode names the role of the PIN entered: here the supervisor's.
+      await browser.page.getByTestId('staff-button').click();
+      await waitScreen(browser.page, 'pin');
+      await browser.page.getByTestId('pin-input').fill(DEMO_SUPERVISOR_PIN);
+      await browser.page.getByTestId('pin-submit').click();
+      await waitScreen(browser.page, 'staff');
+      expect(await browser.page.getByTestId('staff-role').textContent()).toBe('Signed in as: Supervisor');
     } finally {
       await browser.close();
       await kiosk.stop();

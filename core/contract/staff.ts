@@ -13,18 +13,31 @@ const Count = Type.Integer({ minimum: 0 });
 export const TabletLabelSchema = Type.String({ minLength: 1, maxLength: 64 });
 export type TabletLabel = Static<typeof TabletLabelSchema>;
 
+/**
+ * Who works a kiosk's staff mode or a paired tablet. A supervisor may do all a steward may, and what a steward may not
+ * (pairing devices; later undo, moves, large walk-ins).
+ */
+export const StaffRoleSchema = Type.Union([Type.Literal('steward'), Type.Literal('supervisor')]);
+export type StaffRole = Static<typeof StaffRoleSchema>;
+
 // --- the kiosks' staff mode (signed, kiosk keys) ---------------------------------------------------------------------
 
 /** `POST /v1/tablets/pairing-codes`. */
 export const TabletPairingCodeRequestSchema = Type.Object(
-  { label: Type.Optional(TabletLabelSchema), ttl_minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })) },
+  {
+    label: Type.Optional(TabletLabelSchema),
+    ttl_minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
+    /** The role the paired tablet works with; default steward. */
+    role: Type.Optional(StaffRoleSchema),
+  },
   { additionalProperties: false },
 );
 export type TabletPairingCodeRequest = Static<typeof TabletPairingCodeRequestSchema>;
 
 /** A single-use code a table tablet pairs with (the code itself is stored only as its hash). */
 export const TabletPairingCodeSchema = Type.Object(
-  { code: Type.String(), label: Type.String(), expires_at: DateTime },
+  /** `role` is absent from hubs older than roles (their tablets are stewards). */
+  { code: Type.String(), label: Type.String(), expires_at: DateTime, role: Type.Optional(StaffRoleSchema) },
   { additionalProperties: false },
 );
 export type TabletPairingCode = Static<typeof TabletPairingCodeSchema>;
@@ -70,7 +83,7 @@ export type TabletPairResponse = Static<typeof TabletPairResponseSchema>;
 
 /** `GET /tablet/api/me`. */
 export const TabletMeSchema = Type.Object(
-  { tablet_id: Type.String(), undo_seconds: Type.Number(), now_ms: Ms },
+  { tablet_id: Type.String(), role: StaffRoleSchema, undo_seconds: Type.Number(), now_ms: Ms },
   { additionalProperties: false },
 );
 export type TabletMe = Static<typeof TabletMeSchema>;
@@ -184,6 +197,7 @@ export const TabletErrorCodeSchema = Type.Union([
   Type.Literal('undo_window_over'),
   Type.Literal('not_undoable'),
   Type.Literal('forbidden'),
+  Type.Literal('supervisor_required'),
 ]);
 export type TabletErrorCode = Static<typeof TabletErrorCodeSchema>;
 

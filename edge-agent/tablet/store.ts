@@ -3,7 +3,7 @@
 // and counts the tablets and the kiosks' staff mode show (board.ts).
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { SeatPilotEvent } from '../../core/contract/contract';
-import type { Board, SeatingCounts, TabletPairingCode, TabletPairResponse } from '../../core/contract/staff';
+import type { Board, SeatingCounts, StaffRole, TabletPairingCode, TabletPairResponse } from '../../core/contract/staff';
 import type { SqliteOutbox } from '../../venue-store/outbox';
 import { Arrivals, type TapOutcome, type UndoOutcome } from './arrivals';
 import { BeaconTags, type BeaconSettled } from './beacon-tags';
@@ -44,7 +44,7 @@ export class TabletStore {
     this.boards = new TabletBoard(db, this.arrivals, { clock, version: () => this.version });
   }
 
-  createPairingCode(opts: { label: string; createdBy: string; ttlMs: number }): TabletPairingCode {
+  createPairingCode(opts: { label: string; createdBy: string; ttlMs: number; role?: StaffRole }): TabletPairingCode {
     return this.tokens.createPairingCode(opts);
   }
 

@@ -23,6 +23,7 @@ import { buildTabletAssets, type TabletAssets } from './assets';
 import { tabletCsp, tabletSecurityHeaders } from './csp';
 import { fail, parseBody } from './route-helpers';
 import type { TabletStore } from './store';
+import type { TabletCaller } from './tablet-roles';
 
 const validators = {
   pair: ajv.compile(TabletPairRequestSchema),
@@ -124,7 +125,8 @@ export async function registerTabletApiRoutes(app: FastifyInstance, deps: Tablet
 
   // --- tablet auth -------------------------------------------------------------------------------------------------
   const touched = new Map<string, number>();
-  const tabletOf = (request: FastifyRequest, reply: FastifyReply): string | null => {
+  /** The paired tablet calling (its id and role), or null once the reply said 401. */
+  const tabletOf = (request: FastifyRequest, reply: FastifyReply): TabletCaller | null => {
     const h = request.headers.authorization;
     const m = typeof h === 'string' ? /^Bearer\s+(\S+)$/i.exec(h) : null;
     if (!m) {
@@ -140,7 +142,7 @@ export async function registerTabletApiRoutes(app: FastifyInstance, deps: Tablet
           touched.set(check.tablet.id, t);
           store.touchTablet(check.tablet.id);
         }
-        return check.tablet.id;
+        return { id: check.tablet.id, role: check.tablet.role };
       }
       case 'unknown':
         fail(reply, 401, 'tablet_token_invalid', 'This tablet is not paired with this hub. Ask staff to pair it again.');
@@ -172,9 +174,9 @@ export async function registerTabletApiRoutes(app: FastifyInstance, deps: Tablet
   });
 
   app.get('/tablet/api/me', async (request, reply) => {
-    const id = tabletOf(request, reply);
-    if (id === null) return reply;
-    return { tablet_id: id, undo_seconds: undoMs / 1000, now_ms: now() } satisfies TabletMe;
+    const tablet = tabletOf(request, reply);
+    if (tablet === null) return reply;
+    return { tablet_id: tablet.id, role: tablet.role, undo_seconds: undoMs / 1000, now_ms: now() } satisfies TabletMe;
   });
 
   app.get('/tablet/api/tables', async (request, reply) => {
@@ -192,8 +194,9 @@ export async function registerTabletApiRoutes(app: FastifyInstance, deps: Tablet
   // Server-sent events over a plain GET: the page reads it with fetch (so the token travels in a header, never in a
   // URL that could reach a log) and gets the whole board whenever it changes.
   app.get('/tablet/api/stream', async (request, reply) => {
-    const tabletId = tabletOf(request, reply);
-    if (tabletId === null) return reply;
+    const tablet = tabletOf(request, reply);
+    if (tablet === null) return reply;
+    const tabletId = tablet.id;
     const tables = parseTables((request.query as Record<string, unknown>).tables);
     if (!tables) return fail(reply, 400, 'bad_request', 'pick one or more tables: ?tables=ID,ID');
     reply.hijack();
@@ -202,9 +205,11 @@ export async function registerTabletApiRoutes(app: FastifyInstance, deps: Tablet
     return reply;
   });
 
+  // Confirming an arrival is a steward's job: no role check.
   app.post('/tablet/api/arrivals', async (request, reply) => {
-    const tabletId = tabletOf(request, reply);
-    if (tabletId === null) return reply;
+    const tablet = tabletOf(request, reply);
+    if (tablet === null) return reply;
+    const tabletId = tablet.id;
     const body = parseBody<TapRequest>(request, validators.tap);
     const tappedAt = body.tapped_at ? Date.parse(body.tapped_at) : null;
     const outcome: TapOutcome = store.tap({ key: body.key, guestId: body.guest_id, tableId: body.table_id ?? null, tappedAtMs: tappedAt, tabletId });

@@ -2,14 +2,16 @@
 // SHA-256 hashes, revocation, and when each tablet was last seen.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { TabletPairingCode, TabletPairResponse } from '../../core/contract/staff';
+import type { StaffRole, TabletPairingCode, TabletPairResponse } from '../../core/contract/staff';
 import { randomCode } from '../../protocol/random-code';
 
-export type TokenCheck = { status: 'ok'; tablet: { id: string; label: string } } | { status: 'unknown' | 'revoked' };
+/** `role`: what the pairing code gave the tablet (migration 0008; tablets paired before roles are stewards). */
+export type TokenCheck = { status: 'ok'; tablet: { id: string; label: string; role: StaffRole } } | { status: 'unknown' | 'revoked' };
 
 export interface TabletRow {
   id: string;
   label: string;
+  role: StaffRole;
   created_at: string;
   revoked_at: string | null;
   last_seen_at: string | null;
@@ -41,21 +43,23 @@ export class TabletTokens {
   ) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      addCode: p('INSERT INTO tablet_pairing_codes (code_sha256, label, created_by, created_at, expires_ms) VALUES (?, ?, ?, ?, ?)'),
-      useCode: p('UPDATE tablet_pairing_codes SET used_at = ?, tablet_id = ? WHERE code_sha256 = ? AND used_at IS NULL AND expires_ms > ? RETURNING label'),
-      addTablet: p('INSERT INTO tablets (id, label, token_sha256, created_at) VALUES (?, ?, ?, ?)'),
-      tablet: p('SELECT id, label, token_sha256, revoked_at FROM tablets WHERE id = ?'),
+      addCode: p('INSERT INTO tablet_pairing_codes (code_sha256, label, created_by, created_at, expires_ms, role) VALUES (?, ?, ?, ?, ?, ?)'),
+      useCode: p('UPDATE tablet_pairing_codes SET used_at = ?, tablet_id = ? WHERE code_sha256 = ? AND used_at IS NULL AND expires_ms > ? RETURNING label, role'),
+      addTablet: p('INSERT INTO tablets (id, label, token_sha256, created_at, role) VALUES (?, ?, ?, ?, ?)'),
+      tablet: p('SELECT id, label, role, token_sha256, revoked_at FROM tablets WHERE id = ?'),
       seen: p('UPDATE tablets SET last_seen_at = ? WHERE id = ?'),
       revoke: p('UPDATE tablets SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
-      tablets: p('SELECT id, label, created_at, revoked_at, last_seen_at FROM tablets ORDER BY created_at, id'),
+      tablets: p('SELECT id, label, role, created_at, revoked_at, last_seen_at FROM tablets ORDER BY created_at, id'),
     };
   }
 
-  createPairingCode(opts: { label: string; createdBy: string; ttlMs: number }): TabletPairingCode {
+  /** `role` (default steward): what the tablet that redeems the code works as. */
+  createPairingCode(opts: { label: string; createdBy: string; ttlMs: number; role?: StaffRole }): TabletPairingCode {
     const now = this.clock();
     const code = newTabletPairingCode();
-    this.s.addCode!.run(sha256(normalizePairingCode(code)), opts.label, opts.createdBy, new Date(now).toISOString(), now + opts.ttlMs);
-    return { code, label: opts.label, expires_at: new Date(now + opts.ttlMs).toISOString() };
+    const role = opts.role ?? 'steward';
+    this.s.addCode!.run(sha256(normalizePairingCode(code)), opts.label, opts.createdBy, new Date(now).toISOString(), now + opts.ttlMs, role);
+    return { code, label: opts.label, expires_at: new Date(now + opts.ttlMs).toISOString(), role };
   }
 
   /** Redeems a code once: a new tablet and its token (shown once, stored hashed), or null (unknown, used, expired). */
@@ -64,10 +68,10 @@ export class TabletTokens {
     const id = `tab_${randomBytes(6).toString('hex')}`;
     const secret = randomBytes(32).toString('base64url');
     return this.db.transaction(() => {
-      const row = this.s.useCode!.get(new Date(now).toISOString(), id, sha256(normalizePairingCode(code)), now) as { label: string } | undefined;
+      const row = this.s.useCode!.get(new Date(now).toISOString(), id, sha256(normalizePairingCode(code)), now) as { label: string; role: StaffRole } | undefined;
       if (!row) return null;
       const name = label?.trim() || row.label;
-      this.s.addTablet!.run(id, name, sha256(secret), new Date(now).toISOString());
+      this.s.addTablet!.run(id, name, sha256(secret), new Date(now).toISOString(), row.role);
       return { tablet_id: id, label: name, token: `${id}.${secret}` };
     })();
   }
@@ -75,14 +79,14 @@ export class TabletTokens {
   checkToken(token: string): TokenCheck {
     const dot = token.indexOf('.');
     if (dot <= 0) return { status: 'unknown' };
-    const row = this.s.tablet!.get(token.slice(0, dot)) as { id: string; label: string; token_sha256: string; revoked_at: string | null } | undefined;
+    const row = this.s.tablet!.get(token.slice(0, dot)) as { id: string; label: string; role: StaffRole; token_sha256: string; revoked_at: string | null } | undefined;
     // Hash the presented secret even for an unknown id, so both paths take the same time.
     const presented = Buffer.from(sha256(token.slice(dot + 1)), 'hex');
     const stored = Buffer.from(row?.token_sha256 ?? '0'.repeat(64), 'hex');
     const match = timingSafeEqual(presented, stored);
     if (!row || !match) return { status: 'unknown' };
     if (row.revoked_at !== null) return { status: 'revoked' };
-    return { status: 'ok', tablet: { id: row.id, label: row.label } };
+    return { status: 'ok', tablet: { id: row.id, label: row.label, role: row.role } };
   }
 
   touchTablet(id: string): void {

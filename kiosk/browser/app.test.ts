@@ -13,7 +13,8 @@ import { sessionFromPage } from './session';
 // The service behind the channel map is a stand-in here: this suite proves the HTTP bridge (routing, codes, headers, SSE).
 const service = {
   scan: async (c: { value: string }) => ({ outcome: 'rejected', reason: 'unknown_credential', guest: null, previous: null, echo: c.value }),
-  verifyStaffPin: () => false,
+  staffRoleForPin: () => null,
+  hasSupervisorPin: () => false,
 } as unknown as KioskServicePort;
 
 describe('browser-mode HTTP bridge', () => {

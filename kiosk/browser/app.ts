@@ -51,6 +51,7 @@ function httpStatus(code: IpcErrorCode): number {
     case 'rate_limited':
       return 429;
     case 'disabled':
+    case 'supervisor_required':
       return 403;
     case 'no_hub':
       return 409;

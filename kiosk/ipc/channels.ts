@@ -2,7 +2,7 @@
 // serves it over HTTP. Requests are TypeBox schemas (validated with core/contract/validate's Ajv at the crossing); responses are types.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { RejectReason, SyncFloorPlan, SyncTable } from '../../core/contract/contract';
-import { TabletLabelSchema, type SeatingCounts, type TabletPairingCode } from '../../core/contract/staff';
+import { StaffRoleSchema, TabletLabelSchema, type SeatingCounts, type StaffRole, type TabletPairingCode } from '../../core/contract/staff';
 import type { Channel, KioskEventName } from './channel-names';
 
 export { CHANNEL_NAMES, EVENT_NAMES, ipcChannelName, ipcEventName, isChannel, type Channel, type KioskEventName } from './channel-names';
@@ -32,9 +32,9 @@ export type StaffUnlockRequest = Static<typeof StaffUnlockRequestSchema>;
 export const StaffRequestSchema = Type.Object({ staff_token: StaffToken }, { additionalProperties: false });
 export type StaffRequest = Static<typeof StaffRequestSchema>;
 
-/** The label the hub shows for the paired tablet. */
+/** The label the hub shows for the paired tablet, and the role it works with (default steward). */
 export const PairTabletRequestSchema = Type.Object(
-  { staff_token: StaffToken, label: Type.Optional(TabletLabelSchema) },
+  { staff_token: StaffToken, label: Type.Optional(TabletLabelSchema), role: Type.Optional(StaffRoleSchema) },
   { additionalProperties: false },
 );
 export type PairTabletRequest = Static<typeof PairTabletRequestSchema>;
@@ -131,9 +131,13 @@ export interface KioskSetup {
 /** Staff mode shows the hub's own answers: live counts (per table and occasion) and tablet pairing codes. */
 export type { SeatingCounts, TabletPairingCode };
 
+export type { StaffRole };
+
+/** `role`: whose PIN opened the session (ui.staff_pin a steward's, ui.supervisor_pin a supervisor's). */
 export interface StaffSession {
   staff_token: string;
   expires_at: string;
+  role: StaffRole;
 }
 
 /** The map itself: a request schema per channel, the response type beside it. */
@@ -167,8 +171,11 @@ export interface ChannelResponses extends Record<Channel, unknown> {
 export type ChannelRequest<K extends Channel> = Static<(typeof CHANNELS)[K]>;
 export type ChannelResponse<K extends Channel> = ChannelResponses[K];
 
-/** `no_session`: browser mode only, a request without this boot's page session (the page reloads itself to get it). */
-export type IpcErrorCode = 'bad_request' | 'unknown_channel' | 'wrong_pin' | 'too_many_attempts' | 'staff_locked' | 'not_found' | 'unavailable' | 'no_hub' | 'hub_unreachable' | 'no_session' | 'rate_limited' | 'disabled';
+/**
+ * `no_session`: browser mode only, a request without this boot's page session (the page reloads itself to get it).
+ * `supervisor_required`: a steward's session asked for what only a supervisor may do (ipc/staff-roles.ts).
+ */
+export type IpcErrorCode = 'bad_request' | 'unknown_channel' | 'wrong_pin' | 'too_many_attempts' | 'staff_locked' | 'not_found' | 'unavailable' | 'no_hub' | 'hub_unreachable' | 'no_session' | 'rate_limited' | 'disabled' | 'supervisor_required';
 export interface IpcError {
   code: IpcErrorCode;
   message: string;

@@ -14,9 +14,10 @@ function fakeService(over: Partial<KioskServicePort> = {}) {
     manualCheckin: async (id) => { calls.push(`manual:${id}`); return id === 'g1' ? admitted : null; },
     status: async () => ({}) as KioskStatus,
     setup: async () => ({ venue_name: 'Finca', language: 'es' }) as KioskSetup,
-    verifyStaffPin: (pin) => pin === '2468',
+    staffRoleForPin: (pin) => (pin === '2468' ? 'steward' : null),
+    hasSupervisorPin: () => false,
     seatingCounts: async () => { calls.push('seating'); return { tables: [{ table_id: 't12', label: '12', expected: 5, checked_in: 2, seated: 1 }], occasions: [] }; },
-    pairTablet: async (label) => { calls.push(`pair:${label ?? '-'}`); return { code: 'ABCD-EFGH', label: label ?? 'Tablet', expires_at: '2026-11-27T20:10:00.000Z' }; },
+    pairTablet: async (label, role) => { calls.push(`pair:${label ?? '-'}:${role}`); return { code: 'ABCD-EFGH', label: label ?? 'Tablet', expires_at: '2026-11-27T20:10:00.000Z', role }; },
     findTable: async (p) => { calls.push(`find:${p}`); return { matches: [], more: false }; },
     ...over,
   };
@@ -73,7 +74,35 @@ describe('kiosk IPC handlers', () => {
     expect(await h['staff.pairTablet']({ staff_token: token, label: 'Table 12' })).toMatchObject({ ok: true, value: { code: 'ABCD-EFGH', label: 'Table 12' } });
     expect(await h['staff.pairTablet']({ staff_token: token })).toMatchObject({ ok: true, value: { label: 'Tablet' } });
     expect(await h['staff.pairTablet']({ staff_token: token, label: 'x'.repeat(65) })).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringContaining('/label') } });
-    expect(calls).toEqual(['seating', 'pair:Table 12', 'pair:-']);
+    // No supervisor PIN configured: the steward pairs as before roles, for either role.
+    expect(await h['staff.pairTablet']({ staff_token: token, label: 'Host', role: 'supervisor' })).toMatchObject({ ok: true, value: { role: 'supervisor' } });
+    expect(calls).toEqual(['seating', 'pair:Table 12:steward', 'pair:-:steward', 'pair:Host:supervisor']);
+  });
+
+  it('opens staff mode with the role of the PIN entered, and leaves pairing tablets to a supervisor once a supervisor PIN exists', async () => {
+    const { service, calls } = fakeService({
+      staffRoleForPin: (pin) => (pin === '2468' ? 'steward' : pin === '975310' ? 'supervisor' : null),
+      hasSupervisorPin: () => true,
+    });
+    const h = createHandlers({ service });
+    const steward = await h['staff.unlock']({ pin: '2468' });
+    const supervisor = await h['staff.unlock']({ pin: '975310' });
+    if (!steward.ok || !supervisor.ok) throw new Error('unlock failed');
+    expect(steward.value.role).toBe('steward');
+    expect(supervisor.value.role).toBe('supervisor');
+    expect(await h['staff.unlock']({ pin: '975311' })).toEqual({ ok: false, error: { code: 'wrong_pin', message: 'Wrong PIN.' } });
+
+    expect(await h['staff.pairTablet']({ staff_token: steward.value.staff_token, label: 'Table 3' })).toEqual({
+      ok: false,
+      error: { code: 'supervisor_required', message: 'A supervisor must do this: ask them to enter their PIN.' },
+    });
+    expect(await h['staff.pairTablet']({ staff_token: steward.value.staff_token, role: 'supervisor' })).toMatchObject({ ok: false, error: { code: 'supervisor_required' } });
+    // The steward's other rights are unchanged.
+    expect(await h['guests.search']({ staff_token: steward.value.staff_token, query: 'ana' })).toMatchObject({ ok: true });
+    expect(await h['staff.pairTablet']({ staff_token: supervisor.value.staff_token, label: 'Table 3' })).toMatchObject({ ok: true, value: { role: 'steward' } });
+    expect(await h['staff.pairTablet']({ staff_token: supervisor.value.staff_token, label: 'Host', role: 'supervisor' })).toMatchObject({ ok: true, value: { role: 'supervisor' } });
+    expect(await h['staff.pairTablet']({ staff_token: supervisor.value.staff_token, role: 'manager' })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(calls).toEqual(['search:ana', 'pair:Table 3:steward', 'pair:Host:supervisor']);
   });
 
   it('says why when the hub is missing or silent, and logs nothing for it', async () => {

@@ -17,9 +17,11 @@ import {
   type KioskStatus,
   type ScanRequest,
   type SeatingCounts,
+  type StaffRole,
   type TabletPairingCode,
 } from './channels';
 import { PinLockout, SCREEN_SOURCE } from './pin-lockout';
+import { requireRole } from './staff-roles';
 
 /** What the handlers need from the kiosk: the check-in service and its configuration, behind one port. */
 export interface KioskServicePort {
@@ -29,12 +31,17 @@ export interface KioskServicePort {
   manualCheckin(guestId: string): Promise<CheckinScreen | null>;
   status(): Promise<KioskStatus>;
   setup(): Promise<KioskSetup>;
-  /** Compares in constant time; the PIN itself never leaves main. */
-  verifyStaffPin(pin: string): boolean;
+  /**
+   * Whose PIN this is (steward, supervisor) or null; compares with every PIN in constant time, and the PINs never
+   * leave main.
+   */
+  staffRoleForPin(pin: string): StaffRole | null;
+  /** Whether a supervisor PIN is configured; without one the steward may do everything. */
+  hasSupervisorPin(): boolean;
   /** Live seating counts from the venue hub; throws HubUnavailableError without one or when it does not answer. */
   seatingCounts(): Promise<SeatingCounts>;
   /** A pairing code for a table tablet, issued by the venue hub; throws HubUnavailableError like seatingCounts. */
-  pairTablet(label: string | undefined): Promise<TabletPairingCode>;
+  pairTablet(label: string | undefined, role: StaffRole): Promise<TabletPairingCode>;
   /** Find my table: throws KioskRefusal (too short, rate-limited, switched off); checks nobody in. */
   findTable(surnamePrefix: string): Promise<FindTableAnswer>;
 }
@@ -86,19 +93,20 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const now = deps.now ?? Date.now;
   const newToken = deps.newToken ?? (() => globalThis.crypto.randomUUID().replace(/-/g, ''));
   const sessionMs = deps.staffSessionMs ?? 5 * 60_000;
-  const sessions = new Map<string, number>(); // token → expiry (ms)
+  const sessions = new Map<string, { expires: number; role: StaffRole }>();
   const lockout = new PinLockout({ now });
 
-  /** A staff token is good while unexpired; each use extends it, like a screen lock. */
-  const staffOk = (token: string): boolean => {
-    const exp = sessions.get(token);
-    if (exp === undefined || exp < now()) {
+  /** The session of a staff token while unexpired (each use extends it, like a screen lock), else null. */
+  const staffSession = (token: string): { expires: number; role: StaffRole } | null => {
+    const s = sessions.get(token);
+    if (s === undefined || s.expires < now()) {
       sessions.delete(token);
-      return false;
+      return null;
     }
-    sessions.set(token, now() + sessionMs);
-    return true;
+    s.expires = now() + sessionMs;
+    return s;
   };
+  const staffOk = (token: string): boolean => staffSession(token) !== null;
 
   function wrap<K extends Channel>(channel: K, run: (req: ChannelRequest<K>, ctx: CallContext) => Promise<IpcResult<ChannelResponse<K>>>) {
     return async (request: unknown, ctx: CallContext = { source: SCREEN_SOURCE }): Promise<IpcResult<ChannelResponse<K>>> => {
@@ -132,15 +140,16 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'staff.unlock': wrap('staff.unlock', async (req, ctx) => {
       const wait = lockout.lockedFor(ctx.source);
       if (wait > 0) return fail('too_many_attempts', `Too many wrong PINs: try again in ${Math.ceil(wait / 60_000)} min.`);
-      if (!deps.service.verifyStaffPin(req.pin)) {
+      const role = deps.service.staffRoleForPin(req.pin);
+      if (!role) {
         lockout.failed(ctx.source);
         return fail('wrong_pin', 'Wrong PIN.');
       }
       lockout.succeeded(ctx.source);
       const token = newToken();
       const expires = now() + sessionMs;
-      sessions.set(token, expires);
-      return { ok: true, value: { staff_token: token, expires_at: new Date(expires).toISOString() } };
+      sessions.set(token, { expires, role });
+      return { ok: true, value: { staff_token: token, expires_at: new Date(expires).toISOString(), role } };
     }),
     'staff.lock': wrap('staff.lock', async (req) => {
       sessions.delete(req.staff_token);
@@ -153,8 +162,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { ok: true, value: await deps.service.seatingCounts() };
     }),
     'staff.pairTablet': wrap('staff.pairTablet', async (req) => {
-      if (!staffOk(req.staff_token)) return staffLocked();
-      return { ok: true, value: await deps.service.pairTablet(req.label) };
+      const session = staffSession(req.staff_token);
+      if (!session) return staffLocked();
+      // A supervisor pairs devices, and may pair a tablet for either role.
+      const refused = requireRole(session, 'supervisor', deps.service.hasSupervisorPin());
+      if (refused) return { ok: false, error: refused };
+      return { ok: true, value: await deps.service.pairTablet(req.label, req.role ?? 'steward') };
     }),
     // No staff session: this is the guest's own screen; the service rate-limits it.
     'guest.findTable': wrap('guest.findTable', async (req) => ({ ok: true, value: await deps.service.findTable(req.surname_prefix) })),

@@ -3,7 +3,7 @@ import { createHandlers, type KioskServicePort } from './handlers';
 import { PinLockout, SCREEN_SOURCE } from './pin-lockout';
 
 const MIN = 60_000;
-const service = { verifyStaffPin: (pin: string) => pin === '246813' } as unknown as KioskServicePort;
+const service = { staffRoleForPin: (pin: string) => (pin === '246813' ? 'steward' : null), hasSupervisorPin: () => false } as unknown as KioskServicePort;
 
 /** Five wrong PINs from `source`; every one must be answered wrong_pin (none refused as locked yet). */
 async function fiveWrong(h: ReturnType<typeof createHandlers>, source: string) {

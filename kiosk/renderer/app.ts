@@ -2,7 +2,7 @@
 // idle → find → found → idle (find my table, no check-in), out of order when main says so, and staff mode behind a PIN.
 // This module owns the state (which screen is up, the setup, the last status) and switches screens; each screen builds
 // and fills its own DOM (screens/), and scans enter through scans.ts. Plain DOM; every text goes through textContent.
-import type { CheckinScreen, IpcResult, KioskBridge, KioskSetup, KioskStatus } from '../ipc/channels';
+import type { CheckinScreen, IpcResult, KioskBridge, KioskSetup, KioskStatus, StaffRole } from '../ipc/channels';
 import { h } from './dom';
 import { FloorMap } from './floor-map';
 import { MESSAGES, type Messages } from './i18n';
@@ -81,7 +81,7 @@ export class KioskApp {
     this.screens = {
       result: new ResultScreens(t, this.setup, map),
       outOfOrder: new OutOfOrderScreen(t),
-      pin: new PinScreen(t, this.bridge, { unlocked: (token) => void this.openStaff(token), cancel: () => this.idleOrOutOfOrder() }),
+      pin: new PinScreen(t, this.bridge, { unlocked: (token, role) => void this.openStaff(token, role), cancel: () => this.idleOrOutOfOrder() }),
       staff: new StaffScreen(t, this.setup, this.bridge, { isOpen: () => this.screen === 'staff', relock: () => this.openPin(), exit: () => void this.exitStaff() }),
       find: new FindScreen(t, this.setup, this.bridge, { map: () => this.screens.result.floorMap, found: (a) => this.show('found', a), back: () => this.idleOrOutOfOrder() }),
     };
@@ -204,9 +204,9 @@ export class KioskApp {
     this.screens.pin.open();
   }
 
-  private async openStaff(token: string): Promise<void> {
+  private async openStaff(token: string, role: StaffRole): Promise<void> {
     this.show('staff', this.t.staff);
-    this.screens.staff.open(token);
+    this.screens.staff.open(token, role);
     const status = await this.bridge.invoke('kiosk.status', {});
     if (status.ok) this.applyStatus(status.value);
   }

@@ -1,6 +1,6 @@
 // The guest's and staff's words in Spanish and English; the venue picks one (KioskSetup.language).
 import type { RejectReason } from '../../core/contract/contract';
-import type { Language, OutOfOrderReason } from '../ipc/channels';
+import type { Language, OutOfOrderReason, StaffRole } from '../ipc/channels';
 
 export interface Messages {
   idleTitle: string;
@@ -49,6 +49,11 @@ export interface Messages {
   occasionLine: (name: string, checkedIn: number, expected: number, seated: number) => string;
   pairTablet: string;
   pairCode: (code: string, until: string) => string;
+  /** Staff roles (kiosk/ipc/staff-roles.ts): whose PIN opened staff mode, the role a paired tablet gets. */
+  role: Record<StaffRole, string>;
+  roleLine: (role: string) => string;
+  pairRole: string;
+  supervisorRequired: string;
   noHub: string;
   hubUnreachable: string;
   /** A scan while staff hold the screen: it was never decided, so nothing was recorded (kiosk/renderer/scans.ts). */
@@ -124,6 +129,10 @@ const en: Messages = {
   occasionLine: (name, checkedIn, expected, seated) => `${name}: ${checkedIn} of ${expected} checked in, ${seated} seated`,
   pairTablet: 'Pair a table tablet',
   pairCode: (code, until) => `Code ${code} — enter it on the tablet before ${until}`,
+  role: { steward: 'Steward', supervisor: 'Supervisor' },
+  roleLine: (role) => `Signed in as: ${role}`,
+  pairRole: 'Tablet role',
+  supervisorRequired: 'A supervisor must do this: ask them to enter their PIN.',
   noHub: 'This kiosk has no venue hub: counts and tablet pairing come from the hub.',
   hubUnreachable: 'The venue hub is not answering: check the hub and the network.',
   scanIgnoredPin: 'Scan ignored while the PIN pad is open: nothing was recorded. Cancel and have the guest scan again.',
@@ -197,6 +206,10 @@ const es: Messages = {
   occasionLine: (name, checkedIn, expected, seated) => `${name}: ${checkedIn} de ${expected} llegados, ${seated} sentados`,
   pairTablet: 'Vincular una tableta de mesa',
   pairCode: (code, until) => `Código ${code}: introdúzcalo en la tableta antes de las ${until}`,
+  role: { steward: 'Acomodador/a', supervisor: 'Supervisor/a' },
+  roleLine: (role) => `Sesión de: ${role}`,
+  pairRole: 'Función de la tableta',
+  supervisorRequired: 'Esto debe hacerlo un supervisor: pídale que introduzca su PIN.',
   noHub: 'Este quiosco no tiene hub del local: los recuentos y la vinculación de tabletas vienen del hub.',
   hubUnreachable: 'El hub del local no responde: revise el hub y la red.',
   scanIgnoredPin: 'Lectura ignorada mientras se pide el PIN: no se ha registrado nada. Pulse Cancelar y pida al invitado que vuelva a escanear.',

@@ -1,11 +1,12 @@
 // The staff PIN pad in front of staff mode. Main checks the PIN and its lockout; this screen only says "wrong" or "locked".
-import type { KioskBridge } from '../../ipc/channels';
+import type { KioskBridge, StaffRole } from '../../ipc/channels';
 import { h } from '../dom';
 import type { Messages } from '../i18n';
 import { ScanIgnoredNotice } from './scan-ignored';
 
 export interface PinHost {
-  unlocked(staffToken: string): void;
+  /** `role`: whose PIN it was (steward or supervisor). */
+  unlocked(staffToken: string, role: StaffRole): void;
   cancel(): void;
 }
 
@@ -64,6 +65,6 @@ export class PinScreen {
       this.error.textContent = r.error.code === 'too_many_attempts' ? this.t.pinLocked : this.t.pinWrong;
       return;
     }
-    this.host.unlocked(r.value.staff_token);
+    this.host.unlocked(r.value.staff_token, r.value.role);
   }
 }

@@ -1,7 +1,7 @@
 // Staff mode, open after the PIN: find a guest by name and check them in by hand, the device's status, and (with a venue
 // hub) live seating counts and a tablet pairing code. Holds the staff session's token; any call main answers
 // "staff_locked" (the session timed out) sends staff back to the PIN pad.
-import type { GuestMatch, IpcError, KioskBridge, KioskSetup, KioskStatus, SeatingCounts } from '../../ipc/channels';
+import type { GuestMatch, IpcError, KioskBridge, KioskSetup, KioskStatus, SeatingCounts, StaffRole } from '../../ipc/channels';
 import { h } from '../dom';
 import { clockTime, type Messages } from '../i18n';
 import { ScanIgnoredNotice } from './scan-ignored';
@@ -41,6 +41,9 @@ export class StaffScreen {
   private readonly seatingRows = h('tbody', {});
   private readonly seatingNote = h('p', { class: 'staff-note', role: 'status', 'data-testid': 'seating-note' });
   private readonly pairCode = h('p', { class: 'pair-code', 'aria-live': 'polite', 'data-testid': 'pair-code' });
+  private readonly pairRole: HTMLSelectElement;
+  /** Whose PIN opened this session: shown, so a steward knows why a supervisor's action is refused. */
+  private readonly roleLine = h('p', { class: 'staff-note', 'data-testid': 'staff-role' });
   private readonly notice = new ScanIgnoredNotice('staff-scan-ignored');
 
   constructor(
@@ -52,6 +55,11 @@ export class StaffScreen {
     this.byLabel = new Intl.Collator(setup.language, { numeric: true, sensitivity: 'base' });
     this.search = h('input', { type: 'search', autocomplete: 'off', 'aria-label': t.searchLabel, placeholder: t.searchLabel, 'data-testid': 'staff-search' });
     this.search.addEventListener('input', () => this.scheduleSearch());
+    this.pairRole = h(
+      'select',
+      { 'aria-label': t.pairRole, 'data-testid': 'pair-role' },
+      ...(['steward', 'supervisor'] as const).map((role) => h('option', { value: role }, t.role[role])),
+    );
     this.seating = h(
       'div',
       { class: 'status-panel seating-panel', 'data-testid': 'seating' },
@@ -63,13 +71,13 @@ export class StaffScreen {
         { class: 'seating-scroll' },
         h('table', { 'data-testid': 'seating-tables' }, h('thead', {}, h('tr', {}, ...t.seatingColumns.map((c) => h('th', { scope: 'col' }, c)))), this.seatingRows),
       ),
-      h('button', { type: 'button', class: 'secondary', 'data-action': 'pair-tablet', 'data-testid': 'pair-tablet' }, t.pairTablet),
+      h('div', { class: 'row' }, h('label', {}, t.pairRole, ' ', this.pairRole), h('button', { type: 'button', class: 'secondary', 'data-action': 'pair-tablet', 'data-testid': 'pair-tablet' }, t.pairTablet)),
       this.pairCode,
     );
     this.section = h(
       'section',
       { class: 'screen', 'data-screen': 'staff' },
-      h('div', { class: 'row' }, h('h1', {}, t.staff), h('button', { type: 'button', class: 'secondary', 'data-action': 'exit-staff' }, t.exitStaff)),
+      h('div', { class: 'row' }, h('h1', {}, t.staff), this.roleLine, h('button', { type: 'button', class: 'secondary', 'data-action': 'exit-staff' }, t.exitStaff)),
       this.notice.el,
       h(
         'div',
@@ -91,8 +99,11 @@ export class StaffScreen {
   }
 
   /** A new session, nothing left from the last one on screen. Call once the screen is shown (focus needs it). */
-  open(staffToken: string): void {
+  open(staffToken: string, role: StaffRole): void {
     this.token = staffToken;
+    this.roleLine.textContent = this.t.roleLine(this.t.role[role]);
+    this.roleLine.dataset.role = role;
+    this.pairRole.value = 'steward';
     this.search.value = '';
     this.results.replaceChildren();
     this.toast.textContent = '';
@@ -178,10 +189,11 @@ export class StaffScreen {
 
   private async pairTablet(): Promise<void> {
     if (!this.token) return this.relock();
-    const r = await this.bridge.invoke('staff.pairTablet', { staff_token: this.token });
+    const role = this.pairRole.value === 'supervisor' ? 'supervisor' : 'steward';
+    const r = await this.bridge.invoke('staff.pairTablet', { staff_token: this.token, role });
     if (!r.ok) {
       if (r.error.code === 'staff_locked') return this.relock();
-      this.pairCode.textContent = this.hubMessage(r.error);
+      this.pairCode.textContent = r.error.code === 'supervisor_required' ? this.t.supervisorRequired : this.hubMessage(r.error);
       delete this.pairCode.dataset.code;
       return;
     }
