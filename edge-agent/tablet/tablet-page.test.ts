@@ -191,6 +191,8 @@ describe('the tablet page in Chromium', () => {
     await guest('g1').waitFor();
     expect(await guest('g1').getAttribute('data-status')).toBe('expected');
     expect(await count('expected')).toBe(atTable('t12'));
+    // A code from the CLI names no role: the tablet is a steward's, and says so.
+    await expect.poll(() => tab.locator('#tablet-role').textContent()).toBe('Steward');
   });
 
   it('shows a guest checked in at the kiosk as "on the way" within 2 s', async () => {
@@ -367,13 +369,13 @@ describe('the tablet page in Chromium', () => {
     expect(await tab.locator('#pair-error').textContent()).toMatch(/Ask staff to pair this tablet again/);
   });
 
-  it("shows the hub's live counts in the kiosk's staff mode, and pairs a tablet with the code it shows", async () => {
+  it("shows the hub's live counts in the kiosk's staff mode, and a supervisor pairs a tablet with the code it shows", async () => {
     // A second door's kiosk as venues run it: its config file, its own SQLite file, browser mode, the hub over its key.
     const key = agent.store.issueKey(kioskDeviceId, 'kiosk');
     const cfg = parseKioskAppConfig({
       database: join(dir, 'door-b.sqlite'),
       kiosk: { venue_id: venueId, device_id: kioskDeviceId, door_id: 'door-b' },
-      ui: { venue_name: 'Hall', language: 'en', staff_pin: '2468' },
+      ui: { venue_name: 'Hall', language: 'en', staff_pin: '2468', supervisor_pin: '975310' },
       hub: { base_url: agent.url, key_id: key.key_id, secret: key.secret },
     }, 'door-b.json');
     const runtime = await openRuntimeFromConfig(cfg, dir);
@@ -404,13 +406,34 @@ describe('the tablet page in Chromium', () => {
     scan('g12');
     await expect.poll(() => cells('t12'), { timeout: 15_000, interval: 250 }).toEqual([before[0], before[1], String(Number(before[2]) + 1), before[3]]);
 
+    // The steward sees the counts but may not pair a device while the venue has a supervisor PIN.
+    expect(await page.getByTestId('staff-role').textContent()).toBe('Signed in as: Steward');
+    await page.getByTestId('pair-tablet').click();
+    await expect.poll(() => page.getByTestId('pair-code').textContent()).toBe('A supervisor must do this: ask them to enter their PIN.');
+    expect(await page.getByTestId('pair-code').getAttribute('data-code')).toBeNull();
+    await page.getByRole('button', { name: 'Exit staff mode' }).click();
+    await page.waitForSelector('body[data-screen="idle"]');
+    await page.getByTestId('staff-button').click();
+    await page.getByTestId('pin-input').fill('975310');
+    await page.getByTestId('pin-submit').click();
+    await page.waitForSelector('body[data-screen="staff"]');
+    expect(await page.getByTestId('staff-role').textContent()).toBe('Signed in as: Supervisor');
+    await expect.poll(() => cells('t12'), { timeout: 15_000, interval: 250 }).toEqual([before[0], before[1], String(Number(before[2]) + 1), before[3]]);
+    await page.getByTestId('pair-role').selectOption('supervisor');
     await page.getByTestId('pair-tablet').click();
     await page.waitForFunction(() => Boolean(document.querySelector<HTMLElement>('[data-testid="pair-code"]')?.dataset.code));
     const code = (await page.getByTestId('pair-code').getAttribute('data-code'))!;
     expect(await page.getByTestId('pair-code').textContent()).toMatch(new RegExp(`^Code ${code} — enter it on the tablet before \\d\\d:\\d\\d$`));
     await page.screenshot({ path: join(screensDir(), 'kiosk-staff-seating.png') });
-    const paired = await fetch(`${agent.url}/tablet/api/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
-    expect(paired.status).toBe(201);
+    // The tablet paired with it works as a supervisor, and shows it.
+    await tab.goto(`${agent.url}/tablet`);
+    await tab.evaluate(() => localStorage.clear());
+    await tab.goto(`${agent.url}/tablet`);
+    await tab.locator('#pair-code').fill(code);
+    await tab.locator('#pair-submit').click();
+    await expect.poll(() => tab.locator('#tablet-role').textContent()).toBe('Supervisor');
+    const id = (await tabletToken()).split('.')[0] as string;
+    expect(agent.store.db.prepare('SELECT role FROM tablets WHERE id = ?').pluck().get(id)).toBe('supervisor');
     const reused = await fetch(`${agent.url}/tablet/api/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
     expect(reused.status).toBe(401);
 

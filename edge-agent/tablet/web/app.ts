@@ -1,7 +1,7 @@
 // The table tablet: pair once, pick tables, watch guests go from "expected" to "on the way" to "arrived", and confirm
 // an arrival with one tap (undoable for a few seconds). Plain DOM; the board streams from the hub; taps queue on the
 // tablet whenever the hub cannot be reached.
-import type { Board, BoardGuest, SeatingCounts } from '../../../core/contract/staff';
+import type { Board, BoardGuest, SeatingCounts, StaffRole, TabletMe } from '../../../core/contract/staff';
 import { WORDS, pickLang, type Lang, type Words } from './i18n';
 import { newEventId } from '../../../core/contract/event-id';
 import { TapQueue, parseSse, type QueuedAction } from './queue';
@@ -20,6 +20,8 @@ const state = {
   message: null as string | null,
   pairError: null as string | null,
   picking: false,
+  /** The role this tablet was paired with (the hub's /tablet/api/me); null until the hub said. */
+  role: null as StaffRole | null,
 };
 const queue = new TapQueue(localStorage);
 const words = (): Words => WORDS[state.lang];
@@ -58,6 +60,7 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
 
 function unpair(): void {
   state.token = null;
+  state.role = null;
   localStorage.removeItem(LS.token);
   state.pairError = words().pairAgain;
   stopStream();
@@ -142,6 +145,22 @@ function onBoard(board: Board): void {
   state.offsetMs = board.now_ms - Date.now();
   setOnline(true);
   void flush();
+  render();
+}
+
+/** Who this tablet works as: shown in the header, so staff know what it may do. */
+async function loadRole(): Promise<void> {
+  try {
+    const r = await api('GET', '/tablet/api/me');
+    if (r.status !== 200) return;
+    const role = (r.json as unknown as TabletMe).role;
+    state.role = role === 'supervisor' ? 'supervisor' : 'steward';
+    setOnline(true);
+  } catch (e) {
+    if (e instanceof Unauthorized) return unpair();
+    setOnline(false);
+    return;
+  }
   render();
 }
 
@@ -260,6 +279,7 @@ function header(title: string): HTMLElement {
   const w = words();
   return h('header', {},
     h('h1', {}, title),
+    state.token && state.role ? h('span', { class: 'role', id: 'tablet-role', 'data-role': state.role }, w.role[state.role]) : null,
     state.token && !state.picking ? h('button', { class: 'small', 'data-action': 'tables', onclick: () => { state.picking = true; stopStream(); void loadCounts(); } }, w.changeTables) : null,
     h('button', { class: 'small', 'data-action': 'lang', onclick: () => { state.lang = state.lang === 'en' ? 'es' : 'en'; localStorage.setItem(LS.lang, state.lang); render(); } }, w.language));
 }
@@ -287,6 +307,7 @@ function pairScreen(): HTMLElement {
         state.pairError = null;
         state.picking = state.tables.length === 0;
         setOnline(true);
+        await loadRole();
         await loadCounts();
         start();
         return;
@@ -399,4 +420,5 @@ if (state.token && state.tables.length === 0) {
   state.picking = true;
   void loadCounts();
 }
+if (state.token) void loadRole();
 start();

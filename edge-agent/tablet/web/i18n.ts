@@ -35,6 +35,7 @@ const en = {
   occasions: 'Today',
   none: 'Nobody here.',
   language: 'Español',
+  role: { steward: 'Steward', supervisor: 'Supervisor' } as Record<'steward' | 'supervisor', string>,
 };
 
 const es: typeof en = {
@@ -71,6 +72,7 @@ const es: typeof en = {
   occasions: 'Hoy',
   none: 'Nadie aquí.',
   language: 'English',
+  role: { steward: 'Acomodador/a', supervisor: 'Supervisor/a' },
 };
 
 export type Words = typeof en;
