@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import { parseKioskAppConfig, pinAdvice, staffPinAdvice } from './app-config';
+import { openKioskRuntime } from './runtime';
 
 const config = (staff_pin: string) => ({ database: 'k.sqlite', kiosk: { venue_id: 'v', device_id: 'd', door_id: 'main' }, ui: { venue_name: 'Finca', language: 'es', staff_pin } });
 
@@ -40,5 +44,28 @@ describe('the staff PIN in the kiosk config', () => {
     ]);
     expect(pinAdvice(ui('246813', '97531'))).toEqual([{ field: 'supervisor_pin', advice: expect.stringMatching(/^ui\.supervisor_pin has 5 digits/) }]);
     expect(JSON.stringify(pinAdvice(ui('2468', '9753')))).not.toMatch(/2468|9753/);
+  });
+
+  it('warns at start about each short PIN, and opens staff mode with either PIN in its role', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sp-kiosk-pins-'));
+    const file = join(dir, 'kiosk.json');
+    writeFileSync(file, JSON.stringify({ ...config('2468'), ui: { ...config('2468').ui, supervisor_pin: '97531' } }));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    let warnings: string[] = [];
+    const runtime = await openKioskRuntime(file).finally(() => {
+      warnings = warn.mock.calls.map((c) => String(c[0]));
+      warn.mockRestore();
+    });
+    try {
+      expect(warnings).toEqual([
+        `seatpilot kiosk: ${file}: ui.staff_pin has 4 digits: 6 to 12 are recommended (a short PIN is quicker to guess)`,
+        `seatpilot kiosk: ${file}: ui.supervisor_pin has 5 digits: 6 to 12 are recommended (a short PIN is quicker to guess)`,
+      ]);
+      expect(runtime.service.staffRoleForPin('2468')).toBe('steward');
+      expect(runtime.service.staffRoleForPin('97531')).toBe('supervisor');
+      expect(runtime.service.hasSupervisorPin()).toBe(true);
+    } finally {
+      await runtime.close();
+    }
   });
 });

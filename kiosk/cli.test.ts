@@ -44,6 +44,11 @@ describe('seatpilot kiosk', () => {
     expect(bad.code).toBe(1);
     expect(bad.out).toContain(`${file}: config/ui/staff_pin must match pattern`);
     expect(bad.out).not.toContain('98a7');
+    writeFileSync(file, JSON.stringify({ database: 'k.sqlite', kiosk: { venue_id: 'v', device_id: 'd', door_id: 'main' }, ui: { venue_name: 'Finca', language: 'es', staff_pin: '864213', supervisor_pin: '864213' } }));
+    const same = await run(['--browser', '--config', file]);
+    expect(same.code).toBe(1);
+    expect(same.out).toContain(`${file}: config/ui/supervisor_pin must differ from config/ui/staff_pin`);
+    expect(same.out).not.toContain('864213');
     writeFileSync(file, '{"ui": {"staff_pin": "5555"');
     const notJson = await run(['--browser', '--config', file]);
     expect(notJson.out).toContain(`the kiosk config ${file} is not valid JSON`);
