@@ -119,6 +119,14 @@ describe.each(backends())('double admissions with reverted check-ins on %s', (ba
     expect((await pairsOf('g-five'))[0]?.cleared).toBe(false);
     expect((await movementsOf('g-five'))[0]).toEqual([a.event_id, null]);
   });
+
+  it("takes the guest's own revert though another guest's earlier revert names the same check-in", async () => {
+    const a = admit(doorA, 'g-six', 50);
+    const own = revert(doorA, a, 52);
+    await send([revert(doorA, a, 50, 'g-somebody-else'), a, admit(doorB, 'g-six', 51), own]);
+    expect(await detect()).toBe(0);
+    expect((await movementsOf('g-six'))[0]).toEqual([a.event_id, own.event_id]);
+  });
 });
 
 describe.each(backends())('migration 0019 over stored reverts on %s', (backend) => {

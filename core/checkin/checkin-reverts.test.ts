@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyReverts, clearedPairs, revertsByEvent, type Revert } from './checkin-reverts';
+import { applyReverts, clearedPairs, revertKey, revertsByEvent, type Revert } from './checkin-reverts';
 import { findDoubleAdmissions, type Admission } from './double-admission';
 
 const time = (minute: number) => new Date(Date.UTC(2026, 10, 27, 20, minute)).toISOString();
@@ -23,6 +23,7 @@ describe('reverts before pairing', () => {
     ['the incoming admission reverted (its revert came first)', [adm('a', 'k1', 1)], [adm('b', 'k2', 2)], [rev('r', 'b', 3)], []],
     ['a third admission pairs with the one that stands only', [adm('a', 'k1', 1), adm('b', 'k2', 2)], [adm('c', 'k3', 3)], [rev('r', 'a', 1)], [['b', 'c']]],
     ["a revert naming another guest's check-in is ignored", [adm('a', 'k1', 1)], [adm('b', 'k2', 2)], [rev('r', 'a', 1, 'someone-else')], [['a', 'b']]],
+    ["another guest's earlier revert of the check-in does not hide the guest's own", [adm('a', 'k1', 1)], [adm('b', 'k2', 2)], [rev('r0', 'a', 1, 'someone-else'), rev('r1', 'a', 2)], []],
     ['ids compared without case', [adm('AA', 'k1', 1)], [adm('b', 'k2', 2)], [rev('r', 'aa', 1)], []],
   ] as const)('%s', (_name, known, incoming, reverts, expected) => {
     expect(pass([...known], [...incoming], [...reverts])).toEqual(expected);
@@ -31,8 +32,8 @@ describe('reverts before pairing', () => {
 
 describe('revertsByEvent', () => {
   it('names the earliest revert of a check-in, by time then id', () => {
-    const m = revertsByEvent([rev('r2', 'a', 5), rev('r1', 'a', 4), rev('r0', 'a', 5), rev('rb', 'B', 1)]);
-    expect([...m.entries()].map(([k, r]) => [k, r.event_id])).toEqual([['a', 'r1'], ['b', 'rb']]);
+    const m = revertsByEvent([rev('r2', 'a', 5), rev('r1', 'a', 4), rev('r0', 'a', 5), rev('rb', 'B', 1), rev('rx', 'a', 1, 'other')]);
+    expect([...m.entries()].map(([k, r]) => [k, r.event_id])).toEqual([[revertKey('a', 'g'), 'r1'], [revertKey('b', 'g'), 'rb'], [revertKey('a', 'other'), 'rx']]);
   });
 });
 

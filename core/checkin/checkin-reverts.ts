@@ -1,6 +1,7 @@
 // Undone check-ins (checkin.reverted) as the double-admission detector sees them. Pure: which movements a set of
 // reverts takes out, and which flagged pairs they clear. A revert counts only for a check-in of its own guest (the
-// caller keeps tenant and venue apart); the earliest revert of a check-in (by time, then id) is the one named.
+// caller keeps tenant and venue apart); the earliest such revert of a check-in (by time, then id) is the one named, so a
+// revert naming another guest's check-in never hides the guest's own (as the KPI views of sql 0019 join on the guest).
 import type { Admission, AdmissionPair } from './double-admission';
 
 export interface Revert {
@@ -18,11 +19,14 @@ const earlier = (a: Revert, b: Revert): boolean => {
   return ta < tb || (ta === tb && a.event_id.toLowerCase() < b.event_id.toLowerCase());
 };
 
-/** Each reverted check-in's id (lower case) with the revert that names it. */
+/** The key of `revertsByEvent`: a check-in's id (lower case) and its guest. */
+export const revertKey = (eventId: string, guestId: string): string => `${eventId.toLowerCase()}\u0000${guestId}`;
+
+/** Each reverted check-in (by revertKey: its id and the revert's guest) with the earliest revert that names it. */
 export function revertsByEvent(reverts: readonly Revert[]): Map<string, Revert> {
   const out = new Map<string, Revert>();
   for (const r of reverts) {
-    const k = r.reverted_event_id.toLowerCase();
+    const k = revertKey(r.reverted_event_id, r.guest_id);
     const had = out.get(k);
     if (!had || earlier(r, had)) out.set(k, r);
   }
@@ -31,8 +35,7 @@ export function revertsByEvent(reverts: readonly Revert[]): Map<string, Revert> 
 
 /** The revert that undoes this movement, if any. */
 export function revertOf(a: Admission, byEvent: ReadonlyMap<string, Revert>): Revert | undefined {
-  const r = byEvent.get(a.event_id.toLowerCase());
-  return r && r.guest_id === a.guest_id ? r : undefined;
+  return byEvent.get(revertKey(a.event_id, a.guest_id));
 }
 
 /** The movements that still stand, and those the reverts take out (each with its revert). */
