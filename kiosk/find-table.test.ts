@@ -52,6 +52,13 @@ describe('find my table', () => {
       const r = await k2.find(q);
       expect(r.ok && r.value.matches.map((m) => `${m.first_name} ${m.surname_initial}.`).sort()).toEqual(names);
     }
+    // Two surnames, as Spanish guests have: found by either, shown by the initial of the one typed.
+    const k3 = kiosk({}, [['g_two', 'Lucía Quintana Iglesias']]);
+    for (const [q, shownAs] of [['quin', 'Lucía Q.'], ['igle', 'Lucía I.']] as const) {
+      const r = await k3.find(q);
+      expect(r.ok && r.value.matches.map((m) => `${m.first_name} ${m.surname_initial}.`)).toEqual([shownAs]);
+    }
+    expect(await k3.find('luc')).toEqual({ ok: true, value: { matches: [], more: false } });
     // A first name is no surname: "Jos" (José, Josefa) finds nobody.
     expect(await k.find('jos')).toEqual({ ok: true, value: { matches: [], more: false } });
   });

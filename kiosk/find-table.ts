@@ -51,19 +51,24 @@ export interface FindTableOptions {
 }
 
 /**
- * The surname is the name's last word, folded the way staff search folds ("García" → ["garcia"]); a hyphenated one is
- * found by either part ("García-López" → ["garcia", "lopez"]), as its initial shows its first.
+ * The surname is every word after the first ("Lucía García López" is found by "garc" and by "lop", as Spanish guests
+ * give either of their two surnames), or the only word; folded the way staff search folds ("García" → "garcia"), and a
+ * hyphenated one by either part ("García-López" → "garcia", "lopez"). Each word with its folded parts.
  */
-export function surnameParts(name: string): string[] {
-  return nameTokens(name.trim().split(/\s+/).at(-1) ?? '');
+function surnameWords(name: string): { word: string; parts: string[] }[] {
+  const words = name.trim().split(/\s+/).filter((w) => w.length > 0);
+  return (words.length > 1 ? words.slice(1) : words).map((word) => ({ word, parts: nameTokens(word) }));
 }
 
-/** The first name as written and the surname's initial: all of the name a match shows. */
-function shown(name: string): { first_name: string; surname_initial: string } {
+/** The surname word that `prefix` (folded letters) begins, if any. */
+export function matchedSurname(name: string, prefix: string): string | null {
+  return surnameWords(name).find((w) => w.parts.some((p) => p.startsWith(prefix)))?.word ?? null;
+}
+
+/** The first name as written and the initial of the surname word the guest typed: all of the name a match shows. */
+function shown(name: string, surname: string): { first_name: string; surname_initial: string } {
   const words = name.trim().split(/\s+/);
-  const first = words.length > 1 ? words[0]! : '';
-  const last = words.at(-1) ?? '';
-  return { first_name: first, surname_initial: last ? [...last][0]!.toLocaleUpperCase() : '' };
+  return { first_name: words.length > 1 ? words[0]! : '', surname_initial: [...surname][0]?.toLocaleUpperCase() ?? '' };
 }
 
 export class TableFinder {
@@ -100,13 +105,15 @@ export class TableFinder {
     const matches: FindTableMatch[] = [];
     let more = rows.length === CANDIDATE_ROWS;
     for (const r of rows) {
-      if (seen.has(r.id) || !surnameParts(r.name).some((p) => p.startsWith(prefix))) continue;
+      if (seen.has(r.id)) continue;
+      const surname = matchedSurname(r.name, prefix);
+      if (surname === null) continue;
       seen.add(r.id);
       if (matches.length === FIND_MAX_MATCHES) {
         more = true;
         break;
       }
-      matches.push({ id: this.handle(r.id), ...shown(r.name), table_id: r.table_id, table_label: r.table_label });
+      matches.push({ id: this.handle(r.id), ...shown(r.name, surname), table_id: r.table_id, table_label: r.table_label });
     }
     return { matches, more };
   }
