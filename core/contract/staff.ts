@@ -20,6 +20,13 @@ export type TabletLabel = Static<typeof TabletLabelSchema>;
 export const StaffRoleSchema = Type.Union([Type.Literal('steward'), Type.Literal('supervisor')]);
 export type StaffRole = Static<typeof StaffRoleSchema>;
 
+const ROLE_RANK: Record<StaffRole, number> = { steward: 0, supervisor: 1 };
+
+/** Whether `role` may do what needs `needed` (a supervisor may do all a steward may): kiosk and hub ask this one rule. */
+export function roleAllows(role: StaffRole, needed: StaffRole): boolean {
+  return ROLE_RANK[role] >= ROLE_RANK[needed];
+}
+
 // --- the kiosks' staff mode (signed, kiosk keys) ---------------------------------------------------------------------
 
 /** `POST /v1/tablets/pairing-codes`. */

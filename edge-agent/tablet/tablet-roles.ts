@@ -1,10 +1,8 @@
 // What a paired tablet's role allows on the hub: one check for the tablet routes, so a route that needs a supervisor
 // (undo a check-in, moves, large walk-ins) only names the role. The tablet's role is the one its pairing code gave.
 import type { FastifyReply } from 'fastify';
-import type { StaffRole } from '../../core/contract/staff';
+import { roleAllows, type StaffRole } from '../../core/contract/staff';
 import { fail } from './route-helpers';
-
-const RANK: Record<StaffRole, number> = { steward: 0, supervisor: 1 };
 
 export interface TabletCaller {
   id: string;
@@ -13,7 +11,7 @@ export interface TabletCaller {
 
 /** True when `tablet` may go on; else the reply is already a 403 `supervisor_required` and the route returns it. */
 export function requireTabletRole(reply: FastifyReply, tablet: TabletCaller, needed: StaffRole): boolean {
-  if (RANK[tablet.role] >= RANK[needed]) return true;
+  if (roleAllows(tablet.role, needed)) return true;
   fail(reply, 403, 'supervisor_required', 'A supervisor must do this: ask a supervisor to use their tablet, or pair this one as a supervisor.');
   return false;
 }
