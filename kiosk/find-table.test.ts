@@ -15,7 +15,7 @@ afterEach(() => {
 });
 
 /** A real kiosk store (SQLite, migrations applied) with the demo venue and a few more guests, behind the real handlers. */
-function kiosk(opts: Partial<UiServiceOptions> = {}, extra: [id: string, name: string, status?: 'active' | 'revoked'][] = []) {
+function kiosk(opts: Partial<UiServiceOptions> = {}, extra: [id: string, name: string, status?: 'active' | 'revoked', occasion?: string][] = []) {
   const { db } = openStore(':memory:');
   open.push(db);
   let t = NOW;
@@ -23,12 +23,17 @@ function kiosk(opts: Partial<UiServiceOptions> = {}, extra: [id: string, name: s
   const core = new CheckinService(db, { venue_id: 'v1', device_id: 'k1', door_id: DEMO_DOOR }, { clock });
   const page = demoSyncPage(NOW);
   let v = 10_000;
-  const more = extra.map(([id, name, status]): SyncChange => ({
+  // Last night's occasion at the same venue, over before this one began.
+  const yesterday: SyncChange = {
+    kind: 'occasion', version: ++v,
+    occasion: { id: 'occ_yesterday', name: 'Cena de empresa', starts_at: new Date(NOW - 28 * 3_600_000).toISOString(), ends_at: new Date(NOW - 20 * 3_600_000).toISOString(), timezone: 'Europe/Madrid', reentry_policy: 'single' },
+  };
+  const more = extra.map(([id, name, status, occasion]): SyncChange => ({
     kind: 'guest',
     version: ++v,
-    guest: { id, occasion_id: 'occ_demo', name, party_size: 3, table_id: 't20', status: status ?? 'active', valid_from: null, valid_to: null, credentials: [{ kind: 'barcode', value: `TKT-${id}` }] },
+    guest: { id, occasion_id: occasion ?? 'occ_demo', name, party_size: 3, table_id: 't20', status: status ?? 'active', valid_from: null, valid_to: null, credentials: [{ kind: 'barcode', value: `TKT-${id}` }] },
   }));
-  core.applySyncPage({ ...page, changes: [...page.changes, ...more] });
+  core.applySyncPage({ ...page, changes: [...page.changes, yesterday, ...more] });
   const ui = new KioskUiService(db, core, { venueName: 'Finca', language: 'es', staffPin: '2468', resultMs: 5000, scanners: () => ({ state: 'ok', devices: [] }), clock, ...opts });
   const h = createHandlers({ service: ui });
   const checkins = () => (db.prepare('SELECT count(*) FROM checkins').pluck().get() as number);
@@ -61,6 +66,14 @@ describe('find my table', () => {
     expect(await k3.find('luc')).toEqual({ ok: true, value: { matches: [], more: false } });
     // A first name is no surname: "Jos" (José, Josefa) finds nobody.
     expect(await k.find('jos')).toEqual({ ok: true, value: { matches: [], more: false } });
+  });
+
+  it("finds the guests of the occasion under way only: not last night's, and nobody between occasions", async () => {
+    const k = kiosk({}, [['g_tonight', 'Irene Zubiri'], ['g_last_night', 'Olga Zubizarreta', 'active', 'occ_yesterday']]);
+    expect(await k.find('zubi')).toMatchObject({ ok: true, value: { matches: [{ first_name: 'Irene', surname_initial: 'Z' }], more: false } });
+    expect(await k.find('zubiz')).toEqual({ ok: true, value: { matches: [], more: false } });
+    k.advance(17 * 3_600_000); // tonight's occasion ended 7 h ago, past the door's margin: no occasion under way
+    expect(await k.find('zubi')).toEqual({ ok: true, value: { matches: [], more: false } });
   });
 
   it('refuses fewer than 3 letters with a sentence a guest understands', async () => {

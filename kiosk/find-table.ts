@@ -45,6 +45,11 @@ export class TokenBucket {
 export interface FindTableOptions {
   enabled: boolean;
   clock: () => number;
+  /**
+   * The occasion being checked in now (the check-in service's), or null. Only its guests are found: another night's
+   * guests at the same venue are none of this guest's business, and their tables are not tonight's.
+   */
+  occasionId: () => string | null;
   /** Default 10 searches at once, then one every 6 s (10 a minute). */
   capacity?: number;
   refillMs?: number;
@@ -84,7 +89,7 @@ export class TableFinder {
     this.candidates = db.prepare(
       `SELECT g.id, g.name, g.table_id, t.label AS table_label FROM guest_name_tokens n JOIN guests g ON g.id = n.guest_id
        LEFT JOIN tables t ON t.id = g.table_id
-       WHERE n.token >= ? AND n.token < ? AND g.status = 'active' ORDER BY n.token, n.guest_id LIMIT ${CANDIDATE_ROWS}`,
+       WHERE n.token >= ? AND n.token < ? AND g.status = 'active' AND g.occasion_id = ? ORDER BY n.token, n.guest_id LIMIT ${CANDIDATE_ROWS}`,
     );
     this.bucket = new TokenBucket({ capacity: o.capacity ?? 10, refillMs: o.refillMs ?? 6_000, clock: o.clock });
   }
@@ -100,7 +105,10 @@ export class TableFinder {
       const s = Math.ceil(waitMs / 1000);
       throw new KioskRefusal('rate_limited', `Too many searches at this kiosk: please wait ${s} s.`, { retry_after_s: s });
     }
-    const rows = this.candidates.all(prefix, prefixUpperBound(prefix)) as { id: string; name: string; table_id: string | null; table_label: string | null }[];
+    const occasionId = this.o.occasionId();
+    // No occasion under way: nobody is expected tonight, so nobody is found (the door refuses every ticket too).
+    if (occasionId === null) return { matches: [], more: false };
+    const rows = this.candidates.all(prefix, prefixUpperBound(prefix), occasionId) as { id: string; name: string; table_id: string | null; table_label: string | null }[];
     const seen = new Set<string>();
     const matches: FindTableMatch[] = [];
     let more = rows.length === CANDIDATE_ROWS;

@@ -100,7 +100,7 @@ export class KioskUiService implements KioskServicePort {
     this.pinDigest = digest(opts.staffPin);
     this.supervisorDigest = opts.supervisorPin === undefined ? null : digest(opts.supervisorPin);
     this.clock = opts.clock ?? Date.now;
-    this.finder = new TableFinder(db, { enabled: opts.findMyTable ?? true, clock: this.clock, ...(opts.findRate ? { capacity: opts.findRate.capacity, refillMs: opts.findRate.refillMs } : {}) });
+    this.finder = new TableFinder(db, { enabled: opts.findMyTable ?? true, clock: this.clock, occasionId: () => core.currentOccasion()?.id ?? null, ...(opts.findRate ? { capacity: opts.findRate.capacity, refillMs: opts.findRate.refillMs } : {}) });
     this.q = {
       floor: db.prepare('SELECT plan_json FROM floor_plan WHERE id = 1').pluck(),
       tables: db.prepare('SELECT id, label, capacity, shape, x, y, w, h FROM tables ORDER BY id'),
