@@ -10,6 +10,8 @@ import { SdNotify } from './sd-notify';
 import { AgentStore } from './store';
 import { SecretBox } from '../node-kit/secret-box';
 import { TABLET_USAGE, tabletCommand } from './tablet/cli';
+import { existsSync } from 'node:fs';
+import { verifyHubAudit } from './audit-log';
 
 const USAGE = `usage: seatpilot agent --config FILE
        seatpilot agent kiosk add --config FILE --device DEVICE_ID [--kind kiosk|gateway]
@@ -17,6 +19,7 @@ const USAGE = `usage: seatpilot agent --config FILE
        seatpilot agent key revoke-unreadable --config FILE
        seatpilot agent pair-code --config FILE --device DEVICE_ID [--kind kiosk|gateway] [--ttl-minutes 60]
 ${TABLET_USAGE}
+       seatpilot agent audit verify (--config FILE | --database FILE)
 
 The config file is JSON: {"venue_id", "device_id", "listen": {"host", "port"}, "database",
 "cloud": {"url", "key_id", "secret"}, "push_interval_ms", "pull_interval_ms", "heartbeat_interval_s"}.
@@ -93,6 +96,10 @@ export async function agentCommand(args: string[]): Promise<void> {
     printJson({ key_id: key, status: 'revoked' });
     return;
   }
+  if (sub === 'audit' && verb === 'verify') {
+    await auditVerify(rest);
+    return;
+  }
   if (sub !== undefined && !sub.startsWith('--')) throw new CliError(`unknown command "agent ${[sub, verb].filter(Boolean).join(' ')}"\n${USAGE}`, 2);
   const { values } = parseOptions(args, { config: { type: 'string' } }, USAGE);
   const file = requireOption(values.config, 'config', USAGE);
@@ -116,4 +123,21 @@ export async function agentCommand(args: string[]): Promise<void> {
     return true;
   });
   closeOnSignals({ close: async () => (await sd.stopping(), running.close()) }, 'seatpilot agent');
+}
+
+/** One JSON line, the chain's state; exit 1 naming the first bad entry. */
+async function auditVerify(rest: string[]): Promise<void> {
+  const { values } = parseOptions(rest, { config: { type: 'string' }, database: { type: 'string' } }, USAGE);
+  if ((values.config === undefined) === (values.database === undefined)) throw new CliError(`give --config FILE or --database FILE\n${USAGE}`, 2);
+  const file = values.database ?? load(values.config as string).databaseFile;
+  if (!existsSync(file)) throw new CliError(`no database file ${file}`);
+  const { db } = openStore(file);
+  try {
+    const result = await verifyHubAudit(db);
+    console.log(JSON.stringify(result));
+    const b = result.broken;
+    if (b) throw new CliError(`the hub's audit chain is broken at entry seq ${b.seq ?? '?'} (${b.action ?? 'gone'}, ${b.at ?? '?'}): ${b.reason}`);
+  } finally {
+    db.close();
+  }
 }

@@ -9,6 +9,7 @@ import { SqliteOutbox } from '../venue-store/outbox';
 import { SyncApplier } from '../venue-store/sync-apply';
 import type { Caller, KeyRecord, KeyStatus, RejectedEvent, RelayingStore, StoreBatchResult, SyncStore } from '../protocol/store';
 import { ALL_SYNC_ENTITIES, type SyncEntity } from '../protocol/sync-scope';
+import { HubAudit } from './audit-log';
 import { isSealed, reviewStoredSecrets, SecretKeyError, type SecretBox } from '../node-kit/secret-box';
 
 export const CLOUD_FEED = 'cloud';
@@ -27,6 +28,7 @@ export class AgentStore implements RelayingStore, SyncStore {
   readonly relaysUnknownTypes = true as const;
   readonly outbox: SqliteOutbox;
   readonly applier: SyncApplier;
+  readonly audit: HubAudit;
   private readonly s: Record<string, Statement>;
   /** Called with each check-in event newly received (metrics). */
   onNewEvent?: (event: SeatPilotEvent) => void;
@@ -40,6 +42,7 @@ export class AgentStore implements RelayingStore, SyncStore {
   ) {
     this.outbox = new SqliteOutbox(db, clock);
     this.applier = new SyncApplier(db);
+    this.audit = new HubAudit(db, venueId, clock);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       key: p('SELECT key_id, device_id, kind, secret, status, expires_ms FROM device_keys WHERE key_id = ?'),
@@ -144,6 +147,7 @@ export class AgentStore implements RelayingStore, SyncStore {
         // Validated one by one by classifyBatch (protocol/ingest.ts) before the store sees them.
         if (!this.outbox.appendValidated(event, nowMs)) continue;
         fresh.push(event);
+        this.audit.appendEvent(event);
         if (event.type === 'checkin.succeeded') {
           const p = event.payload;
           this.s.checkin!.run(event.event_id, p.guest_id, event.device_id, p.door_id, p.direction, p.party_size, event.occurred_at, Date.parse(event.occurred_at), p.table_id);

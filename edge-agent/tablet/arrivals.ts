@@ -4,6 +4,7 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type { SeatPilotEvent } from '../../core/contract/contract';
 import type { Arrival } from '../../core/contract/staff';
 import type { SqliteOutbox } from '../../venue-store/outbox';
+import { HubAudit } from '../audit-log';
 
 export type TapOutcome =
   | { kind: 'created'; arrival: Arrival }
@@ -38,14 +39,17 @@ const ARRIVAL_COLUMNS = 'event_id, guest_id, table_id, source, by_device, checke
 
 export class Arrivals {
   private readonly s: Record<string, Statement>;
+  private readonly audit: HubAudit;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly outbox: SqliteOutbox,
     private readonly opts: ArrivalsOptions,
   ) {
+    this.audit = new HubAudit(db, opts.venueId, opts.clock);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
+      tabletRole: p('SELECT role FROM tablets WHERE id = ?').pluck(),
       guest: p("SELECT id, table_id, status FROM guests WHERE id = ?"),
       lastMove: p("SELECT direction, occurred_at, occurred_ms, table_id FROM checkins WHERE guest_id = ? AND outcome = 'admitted' ORDER BY occurred_ms DESC, id DESC LIMIT 1"),
       arrivalByKey: p(`SELECT ${ARRIVAL_COLUMNS} FROM arrivals WHERE event_id = ?`),
@@ -97,21 +101,41 @@ export class Arrivals {
         received_ms: now, commit_after_ms: now + this.opts.undoMs, state: 'pending',
       };
       this.s.addArrival!.run({ ...arrival, changed_at: new Date(now).toISOString() });
+      this.audit.append({
+        deviceId: input.tabletId, actor: input.tabletId, role: this.tabletRole(input.tabletId), action: 'seat.arrived', entity: 'guest', entityId: input.guestId,
+        after: { event_id: arrival.event_id, table_id: table, occurred_at: arrival.occurred_at, state: 'pending' },
+      });
       this.opts.onChange();
       return { kind: 'created', arrival };
     })();
   }
 
-  undo(key: string): UndoOutcome {
+  /** `byTablet`: the tablet that asked (the audit's actor); the tablet that tapped when not given. */
+  undo(key: string, byTablet?: string): UndoOutcome {
     const now = this.opts.clock();
-    const a = this.s.arrivalByKey!.get(key) as Arrival | undefined;
-    if (!a) return { kind: 'not_found' };
-    if (a.state === 'undone') return { kind: 'undone' };
-    if (a.source !== 'tablet') return { kind: 'not_undoable' };
-    if (a.state === 'committed' || a.commit_after_ms <= now) return { kind: 'window_over' };
-    this.s.undo!.run(new Date(now).toISOString(), key);
-    this.opts.onChange();
-    return { kind: 'undone' };
+    let changed = false;
+    const outcome = this.db.transaction((): UndoOutcome => {
+      const a = this.s.arrivalByKey!.get(key) as Arrival | undefined;
+      if (!a) return { kind: 'not_found' };
+      if (a.state === 'undone') return { kind: 'undone' };
+      if (a.source !== 'tablet') return { kind: 'not_undoable' };
+      if (a.state === 'committed' || a.commit_after_ms <= now) return { kind: 'window_over' };
+      changed = this.s.undo!.run(new Date(now).toISOString(), key).changes === 1;
+      if (changed) {
+        const actor = byTablet ?? a.by_device;
+        this.audit.append({
+          deviceId: actor, actor, role: this.tabletRole(actor), action: 'seat.arrival_undone', entity: 'guest', entityId: a.guest_id,
+          before: { event_id: a.event_id, table_id: a.table_id, state: a.state }, after: { event_id: a.event_id, state: 'undone' },
+        });
+      }
+      return { kind: 'undone' };
+    })();
+    if (changed) this.opts.onChange();
+    return outcome;
+  }
+
+  private tabletRole(tabletId: string): string {
+    return (this.s.tabletRole!.get(tabletId) as string | undefined) ?? 'steward';
   }
 
   /** Turns taps whose undo window has passed into seat.arrived events in the outbox, each in one transaction. */
@@ -143,6 +167,10 @@ export class Arrivals {
       received_ms: now, commit_after_ms: now, state: 'committed',
     };
     this.s.addArrival!.run({ ...arrival, changed_at: new Date(now).toISOString() });
+    this.audit.append({
+      deviceId: input.gatewayDevice, actor: input.gatewayDevice, role: 'device', action: 'seat.arrived', entity: 'guest', entityId: input.guestId,
+      after: { event_id: input.eventId, table_id: input.tableId, occurred_at: arrival.occurred_at, source: 'beacon' },
+    });
     const event = this.eventOf(arrival);
     this.outbox.append(event, now);
     return event;

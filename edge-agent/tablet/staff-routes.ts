@@ -30,9 +30,10 @@ export function registerStaffRoutes(app: FastifyInstance, deps: StaffRouteDeps):
   });
 
   app.post('/v1/tablets/:id/revoke', async (request, reply) => {
-    if (!(await signedCaller(deps.agentStore, request, reply, ['kiosk'], now()))) return reply;
+    const caller = await signedCaller(deps.agentStore, request, reply, ['kiosk'], now());
+    if (!caller) return reply;
     const id = (request.params as { id: string }).id;
-    if (!store.revokeTablet(id)) return fail(reply, 404, 'not_found', 'No such paired tablet (or already revoked).');
+    if (!store.revokeTablet(id, caller.deviceId)) return fail(reply, 404, 'not_found', 'No such paired tablet (or already revoked).');
     return { tablet_id: id, status: 'revoked' } satisfies TabletRevoked;
   });
 

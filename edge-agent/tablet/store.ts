@@ -8,6 +8,7 @@ import type { SqliteOutbox } from '../../venue-store/outbox';
 import { Arrivals, type TapOutcome, type UndoOutcome } from './arrivals';
 import { BeaconTags, type BeaconSettled } from './beacon-tags';
 import { TabletBoard } from './board';
+import { HubAudit } from '../audit-log';
 import { TabletTokens, type TabletRow, type TokenCheck } from './tablet-tokens';
 
 export interface TabletStoreOptions {
@@ -38,7 +39,7 @@ export class TabletStore {
     const onChange = () => {
       this.version++;
     };
-    this.tokens = new TabletTokens(db, clock);
+    this.tokens = new TabletTokens(db, clock, new HubAudit(db, opts.venueId, clock));
     this.arrivals = new Arrivals(db, outbox, { venueId: opts.venueId, deviceId: opts.deviceId, undoMs: opts.undoMs, clock, onCommitted: opts.onCommitted, onChange });
     this.beaconTags = new BeaconTags(db, this.arrivals, { clock, onChange });
     this.boards = new TabletBoard(db, this.arrivals, { clock, version: () => this.version });
@@ -64,8 +65,8 @@ export class TabletStore {
     return this.tokens.tabletStatus(id);
   }
 
-  revokeTablet(id: string): boolean {
-    return this.tokens.revokeTablet(id);
+  revokeTablet(id: string, by?: string): boolean {
+    return this.tokens.revokeTablet(id, by);
   }
 
   listTablets(): TabletRow[] {
@@ -76,8 +77,8 @@ export class TabletStore {
     return this.arrivals.tap(input);
   }
 
-  undo(key: string): UndoOutcome {
-    return this.arrivals.undo(key);
+  undo(key: string, byTablet?: string): UndoOutcome {
+    return this.arrivals.undo(key, byTablet);
   }
 
   commitDue(nowMs?: number): SeatPilotEvent[] {

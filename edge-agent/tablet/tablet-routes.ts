@@ -235,9 +235,10 @@ export async function registerTabletApiRoutes(app: FastifyInstance, deps: Tablet
   });
 
   app.delete('/tablet/api/arrivals/:key', async (request, reply) => {
-    if (tabletOf(request, reply) === null) return reply;
+    const tablet = tabletOf(request, reply);
+    if (tablet === null) return reply;
     const key = (request.params as { key: string }).key;
-    const outcome: UndoOutcome = store.undo(key);
+    const outcome: UndoOutcome = store.undo(key, tablet.id);
     wake();
     switch (outcome.kind) {
       case 'undone':

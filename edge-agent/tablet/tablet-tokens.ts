@@ -4,6 +4,7 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { StaffRole, TabletPairingCode, TabletPairResponse } from '../../core/contract/staff';
 import { randomCode } from '../../protocol/random-code';
+import type { HubAudit } from '../audit-log';
 
 /** `role`: what the pairing code gave the tablet (migration 0008; tablets paired before roles are stewards). */
 export type TokenCheck = { status: 'ok'; tablet: { id: string; label: string; role: StaffRole } } | { status: 'unknown' | 'revoked' };
@@ -40,6 +41,8 @@ export class TabletTokens {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly clock: () => number,
+    /** Records pairing codes made, tablets paired and revoked (the hub's audit, SQLite 0009). */
+    private readonly audit?: HubAudit,
   ) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
@@ -58,7 +61,14 @@ export class TabletTokens {
     const now = this.clock();
     const code = newTabletPairingCode();
     const role = opts.role ?? 'steward';
-    this.s.addCode!.run(sha256(normalizePairingCode(code)), opts.label, opts.createdBy, new Date(now).toISOString(), now + opts.ttlMs, role);
+    this.db.transaction(() => {
+      this.s.addCode!.run(sha256(normalizePairingCode(code)), opts.label, opts.createdBy, new Date(now).toISOString(), now + opts.ttlMs, role);
+      this.audit?.append({
+        // The kiosk's staff session makes codes (its role is the kiosk's to check), or the operator's CLI.
+        deviceId: opts.createdBy === 'cli' ? null : opts.createdBy, actor: opts.createdBy, role: opts.createdBy === 'cli' ? 'cli' : 'staff', action: 'tablet.pairing_code_created', entity: 'tablet_pairing_code', entityId: null,
+        after: { label: opts.label, role, expires_at: new Date(now + opts.ttlMs).toISOString() },
+      });
+    })();
     return { code, label: opts.label, expires_at: new Date(now + opts.ttlMs).toISOString(), role };
   }
 
@@ -72,6 +82,7 @@ export class TabletTokens {
       if (!row) return null;
       const name = label?.trim() || row.label;
       this.s.addTablet!.run(id, name, sha256(secret), new Date(now).toISOString(), row.role);
+      this.audit?.append({ deviceId: id, actor: id, role: row.role, action: 'tablet.paired', entity: 'tablet', entityId: id, after: { label: name, role: row.role } });
       return { tablet_id: id, label: name, token: `${id}.${secret}` };
     })();
   }
@@ -98,8 +109,14 @@ export class TabletTokens {
     return !row ? 'unknown' : row.revoked_at === null ? 'ok' : 'revoked';
   }
 
-  revokeTablet(id: string): boolean {
-    return this.s.revoke!.run(new Date(this.clock()).toISOString(), id).changes === 1;
+  /** `by`: the kiosk whose staff session revoked it, or 'cli'. */
+  revokeTablet(id: string, by = 'cli'): boolean {
+    const at = new Date(this.clock()).toISOString();
+    return this.db.transaction(() => {
+      if (this.s.revoke!.run(at, id).changes !== 1) return false;
+      this.audit?.append({ deviceId: by === 'cli' ? null : by, actor: by, role: by === 'cli' ? 'cli' : 'staff', action: 'tablet.revoked', entity: 'tablet', entityId: id, after: { revoked_at: at } });
+      return true;
+    })();
   }
 
   listTablets(): TabletRow[] {
