@@ -64,6 +64,13 @@ describe('find my table', () => {
       expect(r.ok && r.value.matches.map((m) => `${m.first_name} ${m.surname_initial}.`)).toEqual([shownAs]);
     }
     expect(await k3.find('luc')).toEqual({ ok: true, value: { matches: [], more: false } });
+    // A list written surname first: the first name after the comma is shown, never the surname.
+    const k4 = kiosk({}, [['g_comma', 'Quintero Ibarra, Beatriz']]);
+    for (const [q, shownAs] of [['quint', 'Beatriz Q.'], ['ibar', 'Beatriz I.']] as const) {
+      const r = await k4.find(q);
+      expect(r.ok && r.value.matches.map((m) => `${m.first_name} ${m.surname_initial}.`)).toEqual([shownAs]);
+    }
+    expect(await k4.find('beat')).toEqual({ ok: true, value: { matches: [], more: false } });
     // A first name is no surname: "Jos" (José, Josefa) finds nobody.
     expect(await k.find('jos')).toEqual({ ok: true, value: { matches: [], more: false } });
   });

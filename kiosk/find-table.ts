@@ -55,25 +55,27 @@ export interface FindTableOptions {
   refillMs?: number;
 }
 
+const words = (text: string): string[] => text.trim().split(/\s+/).filter((w) => w.length > 0);
+
 /**
- * The surname is every word after the first ("Lucía García López" is found by "garc" and by "lop", as Spanish guests
- * give either of their two surnames), or the only word; folded the way staff search folds ("García" → "garcia"), and a
- * hyphenated one by either part ("García-López" → "garcia", "lopez"). Each word with its folded parts.
+ * A name split into the first name shown and the surname words searched. "Lucía García López": first "Lucía", surnames
+ * "García" and "López" (Spanish guests give either of their two); a list written "García López, Lucía" the same (the
+ * first name after the comma, else the whole surname would be shown); a name of one word is a surname, with no first
+ * name shown.
  */
-function surnameWords(name: string): { word: string; parts: string[] }[] {
-  const words = name.trim().split(/\s+/).filter((w) => w.length > 0);
-  return (words.length > 1 ? words.slice(1) : words).map((word) => ({ word, parts: nameTokens(word) }));
+function splitName(name: string): { first: string; surnames: string[] } {
+  const comma = name.indexOf(',');
+  if (comma >= 0) return { first: words(name.slice(comma + 1))[0] ?? '', surnames: words(name.slice(0, comma)) };
+  const all = words(name);
+  return all.length > 1 ? { first: all[0]!, surnames: all.slice(1) } : { first: '', surnames: all };
 }
 
-/** The surname word that `prefix` (folded letters) begins, if any. */
-export function matchedSurname(name: string, prefix: string): string | null {
-  return surnameWords(name).find((w) => w.parts.some((p) => p.startsWith(prefix)))?.word ?? null;
-}
-
-/** The first name as written and the initial of the surname word the guest typed: all of the name a match shows. */
-function shown(name: string, surname: string): { first_name: string; surname_initial: string } {
-  const words = name.trim().split(/\s+/);
-  return { first_name: words.length > 1 ? words[0]! : '', surname_initial: [...surname][0]?.toLocaleUpperCase() ?? '' };
+/**
+ * The surname word that `prefix` (folded letters) begins, if any: folded the way staff search folds ("García" →
+ * "garcia"), and a hyphenated one by either part ("García-López" → "garcia", "lopez").
+ */
+function matchedSurname(surnames: readonly string[], prefix: string): string | null {
+  return surnames.find((w) => nameTokens(w).some((p) => p.startsWith(prefix))) ?? null;
 }
 
 export class TableFinder {
@@ -114,14 +116,16 @@ export class TableFinder {
     let more = rows.length === CANDIDATE_ROWS;
     for (const r of rows) {
       if (seen.has(r.id)) continue;
-      const surname = matchedSurname(r.name, prefix);
+      const { first, surnames } = splitName(r.name);
+      const surname = matchedSurname(surnames, prefix);
       if (surname === null) continue;
       seen.add(r.id);
       if (matches.length === FIND_MAX_MATCHES) {
         more = true;
         break;
       }
-      matches.push({ id: this.handle(r.id), ...shown(r.name, surname), table_id: r.table_id, table_label: r.table_label });
+      // All of the name a match shows: the first name as written and the initial of the surname typed.
+      matches.push({ id: this.handle(r.id), first_name: first, surname_initial: (/\p{L}/u.exec(surname)?.[0] ?? '').toLocaleUpperCase(), table_id: r.table_id, table_label: r.table_label });
     }
     return { matches, more };
   }
