@@ -58,7 +58,9 @@ INSERT INTO telemetry.checkin_reverts (tenant_id, venue_id, guest_id, event_id, 
 SELECT tenant_id, venue_id, guest_id, event_id, reverted_event_id, occurred_at FROM telemetry.checkin_reverts_raw
 ON CONFLICT DO NOTHING;
 UPDATE telemetry.admissions a SET reverted_at = r.occurred_at, reverted_by_event_id = r.event_id
-  FROM (SELECT DISTINCT ON (tenant_id, reverted_event_id) * FROM telemetry.checkin_reverts ORDER BY tenant_id, reverted_event_id, occurred_at, event_id) r
+  -- The earliest revert of each check-in BY ITS OWN GUEST: another guest's revert naming it must not hide it.
+  FROM (SELECT DISTINCT ON (tenant_id, venue_id, guest_id, reverted_event_id) * FROM telemetry.checkin_reverts
+         ORDER BY tenant_id, venue_id, guest_id, reverted_event_id, occurred_at, event_id) r
  WHERE a.tenant_id = r.tenant_id AND a.venue_id = r.venue_id AND a.guest_id = r.guest_id AND a.event_id = r.reverted_event_id
    AND a.reverted_at IS NULL;
 UPDATE telemetry.double_admissions d SET cleared_at = now(), cleared_by_event_id = a.reverted_by_event_id
