@@ -4,7 +4,7 @@
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { deadLetterJson } from '../core/contract/validate';
-import { LIMITS, type RelayedEvent, type SeatPilotEvent, type SyncChange, type SyncResponse } from '../core/contract/contract';
+import { LIMITS, type RelayedEvent, type SeatPilotEvent, type SyncChangeV2, type SyncFeature, type SyncResponse, type SyncResponseV2 } from '../core/contract/contract';
 import { SqliteOutbox } from '../venue-store/outbox';
 import { SyncApplier } from '../venue-store/sync-apply';
 import type { Caller, KeyRecord, KeyStatus, RejectedEvent, RelayingStore, StoreBatchResult, SyncStore } from '../protocol/store';
@@ -57,6 +57,11 @@ export class AgentStore implements RelayingStore, SyncStore {
                   ON CONFLICT (event_id) WHERE source = 'remote' DO NOTHING`),
       feed: p('INSERT INTO feed (kind, change_json) VALUES (?, ?)'),
       feedAfter: p('SELECT seq, kind, change_json FROM feed WHERE seq > ? ORDER BY seq LIMIT ?'),
+      // A client that did not name `checkin_reverts` gets exactly the v1 feed: an older kiosk validates pages strictly
+      // and would fail every page on a kind it does not know. It then keeps refusing a reverted guest as
+      // already_checked_in until staff check them in by hand at that door: accepted, and written down (README).
+      feedAfterV1: p(`SELECT seq, kind, change_json FROM feed WHERE seq > ? AND kind <> 'checkin_reverted' ORDER BY seq LIMIT ?`),
+      revert: p(`UPDATE checkins SET reverted_by = ? WHERE event_id = ? AND guest_id = ? AND outcome = 'admitted' AND reverted_by IS NULL`),
       feedMax: p('SELECT coalesce(max(seq), 0) FROM feed').pluck(),
       addKey: p(`INSERT INTO device_keys (key_id, device_id, kind, secret, created_at) VALUES (?, ?, ?, ?, ?)`),
       revokeKey: p(`UPDATE device_keys SET status = 'revoked', revoked_at = ? WHERE key_id = ?`),
@@ -153,6 +158,15 @@ export class AgentStore implements RelayingStore, SyncStore {
           this.s.checkin!.run(event.event_id, p.guest_id, event.device_id, p.door_id, p.direction, p.party_size, event.occurred_at, Date.parse(event.occurred_at), p.table_id);
           const checkin = { event_id: event.event_id, guest_id: p.guest_id, door_id: p.door_id, device_id: event.device_id, direction: p.direction, party_size: p.party_size, occurred_at: event.occurred_at };
           this.s.feed!.run('checkin', JSON.stringify({ kind: 'checkin', checkin }));
+        } else if (event.type === 'checkin.reverted') {
+          // Applied with its storing: the guest's own check-in it names stops counting here (tablets, seat counts) and
+          // the doors hear of it. A revert naming an unknown check-in, another guest's, or one already reverted is
+          // stored, audited and relayed to the cloud as it is, and applies nothing at the venue.
+          const p = event.payload;
+          if (this.s.revert!.run(event.event_id, p.reverted_event_id, p.guest_id).changes > 0) {
+            const reverted = { event_id: p.reverted_event_id, guest_id: p.guest_id, reverted_event_id: event.event_id, door_id: p.door_id, occurred_at: event.occurred_at };
+            this.s.feed!.run('checkin_reverted', JSON.stringify({ kind: 'checkin_reverted', reverted }));
+          }
         }
       }
       // Types this build does not know: only queued for the cloud, as they came (their meaning is the cloud's to read).
@@ -174,11 +188,11 @@ export class AgentStore implements RelayingStore, SyncStore {
 
   private readonly scopedFeed = new Map<string, Statement>();
 
-  private feedStatement(entities: readonly SyncEntity[]): Statement {
-    if (ALL_SYNC_ENTITIES.every((e) => entities.includes(e))) return this.s.feedAfter!;
-    const key = [...entities].sort().join(',');
+  private feedStatement(entities: readonly SyncEntity[], reverts: boolean): Statement {
+    if (ALL_SYNC_ENTITIES.every((e) => entities.includes(e))) return reverts ? this.s.feedAfter! : this.s.feedAfterV1!;
+    const key = `${[...entities].sort().join(',')}${reverts ? '+reverts' : ''}`;
     let st = this.scopedFeed.get(key);
-    if (!st) this.scopedFeed.set(key, (st = this.db.prepare(scopedFeedSql(entities.filter((e) => ALL_SYNC_ENTITIES.includes(e))))));
+    if (!st) this.scopedFeed.set(key, (st = this.db.prepare(scopedFeedSql(entities.filter((e) => ALL_SYNC_ENTITIES.includes(e)), reverts))));
     return st;
   }
 
@@ -187,6 +201,7 @@ export class AgentStore implements RelayingStore, SyncStore {
     this.db.transaction(() => {
       this.applier.apply(page, { feed: CLOUD_FEED, nowMs: this.clock() });
       for (const c of page.changes) {
+        // Check-ins and their reverts reach the doors from this hub's own ingest, never from the cloud's page.
         if (c.kind !== 'checkin') this.s.feed!.run(c.kind, JSON.stringify(c));
       }
     })();
@@ -200,13 +215,20 @@ export class AgentStore implements RelayingStore, SyncStore {
     return this.applier.feedState(CLOUD_FEED).version;
   }
 
-  async changesSince(_caller: Caller, cursor: string | undefined, limit: number, entities: readonly SyncEntity[] = ALL_SYNC_ENTITIES): Promise<SyncResponse> {
+  async changesSince(
+    _caller: Caller,
+    cursor: string | undefined,
+    limit: number,
+    entities: readonly SyncEntity[] = ALL_SYNC_ENTITIES,
+    features: ReadonlySet<SyncFeature> = new Set(),
+  ): Promise<SyncResponseV2> {
     const after = parseCursor(cursor);
-    const rows = this.feedStatement(entities).all(after, limit + 1) as { seq: number; kind: string; change_json: string }[];
+    const rows = this.feedStatement(entities, features.has('checkin_reverts')).all(after, limit + 1) as { seq: number; kind: string; change_json: string }[];
     const page = rows.slice(0, limit);
+    // The venue's own changes (check-ins, reverts) take the feed's sequence as their version.
     const changes = page.map((r) => {
-      const c = JSON.parse(r.change_json) as SyncChange;
-      return r.kind === 'checkin' ? ({ ...c, version: r.seq } as SyncChange) : c;
+      const c = JSON.parse(r.change_json) as SyncChangeV2;
+      return r.kind === 'checkin' || r.kind === 'checkin_reverted' ? ({ ...c, version: r.seq } as SyncChangeV2) : c;
     });
     const last = page.length ? (page[page.length - 1] as { seq: number }).seq : after;
     return { cursor: `${CURSOR_PREFIX}${last}`, has_more: rows.length > limit, changes };
@@ -214,10 +236,12 @@ export class AgentStore implements RelayingStore, SyncStore {
 }
 
 /** The feed's rows about some entities only: a change's `kind` names its entity, a tombstone's JSON does. */
-const scopedFeedSql = (entities: readonly SyncEntity[]) => {
+const scopedFeedSql = (entities: readonly SyncEntity[], reverts: boolean) => {
   const list = entities.map((e) => `'${e}'`).join(', ');
+  // A revert is about check-ins, and goes only to a client that named `checkin_reverts`.
+  const kinds = reverts && entities.includes('checkin') ? `${list}, 'checkin_reverted'` : list;
   return `SELECT seq, kind, change_json FROM feed
-           WHERE seq > ? AND (kind IN (${list}) OR (kind = 'tombstone' AND json_extract(change_json, '$.entity') IN (${list})))
+           WHERE seq > ? AND (kind IN (${kinds}) OR (kind = 'tombstone' AND json_extract(change_json, '$.entity') IN (${list})))
            ORDER BY seq LIMIT ?`;
 };
 

@@ -39,14 +39,15 @@ export class GuestReader {
   private readonly searchStatements = new Map<string, Statement>();
 
   constructor(private readonly db: SqliteDatabase) {
+    // A reverted check-in (checkin.reverted, venue migration 0010) is no movement of the guest's: decide never sees it.
     this.byCredential = db.prepare(
       `SELECT ${WITH_TABLE} FROM credentials c JOIN guests g ON g.id = c.guest_id LEFT JOIN tables t ON t.id = g.table_id WHERE c.kind = ? AND c.value = ?`,
     );
     this.byId = db.prepare(`SELECT ${WITH_TABLE} FROM guests g LEFT JOIN tables t ON t.id = g.table_id WHERE g.id = ?`);
     this.lastMove = db.prepare(
-      "SELECT direction, occurred_ms AS at_ms, door_id, occurred_at FROM checkins WHERE guest_id = ? AND outcome = 'admitted' ORDER BY occurred_ms DESC, id DESC LIMIT 1",
+      "SELECT direction, occurred_ms AS at_ms, door_id, occurred_at FROM checkins WHERE guest_id = ? AND outcome = 'admitted' AND reverted_by IS NULL ORDER BY occurred_ms DESC, id DESC LIMIT 1",
     );
-    this.anyEntry = db.prepare("SELECT 1 FROM checkins WHERE guest_id = ? AND outcome = 'admitted' AND direction = 'entry' LIMIT 1").pluck();
+    this.anyEntry = db.prepare("SELECT 1 FROM checkins WHERE guest_id = ? AND outcome = 'admitted' AND reverted_by IS NULL AND direction = 'entry' LIMIT 1").pluck();
     this.occasionRows = db.prepare('SELECT id, reentry_policy, starts_ms, ends_ms FROM occasions');
     this.tableLabel = db.prepare('SELECT label FROM tables WHERE id = ?').pluck();
   }

@@ -5,6 +5,7 @@ import { processFaults } from '../node-kit/fault-log';
 import { SignedHttp, type Upstream } from '../protocol/http-client';
 import { PullClient } from '../protocol/pull-client';
 import { PushClient } from '../protocol/push-client';
+import type { SyncResponseV2 } from '../core/contract/contract';
 import type { CheckinService } from './checkin-service';
 
 
@@ -28,7 +29,7 @@ export interface KioskSyncOptions {
 export class KioskSync {
   readonly http: SignedHttp;
   readonly push: PushClient;
-  readonly pull: PullClient;
+  readonly pull: PullClient<SyncResponseV2>;
   private beat: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -47,7 +48,9 @@ export class KioskSync {
         fault(`push ${kind}`, message);
       },
     });
-    this.pull = new PullClient(this.http, { cursor: () => service.syncState().cursor ?? undefined, apply: (page) => service.applySyncPage(page) }, {
+    this.pull = new PullClient<SyncResponseV2>(this.http, { cursor: () => service.syncState().cursor ?? undefined, apply: (page) => service.applySyncPage(page) }, {
+      // Other doors' reverted check-ins reach this door only when it says it applies them (a hub ignores what it does not know).
+      features: ['checkin_reverts'],
       intervalMs: opts.pullIntervalMs ?? 1_000,
       backoffMaxMs: 5_000,
       now,

@@ -1,14 +1,14 @@
 // The one pull client for both hops: pages `GET /v1/sync` from its saved cursor and applies each page in one
 // transaction together with the new cursor, so a crash resumes from the last applied page.
-import { checkSyncResponse } from '../core/contract/validate';
-import type { SyncResponse } from '../core/contract/contract';
+import { checkSyncResponse, checkSyncResponseV2 } from '../core/contract/validate';
+import type { SyncFeature, SyncResponse, SyncResponseV2 } from '../core/contract/contract';
 import { backoffMs, describeUnexpected, errorCodeOf, type SignedHttp } from './http-client';
 
-export interface SyncSink {
+export interface SyncSink<P extends SyncResponse | SyncResponseV2 = SyncResponse> {
   /** The cursor after the last applied page (undefined before the first). */
   cursor(): string | undefined;
   /** Applies the page and stores `page.cursor`, atomically. */
-  apply(page: SyncResponse): void;
+  apply(page: P): void;
 }
 
 export interface PullReport {
@@ -34,6 +34,11 @@ export interface PullStatus {
 }
 
 export interface PullOptions {
+  /**
+   * Sync features this client understands, named in the signed query (`features=…`): with `checkin_reverts` the page
+   * is validated as a SyncResponseV2 (its sink must take one); without, as v1, exactly as clients before it.
+   */
+  features?: readonly SyncFeature[];
   limit?: number;
   intervalMs?: number;
   maxPages?: number;
@@ -44,7 +49,7 @@ export interface PullOptions {
   onError?: (message: string, kind: PullFaultKind, error?: unknown) => void;
 }
 
-export class PullClient {
+export class PullClient<P extends SyncResponse | SyncResponseV2 = SyncResponse> {
   readonly status: PullStatus = {
     lastSuccessAt: null, lastError: null, errorsTotal: 0, changesTotal: 0, consecutiveFailures: 0,
     faults: { unreachable: 0, unexpected_response: 0, refused: 0, server_error: 0, local_store: 0 },
@@ -55,7 +60,7 @@ export class PullClient {
 
   constructor(
     private readonly http: SignedHttp,
-    private readonly sink: SyncSink,
+    private readonly sink: SyncSink<P>,
     private readonly opts: PullOptions = {},
   ) {}
 
@@ -98,9 +103,11 @@ export class PullClient {
   private async pullLoop(): Promise<PullReport> {
     const report: PullReport = { pages: 0, changes: 0 };
     const limit = this.opts.limit ?? 1000;
+    const v2 = this.opts.features?.includes('checkin_reverts') ?? false;
     for (let i = 0; i < (this.opts.maxPages ?? 100_000) && !this.stopped; i++) {
       const cursor = this.sink.cursor();
-      const path = `/v1/sync?${cursor ? `cursor=${encodeURIComponent(cursor)}&` : ''}limit=${limit}`;
+      const features = this.opts.features?.length ? `&features=${this.opts.features.map(encodeURIComponent).join(',')}` : '';
+      const path = `/v1/sync?${cursor ? `cursor=${encodeURIComponent(cursor)}&` : ''}limit=${limit}${features}`;
       let res;
       try {
         res = await this.http.request('GET', path);
@@ -113,10 +120,10 @@ export class PullClient {
         if (code === undefined) return this.failed(report, 'unexpected_response', describeUnexpected(res, base, `status ${res.status}`));
         return this.failed(report, res.status >= 500 ? 'server_error' : 'refused', `upstream answered ${res.status} ${code}`);
       }
-      const checked = checkSyncResponse(res.body);
+      const checked = v2 ? checkSyncResponseV2(res.body) : checkSyncResponse(res.body);
       if (!checked.ok) return this.failed(report, 'unexpected_response', describeUnexpected(res, base, `not a sync page: ${checked.detail}`));
       try {
-        this.sink.apply(checked.page);
+        this.sink.apply(checked.page as P);
       } catch (e) {
         // The page and its cursor commit together, so nothing was half applied: the same page is asked for again.
         return this.failed(report, 'local_store', `local store: ${(e as Error).message}`, e);

@@ -1,6 +1,6 @@
 // The `/v1/*` routes shared by the edge agent and the cloud: signed ingest and sync, over whichever store is passed in.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { LIMITS, type IngestResult } from '../core/contract/contract';
+import { LIMITS, SYNC_FEATURES, type IngestResult, type SyncFeature } from '../core/contract/contract';
 import { checkBatch } from '../core/contract/validate';
 import { authenticate } from './auth';
 import { WireError } from './errors';
@@ -102,7 +102,15 @@ export function registerProtocolRoutes(app: FastifyInstance, deps: ProtocolDeps)
           throw new WireError(400, 'bad_request', `limit must be a whole number from 1 to ${LIMITS.maxSyncLimit}`);
         }
       }
-      return sync.changesSince(caller, cursor, limit, scope);
+      return sync.changesSince(caller, cursor, limit, scope, parseSyncFeatures(q.features));
     });
   }
+}
+
+/** `features=a,b` (or the parameter repeated): the names this server knows; others are ignored, for clients newer than it. */
+export function parseSyncFeatures(raw: unknown): ReadonlySet<SyncFeature> {
+  const parts = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string').join(',');
+  if (parts.length > 256) throw new WireError(400, 'bad_request', 'features is too long');
+  const known = new Set<string>(SYNC_FEATURES);
+  return new Set(parts.split(',').map((f) => f.trim()).filter((f): f is SyncFeature => known.has(f)));
 }

@@ -1,6 +1,6 @@
 // The storage side of the wire protocol's server routes: one interface, a Postgres/PGlite store (cloud) and a
 // SQLite store (edge agent) behind it, so the route code exists once.
-import type { EventRejectReason, RelayedEvent, SeatPilotEvent, SyncResponse } from '../core/contract/contract';
+import type { EventRejectReason, RelayedEvent, SeatPilotEvent, SyncFeature, SyncResponse, SyncResponseV2 } from '../core/contract/contract';
 import type { SyncEntity } from './sync-scope';
 
 export type KeyStatus = 'active' | 'rotated' | 'revoked';
@@ -65,7 +65,8 @@ export interface RelayingStore extends IngestStore {
 export interface SyncStore {
   /**
    * Changes for the caller's venue after `cursor`, in order, at most `limit`; only those about `entities` (a
-   * tombstone is about what it deletes) when given, else all.
+   * tombstone is about what it deletes) when given, else all. A change kind outside SyncChangeSchema only for a
+   * client that named its feature in `features`; without features, exactly the v1 page.
    */
-  changesSince(caller: Caller, cursor: string | undefined, limit: number, entities?: readonly SyncEntity[]): Promise<SyncResponse>;
+  changesSince(caller: Caller, cursor: string | undefined, limit: number, entities?: readonly SyncEntity[], features?: ReadonlySet<SyncFeature>): Promise<SyncResponse | SyncResponseV2>;
 }

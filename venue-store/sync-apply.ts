@@ -1,9 +1,9 @@
 // Applies a page of `GET /v1/sync` changes to the store: one transaction per page, idempotent by version.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import type { SyncChange, SyncGuest, SyncResponse } from '../core/contract/contract';
+import type { SyncChangeV2, SyncGuest, SyncResponse, SyncResponseV2 } from '../core/contract/contract';
 import { canonicalStoredCredential } from '../core/checkin/credential';
 import { foldText, nameTokens } from '../core/checkin/search-text';
-import { checkSyncResponse } from '../core/contract/validate';
+import { checkSyncResponseV2 } from '../core/contract/validate';
 
 export class SyncPageError extends Error {
   override name = 'SyncPageError';
@@ -88,6 +88,10 @@ export class SyncApplier {
         SELECT @event_id, 'remote', 'admitted', @guest_id, @occasion_id, @device_id, @door_id, @direction, @party_size, @occurred_at, @occurred_ms
         WHERE NOT EXISTS (SELECT 1 FROM checkins WHERE guest_id = @guest_id AND outcome = 'admitted' AND occurred_ms = @occurred_ms AND event_id = @event_id)
         ON CONFLICT (event_id) WHERE source = 'remote' DO NOTHING`),
+      // A check-in undone: only the guest's own check-in of that id, once (the first revert names it; a repeat, or the
+      // echo of this door's own revert, changes nothing). A revert seen before its check-in marks nothing: the hub's
+      // feed orders a check-in before its revert.
+      revertCheckin: p(`UPDATE checkins SET reverted_by = ? WHERE event_id = ? AND guest_id = ? AND outcome = 'admitted' AND reverted_by IS NULL`),
       feedVersion: p('SELECT version FROM sync_state WHERE feed = ?').pluck(),
       putFeed: p(`INSERT INTO sync_state (feed, cursor, version, updated_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (feed) DO UPDATE SET cursor = excluded.cursor, version = max(version, excluded.version), updated_at = excluded.updated_at`),
@@ -100,9 +104,12 @@ export class SyncApplier {
     return (this.s.readFeed!.get(feed) as { cursor: string | null; version: number } | undefined) ?? { cursor: null, version: 0 };
   }
 
-  /** Validates the page against the contract, then applies all of it or nothing, and stores its cursor with it. */
-  apply(raw: SyncResponse | unknown, opts: ApplyOptions = {}): ApplyResult {
-    const check = checkSyncResponse(raw);
+  /**
+   * Validates the page against the contract (v1, or v2 with `checkin_reverted`: a v1 page is a v2 page), then applies
+   * all of it or nothing, and stores its cursor with it.
+   */
+  apply(raw: SyncResponse | SyncResponseV2 | unknown, opts: ApplyOptions = {}): ApplyResult {
+    const check = checkSyncResponseV2(raw);
     if (!check.ok) throw new SyncPageError(`the sync page does not match the contract: ${check.detail}`);
     const page = check.page;
     const feed = opts.feed ?? DEFAULT_FEED;
@@ -129,7 +136,7 @@ export class SyncApplier {
     return Math.max(row, tomb);
   }
 
-  private applyOne(change: SyncChange): boolean {
+  private applyOne(change: SyncChangeV2): boolean {
     const s = this.s;
     switch (change.kind) {
       case 'occasion': {
@@ -187,6 +194,10 @@ export class SyncApplier {
             occurred_ms: Date.parse(c.occurred_at),
           }).changes === 1
         );
+      }
+      case 'checkin_reverted': {
+        const r = change.reverted;
+        return s.revertCheckin!.run(r.reverted_event_id, r.event_id, r.guest_id).changes > 0;
       }
       default: {
         const never: never = change;

@@ -396,8 +396,50 @@ export const SyncResponseSchema = Type.Object(
 );
 export type SyncResponse = Static<typeof SyncResponseSchema>;
 
+/**
+ * Sync features a client names in `GET /v1/sync?features=a,b` (signed with the query). A server sends a change kind
+ * outside `SyncChangeSchema` only to a client that named its feature: a kiosk that has not updated validates pages
+ * strictly and would fail every page on a kind it does not know. Names a server does not know are ignored.
+ */
+export const SYNC_FEATURES = ['checkin_reverts'] as const;
+export type SyncFeature = (typeof SYNC_FEATURES)[number];
+
+/** A check-in undone at some door (checkin.reverted), as the doors apply it: the check-in no longer counts for the guest. */
+export const SyncCheckinRevertSchema = Type.Object(
+  {
+    /** The check-in's event id (the checkin.succeeded undone). */
+    event_id: Uuid,
+    guest_id: Id,
+    /** The revert's own event id. */
+    reverted_event_id: Uuid,
+    door_id: Id,
+    occurred_at: DateTime,
+  },
+  { additionalProperties: false },
+);
+export type SyncCheckinRevert = Static<typeof SyncCheckinRevertSchema>;
+
+/** The changes of a client that named `checkin_reverts`: every v1 kind, and `checkin_reverted`. */
+export const SyncChangeV2Schema = Type.Union([
+  ...SyncChangeSchema.anyOf,
+  Type.Object({ kind: Type.Literal('checkin_reverted'), version: Version, reverted: SyncCheckinRevertSchema }, { additionalProperties: false }),
+]);
+export type SyncChangeV2 = Static<typeof SyncChangeV2Schema>;
+
+export const SyncResponseV2Schema = Type.Object(
+  {
+    cursor: Type.String(),
+    has_more: Type.Boolean(),
+    changes: Type.Array(SyncChangeV2Schema),
+  },
+  { additionalProperties: false },
+);
+export type SyncResponseV2 = Static<typeof SyncResponseV2Schema>;
+
 export const SyncQuerySchema = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 256 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.maxSyncLimit })),
+  /** Comma-separated SyncFeature names; unknown ones are ignored. */
+  features: Type.Optional(Type.String({ maxLength: 256 })),
 });
 export type SyncQuery = Static<typeof SyncQuerySchema>;

@@ -9,6 +9,7 @@ import {
   LIMITS,
   PAYLOAD_SCHEMAS,
   SyncResponseSchema,
+  SyncResponseV2Schema,
   type EventBatch,
   type EventRejectReason,
   type ErrorBody,
@@ -16,6 +17,7 @@ import {
   type IngestResult,
   type SeatPilotEvent,
   type SyncResponse,
+  type SyncResponseV2,
 } from './contract';
 
 // ajv-formats is CommonJS; under ESM interop its function may sit on `.default`.
@@ -56,6 +58,7 @@ ajv.addFormat('date-time', isStorableDateTime);
 const validateBase = ajv.compile(EventBaseSchema);
 const validateBatch = ajv.compile(EventBatchSchema);
 const validateSyncResponse = ajv.compile(SyncResponseSchema);
+const validateSyncResponseV2 = ajv.compile(SyncResponseV2Schema);
 const validateIngestResult = ajv.compile(IngestResultSchema);
 const validateErrorBody = ajv.compile(ErrorBodySchema);
 const payloadValidators = Object.fromEntries(
@@ -138,6 +141,12 @@ export function checkBatch(raw: unknown): BatchCheck {
 export function checkSyncResponse(raw: unknown): { ok: true; page: SyncResponse } | { ok: false; detail: string } {
   if (!validateSyncResponse(raw)) return { ok: false, detail: describeErrors(validateSyncResponse) };
   return { ok: true, page: raw as SyncResponse };
+}
+
+/** A page asked for with `features=checkin_reverts`: v1's kinds and `checkin_reverted`, as strictly. */
+export function checkSyncResponseV2(raw: unknown): { ok: true; page: SyncResponseV2 } | { ok: false; detail: string } {
+  if (!validateSyncResponseV2(raw)) return { ok: false, detail: describeErrors(validateSyncResponseV2) };
+  return { ok: true, page: raw as SyncResponseV2 };
 }
 
 /**

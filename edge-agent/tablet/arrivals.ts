@@ -51,7 +51,7 @@ export class Arrivals {
     this.s = {
       tabletRole: p('SELECT role FROM tablets WHERE id = ?').pluck(),
       guest: p("SELECT id, table_id, status FROM guests WHERE id = ?"),
-      lastMove: p("SELECT direction, occurred_at, occurred_ms, table_id FROM checkins WHERE guest_id = ? AND outcome = 'admitted' ORDER BY occurred_ms DESC, id DESC LIMIT 1"),
+      lastMove: p("SELECT direction, occurred_at, occurred_ms, table_id FROM checkins WHERE guest_id = ? AND outcome = 'admitted' AND reverted_by IS NULL ORDER BY occurred_ms DESC, id DESC LIMIT 1"),
       arrivalByKey: p(`SELECT ${ARRIVAL_COLUMNS} FROM arrivals WHERE event_id = ?`),
       liveArrival: p(`SELECT ${ARRIVAL_COLUMNS} FROM arrivals WHERE guest_id = ? AND state <> 'undone'`),
       addArrival: p(`INSERT INTO arrivals (${ARRIVAL_COLUMNS}, changed_at) VALUES (@event_id, @guest_id, @table_id, @source, @by_device, @checked_in_at,
