@@ -386,14 +386,11 @@ export const SyncChangeSchema = Type.Union([
 ]);
 export type SyncChange = Static<typeof SyncChangeSchema>;
 
-export const SyncResponseSchema = Type.Object(
-  {
-    cursor: Type.String(),
-    has_more: Type.Boolean(),
-    changes: Type.Array(SyncChangeSchema),
-  },
-  { additionalProperties: false },
-);
+/** A sync page around its changes' schema: the v1 page and each negotiated one have the same envelope. */
+const syncPageOf = <C extends TSchema>(change: C) =>
+  Type.Object({ cursor: Type.String(), has_more: Type.Boolean(), changes: Type.Array(change) }, { additionalProperties: false });
+
+export const SyncResponseSchema = syncPageOf(SyncChangeSchema);
 export type SyncResponse = Static<typeof SyncResponseSchema>;
 
 /**
@@ -426,14 +423,7 @@ export const SyncChangeV2Schema = Type.Union([
 ]);
 export type SyncChangeV2 = Static<typeof SyncChangeV2Schema>;
 
-export const SyncResponseV2Schema = Type.Object(
-  {
-    cursor: Type.String(),
-    has_more: Type.Boolean(),
-    changes: Type.Array(SyncChangeV2Schema),
-  },
-  { additionalProperties: false },
-);
+export const SyncResponseV2Schema = syncPageOf(SyncChangeV2Schema);
 export type SyncResponseV2 = Static<typeof SyncResponseV2Schema>;
 
 export const SyncQuerySchema = Type.Object({
