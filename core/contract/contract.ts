@@ -1,6 +1,7 @@
 // The wire contract of SYSTEM.md, defined once: JSON Schemas (TypeBox) with their TypeScript types derived from them.
 // Kiosk, agent and cloud validate with these very objects; never restate a shape elsewhere.
 import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
+import { HlcSchema } from '../desk/hlc';
 
 /** Limits of `POST /v1/events` (SYSTEM.md, wire contract). */
 export const LIMITS = {
@@ -164,6 +165,10 @@ export const GuestAddedPayloadSchema = Type.Object(
     table_id: TableRef,
     door_id: Id,
     by_role: ActorRoleSchema,
+    /** The occasion the walk-in came to (the one under way at the venue); absent, the cloud takes the one under way then. */
+    occasion_id: Type.Optional(Id),
+    /** The HLC of the walk-in's seat decision (core/desk/hlc.ts). */
+    hlc: Type.Optional(HlcSchema),
   },
   { additionalProperties: false },
 );
@@ -172,7 +177,11 @@ export type GuestAddedPayload = Static<typeof GuestAddedPayloadSchema>;
 export const SeatChangeSourceSchema = Type.Union([Type.Literal('console'), Type.Literal('hub'), Type.Literal('engine')]);
 export type SeatChangeSource = Static<typeof SeatChangeSourceSchema>;
 
-/** A guest moved between tables (or seated, or unseated: either side null). */
+/**
+ * A guest moved between tables (or seated, or unseated: either side null), or their party's size changed (a +1):
+ * `party_size` is then the new size and `from_party_size` the one it replaces, and the tables may be equal.
+ * `hlc` orders it against a decision about the same guest made elsewhere (core/desk/hlc.ts).
+ */
 export const SeatChangedPayloadSchema = Type.Object(
   {
     guest_id: Id,
@@ -180,10 +189,51 @@ export const SeatChangedPayloadSchema = Type.Object(
     to_table_id: TableRef,
     source: SeatChangeSourceSchema,
     by_role: ActorRoleSchema,
+    party_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    from_party_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    hlc: Type.Optional(HlcSchema),
   },
   { additionalProperties: false },
 );
 export type SeatChangedPayload = Static<typeof SeatChangedPayloadSchema>;
+
+const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$' });
+
+/**
+ * One entry of the hub's hash-chained audit (edge-agent/audit-log.ts), carried up by the push so the cloud keeps and
+ * verifies each venue's chain (core/audit/chain.ts: the fields hashed are these, with tenant_id = venue_id).
+ * Only the hub makes them: from a door's key it is refused.
+ */
+export const AuditEntryPayloadSchema = Type.Object(
+  {
+    seq: Type.Integer({ minimum: 1 }),
+    at: DateTime,
+    device_id: Type.Union([Id, Type.Null()]),
+    actor: Type.String({ minLength: 1, maxLength: 200 }),
+    role: Type.String({ minLength: 1, maxLength: 64 }),
+    action: Type.String({ minLength: 1, maxLength: 64 }),
+    entity: Type.String({ minLength: 1, maxLength: 64 }),
+    entity_id: Type.Union([Id, Type.Null()]),
+    before: Type.Unknown(),
+    after: Type.Unknown(),
+    prev_hash: Sha256Hex,
+    hash: Sha256Hex,
+  },
+  { additionalProperties: false },
+);
+export type AuditEntryPayload = Static<typeof AuditEntryPayloadSchema>;
+
+/** A wrong staff PIN typed at a door; `locked` when it locked staff mode (kiosk/ipc/pin-lockout.ts). Audited at the hub. */
+export const StaffPinFailedPayloadSchema = Type.Object(
+  {
+    door_id: Id,
+    /** Wrong PINs in a row, this one included. */
+    failures: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+    locked: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type StaffPinFailedPayload = Static<typeof StaffPinFailedPayloadSchema>;
 
 /** One payload schema per event type: the single source for validation on every tier. */
 export const PAYLOAD_SCHEMAS = {
@@ -195,6 +245,8 @@ export const PAYLOAD_SCHEMAS = {
   'checkin.reverted': CheckinRevertedPayloadSchema,
   'guest.added': GuestAddedPayloadSchema,
   'seat.changed': SeatChangedPayloadSchema,
+  'audit.entry': AuditEntryPayloadSchema,
+  'staff.pin_failed': StaffPinFailedPayloadSchema,
 } as const satisfies Record<string, TSchema>;
 
 export type EventType = keyof typeof PAYLOAD_SCHEMAS;
@@ -315,6 +367,17 @@ export const SyncGuestSchema = Type.Object(
     valid_from: Type.Union([DateTime, Type.Null()]),
     valid_to: Type.Union([DateTime, Type.Null()]),
     credentials: Type.Array(SyncCredentialSchema, { maxItems: 32 }),
+    // Sent only to a client that named the `guest_desk` feature (the hub; its doors never get them):
+    /** The HLC of the decision that set table_id (core/desk/hlc.ts); null before any. */
+    table_hlc: Type.Optional(Type.Union([HlcSchema, Type.Null()])),
+    /** The HLC of the decision that set party_size. */
+    party_hlc: Type.Optional(Type.Union([HlcSchema, Type.Null()])),
+    /** Guest tags (`vip` raises an alert on the tablets). */
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
+    /** The meal ordered (CSV column `meal`), counted per table on the tablets. */
+    meal: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
+    /** Notes for the venue's staff (CSV column `notes`), shown on the tablets. */
+    notes: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 2000 }), Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -331,6 +394,8 @@ export const SyncTableSchema = Type.Object(
     y: Type.Number(),
     w: Type.Number({ minimum: 0 }),
     h: Type.Number({ minimum: 0 }),
+    /** The table's tags (`accessible`, ...), matched against a walk-in's needs; only with the `guest_desk` feature. */
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
   },
   { additionalProperties: false },
 );
@@ -398,7 +463,7 @@ export type SyncResponse = Static<typeof SyncResponseSchema>;
  * outside `SyncChangeSchema` only to a client that named its feature: a kiosk that has not updated validates pages
  * strictly and would fail every page on a kind it does not know. Names a server does not know are ignored.
  */
-export const SYNC_FEATURES = ['checkin_reverts'] as const;
+export const SYNC_FEATURES = ['checkin_reverts', 'guest_desk'] as const;
 export type SyncFeature = (typeof SYNC_FEATURES)[number];
 
 /** A check-in undone at some door (checkin.reverted), as the doors apply it: the check-in no longer counts for the guest. */
