@@ -59,9 +59,9 @@ export class SyncApplier {
           reentry_policy = excluded.reentry_policy, version = excluded.version`),
       deleteOccasion: p('DELETE FROM occasions WHERE id = ?'),
       tableVersion: p('SELECT version FROM tables WHERE id = ?').pluck(),
-      putTable: p(`INSERT INTO tables (id, label, capacity, shape, x, y, w, h, version) VALUES (@id, @label, @capacity, @shape, @x, @y, @w, @h, @version)
+      putTable: p(`INSERT INTO tables (id, label, capacity, shape, x, y, w, h, tags_json, version) VALUES (@id, @label, @capacity, @shape, @x, @y, @w, @h, @tags_json, @version)
         ON CONFLICT (id) DO UPDATE SET label = excluded.label, capacity = excluded.capacity, shape = excluded.shape,
-          x = excluded.x, y = excluded.y, w = excluded.w, h = excluded.h, version = excluded.version`),
+          x = excluded.x, y = excluded.y, w = excluded.w, h = excluded.h, tags_json = excluded.tags_json, version = excluded.version`),
       deleteTable: p('DELETE FROM tables WHERE id = ?'),
       floorVersion: p('SELECT version FROM floor_plan WHERE id = 1').pluck(),
       putFloor: p(`INSERT INTO floor_plan (id, width, height, plan_json, version) VALUES (1, ?, ?, ?, ?)
@@ -69,11 +69,17 @@ export class SyncApplier {
       clearDoors: p('DELETE FROM doors'),
       putDoor: p('INSERT INTO doors (id, label, x, y) VALUES (?, ?, ?, ?)'),
       guestVersion: p('SELECT version FROM guests WHERE id = ?').pluck(),
-      putGuest: p(`INSERT INTO guests (id, occasion_id, name, name_folded, party_size, table_id, status, valid_from, valid_to, valid_from_ms, valid_to_ms, version)
-        VALUES (@id, @occasion_id, @name, @name_folded, @party_size, @table_id, @status, @valid_from, @valid_to, @valid_from_ms, @valid_to_ms, @version)
+      // The desk's fields (guest_desk sync feature, venue migration 0011) come only to the hub; a door's stay null.
+      // A walk-in added here (origin 'venue') becomes the cloud's once the cloud's list brings it back.
+      putGuest: p(`INSERT INTO guests (id, occasion_id, name, name_folded, party_size, table_id, status, valid_from, valid_to, valid_from_ms, valid_to_ms, version,
+                     table_hlc, party_hlc, tags_json, meal, notes, origin)
+        VALUES (@id, @occasion_id, @name, @name_folded, @party_size, @table_id, @status, @valid_from, @valid_to, @valid_from_ms, @valid_to_ms, @version,
+                @table_hlc, @party_hlc, @tags_json, @meal, @notes, 'cloud')
         ON CONFLICT (id) DO UPDATE SET occasion_id = excluded.occasion_id, name = excluded.name, name_folded = excluded.name_folded,
           party_size = excluded.party_size, table_id = excluded.table_id, status = excluded.status, valid_from = excluded.valid_from,
-          valid_to = excluded.valid_to, valid_from_ms = excluded.valid_from_ms, valid_to_ms = excluded.valid_to_ms, version = excluded.version`),
+          valid_to = excluded.valid_to, valid_from_ms = excluded.valid_from_ms, valid_to_ms = excluded.valid_to_ms, version = excluded.version,
+          table_hlc = excluded.table_hlc, party_hlc = excluded.party_hlc, tags_json = excluded.tags_json, meal = excluded.meal,
+          notes = excluded.notes, origin = 'cloud'`),
       revokeGuest: p("UPDATE guests SET status = 'revoked', version = ? WHERE id = ?"),
       clearCredentials: p('DELETE FROM credentials WHERE guest_id = ?'),
       // A credential moved to another guest: the newer change (applied later, in version order) wins.
@@ -155,7 +161,7 @@ export class SyncApplier {
       case 'table': {
         const t = change.table;
         if (change.version <= this.storedVersion('table', t.id, s.tableVersion!)) return false;
-        s.putTable!.run({ ...t, version: change.version });
+        s.putTable!.run({ ...t, tags_json: t.tags ? JSON.stringify(t.tags) : null, version: change.version });
         s.dropTombstone!.run('table', t.id);
         return true;
       }
@@ -221,6 +227,11 @@ export class SyncApplier {
       valid_from_ms: ms(g.valid_from),
       valid_to_ms: ms(g.valid_to),
       version,
+      table_hlc: g.table_hlc ?? null,
+      party_hlc: g.party_hlc ?? null,
+      tags_json: g.tags ? JSON.stringify(g.tags) : null,
+      meal: g.meal ?? null,
+      notes: g.notes ?? null,
     });
     s.clearCredentials!.run(g.id);
     for (const c of g.credentials) s.putCredential!.run(c.kind, canonicalStoredCredential(c.kind, c.value), g.id);
