@@ -113,6 +113,9 @@ export function eventChange(event: { event_id: string; type: string; device_id: 
       return { ...base, action: event.type, after: after(['guest_id', 'name', 'party_size', 'table_id', 'door_id']) };
     case 'seat.changed':
       return { ...base, action: event.type, before: { table_id: p.from_table_id ?? null }, after: { ...after(['guest_id', 'source']), table_id: p.to_table_id ?? null } };
+    case 'staff.pin_failed':
+      // A wrong PIN at a door's staff unlock: nobody signed in, so the door is the entity and the kiosk the actor.
+      return { ...base, entity: 'door', entityId: text(p.door_id), role: 'device', action: event.type, after: after(['door_id', 'failures', 'locked']) };
     default:
       return null;
   }
