@@ -1,0 +1,347 @@
+// `npm run bench:desk`: the venue desk (issue 20) on the hub's own code, SQLite files and HTTP on 127.0.0.1. Prints one
+// JSON line with, each beside a baseline measured in the same run:
+//   1. walk-in proposal (VenueDesk.proposeWalkIn) at 2,000 and 10,000 guests, in process, and over the signed route
+//      POST /v1/desk/walk-ins/proposal on a real agent at 2,000; baselines: the plain SQL read of the tables' load,
+//      and a signed round trip of GET /v1/seating/counts;
+//   2. a move from kiosk A's staff mode (protocol/staff-client.ts moveGuest → POST /v1/desk/moves) until kiosk B's
+//      SQLite, synced by its real pull loop (kiosk/sync-runtime.ts at the kiosk's default interval), shows the new
+//      table, over 50 moves started at a random point of B's pull cycle;
+//   3. the hub's ingest of checkin.succeeded (AgentStore.storeBatch, and the real POST /v1/events route) with the hub
+//      audit's append (HubAudit, as shipped) against the same ingest without it, interleaved on the same file.
+// A part whose hub code is not there yet reports {available: false, detail} instead of figures.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { SeatPilotEvent } from '../core/contract/contract';
+import { DEFAULT_STEWARD_WALK_IN_MAX, type DeskActor, type WalkInProposalRequest } from '../core/contract/desk';
+import { parseAgentConfig } from '../edge-agent/config';
+import { VenueDesk } from '../edge-agent/desk/venue-desk';
+import { startAgent, type RunningAgent } from '../edge-agent/runtime';
+import { AgentStore } from '../edge-agent/store';
+import { CheckinService } from '../kiosk/checkin-service';
+import { openKioskStore } from '../kiosk/kiosk-store';
+import { KioskSync } from '../kiosk/sync-runtime';
+import { SignedHttp } from '../protocol/http-client';
+import { moveGuest, proposeWalkIn, seatingCounts } from '../protocol/staff-client';
+import type { Caller } from '../protocol/store';
+import { openRuntimeStore } from '../venue-store/runtime-store';
+import { batchOf, checkinEvent } from '../tests/signed';
+import { auditSwitch } from './desk-audit';
+import { deskVenue, guestId, GUESTS_PER_TABLE, percentile, prng, summary, tableId } from './desk-venue';
+
+const VENUE = 'ven_bench_desk';
+const HUB_DEVICE = 'hub_bench';
+const SIZES = (process.env.BENCH_DESK_GUESTS ?? '2000,10000').split(',').map(Number);
+const PROPOSALS = Number(process.env.BENCH_DESK_PROPOSALS ?? 300);
+const HTTP_PROPOSALS = Number(process.env.BENCH_DESK_HTTP_PROPOSALS ?? 100);
+const MOVES = Number(process.env.BENCH_DESK_MOVES ?? 50);
+/** Unset: KioskSync's own default, the interval a kiosk runs at (kiosk/runtime.ts passes none). */
+const PULL_MS = process.env.BENCH_DESK_PULL_MS ? Number(process.env.BENCH_DESK_PULL_MS) : undefined;
+const AUDIT_SINGLE = Number(process.env.BENCH_DESK_AUDIT_SINGLE ?? 600);
+const AUDIT_BATCHES = Number(process.env.BENCH_DESK_AUDIT_BATCHES ?? 60);
+const BATCH = 50;
+const MOVE_TIMEOUT_MS = 10_000;
+
+const started = performance.now();
+const dir = mkdtempSync(join(tmpdir(), 'sp-bench-desk-'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const unavailable = (e: unknown) => ({ available: false as const, detail: (e as Error).message });
+
+async function openHub(name: string, guests: number) {
+  const rs = await openRuntimeStore(join(dir, `${name}.sqlite`));
+  const store = new AgentStore(rs.db, VENUE);
+  const venue = deskVenue(guests, Date.now());
+  for (const p of venue.pages) store.applyCloudPage(p);
+  return { rs, store, venue };
+}
+
+/** The walk-ins a door sees: mostly couples and small groups, some large; one in five needs an accessible table. */
+function walkInRequests(n: number): WalkInProposalRequest[] {
+  const rand = prng(0xdE5c);
+  const sizes = [1, 2, 2, 2, 3, 4, 4, 5, 6, 8];
+  return Array.from({ length: n }, () => {
+    const party_size = sizes[Math.floor(rand() * sizes.length)] as number;
+    const r = rand();
+    return { party_size, ...(r < 0.15 ? { needs: ['accessible'] } : r < 0.2 ? { needs: ['accessible', 'stage'] } : {}) };
+  });
+}
+const roleFor = (party: number): DeskActor['role'] => (party > DEFAULT_STEWARD_WALK_IN_MAX ? 'supervisor' : 'steward');
+
+// --- 1. walk-in proposal, in process ------------------------------------------------------------------------------
+
+async function proposalInProcess(guests: number) {
+  const { rs, store, venue } = await openHub(`proposal-${guests}`, guests);
+  try {
+    const desk = new VenueDesk(store, { deviceId: HUB_DEVICE, venueId: VENUE });
+    const reqs = walkInRequests(PROPOSALS + 20);
+    const wall: number[] = [];
+    const reported: number[] = [];
+    let proposed = 0;
+    try {
+      for (let k = 0; k < reqs.length; k++) {
+        const req = reqs[k] as WalkInProposalRequest;
+        const t0 = performance.now();
+        const p = desk.proposeWalkIn(req, { device_id: 'kiosk_a', role: roleFor(req.party_size), door_id: 'door-a' });
+        const dt = performance.now() - t0;
+        if (k < 20) continue; // warm-up: statements prepared, pages cached
+        wall.push(dt);
+        reported.push(p.duration_ms);
+        if (p.options.length > 0) proposed++;
+      }
+    } catch (e) {
+      return unavailable(e);
+    }
+    // Baseline: the load alone, as plain SQL on the same file: each table with its seats taken and its parties.
+    const load = rs.db.prepare(`SELECT t.id, t.label, t.capacity, t.tags_json, count(g.id) AS parties, coalesce(sum(g.party_size), 0) AS seated
+                                  FROM tables t LEFT JOIN guests g ON g.table_id = t.id AND g.status = 'active'
+                                 GROUP BY t.id`);
+    const base: number[] = [];
+    for (let k = 0; k < PROPOSALS + 20; k++) {
+      const t0 = performance.now();
+      load.all();
+      if (k >= 20) base.push(performance.now() - t0);
+    }
+    return {
+      available: true as const,
+      guests, tables: venue.tables,
+      proposal_ms: summary(wall),
+      proposal_reported_duration_ms: summary(reported),
+      proposed_ratio: r2(proposed / wall.length),
+      baseline_load_sql_ms: summary(base),
+      proposal_p50_over_baseline_p50: r2(percentile(wall, 50) / percentile(base, 50)),
+    };
+  } finally {
+    await rs.close();
+  }
+}
+
+// --- 3. audit append cost per check-in, in process ----------------------------------------------------------------
+
+async function auditInProcess(guests: number) {
+  const { rs, store } = await openHub('audit', guests);
+  try {
+    const sw = auditSwitch(store.audit);
+    const caller: Caller = { keyId: 'akey_bench', tenantId: 'venue', venueId: VENUE, deviceId: 'kiosk_a', deviceKind: 'kiosk' };
+    const key = { venue_id: VENUE, device_id: 'kiosk_a' };
+    let next = 0;
+    const events = (n: number): SeatPilotEvent[] =>
+      Array.from({ length: n }, () => {
+        const i = next++ % guests;
+        return checkinEvent(key, { occurred_at: new Date().toISOString(), payload: { guest_id: guestId(i), table_id: tableId(Math.floor(i / GUESTS_PER_TABLE)), party_size: 1 } });
+      });
+    const run = async (size: number, pairs: number) => {
+      const withUs: number[] = [];
+      const withoutUs: number[] = [];
+      const appendUs: number[] = [];
+      const warm = Math.max(5, Math.round(pairs / 10));
+      for (let k = 0; k < pairs + warm; k++) {
+        // ABBA: each mode goes first half the time, so neither always follows the other's fsync.
+        for (const mode of k % 2 === 0 ? (['with', 'without'] as const) : (['without', 'with'] as const)) {
+          const batch = events(size);
+          if (mode === 'with') sw.on();
+          else sw.off();
+          sw.reset();
+          const t0 = performance.now();
+          const stored = await store.storeBatch(caller, randomUUID(), batch, []);
+          const dt = performance.now() - t0;
+          if (stored.inserted.length !== size) throw new Error(`audit part: ${stored.inserted.length} of ${size} stored`);
+          if (k < warm) continue;
+          (mode === 'with' ? withUs : withoutUs).push((dt * 1000) / size);
+          if (mode === 'with') appendUs.push((sw.appendMs * 1000) / size);
+        }
+      }
+      const w = percentile(withUs, 50);
+      const wo = percentile(withoutUs, 50);
+      return {
+        checkins: size * pairs,
+        with_audit_us: summary(withUs, 1),
+        without_audit_us: summary(withoutUs, 1),
+        append_inside_tx_us: summary(appendUs, 1),
+        p50_ratio: r2(w / wo),
+        append_p50_share_of_checkin_p50: r2(percentile(appendUs, 50) / wo),
+      };
+    };
+    const single = await run(1, AUDIT_SINGLE);
+    const batch = await run(BATCH, AUDIT_BATCHES);
+    sw.restore();
+    const entries = rs.db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number;
+    return { batch_1: single, [`batch_${BATCH}`]: batch, audit_entries_written: entries };
+  } finally {
+    await rs.close();
+  }
+}
+
+// --- a real agent on 127.0.0.1 and two kiosks ----------------------------------------------------------------------
+
+async function onTheLan(guests: number) {
+  const agent: RunningAgent = await startAgent({
+    config: parseAgentConfig({ venue_id: VENUE, device_id: HUB_DEVICE, listen: { host: '127.0.0.1', port: 0 }, heartbeat_interval_s: 3600 }),
+    databaseFile: join(dir, 'agent.sqlite'),
+    faults: () => undefined,
+  });
+  const venue = deskVenue(guests, Date.now());
+  for (const p of venue.pages) agent.store.applyCloudPage(p);
+  const keyA = agent.store.issueKey('kiosk_a', 'kiosk');
+  const keyB = agent.store.issueKey('kiosk_b', 'kiosk');
+  const httpA = new SignedHttp({ baseUrl: agent.url, keyId: keyA.key_id, secret: keyA.secret }, { timeoutMs: 5_000 });
+  const kioskB = await openKioskStore(join(dir, 'kiosk-b.sqlite'));
+  const serviceB = new CheckinService(kioskB.db, { venue_id: VENUE, device_id: 'kiosk_b', door_id: 'door-b' });
+  const syncB = new KioskSync(serviceB, {
+    agent: { baseUrl: agent.url, keyId: keyB.key_id, secret: keyB.secret },
+    heartbeatIntervalS: 3600,
+    ...(PULL_MS !== undefined ? { pullIntervalMs: PULL_MS } : {}),
+    faults: () => undefined,
+  });
+  // What B's pull loop really runs at (its default unless BENCH_DESK_PULL_MS says otherwise).
+  const pullIntervalMs = (syncB.pull as unknown as { opts: { intervalMs?: number } }).opts.intervalMs ?? 2_000;
+  syncB.start();
+  const tableAtB = kioskB.db.prepare('SELECT table_id FROM guests WHERE id = ?').pluck();
+  const countAtB = kioskB.db.prepare('SELECT count(*) FROM guests').pluck();
+  try {
+    const first = performance.now();
+    while ((countAtB.get() as number) < guests) {
+      if (performance.now() - first > 60_000) throw new Error('kiosk B did not get the guest list in 60 s');
+      await sleep(20);
+    }
+    const out: Record<string, unknown> = { guests, kiosk_b_first_sync_ms: Math.round(performance.now() - first) };
+
+    // 1b. the proposal over the signed route, against a signed round trip of a small read (GET /v1/seating/counts).
+    out.proposal_http = await (async () => {
+      const reqs = walkInRequests(HTTP_PROPOSALS + 10);
+      const ms: number[] = [];
+      const base: number[] = [];
+      try {
+        for (let k = 0; k < reqs.length; k++) {
+          const req = reqs[k] as WalkInProposalRequest;
+          const t0 = performance.now();
+          await proposeWalkIn(httpA, { ...req, by_role: roleFor(req.party_size), door_id: 'door-a' });
+          const t1 = performance.now();
+          await seatingCounts(httpA);
+          const t2 = performance.now();
+          if (k >= 10) {
+            ms.push(t1 - t0);
+            base.push(t2 - t1);
+          }
+        }
+      } catch (e) {
+        return unavailable(e);
+      }
+      return { available: true as const, guests, proposal_ms: summary(ms), baseline_signed_seating_counts_ms: summary(base) };
+    })();
+
+    // 2. a move at door A until door B's SQLite shows the new table.
+    out.move_to_other_door = await (async () => {
+      const rand = prng(0x40fe);
+      const shown: number[] = [];
+      const answered: number[] = [];
+      let timeouts = 0;
+      try {
+        for (let m = 0; m < MOVES; m++) {
+          // From a 12-seat table to a 14-seat one (room for them), a different pair each time.
+          const from = (4 * m + 1) % venue.tables;
+          const to = tableId((4 * m + 3) % venue.tables);
+          const guest = guestId(from * GUESTS_PER_TABLE + 1);
+          // Start anywhere in B's pull cycle, as staff would.
+          await sleep(rand() * pullIntervalMs);
+          const t0 = performance.now();
+          const r = await moveGuest(httpA, { request_id: randomUUID(), guest_id: guest, to_table_id: to, by_role: 'supervisor', door_id: 'door-a' });
+          answered.push(performance.now() - t0);
+          if (r.guest.table_id !== to) throw new Error(`the hub answered the move of ${guest} with table ${String(r.guest.table_id)}, not ${to}`);
+          for (;;) {
+            if (tableAtB.get(guest) === to) {
+              shown.push(performance.now() - t0);
+              break;
+            }
+            if (performance.now() - t0 > MOVE_TIMEOUT_MS) {
+              timeouts++;
+              break;
+            }
+            await sleep(2);
+          }
+        }
+      } catch (e) {
+        return unavailable(e);
+      }
+      return {
+        available: true as const,
+        moves: MOVES,
+        pull_interval_ms: pullIntervalMs,
+        pull_interval_source: PULL_MS === undefined ? 'KioskSync default (kiosk/runtime.ts sets none)' : 'BENCH_DESK_PULL_MS',
+        shown_at_other_door_ms: summary(shown, 1),
+        not_shown_within_10s: timeouts,
+        move_answered_ms: summary(answered, 1),
+      };
+    })();
+
+    // 3b. the audit over the real route: signed POST /v1/events, with and without the append (same agent, same file).
+    out.audit_http = await (async () => {
+      const sw = auditSwitch(agent.store.audit);
+      const key = { venue_id: VENUE, device_id: 'kiosk_a' };
+      let next = 0;
+      const post = async (size: number) => {
+        const evs = Array.from({ length: size }, () => {
+          const i = next++ % guests;
+          return checkinEvent(key, { occurred_at: new Date().toISOString(), payload: { guest_id: guestId(i), table_id: tableId(Math.floor(i / GUESTS_PER_TABLE)), party_size: 1 } });
+        });
+        const r = await httpA.request('POST', '/v1/events', batchOf(evs));
+        if (r.status !== 200) throw new Error(`POST /v1/events answered ${r.status}`);
+      };
+      const run = async (size: number, pairs: number) => {
+        const w: number[] = [];
+        const wo: number[] = [];
+        for (let k = 0; k < pairs + 10; k++) {
+          for (const mode of k % 2 === 0 ? (['with', 'without'] as const) : (['without', 'with'] as const)) {
+            if (mode === 'with') sw.on();
+            else sw.off();
+            const t0 = performance.now();
+            await post(size);
+            if (k >= 10) (mode === 'with' ? w : wo).push(((performance.now() - t0) * 1000) / size);
+          }
+        }
+        return { checkins: size * pairs, with_audit_us: summary(w, 1), without_audit_us: summary(wo, 1), p50_ratio: r2(percentile(w, 50) / percentile(wo, 50)) };
+      };
+      try {
+        return { batch_1: await run(1, 200), [`batch_${BATCH}`]: await run(BATCH, 30) };
+      } finally {
+        sw.restore();
+      }
+    })();
+    return out;
+  } finally {
+    await syncB.stop();
+    await kioskB.close();
+    await agent.close();
+  }
+}
+
+try {
+  const audit = await auditInProcess(SIZES[0] as number);
+  const proposal: unknown[] = [];
+  for (const g of SIZES) proposal.push(await proposalInProcess(g));
+  const lan = await onTheLan(SIZES[0] as number);
+  const p2000 = proposal[0] as { available: boolean; proposal_ms?: { p50: number; p95: number } };
+  const move = lan.move_to_other_door as { available: boolean; shown_at_other_door_ms?: { p95: number }; not_shown_within_10s?: number };
+  const a1 = audit.batch_1;
+  const a50 = audit[`batch_${BATCH}`] as typeof a1;
+  console.log(JSON.stringify({
+    bench: 'desk',
+    proposal,
+    proposal_http: lan.proposal_http,
+    move_to_other_door: lan.move_to_other_door,
+    kiosk_b_first_sync_ms: lan.kiosk_b_first_sync_ms,
+    audit: { measured: 'AgentStore.storeBatch of checkin.succeeded per check-in, HubAudit.appendEvent as shipped vs a no-op on the same instance, interleaved', ...audit },
+    audit_http: lan.audit_http,
+    goals: {
+      proposal_p95_le_50ms_at_2000: p2000.available ? (p2000.proposal_ms?.p95 ?? Infinity) <= 50 : null,
+      move_p95_le_2s: move.available ? (move.shown_at_other_door_ms?.p95 ?? Infinity) <= 2_000 && move.not_shown_within_10s === 0 : null,
+      audit_p50_le_110pct_batch_1: a1.p50_ratio <= 1.1,
+      [`audit_p50_le_110pct_batch_${BATCH}`]: a50.p50_ratio <= 1.1,
+    },
+    run_s: Math.round((performance.now() - started) / 100) / 10,
+  }));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
