@@ -190,12 +190,8 @@ export const VipAlertSchema = Type.Object(
 );
 export type VipAlert = Static<typeof VipAlertSchema>;
 
-/** A table's meals, for the kitchen ("Table 7: 2 vegetarian, 1 gluten-free"); counts are of people (party sizes). */
-export const TableMealsSchema = Type.Object(
-  { table_id: Id, meals: Type.Array(Type.Object({ meal: Type.String(), people: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })) },
-  { additionalProperties: false },
-);
-export type TableMeals = Static<typeof TableMealsSchema>;
+// A table's meals (TableMealsSchema) is defined in staff.ts beside the board that carries it (staff.ts may not import this module: this one imports it).
+export { TableMealsSchema, type TableMeals } from './staff';
 
 /**
  * A kiosk's staff mode calls `/v1/desk/*` signed with the kiosk's key; the body adds whose session asks (the kiosk

@@ -36,6 +36,8 @@ export const TabletPairingCodeRequestSchema = Type.Object(
     ttl_minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
     /** The role the paired tablet works with; default steward. */
     role: Type.Optional(StaffRoleSchema),
+    /** A host tablet (the host stand) is alerted of every VIP's arrival, whatever tables it shows; default false. */
+    host: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -43,8 +45,8 @@ export type TabletPairingCodeRequest = Static<typeof TabletPairingCodeRequestSch
 
 /** A single-use code a table tablet pairs with (the code itself is stored only as its hash). */
 export const TabletPairingCodeSchema = Type.Object(
-  /** `role` is absent from hubs older than roles (their tablets are stewards). */
-  { code: Type.String(), label: Type.String(), expires_at: DateTime, role: Type.Optional(StaffRoleSchema) },
+  /** `role` is absent from hubs older than roles (their tablets are stewards); `host` from hubs older than the desk. */
+  { code: Type.String(), label: Type.String(), expires_at: DateTime, role: Type.Optional(StaffRoleSchema), host: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 );
 export type TabletPairingCode = Static<typeof TabletPairingCodeSchema>;
@@ -90,7 +92,7 @@ export type TabletPairResponse = Static<typeof TabletPairResponseSchema>;
 
 /** `GET /tablet/api/me`. */
 export const TabletMeSchema = Type.Object(
-  { tablet_id: Type.String(), role: StaffRoleSchema, undo_seconds: Type.Number(), now_ms: Ms },
+  { tablet_id: Type.String(), role: StaffRoleSchema, undo_seconds: Type.Number(), now_ms: Ms, host: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 );
 export type TabletMe = Static<typeof TabletMeSchema>;
@@ -120,14 +122,31 @@ export const BoardGuestSchema = Type.Object(
       Type.Object({ table_id: Type.String(), table_label: Type.String(), seen_at: DateTime }, { additionalProperties: false }),
       Type.Null(),
     ]),
+    // From the cloud's guest list (guest_desk sync feature); absent from hubs older than the desk.
+    /** The meal ordered (CSV column `meal`). */
+    meal: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    /** The staff's notes on this guest (CSV column `notes`). */
+    notes: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    /** Tagged `vip`. */
+    vip: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
 export type BoardGuest = Static<typeof BoardGuestSchema>;
 
+/**
+ * A table's meals, for the kitchen ("Table 7: 2 vegetarian, 1 gluten-free"); counts are of people (party sizes).
+ * Defined here, beside the board that carries it (desk.ts re-exports it: the two modules may not import each other).
+ */
+export const TableMealsSchema = Type.Object(
+  { table_id: Id, meals: Type.Array(Type.Object({ meal: Type.String(), people: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })) },
+  { additionalProperties: false },
+);
+export type TableMeals = Static<typeof TableMealsSchema>;
+
 /** `GET /tablet/api/board?tables=…` and each `board` message of `/tablet/api/stream`. */
 export const BoardSchema = Type.Object(
-  { now_ms: Ms, tables: Type.Array(TableCountsSchema), guests: Type.Array(BoardGuestSchema) },
+  { now_ms: Ms, tables: Type.Array(TableCountsSchema), guests: Type.Array(BoardGuestSchema), meals: Type.Optional(Type.Array(TableMealsSchema)) },
   { additionalProperties: false },
 );
 export type Board = Static<typeof BoardSchema>;

@@ -1,7 +1,7 @@
 // What the tablets and the kiosks' staff mode show, read from the hub's SQLite: a table's board (its guests and their
 // seat status) and the venue's counts per table and occasion, with the fingerprint that tells streams to refresh.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import type { Board, BoardGuest, OccasionCounts, SeatingCounts, TableCounts } from '../../core/contract/staff';
+import type { Board, BoardGuest, OccasionCounts, SeatingCounts, TableCounts, TableMeals } from '../../core/contract/staff';
 import type { Arrivals } from './arrivals';
 
 const COUNTS_MAX_AGE_MS = 1_000;
@@ -23,7 +23,8 @@ export class TabletBoard {
       tables: p('SELECT id, label FROM tables ORDER BY label COLLATE NOCASE, id'),
       tableLabel: p('SELECT label FROM tables WHERE id = ?').pluck(),
       marks: p("SELECT (SELECT coalesce(max(id), 0) FROM checkins) || ':' || (SELECT coalesce(max(seq), 0) FROM feed)").pluck(),
-      boardGuests: p(`SELECT g.id, g.name, g.party_size, g.table_id,
+      boardGuests: p(`SELECT g.id, g.name, g.party_size, g.table_id, g.meal, g.notes,
+                        EXISTS (SELECT 1 FROM json_each(coalesce(g.tags_json, '[]')) WHERE value = 'vip') AS vip,
                         p.table_id AS seen_table, p.seen_at AS seen_at, t.label AS seen_label
                       FROM guests g
                       LEFT JOIN beacon_positions p ON p.guest_id = g.id AND p.table_id <> g.table_id
@@ -91,7 +92,8 @@ export class TabletBoard {
   board(tableIds: string[]): Board {
     const now = this.opts.clock();
     const rows = this.s.boardGuests!.all(JSON.stringify(tableIds)) as Array<{
-      id: string; name: string; party_size: number; table_id: string; seen_table: string | null; seen_at: string | null; seen_label: string | null;
+      id: string; name: string; party_size: number; table_id: string; meal: string | null; notes: string | null; vip: number;
+      seen_table: string | null; seen_at: string | null; seen_label: string | null;
     }>;
     const guests = rows.map((r): BoardGuest => {
       const arrival = this.arrivals.live(r.id);
@@ -109,6 +111,9 @@ export class TabletBoard {
         undo_key: undoable ? arrival.event_id : null,
         undo_until_ms: undoable ? arrival.commit_after_ms : null,
         seen_at: !arrival && r.seen_table !== null ? { table_id: r.seen_table, table_label: r.seen_label ?? r.seen_table, seen_at: r.seen_at as string } : null,
+        meal: r.meal,
+        notes: r.notes,
+        vip: r.vip === 1,
       };
     });
     // The board's own counts come from its guests: a board refresh never pays for the whole venue's counts.
@@ -122,6 +127,14 @@ export class TabletBoard {
         seated: at.filter((g) => g.status === 'arrived').length,
       };
     });
-    return { now_ms: now, tables, guests };
+    return { now_ms: now, tables, guests, meals: tables.map((t) => mealsAt(t.table_id, guests)) };
   }
+}
+
+/** The kitchen's count for one table: people (party sizes) per meal, most first; guests with no meal are not counted. */
+export function mealsAt(tableId: string, guests: readonly BoardGuest[]): TableMeals {
+  const people = new Map<string, number>();
+  for (const g of guests) if (g.table_id === tableId && g.meal) people.set(g.meal, (people.get(g.meal) ?? 0) + g.party_size);
+  const meals = [...people].map(([meal, n]) => ({ meal, people: n })).sort((a, b) => b.people - a.people || a.meal.localeCompare(b.meal));
+  return { table_id: tableId, meals };
 }

@@ -29,22 +29,22 @@ describe('seatpilot agent tablet commands', () => {
     const pair = await runCli(['agent', 'pair-tablet', '--config', config, '--label', 'Table 1']);
     expect(pair.code).toBe(0);
     const code = JSON.parse(pair.stdout) as { code: string; label: string; expires_at: string };
-    expect(code).toMatchObject({ label: 'Table 1', role: 'steward', code: expect.stringMatching(/^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/) });
+    expect(code).toMatchObject({ label: 'Table 1', role: 'steward', host: false, code: expect.stringMatching(/^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/) });
     expect(Date.parse(code.expires_at) - Date.now()).toBeGreaterThan(9 * 60_000);
 
     // Redeem it as a tablet would (the store the agent runs), then list and revoke from the CLI.
     const { db: db2 } = openStore(join(dir, 'agent.sqlite'));
     const store2 = new TabletStore(db2, new SqliteOutbox(db2), { venueId: 'ven_1', deviceId: 'dev_agent', undoMs: 0 });
     const paired = store2.redeemPairingCode(code.code);
-    const host = await runCli(['agent', 'pair-tablet', '--config', config, '--label', 'Host', '--role', 'supervisor']);
-    expect(JSON.parse(host.stdout)).toMatchObject({ label: 'Host', role: 'supervisor' });
+    const host = await runCli(['agent', 'pair-tablet', '--config', config, '--label', 'Host', '--role', 'supervisor', '--host']);
+    expect(JSON.parse(host.stdout)).toMatchObject({ label: 'Host', role: 'supervisor', host: true });
     const hostPaired = store2.redeemPairingCode((JSON.parse(host.stdout) as { code: string }).code);
     db2.close();
     expect(paired).not.toBeNull();
     const list = await runCli(['agent', 'tablet', 'list', '--config', config]);
     expect(JSON.parse(list.stdout)).toEqual([
-      expect.objectContaining({ id: paired!.tablet_id, label: 'Table 1', role: 'steward', revoked_at: null }),
-      expect.objectContaining({ id: hostPaired!.tablet_id, label: 'Host', role: 'supervisor', revoked_at: null }),
+      expect.objectContaining({ id: paired!.tablet_id, label: 'Table 1', role: 'steward', host: false, revoked_at: null }),
+      expect.objectContaining({ id: hostPaired!.tablet_id, label: 'Host', role: 'supervisor', host: true, revoked_at: null }),
     ]);
     expect(list.stdout).not.toContain(paired!.token.split('.')[1]);
     expect((await runCli(['agent', 'tablet', 'revoke', '--config', config, '--tablet', paired!.tablet_id])).code).toBe(0);

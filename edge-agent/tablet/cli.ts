@@ -6,14 +6,15 @@ import { SqliteOutbox } from '../../venue-store/outbox';
 import { AgentConfigError, loadAgentConfig } from '../config';
 import { TabletStore } from './store';
 
-export const TABLET_USAGE = `       seatpilot agent pair-tablet --config FILE [--label NAME] [--ttl-minutes 10] [--role steward|supervisor]
+export const TABLET_USAGE = `       seatpilot agent pair-tablet --config FILE [--label NAME] [--ttl-minutes 10] [--role steward|supervisor] [--host]
        seatpilot agent tablet list --config FILE
        seatpilot agent tablet revoke --config FILE --tablet TABLET_ID
        seatpilot agent beacon-tag assign --config FILE --tag TAG --guest GUEST_ID
        seatpilot agent beacon-tag unassign --config FILE --tag TAG
 
 A pairing code is typed once on a tablet opened at http://HUB:PORT/tablet; it works once and expires. The tablet works
-with the code's role (default steward; a supervisor's tablet may also do what needs a supervisor).
+with the code's role (default steward; a supervisor's tablet may also do what needs a supervisor). A --host tablet (the
+host stand) is alerted of every VIP's arrival, whatever tables it shows.
 A beacon TAG is the beacon's key as "seatpilot hw beacon" prints it (ibeacon:UUID:MAJOR:MINOR or eddystone:NS:INSTANCE).`;
 
 function withTablets<T>(file: string, fn: (t: TabletStore) => T): T {
@@ -36,13 +37,13 @@ function withTablets<T>(file: string, fn: (t: TabletStore) => T): T {
 export async function tabletCommand(args: string[]): Promise<boolean> {
   const [sub, verb, ...rest] = args;
   if (sub === 'pair-tablet') {
-    const { values } = parseOptions([verb, ...rest].filter((x): x is string => x !== undefined), { config: { type: 'string' }, label: { type: 'string', default: 'Tablet' }, 'ttl-minutes': { type: 'string', default: '10' }, role: { type: 'string', default: 'steward' } }, TABLET_USAGE);
+    const { values } = parseOptions([verb, ...rest].filter((x): x is string => x !== undefined), { config: { type: 'string' }, label: { type: 'string', default: 'Tablet' }, 'ttl-minutes': { type: 'string', default: '10' }, role: { type: 'string', default: 'steward' }, host: { type: 'boolean', default: false } }, TABLET_USAGE);
     const file = requireOption(values.config, 'config', TABLET_USAGE);
     const ttl = Number(values['ttl-minutes']);
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > 1440) throw new CliError(`--ttl-minutes must be a whole number from 1 to 1440; got "${values['ttl-minutes']}"`, 2);
     const role = values.role;
     if (role !== 'steward' && role !== 'supervisor') throw new CliError(`--role is "steward" or "supervisor"; got "${String(role)}"`, 2);
-    const code = withTablets(file, (t) => t.createPairingCode({ label: values.label as string, createdBy: 'cli', ttlMs: ttl * 60_000, role }));
+    const code = withTablets(file, (t) => t.createPairingCode({ label: values.label as string, createdBy: 'cli', ttlMs: ttl * 60_000, role, host: values.host === true }));
     printJson(code);
     return true;
   }

@@ -1,17 +1,20 @@
 // The agent's tablet and beacon side: one TabletStore, the routes of its three audiences (tablet-routes.ts: the page
 // and the tablets' API; beacon-routes.ts: beacon gateways; staff-routes.ts: the kiosks' staff mode), the arrival
-// metrics, and the pulse that commits taps past their undo window, completes dwells and refreshes the streams.
+// metrics, and the pulse that commits taps past their undo window, completes dwells, refreshes the streams and sends
+// them the VIPs who just checked in.
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram } from 'prom-client';
 import type { SeatPilotEvent } from '../../core/contract/contract';
 import type { BeaconDwellOptions } from '../../core/arrival/beacon-dwell';
 import { DOOR_TO_SEAT_BUCKETS, doorToSeat } from '../../core/arrival/door-to-seat';
 import type { ServerMetrics } from '../../protocol/metrics';
+import { VenueDesk } from '../desk/venue-desk';
 import type { AgentStore } from '../store';
 import { registerBeaconRoutes } from './beacon-routes';
 import { registerStaffRoutes } from './staff-routes';
 import { TabletStore } from './store';
 import { BoardStreams, registerTabletApiRoutes } from './tablet-routes';
+import { VipAlerts } from './vip-alerts';
 
 export interface TabletOptions {
   venueId: string;
@@ -34,6 +37,11 @@ export interface TabletPluginDeps {
   now: () => number;
   /** A seat.arrived reached the outbox: the runtime pushes right away. */
   onCommitted?: () => void;
+  /**
+   * The hub's desk (the one its kiosks' staff mode uses). Absent, the tablets get a desk of their own over the same
+   * store, with the default options.
+   */
+  desk?: VenueDesk;
 }
 
 export interface TabletRoutes {
@@ -82,7 +90,9 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
     if (!closed) setImmediate(pulse);
   };
   const beacons = registerBeaconRoutes(app, { agentStore: deps.store, store, now, ...(options.dwell ? { dwell: options.dwell } : {}), wake });
-  await registerTabletApiRoutes(app, { store, streams, now, undoMs, wake });
+  const desk = deps.desk ?? new VenueDesk(deps.store, { deviceId: options.deviceId, venueId: options.venueId, clock: now });
+  await registerTabletApiRoutes(app, { store, streams, now, undoMs, wake, desk });
+  const vips = new VipAlerts(deps.store.db);
   registerStaffRoutes(app, { agentStore: deps.store, store, now, ...(options.pairingTtlMinutes !== undefined ? { pairingTtlMinutes: options.pairingTtlMinutes } : {}) });
 
   // --- the clock: commit taps past their undo window, complete dwells, refresh the streams --------------------------
@@ -91,6 +101,8 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
     const t = now();
     store.commitDue(t);
     beacons.tick(t);
+    // Every tick, streams or not: a tablet that connects later is not alerted of an arrival long past.
+    for (const alert of vips.take()) streams.vip(alert);
     if (t - lastRevocationCheck >= 1_000) {
       lastRevocationCheck = t;
       streams.closeRevoked();

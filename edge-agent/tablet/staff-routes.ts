@@ -26,7 +26,7 @@ export function registerStaffRoutes(app: FastifyInstance, deps: StaffRouteDeps):
     const body = parseBody<TabletPairingCodeRequest>(request, validatePairingCodeRequest);
     const ttl = (body.ttl_minutes ?? deps.pairingTtlMinutes ?? 10) * 60_000;
     // The kiosk checked that a supervisor asked for it (kiosk/ipc/staff-roles.ts): the hub trusts its kiosks' staff mode.
-    return reply.code(201).send(store.createPairingCode({ label: body.label ?? 'Tablet', createdBy: caller.deviceId, ttlMs: ttl, role: body.role ?? 'steward' }));
+    return reply.code(201).send(store.createPairingCode({ label: body.label ?? 'Tablet', createdBy: caller.deviceId, ttlMs: ttl, role: body.role ?? 'steward', host: body.host ?? false }));
   });
 
   app.post('/v1/tablets/:id/revoke', async (request, reply) => {

@@ -45,7 +45,7 @@ export class TabletStore {
     this.boards = new TabletBoard(db, this.arrivals, { clock, version: () => this.version });
   }
 
-  createPairingCode(opts: { label: string; createdBy: string; ttlMs: number; role?: StaffRole }): TabletPairingCode {
+  createPairingCode(opts: { label: string; createdBy: string; ttlMs: number; role?: StaffRole; host?: boolean }): TabletPairingCode {
     return this.tokens.createPairingCode(opts);
   }
 

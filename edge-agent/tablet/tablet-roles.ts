@@ -7,6 +7,8 @@ import { fail } from './route-helpers';
 export interface TabletCaller {
   id: string;
   role: StaffRole;
+  /** A host tablet (VIP alerts for every table); absent means no. */
+  host?: boolean;
 }
 
 /** True when `tablet` may go on; else the reply is already a 403 `supervisor_required` and the route returns it. */

@@ -1,5 +1,5 @@
 // The table tablets' side of the hub: the page (/tablet, a PWA) and its API (/tablet/api/*, a bearer token from
-// pairing), with a live stream of each tablet's board.
+// pairing), with a live stream of each tablet's board and of the VIPs arriving for it, and the desk's routes.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   TabletPairRequestSchema,
@@ -16,13 +16,16 @@ import {
   type TapResponse,
   type UndoResponse,
 } from '../../core/contract/staff';
+import type { VipAlert } from '../../core/contract/desk';
 import { ajv } from '../../core/contract/validate';
+import type { VenueDesk } from '../desk/venue-desk';
 import { RateLimiter } from '../../protocol/rate-limit';
 import type { TapOutcome, UndoOutcome } from './arrivals';
 import { buildTabletAssets, type TabletAssets } from './assets';
 import { tabletCsp, tabletSecurityHeaders } from './csp';
 import { fail, parseBody } from './route-helpers';
 import type { TabletStore } from './store';
+import { registerTabletDeskRoutes } from './tablet-desk-routes';
 import type { TabletCaller } from './tablet-roles';
 
 const validators = {
@@ -34,6 +37,8 @@ const validators = {
 interface Stream {
   tabletId: string;
   tables: string[];
+  /** A host tablet: every VIP's arrival, whatever its tables. */
+  host: boolean;
   reply: FastifyReply;
   last: string;
 }
@@ -68,6 +73,13 @@ export class BoardStreams {
     }
   }
 
+  /** A VIP checked in: the tablets showing their table, and every host tablet, hear it. */
+  vip(alert: VipAlert): void {
+    for (const s of this.open) {
+      if (s.host || (alert.table_id !== null && s.tables.includes(alert.table_id))) s.reply.raw.write(`event: vip\ndata: ${JSON.stringify(alert)}\n\n`);
+    }
+  }
+
   keepAlive(): void {
     for (const s of this.open) s.reply.raw.write(': keep-alive\n\n');
   }
@@ -93,10 +105,12 @@ export interface TabletRouteDeps {
   undoMs: number;
   /** Something a board shows changed: refresh the streams now rather than at the next tick. */
   wake: () => void;
+  /** The hub's desk: the tablets' walk-ins, moves and undo. */
+  desk: VenueDesk;
 }
 
 export async function registerTabletApiRoutes(app: FastifyInstance, deps: TabletRouteDeps): Promise<void> {
-  const { store, streams, now, undoMs, wake } = deps;
+  const { store, streams, now, undoMs, wake, desk } = deps;
   // A page that cannot be built must not keep the hub from serving the doors: /tablet then says what is missing.
   let assets: TabletAssets | null = null;
   let assetsError = '';
@@ -142,7 +156,7 @@ export async function registerTabletApiRoutes(app: FastifyInstance, deps: Tablet
           touched.set(check.tablet.id, t);
           store.touchTablet(check.tablet.id);
         }
-        return { id: check.tablet.id, role: check.tablet.role };
+        return { id: check.tablet.id, role: check.tablet.role, host: check.tablet.host };
       }
       case 'unknown':
         fail(reply, 401, 'tablet_token_invalid', 'This tablet is not paired with this hub. Ask staff to pair it again.');
@@ -176,7 +190,7 @@ export async function registerTabletApiRoutes(app: FastifyInstance, deps: Tablet
   app.get('/tablet/api/me', async (request, reply) => {
     const tablet = tabletOf(request, reply);
     if (tablet === null) return reply;
-    return { tablet_id: tablet.id, role: tablet.role, undo_seconds: undoMs / 1000, now_ms: now() } satisfies TabletMe;
+    return { tablet_id: tablet.id, role: tablet.role, host: tablet.host === true, undo_seconds: undoMs / 1000, now_ms: now() } satisfies TabletMe;
   });
 
   app.get('/tablet/api/tables', async (request, reply) => {
@@ -201,7 +215,7 @@ export async function registerTabletApiRoutes(app: FastifyInstance, deps: Tablet
     if (!tables) return fail(reply, 400, 'bad_request', 'pick one or more tables: ?tables=ID,ID');
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    streams.add({ tabletId, tables, reply, last: '' });
+    streams.add({ tabletId, tables, host: tablet.host === true, reply, last: '' });
     return reply;
   });
 
@@ -255,6 +269,8 @@ export async function registerTabletApiRoutes(app: FastifyInstance, deps: Tablet
       }
     }
   });
+
+  registerTabletDeskRoutes(app, { desk, store, tabletOf, wake });
 
   app.put('/tablet/api/beacon-tags/:tag', async (request, reply) => {
     if (tabletOf(request, reply) === null) return reply;
