@@ -7,6 +7,7 @@ import { AdminError, addDevice, addTenant, addVenue, revokeKey, rotateKey } from
 import { issuePairCode } from './pairing';
 import { revokeUnreadableKeys, sealStoredSecrets } from './device-secrets';
 import { closeOnSignals } from '../node-kit/signals';
+import { SdNotify } from '../node-kit/sd-notify';
 import { startCloudServer, type RunningCloud } from './server';
 import { SettingError } from '../protocol/setting-error';
 import { isOpsCommand, opsCommand, OPS_USAGE, tenantPlanCommand } from './ops/cli';
@@ -84,7 +85,16 @@ async function serve(args: string[]): Promise<void> {
   }
   console.error(`seatpilot cloud: listening on ${running.url} (${running.db.backend}${running.db.backend === 'pglite' ? ` in ${resolve(values.data ?? 'data/cloud')}` : ''})`);
   if (running.metricsUrl) console.error(`seatpilot cloud: metrics on ${running.metricsUrl}`);
-  closeOnSignals(running, 'seatpilot cloud');
+  console.error(`seatpilot cloud: background passes ${running.background} (SEATPILOT_BACKGROUND)`);
+  // Under systemd (seatpilot-cloud@.service, Type=notify): ready once listening, so the load balancer's replicas come up
+  // one by one; with WatchdogSec= the watchdog is fed while the database answers.
+  const sd = new SdNotify();
+  await sd.ready(`listening on ${running.url}, background passes ${running.background}`);
+  sd.startWatchdog(async () => {
+    await running.db.query('SELECT 1');
+    return true;
+  });
+  closeOnSignals({ close: async () => (await sd.stopping(), running.close()) }, 'seatpilot cloud');
 }
 
 /** `tenant plan`'s --tenant, read again here for its audit entry (ops/cli.ts parses and checks the options). */

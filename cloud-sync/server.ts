@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { migratePostgres } from '../sql/migrate';
 import { buildApp } from './app';
 import { openDb, postgresOptionsFromEnv, type Db } from './db';
-import { opsConfigFromEnv } from './ops/config';
+import { backgroundFromEnv, opsConfigFromEnv, type Background } from './ops/config';
 import { sealStoredSecrets } from './device-secrets';
 import { trustProxyFromEnv } from '../protocol/trust-proxy';
 import { metricsSettingsFromEnv } from '../protocol/metrics-access';
@@ -26,11 +26,14 @@ export interface RunningCloud {
   url: string;
   /** /metrics on a listener of its own (SEATPILOT_METRICS_LISTEN), else null. */
   metricsUrl: string | null;
+  /** SEATPILOT_BACKGROUND: whether this replica runs the background passes. */
+  background: Background;
   close(): Promise<void>;
 }
 
 export async function startCloudServer(opts: CloudServerOptions): Promise<RunningCloud> {
   const ops = opsConfigFromEnv(); // before the database opens: a bad setting stops the start with its name
+  const background = backgroundFromEnv(); // likewise; off, opsConfigFromEnv already left the refresher and billing out
   const postgres = postgresOptionsFromEnv(); // likewise
   const trustProxy = trustProxyFromEnv(); // likewise
   const metricsSettings = metricsSettingsFromEnv('cloud'); // likewise
@@ -43,7 +46,9 @@ export async function startCloudServer(opts: CloudServerOptions): Promise<Runnin
     throw e;
   });
   const { app, store, metrics } = await buildApp({ db, logger: opts.log === false ? false : { level: process.env.LOG_LEVEL ?? 'info' }, ops, trustProxy, metricsAccess: metricsSettings.main,
-    console: { publicUrl: opts.consolePublicUrl ?? consoleUrl } });
+    console: { publicUrl: opts.consolePublicUrl ?? consoleUrl },
+    // 0 starts no loop (commit-order-pass.ts); unset, buildApp's defaults run them.
+    ...(background === 'off' ? { doubleAdmissionEverySec: 0, assignMetricsEverySec: 0 } : {}) });
   const sweep = setInterval(() => void store.sweepNonces(new Date()).catch(() => undefined), 60_000);
   sweep.unref();
   await app.listen({ host: opts.host, port: opts.port });
@@ -62,6 +67,7 @@ export async function startCloudServer(opts: CloudServerOptions): Promise<Runnin
     db,
     url: `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`,
     metricsUrl: metricsListener?.url ?? null,
+    background,
     close() {
       closing ??= (async () => {
         clearInterval(sweep);
