@@ -6,6 +6,7 @@ import { checkGuestRows, credKey, type VenueGuests } from './guest-check';
 import { readGuestCsv } from './guest-csv';
 
 const OCC = 'occ_1';
+const NO_DESK = { meal: null, notes: null, tags: [] };
 const HEADER = 'guest_id,name,party_size,table,barcode,nfc';
 
 function guest(id: string, name: string, extra: Partial<SyncGuest> = {}): SyncGuest {
@@ -15,9 +16,9 @@ function guest(id: string, name: string, extra: Partial<SyncGuest> = {}): SyncGu
 // Ana at T1 with a barcode and a card, Bo with a barcode, a deleted guest, and a guest_id held in another venue.
 function venue(): VenueGuests {
   const guests = [
-    { guest: guest('g-ana', 'Ana Silva', { party_size: 2, table_id: 'tbl_1', credentials: [{ kind: 'nfc', value: 'NFC-ANA' }, { kind: 'barcode', value: 'BC-ANA' }] }), deleted: false },
-    { guest: guest('g-bo', 'Bo', { credentials: [{ kind: 'barcode', value: 'BC-BO' }] }), deleted: false },
-    { guest: guest('g-gone', 'Gone'), deleted: true },
+    { guest: guest('g-ana', 'Ana Silva', { party_size: 2, table_id: 'tbl_1', credentials: [{ kind: 'nfc', value: 'NFC-ANA' }, { kind: 'barcode', value: 'BC-ANA' }] }), deleted: false, desk: { meal: 'vegetarian', notes: 'Wheelchair, aisle seat', tags: ['vip'] } },
+    { guest: guest('g-bo', 'Bo', { credentials: [{ kind: 'barcode', value: 'BC-BO' }] }), deleted: false, desk: NO_DESK },
+    { guest: guest('g-gone', 'Gone'), deleted: true, desk: NO_DESK },
   ];
   return {
     tables: new Map([['T1', 'tbl_1']]),
@@ -27,8 +28,8 @@ function venue(): VenueGuests {
   };
 }
 
-function check(lines: string[]) {
-  const read = readGuestCsv([HEADER, ...lines].join('\n'));
+function check(lines: string[], header = HEADER) {
+  const read = readGuestCsv([header, ...lines].join('\n'));
   const checked = checkGuestRows(read.rows, new Set(read.problems.map((p) => p.line)), venue(), OCC);
   return { ...checked, readProblems: read.problems.map((p) => [p.line, p.reason]), problems: checked.problems.map((p) => [p.line, p.reason]) };
 }
@@ -81,5 +82,32 @@ describe('checkGuestRows', () => {
 
   it('seats a row at the table its label names', () => {
     expect(check(['n1,One,3,T1,NB-1,']).plan[0]!.guest).toMatchObject({ id: 'n1', party_size: 3, table_id: 'tbl_1', credentials: [{ kind: 'barcode', value: 'NB-1' }] });
+  });
+
+  describe('the desk columns (meal, notes, tags)', () => {
+    const DESK = `${HEADER},meal,notes,tags`;
+    const ana = 'g-ana,Ana Silva,2,T1,BC-ANA,NFC-ANA';
+    it('leaves a guest as it is when the file has none of them, and when they say what the guest has', () => {
+      expect(check([ana]).plan[0]).toMatchObject({ change: 'unchanged', desk: { meal: 'vegetarian', notes: 'Wheelchair, aisle seat', tags: ['vip'] } });
+      expect(check([`${ana},vegetarian,"Wheelchair, aisle seat",VIP`], DESK).plan[0]).toMatchObject({ change: 'unchanged', desk: { tags: ['vip'] } });
+    });
+    it('updates a guest whose meal, notes or tags alone change; an empty cell clears; a missing column keeps', () => {
+      expect(check([`${ana},vegan,"Wheelchair, aisle seat",vip`], DESK).plan[0]).toMatchObject({ change: 'updated', desk: { meal: 'vegan' } });
+      expect(check([`${ana},vegetarian,,vip`], DESK).plan[0]).toMatchObject({ change: 'updated', desk: { notes: null } });
+      expect(check([`${ana},vip|press| Press `], `${HEADER},tags`).plan[0]).toMatchObject({
+        change: 'updated', desk: { meal: 'vegetarian', notes: 'Wheelchair, aisle seat', tags: ['vip', 'press'] },
+      });
+    });
+    it('gives a new guest what its row says, nothing for a column the file lacks', () => {
+      expect(check(['n1,New,,,NB-1,,gluten-free'], `${HEADER},meal`).plan[0]).toMatchObject({ change: 'created', desk: { meal: 'gluten-free', notes: null, tags: [] } });
+    });
+    it('refuses a meal over 64 characters, notes over 2000 and a tag over 64, in words', () => {
+      const { readProblems } = check([`n1,One,,,NB-1,,${'m'.repeat(65)},${'n'.repeat(2001)},vip|${'t'.repeat(65)}`], DESK);
+      expect(readProblems).toEqual([
+        [2, 'meal is 65 characters long; at most 64 (e.g. vegetarian, gluten-free)'],
+        [2, 'notes are 2001 characters long; at most 2000'],
+        [2, `tags "${'t'.repeat(40)}" must be 1–64 characters`],
+      ]);
+    });
   });
 });

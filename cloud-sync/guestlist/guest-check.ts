@@ -6,18 +6,25 @@ import { ajv, describeErrors } from '../../core/contract/validate';
 import { AdminError, newId } from '../admin';
 import type { Queryable } from '../db';
 import type { ImportProblem } from './common';
-import type { GuestCsvRow } from './guest-csv';
+import type { GuestCsvRow, GuestDeskFields } from './guest-csv';
 
 /** What of the venue an import is checked against. */
 export interface VenueGuests {
   /** Label → id of the venue's live tables. */
   tables: ReadonlyMap<string, string>;
   /** The venue's guests the file can touch (deleted ones too), each with all its credentials. */
-  guests: ReadonlyMap<string, { guest: SyncGuest; deleted: boolean }>;
+  guests: ReadonlyMap<string, ExistingGuest>;
   /** credKey → the guest holding that credential, for every credential of `guests` and of the file. */
   owners: ReadonlyMap<string, string>;
   /** The file's guest_ids that belong to guests of other venues. */
   elsewhere: ReadonlySet<string>;
+}
+
+export interface ExistingGuest {
+  guest: SyncGuest;
+  deleted: boolean;
+  /** Its meal, staff notes and tags as stored. */
+  desk: GuestDeskFields;
 }
 
 export interface PlannedGuest {
@@ -25,6 +32,8 @@ export interface PlannedGuest {
   line: number;
   guest: SyncGuest;
   change: 'created' | 'updated' | 'unchanged';
+  /** The guest's meal, staff notes and tags after the import: the row's desk columns over what the guest had. */
+  desk: GuestDeskFields;
   /** The guest held credentials before: they are released before the row's are written. */
   hadCredentials: boolean;
 }
@@ -75,18 +84,20 @@ async function loadTouchedGuests(q: Queryable, venueId: string, fileIds: readonl
 
 /** Guests of the venue with their credentials: those listed, or all when `ids` is null. */
 async function loadGuests(q: Queryable, venueId: string, ids: readonly string[] | null) {
-  const guests = new Map<string, { guest: SyncGuest; deleted: boolean }>();
+  const guests = new Map<string, ExistingGuest>();
   const owners = new Map<string, string>();
   if (ids !== null && !ids.length) return { guests, owners };
   const only = ids === null ? '' : ' AND id = ANY($2::text[])';
   const params = ids === null ? [venueId] : [venueId, ids];
-  const rows = await q.query<Omit<SyncGuest, 'valid_from' | 'valid_to' | 'credentials'> & { valid_from: Date | null; valid_to: Date | null; deleted: boolean }>(
-    `SELECT id, occasion_id, name, party_size, table_id, status, valid_from, valid_to, deleted FROM guestlist.guests WHERE venue_id = $1${only}`,
+  const rows = await q.query<Omit<SyncGuest, 'valid_from' | 'valid_to' | 'credentials' | 'meal' | 'notes' | 'tags'> & { valid_from: Date | null; valid_to: Date | null; deleted: boolean } & GuestDeskFields>(
+    `SELECT id, occasion_id, name, party_size, table_id, status, valid_from, valid_to, deleted, meal, desk_notes AS notes, tags
+       FROM guestlist.guests WHERE venue_id = $1${only}`,
     params,
   );
   for (const r of rows) {
     guests.set(r.id, {
       deleted: r.deleted,
+      desk: { meal: r.meal, notes: r.notes, tags: r.tags ?? [] },
       guest: {
         id: r.id, occasion_id: r.occasion_id, name: r.name, party_size: r.party_size, table_id: r.table_id, status: r.status,
         valid_from: r.valid_from ? r.valid_from.toISOString() : null, valid_to: r.valid_to ? r.valid_to.toISOString() : null, credentials: [],
@@ -112,6 +123,10 @@ function sameGuest(a: SyncGuest, b: SyncGuest): boolean {
     a.status === b.status && a.valid_from === b.valid_from && a.valid_to === b.valid_to && creds(a) === creds(b);
 }
 
+function sameDesk(a: GuestDeskFields, b: GuestDeskFields): boolean {
+  return a.meal === b.meal && a.notes === b.notes && a.tags.join('|') === b.tags.join('|');
+}
+
 /**
  * Each row's guest and change, in file order, or the problems that refuse the file: unknown tables, guest_ids of
  * other venues, a row whose credentials name two guests, the same guest or credential twice in the file, and a
@@ -125,7 +140,7 @@ export function checkGuestRows(
   occasionId: string,
 ): { plan: PlannedGuest[]; problems: ImportProblem[] } {
   const problems: ImportProblem[] = [];
-  const planned: { line: number; guest: SyncGuest; existing: { guest: SyncGuest; deleted: boolean } | undefined }[] = [];
+  const planned: { line: number; guest: SyncGuest; desk: Partial<GuestDeskFields>; existing: ExistingGuest | undefined }[] = [];
   const lineOfGuest = new Map<string, number>();
   const lineOfCred = new Map<string, number>();
   for (const row of rows) {
@@ -167,7 +182,7 @@ export function checkGuestRows(
       bad(describeErrors(validateGuest));
       continue;
     }
-    planned.push({ line: row.line, guest, existing: id ? venue.guests.get(id) : undefined });
+    planned.push({ line: row.line, guest, desk: row.desk, existing: id ? venue.guests.get(id) : undefined });
   }
 
   // A credential held by a guest outside this file stays theirs; one held by a guest in the file is released by it.
@@ -180,11 +195,16 @@ export function checkGuestRows(
       }
     }
   }
-  const plan = planned.map(({ line, guest, existing }): PlannedGuest => ({
-    line,
-    guest,
-    change: !existing ? 'created' : existing.deleted || !sameGuest(existing.guest, guest) ? 'updated' : 'unchanged',
-    hadCredentials: (existing?.guest.credentials.length ?? 0) > 0,
-  }));
+  const plan = planned.map(({ line, guest, desk: given, existing }): PlannedGuest => {
+    const before: GuestDeskFields = existing?.desk ?? { meal: null, notes: null, tags: [] };
+    const desk: GuestDeskFields = { ...before, ...given };
+    return {
+      line,
+      guest,
+      desk,
+      change: !existing ? 'created' : existing.deleted || !sameGuest(existing.guest, guest) || !sameDesk(before, desk) ? 'updated' : 'unchanged',
+      hadCredentials: (existing?.guest.credentials.length ?? 0) > 0,
+    };
+  });
   return { plan, problems };
 }

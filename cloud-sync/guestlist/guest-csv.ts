@@ -5,7 +5,17 @@ import { cell, ID_PATTERN, parseTimestamp, readCsvTable, type ImportProblem } fr
 
 /** What the seating engine reads of a guest (cloud-sync/seating/); stored apart from the guest and never synced. */
 export const SEATING_COLUMNS = ['group', 'together_with', 'apart_from', 'needs', 'seat_locked'] as const;
-export const GUEST_COLUMNS = ['guest_id', 'name', 'party_size', 'table', 'barcode', 'nfc', 'valid_from', 'valid_to', 'status', ...SEATING_COLUMNS] as const;
+/**
+ * What the venue's staff see of a guest (sql 0020): the meal, the staff's notes (guestlist.guests.desk_notes; not the
+ * planner's private notes of the console, which never leave the cloud) and tags (`vip` raises an alert at the venue).
+ * Synced to the hub with the guest, so a change of any of them bumps the guest's version.
+ */
+export const DESK_COLUMNS = ['meal', 'notes', 'tags'] as const;
+export const GUEST_COLUMNS = ['guest_id', 'name', 'party_size', 'table', 'barcode', 'nfc', 'valid_from', 'valid_to', 'status', ...SEATING_COLUMNS, ...DESK_COLUMNS] as const;
+/** As sql 0020 and SyncGuestSchema allow. */
+export const MAX_MEAL = 64;
+export const MAX_DESK_NOTES = 2000;
+export const MAX_TAGS = 64;
 export const GUEST_IMPORT = 'guest import';
 /** As SyncGuestSchema allows; said here so a row with more is told how many, not given a schema path. */
 export const MAX_CREDENTIALS = 32;
@@ -26,6 +36,17 @@ export interface GuestCsvRow {
   credentials: SyncCredential[];
   /** The seating columns of the row; null when the file has none of them (the guest's seating is left as it is). */
   seating: GuestSeatingFields | null;
+  /** The desk columns the file has, each on its own: a column the file lacks leaves that field of the guest as it is. */
+  desk: Partial<GuestDeskFields>;
+}
+
+export interface GuestDeskFields {
+  /** null: no meal given. */
+  meal: string | null;
+  /** The staff's notes; null: none. */
+  notes: string | null;
+  /** Lower-cased, each once, in the file's order. */
+  tags: string[];
 }
 
 export interface GuestSeatingFields {
@@ -75,6 +96,36 @@ function readSeating(get: (col: string) => string, guestId: string, bad: (reason
   const lockText = get('seat_locked').toLowerCase();
   if (lockText && !['true', 'false', 'yes', 'no', '1', '0'].includes(lockText)) bad(`seat_locked "${get('seat_locked')}" must be true or false`);
   return { group, together_with, apart_from, needs, seat_locked: ['true', 'yes', '1'].includes(lockText) };
+}
+
+/** A tag or a need: 1–64 characters, no `|` (the separator), not starting with a space. */
+export function badTag(tag: string): boolean {
+  return !TAG_PATTERN.test(tag);
+}
+
+/**
+ * The desk cells of a row, each checked as sql 0020 stores it. Tags are lower-cased: the venue acts on `vip`, and a
+ * planner who writes VIP means the same.
+ */
+function readDesk(get: (col: string) => string, has: (col: string) => boolean, bad: (reason: string) => void): Partial<GuestDeskFields> {
+  const desk: Partial<GuestDeskFields> = {};
+  if (has('meal')) {
+    const meal = get('meal');
+    if (meal.length > MAX_MEAL) bad(`meal is ${meal.length} characters long; at most ${MAX_MEAL} (e.g. vegetarian, gluten-free)`);
+    desk.meal = meal || null;
+  }
+  if (has('notes')) {
+    const notes = get('notes');
+    if (notes.length > MAX_DESK_NOTES) bad(`notes are ${notes.length} characters long; at most ${MAX_DESK_NOTES}`);
+    desk.notes = notes || null;
+  }
+  if (has('tags')) {
+    const tags = [...new Set(listValues(get('tags')).map((tag) => tag.toLowerCase()))];
+    for (const tag of tags) if (badTag(tag)) bad(`tags "${tag.slice(0, 40)}" must be 1–64 characters`);
+    if (tags.length > MAX_TAGS) bad(`tags lists ${tags.length} tags; at most ${MAX_TAGS}`);
+    desk.tags = tags;
+  }
+  return desk;
 }
 
 /**
@@ -135,10 +186,11 @@ export function readGuestCsv(csv: string): GuestCsv {
       guestId = givenId;
     }
     const seating = hasSeating ? readSeating(get, givenId, bad) : null;
+    const desk = readDesk(get, (col) => t.columns.has(col), bad);
     if (seating && (seating.together_with.length || seating.apart_from.length) && !givenId) bad('together_with and apart_from need the row\'s own guest_id');
     return {
       line: row.line, guestId, matchByCredentials: !givenId && credentials.length > 0, name, party_size, table: get('table'),
-      status: statusText as GuestStatus, valid_from: times.valid_from, valid_to: times.valid_to, credentials, seating,
+      status: statusText as GuestStatus, valid_from: times.valid_from, valid_to: times.valid_to, credentials, seating, desk,
     };
   });
   return { rows, problems };

@@ -16,10 +16,14 @@
  * | `valid_to`   | optional, the same; must be after `valid_from`. |
  * | `status`     | `active` (default) or `revoked`. |
  * | `group`, `together_with`, `apart_from`, `needs`, `seat_locked` | what the seating engine reads (README "Seating in the cloud"). |
+ * | `meal`       | optional, 1–64 characters (e.g. `vegetarian`): the tablets count meals per table. |
+ * | `notes`      | optional, at most 2000 characters: notes for the venue's staff, shown on the tablets (the console's own planner notes stay in the cloud). |
+ * | `tags`       | optional, several separated by `\|`, each 1–64 characters, lower-cased: `vip` alerts the host tablets on arrival. |
  *
  * A row needs a `guest_id` or at least one credential, so that importing the same file again finds it again. A
  * credential (kind + value) belongs to one guest of the venue: the same one twice in the file, or one held by another
- * guest who is not in the file, is a bad row. Re-importing updates guests in place (their credentials become exactly
+ * guest who is not in the file, is a bad row. A file without a `meal`, `notes` or `tags` column leaves that field of
+ * its guests as it is; an empty cell clears it. Re-importing updates guests in place (their credentials become exactly
  * those of the row) and leaves unchanged guests untouched, so kiosks only sync what changed.
  *
  * Every row is checked before anything is written; one bad row refuses the whole file with every bad row's line number

@@ -133,7 +133,7 @@ describe.each(ways)('guest-list import on %s, reading %s', (backend, way, load: 
   it('refuses a bad header, an unknown occasion and a guest_id of another venue', async () => {
     const header = await refused(importGuests(t.db, { venueId: venue, occasionId: occasion, csv: 'guest_id,fullname,barcode\nx,Y,Z\n' }));
     expect(header.problems.map((p) => [p.line, p.reason])).toEqual([
-      [1, 'unknown column "fullname"; the columns are guest_id, name, party_size, table, barcode, nfc, valid_from, valid_to, status, group, together_with, apart_from, needs, seat_locked'],
+      [1, 'unknown column "fullname"; the columns are guest_id, name, party_size, table, barcode, nfc, valid_from, valid_to, status, group, together_with, apart_from, needs, seat_locked, meal, notes, tags'],
       [1, 'the required column "name" is missing'],
     ]);
     const quote = await refused(importGuests(t.db, { venueId: venue, occasionId: occasion, csv: 'name,barcode\n"Open,X\n' }));

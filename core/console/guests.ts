@@ -100,7 +100,14 @@ export const GuestDetailSchema = Type.Object(
     credentials: Type.Array(CredentialSchema),
     group: Nullable(Type.String()),
     needs: Type.Array(Type.String()),
+    /** The planner's own notes: stay in the cloud, never reach the venue. */
     notes: Type.String(),
+    /** What the venue's staff see (sql 0020, CSV columns meal/notes/tags; synced to the hub): the meal ordered, */
+    meal: Nullable(Type.String()),
+    /** the staff's notes ('' for none), */
+    desk_notes: Type.String(),
+    /** and tags, lower-case (`vip` alerts the host tablets when the guest arrives). */
+    tags: Type.Array(Type.String()),
     checked_in_at: Nullable(DateTime),
     version: Type.Integer(),
   },
@@ -122,6 +129,10 @@ export const GuestPatchSchema = Type.Object(
     group: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128 }))),
     needs: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
     notes: Type.Optional(Type.String({ maxLength: 2000 })),
+    /** null or '' clears it. */
+    meal: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+    desk_notes: Type.Optional(Type.String({ maxLength: 2000 })),
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
   },
   { additionalProperties: false },
 );

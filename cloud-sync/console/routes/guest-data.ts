@@ -13,6 +13,9 @@ export interface ExportGuestRow extends GuestRow {
   together_with: string[];
   apart_from: string[];
   seat_locked: boolean;
+  meal: string | null;
+  desk_notes: string | null;
+  tags: string[];
 }
 
 // $1 tenant, $2 venue, $3 occasion. The tenant filter is the first layer; row-level security (scope.ts) the second.
@@ -87,7 +90,7 @@ export async function guestListJson(q: Queryable, tenantId: string, venueId: str
 
 export async function loadExportRows(q: Queryable, tenantId: string, venueId: string, occasionId: string): Promise<ExportGuestRow[]> {
   const rows = await hashJoins(q, () => q.query<Raw<ExportGuestRow> & { valid_from: Date | null; valid_to: Date | null }>(
-    LIST_SQL(`, g.valid_from, g.valid_to, coalesce(s.together_with, '{}') AS together_with, coalesce(s.apart_from, '{}') AS apart_from, coalesce(s.seat_locked, false) AS seat_locked`),
+    LIST_SQL(`, g.valid_from, g.valid_to, coalesce(s.together_with, '{}') AS together_with, coalesce(s.apart_from, '{}') AS apart_from, coalesce(s.seat_locked, false) AS seat_locked, g.meal, g.desk_notes, g.tags`),
     [tenantId, venueId, occasionId],
   ));
   return rows.map((r) => ({ ...r, checked_in_at: iso(r.checked_in_at), credentials: creds(r.credentials), valid_from: iso(r.valid_from), valid_to: iso(r.valid_to) }));
@@ -95,8 +98,8 @@ export async function loadExportRows(q: Queryable, tenantId: string, venueId: st
 
 /** One guest of the tenant (not deleted), everything the detail shows; 404 otherwise. */
 export async function loadGuestDetail(q: Queryable, tenantId: string, guestId: string, lock = false): Promise<GuestDetail> {
-  const [g] = await q.query<{ id: string; venue_id: string; occasion_id: string; name: string; party_size: number; table_id: string | null; status: GuestDetail['status']; valid_from: Date | null; valid_to: Date | null; version: number }>(
-    `SELECT id, venue_id, occasion_id, name, party_size, table_id, status, valid_from, valid_to, version
+  const [g] = await q.query<{ id: string; venue_id: string; occasion_id: string; name: string; party_size: number; table_id: string | null; status: GuestDetail['status']; valid_from: Date | null; valid_to: Date | null; version: number; meal: string | null; desk_notes: string | null; tags: string[] }>(
+    `SELECT id, venue_id, occasion_id, name, party_size, table_id, status, valid_from, valid_to, version, meal, desk_notes, tags
        FROM guestlist.guests WHERE id = $1 AND tenant_id = $2 AND NOT deleted${lock ? ' FOR UPDATE' : ''}`,
     [guestId, tenantId],
   );
@@ -110,6 +113,6 @@ export async function loadGuestDetail(q: Queryable, tenantId: string, guestId: s
   return {
     id: g.id, venue_id: g.venue_id, occasion_id: g.occasion_id, name: g.name, party_size: g.party_size, table_id: g.table_id, status: g.status,
     valid_from: iso(g.valid_from), valid_to: iso(g.valid_to), credentials, group: seating[0]?.grp ?? null, needs: seating[0]?.needs ?? [],
-    notes: notes[0]?.notes ?? '', checked_in_at: iso(admitted[0]?.first_at ?? null), version: Number(g.version),
+    notes: notes[0]?.notes ?? '', meal: g.meal, desk_notes: g.desk_notes ?? '', tags: g.tags ?? [], checked_in_at: iso(admitted[0]?.first_at ?? null), version: Number(g.version),
   };
 }

@@ -1,13 +1,14 @@
 // One guest edited in the console (`PATCH /console/api/guests/:id`), checked as the CSV import checks a row where the
 // same rule applies, written in the request's scoped transaction under the venue lock. Any change bumps the guest's
 // sync version: a synced field (table, credentials, status …) reaches the hub through GET /v1/sync, and the version
-// in the detail then refuses an edit made from a stale page (409), notes and seating included.
+// in the detail then refuses an edit made from a stale page (409), notes and seating included. The desk fields (meal,
+// the staff's notes, tags: sql 0020) sit on the guest row and sync to the hub; the planner's notes never leave the cloud.
 import { SyncGuestSchema, type SyncGuest } from '../../../core/contract/contract';
 import { ajv, describeErrors } from '../../../core/contract/validate';
 import type { GuestDetail, GuestPatch } from '../../../core/console/guests';
 import type { Queryable } from '../../db';
 import { lockVenue, parseTimestamp } from '../../guestlist/common';
-import { MAX_CREDENTIALS } from '../../guestlist/guest-csv';
+import { badTag, MAX_CREDENTIALS, MAX_DESK_NOTES, MAX_MEAL, MAX_TAGS } from '../../guestlist/guest-csv';
 import type { AuditActor } from '../audit';
 import { recordAudit } from '../audit';
 import { ConsoleError, notFound } from '../errors';
@@ -76,6 +77,20 @@ async function nextGuest(q: Queryable, tenantId: string, current: GuestDetail, p
     for (const tag of next.needs) if (!TAG_PATTERN.test(tag)) throw bad(`need "${tag.slice(0, 40)}" must be 1–64 characters without |`);
   }
   if (patch.notes !== undefined) next.notes = patch.notes;
+  // The desk fields, as the CSV import reads its meal/notes/tags columns (guest-csv.ts).
+  if (patch.meal !== undefined) {
+    next.meal = patch.meal?.trim() || null;
+    if (next.meal && next.meal.length > MAX_MEAL) throw bad(`meal is ${next.meal.length} characters long; at most ${MAX_MEAL}`);
+  }
+  if (patch.desk_notes !== undefined) {
+    next.desk_notes = patch.desk_notes.trim();
+    if (next.desk_notes.length > MAX_DESK_NOTES) throw bad(`the staff notes are ${next.desk_notes.length} characters long; at most ${MAX_DESK_NOTES}`);
+  }
+  if (patch.tags !== undefined) {
+    next.tags = [...new Set(patch.tags.map((x) => x.trim().toLowerCase()).filter(Boolean))];
+    for (const tag of next.tags) if (badTag(tag)) throw bad(`tag "${tag.slice(0, 40)}" must be 1–64 characters without |`);
+    if (next.tags.length > MAX_TAGS) throw bad(`${next.tags.length} tags; at most ${MAX_TAGS}`);
+  }
   const synced: SyncGuest = {
     id: next.id, occasion_id: next.occasion_id, name: next.name, party_size: next.party_size, table_id: next.table_id, status: next.status,
     valid_from: next.valid_from, valid_to: next.valid_to, credentials: next.credentials,
@@ -84,7 +99,7 @@ async function nextGuest(q: Queryable, tenantId: string, current: GuestDetail, p
   return next;
 }
 
-const FIELDS = ['name', 'party_size', 'table_id', 'status', 'valid_from', 'valid_to', 'credentials', 'group', 'needs', 'notes'] as const;
+const FIELDS = ['name', 'party_size', 'table_id', 'status', 'valid_from', 'valid_to', 'credentials', 'group', 'needs', 'notes', 'meal', 'desk_notes', 'tags'] as const;
 type Field = (typeof FIELDS)[number];
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -103,9 +118,10 @@ export async function patchGuest(q: Queryable, tenantId: string, guestId: string
   if (!changed.length) return current;
 
   const rows = await q.query<{ id: string }>(
-    `UPDATE guestlist.guests SET name = $3, party_size = $4, table_id = $5, status = $6, valid_from = $7, valid_to = $8
+    `UPDATE guestlist.guests SET name = $3, party_size = $4, table_id = $5, status = $6, valid_from = $7, valid_to = $8,
+            meal = $9, desk_notes = $10, tags = $11::text[]
       WHERE id = $1 AND tenant_id = $2 AND NOT deleted RETURNING id`,
-    [guestId, tenantId, next.name, next.party_size, next.table_id, next.status, next.valid_from, next.valid_to],
+    [guestId, tenantId, next.name, next.party_size, next.table_id, next.status, next.valid_from, next.valid_to, next.meal, next.desk_notes || null, next.tags],
   );
   if (!rows.length) throw notFound('that guest');
   if (changed.includes('credentials')) {

@@ -24,7 +24,7 @@ export const GuestFilterQuerySchema = Type.Object(
 );
 type GuestFilterQuery = Static<typeof GuestFilterQuerySchema>;
 
-export const EXPORT_COLUMNS = ['guest_id', 'name', 'party_size', 'table', 'barcode', 'nfc', 'valid_from', 'valid_to', 'status', 'group', 'together_with', 'apart_from', 'needs', 'seat_locked'] as const;
+export const EXPORT_COLUMNS = ['guest_id', 'name', 'party_size', 'table', 'barcode', 'nfc', 'valid_from', 'valid_to', 'status', 'group', 'together_with', 'apart_from', 'needs', 'seat_locked', 'meal', 'notes', 'tags'] as const;
 
 /** Against formula injection (CSV injection): = + - @ and the tab/CR some spreadsheets also start formulas with. */
 export function neutralised(text: string): string {
@@ -42,6 +42,8 @@ function exportLine(g: ExportGuestRow): string {
     guest_id: g.id, name: g.name, party_size: String(g.party_size), table: g.table_label ?? '', barcode: values('barcode'), nfc: values('nfc'),
     valid_from: g.valid_from ?? '', valid_to: g.valid_to ?? '', status: g.status, group: g.group ?? '',
     together_with: g.together_with.join('|'), apart_from: g.apart_from.join('|'), needs: g.needs.join('|'), seat_locked: g.seat_locked ? 'true' : 'false',
+    // `notes` is the staff's (desk_notes, synced to the venue); the planner's own notes stay out of the file.
+    meal: g.meal ?? '', notes: g.desk_notes ?? '', tags: g.tags.join('|'),
   };
   return EXPORT_COLUMNS.map((c) => csvCell(cells[c])).join(',');
 }

@@ -201,9 +201,9 @@ describe.each(backends())('console guest API on %s', (backend) => {
     expect(all.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(all.headers['content-disposition']).toMatch(/^attachment; filename="guests-A-gala\.csv"$/);
     const lines = all.body.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('guest_id,name,party_size,table,barcode,nfc,valid_from,valid_to,status,group,together_with,apart_from,needs,seat_locked');
+    expect(lines[0]).toBe('guest_id,name,party_size,table,barcode,nfc,valid_from,valid_to,status,group,together_with,apart_from,needs,seat_locked,meal,notes,tags');
     expect(lines).toHaveLength(4);
-    expect(lines.find((l) => l.startsWith('ben,'))).toBe(`ben,"'@Ben, ""the"" Ortiz",1,T2,BC-cai,,,,active,'+Ortiz,,,,false`);
+    expect(lines.find((l) => l.startsWith('ben,'))).toBe(`ben,"'@Ben, ""the"" Ortiz",1,T2,BC-cai,,,,active,'+Ortiz,,,,false,,,`);
     const t1 = await asUser(app(), A.viewer, { method: 'GET', url: `/console/api/occasions/${A.occasionId}/guests.csv?table=${tables.T2}&q=nunez` });
     expect(t1.body.replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(',')[0])).toEqual(['guest_id', 'ana']);
     expect((await asUser(app(), B.viewer, { method: 'GET', url: `/console/api/occasions/${A.occasionId}/guests.csv` })).statusCode).toBe(404);
