@@ -13,6 +13,8 @@ import type { TabletStore } from './tablet/store';
 import { fastifyTrustProxy, type TrustProxy } from '../protocol/trust-proxy';
 import type { MetricsAccess } from '../protocol/metrics-access';
 import { syncScopeOf } from '../protocol/sync-scope';
+import { registerDeskRoutes } from './desk/desk-routes';
+import type { VenueDesk } from './desk/venue-desk';
 
 export interface AgentHealth {
   status: 'ok' | 'degraded';
@@ -41,6 +43,8 @@ export interface AgentAppDeps {
   trustProxy?: TrustProxy | undefined;
   /** Who may read /metrics (default open: one venue's figures, on the venue LAN); startAgent sets it from the environment. */
   metricsAccess?: MetricsAccess;
+  /** The venue desk (walk-ins, moves, reverts): its signed `/v1/desk/*` routes for kiosks, and the tablets' desk. */
+  desk?: VenueDesk;
 }
 
 export interface AgentApp {
@@ -76,8 +80,26 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
   if (deps.pairing) registerPairRoute(app, { pairing: deps.pairing, ...(deps.now ? { now: deps.now } : {}) });
 
   tabletRoutes = deps.tablet
-    ? await registerTabletRoutes(app, { store: deps.store, metrics, options: deps.tablet, now: deps.now ?? Date.now, ...(deps.onStored ? { onCommitted: deps.onStored } : {}) })
+    ? await registerTabletRoutes(app, {
+        store: deps.store,
+        metrics,
+        options: deps.tablet,
+        now: deps.now ?? Date.now,
+        ...(deps.onStored ? { onCommitted: deps.onStored } : {}),
+        ...(deps.desk ? { desk: deps.desk } : {}),
+      })
     : null;
+  if (deps.desk) {
+    registerDeskRoutes(app, {
+      agentStore: deps.store,
+      desk: deps.desk,
+      now: deps.now ?? Date.now,
+      onCommitted: () => {
+        deps.onStored?.();
+        tabletRoutes?.wake();
+      },
+    });
+  }
   const tablets = tabletRoutes?.store ?? null;
 
   app.get('/health', async (_request, reply) => {

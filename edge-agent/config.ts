@@ -48,6 +48,10 @@ export const AgentConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** The venue desk (edge-agent/desk): walk-ins of more than `steward_walk_in_max` people need a supervisor (default 4). */
+    desk: Type.Optional(
+      Type.Object({ steward_walk_in_max: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })) }, { additionalProperties: false }),
+    ),
   },
   { additionalProperties: false },
 );

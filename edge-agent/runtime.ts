@@ -15,6 +15,7 @@ import { buildAgentApp } from './app';
 import type { AgentConfig } from './config';
 import { AgentPairing } from './pairing';
 import { AgentStore } from './store';
+import { VenueDesk } from './desk/venue-desk';
 
 
 export interface RunningAgent {
@@ -30,6 +31,8 @@ export interface RunningAgent {
   metricsUrl: string | null;
   push: PushClient | null;
   pull: PullClient | null;
+  /** The venue desk the kiosks' `/v1/desk/*` routes and the tablets' desk routes share. */
+  desk: VenueDesk;
   /** Appends the agent's own device.heartbeat to its outbox now. */
   heartbeat(): void;
   close(): Promise<void>;
@@ -70,6 +73,12 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
     await runtimeStore.close();
     throw e;
   }
+  const desk = new VenueDesk(store, {
+    deviceId: config.device_id,
+    venueId: config.venue_id,
+    clock: now,
+    ...(config.desk?.steward_walk_in_max !== undefined ? { stewardWalkInMax: config.desk.steward_walk_in_max } : {}),
+  });
   let push: PushClient | null = null;
   let pull: PullClient | null = null;
   let http: SignedHttp | null = null;
@@ -87,6 +96,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
     pairing: new AgentPairing(store, config.venue_id),
     trustProxy,
     metricsAccess: metricsSettings.main,
+    desk,
     tablet: {
       venueId: config.venue_id,
       deviceId: config.device_id,
@@ -134,6 +144,9 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
       intervalMs: config.pull_interval_ms ?? 2_000,
       backoffMaxMs: 10_000,
       now,
+      // Reverts made elsewhere, and the desk's fields (HLCs, tags, meal, notes; table tags) for the merge and the
+      // proposal: the hub keeps them and never passes them on to its doors.
+      features: ['checkin_reverts', 'guest_desk'],
       onError: (message, kind, error) => {
         agentMetrics.pullErrors.inc({ kind });
         if (kind === 'local_store') runtimeStore.health.report(error ?? new Error(message));
@@ -203,6 +216,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
     metricsUrl: metricsListener?.url ?? null,
     push,
     pull,
+    desk,
     heartbeat,
     close() {
       closing ??= (async () => {

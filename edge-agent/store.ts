@@ -4,7 +4,8 @@
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { deadLetterJson } from '../core/contract/validate';
-import { LIMITS, type RelayedEvent, type SeatPilotEvent, type SyncChangeV2, type SyncFeature, type SyncResponse, type SyncResponseV2 } from '../core/contract/contract';
+import { LIMITS, type RelayedEvent, type SeatPilotEvent, type SyncChange, type SyncChangeV2, type SyncFeature, type SyncGuest, type SyncResponse, type SyncResponseV2, type SyncTable } from '../core/contract/contract';
+import { hlcWins } from '../core/desk/hlc';
 import { SqliteOutbox } from '../venue-store/outbox';
 import { SyncApplier } from '../venue-store/sync-apply';
 import type { Caller, KeyRecord, KeyStatus, RejectedEvent, RelayingStore, StoreBatchResult, SyncStore } from '../protocol/store';
@@ -63,6 +64,16 @@ export class AgentStore implements RelayingStore, SyncStore {
       feedAfterV1: p(`SELECT seq, kind, change_json FROM feed WHERE seq > ? AND kind <> 'checkin_reverted' ORDER BY seq LIMIT ?`),
       revert: p(`UPDATE checkins SET reverted_by = ? WHERE event_id = ? AND guest_id = ? AND outcome = 'admitted' AND reverted_by IS NULL`),
       feedMax: p('SELECT coalesce(max(seq), 0) FROM feed').pluck(),
+      // Door versions (venue migration 0011): what the doors last got for a guest, and the row a fed change is built from.
+      guestVersions: p('SELECT version, door_version FROM guests WHERE id = ?'),
+      guestTombVersion: p("SELECT version FROM tombstones WHERE entity = 'guest' AND id = ?").pluck(),
+      setDoorVersion: p('UPDATE guests SET door_version = ? WHERE id = ?'),
+      guestRow: p('SELECT id, occasion_id, name, party_size, table_id, status, valid_from, valid_to, door_version, version FROM guests WHERE id = ?'),
+      guestCredentials: p('SELECT kind, value FROM credentials WHERE guest_id = ? ORDER BY kind, value'),
+      pendingOf: p('SELECT field, value, hlc FROM desk_pending WHERE guest_id = ?'),
+      dropPending: p('DELETE FROM desk_pending WHERE guest_id = ? AND field = ?'),
+      keepPendingTable: p('UPDATE guests SET table_id = ?, table_hlc = ? WHERE id = ?'),
+      keepPendingParty: p('UPDATE guests SET party_size = ?, party_hlc = ? WHERE id = ?'),
       addKey: p(`INSERT INTO device_keys (key_id, device_id, kind, secret, created_at) VALUES (?, ?, ?, ?, ?)`),
       revokeKey: p(`UPDATE device_keys SET status = 'revoked', revoked_at = ? WHERE key_id = ?`),
     };
@@ -153,21 +164,7 @@ export class AgentStore implements RelayingStore, SyncStore {
         if (!this.outbox.appendValidated(event, nowMs)) continue;
         fresh.push(event);
         this.audit.appendEvent(event);
-        if (event.type === 'checkin.succeeded') {
-          const p = event.payload;
-          this.s.checkin!.run(event.event_id, p.guest_id, event.device_id, p.door_id, p.direction, p.party_size, event.occurred_at, Date.parse(event.occurred_at), p.table_id);
-          const checkin = { event_id: event.event_id, guest_id: p.guest_id, door_id: p.door_id, device_id: event.device_id, direction: p.direction, party_size: p.party_size, occurred_at: event.occurred_at };
-          this.s.feed!.run('checkin', JSON.stringify({ kind: 'checkin', checkin }));
-        } else if (event.type === 'checkin.reverted') {
-          // Applied with its storing: the guest's own check-in it names stops counting here (tablets, seat counts) and
-          // the doors hear of it. A revert naming an unknown check-in, another guest's, or one already reverted is
-          // stored, audited and relayed to the cloud as it is, and applies nothing at the venue.
-          const p = event.payload;
-          if (this.s.revert!.run(event.event_id, p.reverted_event_id, p.guest_id).changes > 0) {
-            const reverted = { event_id: p.reverted_event_id, guest_id: p.guest_id, reverted_event_id: event.event_id, door_id: p.door_id, occurred_at: event.occurred_at };
-            this.s.feed!.run('checkin_reverted', JSON.stringify({ kind: 'checkin_reverted', reverted }));
-          }
-        }
+        this.applyVenueEvent(event);
       }
       // Types this build does not know: only queued for the cloud, as they came (their meaning is the cloud's to read).
       for (const event of relayed) if (this.outbox.appendValidated(event, nowMs)) forwarded.push(event.event_id);
@@ -178,6 +175,31 @@ export class AgentStore implements RelayingStore, SyncStore {
     })();
     for (const e of fresh) this.onNewEvent?.(e);
     return { inserted: [...fresh.map((e) => e.event_id), ...forwarded] };
+  }
+
+  /**
+   * What a stored check-in or revert changes at the venue, inside the caller's transaction: the ingest of a door's
+   * batch and the hub's own desk (edge-agent/desk/venue-desk.ts) apply them through this one path.
+   * A check-in becomes the venue's (tablets, seat counts) and goes to the doors' feed. A revert marks the guest's own
+   * check-in it names (then the doors hear of it); one naming an unknown check-in, another guest's, or one already
+   * reverted applies nothing here (it is still stored, audited and relayed by the caller). Returns whether it applied.
+   */
+  applyVenueEvent(event: SeatPilotEvent): boolean {
+    if (event.type === 'checkin.succeeded') {
+      const p = event.payload;
+      this.s.checkin!.run(event.event_id, p.guest_id, event.device_id, p.door_id, p.direction, p.party_size, event.occurred_at, Date.parse(event.occurred_at), p.table_id);
+      const checkin = { event_id: event.event_id, guest_id: p.guest_id, door_id: p.door_id, device_id: event.device_id, direction: p.direction, party_size: p.party_size, occurred_at: event.occurred_at };
+      this.s.feed!.run('checkin', JSON.stringify({ kind: 'checkin', checkin }));
+      return true;
+    }
+    if (event.type === 'checkin.reverted') {
+      const p = event.payload;
+      if (this.s.revert!.run(event.event_id, p.reverted_event_id, p.guest_id).changes === 0) return false;
+      const reverted = { event_id: p.reverted_event_id, guest_id: p.guest_id, reverted_event_id: event.event_id, door_id: p.door_id, occurred_at: event.occurred_at };
+      this.s.feed!.run('checkin_reverted', JSON.stringify({ kind: 'checkin_reverted', reverted }));
+      return true;
+    }
+    return false;
   }
 
   async ping(): Promise<void> {
@@ -196,15 +218,129 @@ export class AgentStore implements RelayingStore, SyncStore {
     return st;
   }
 
-  /** Applies a cloud page and appends its changes to the kiosks' feed, in one transaction. */
-  applyCloudPage(page: SyncResponse): void {
+  /**
+   * Applies a cloud page and appends its changes to the kiosks' feed, in one transaction.
+   *
+   * Guests reach the doors in one per-guest order with the desk's own changes: each guest change and guest tombstone
+   * the hub feeds gets the door version max(door_version + 1, the cloud's version), so a door (which applies a guest
+   * change only when newer) skips none. A guest with desk_pending rows is merged per field first (the rule in
+   * venue migration 0011): the cloud took our decision or made a later one → the pending row ends, the cloud's value
+   * stays; else the hub's value is kept over the cloud's older one. The doors get the merged values, and never the
+   * guest_desk fields (HLCs, tags, meal, notes; table tags): doors validate pages strictly.
+   */
+  applyCloudPage(page: SyncResponse | SyncResponseV2): void {
+    const changes: readonly SyncChangeV2[] = page.changes;
     this.db.transaction(() => {
+      const applied = this.guestChangesApplied(changes);
       this.applier.apply(page, { feed: CLOUD_FEED, nowMs: this.clock() });
-      for (const c of page.changes) {
-        // Check-ins and their reverts reach the doors from this hub's own ingest, never from the cloud's page.
-        if (c.kind !== 'checkin') this.s.feed!.run(c.kind, JSON.stringify(c));
-      }
+      // Merged once per guest, against the last change of theirs that applied (the row holds its values now).
+      const lastOf = new Map<string, number>();
+      changes.forEach((c, i) => {
+        if (c.kind === 'guest' && applied.has(i)) lastOf.set(c.guest.id, i);
+      });
+      for (const i of lastOf.values()) this.mergePending((changes[i] as Extract<SyncChange, { kind: 'guest' }>).guest);
+      changes.forEach((c, i) => {
+        switch (c.kind) {
+          // Check-ins and their reverts reach the doors from this hub's own ingest, never from the cloud's page.
+          case 'checkin':
+          case 'checkin_reverted':
+            return;
+          case 'guest': {
+            if (!applied.has(i)) return;
+            const guest = lastOf.get(c.guest.id) === i ? this.withHubSeat(c.guest) : doorGuest(c.guest);
+            this.feedGuestChange(guest, this.nextDoorVersion(c.guest.id, c.version));
+            return;
+          }
+          case 'tombstone': {
+            if (c.entity !== 'guest') break;
+            if (!applied.has(i)) return;
+            const version = this.nextDoorVersion(c.id, c.version);
+            this.s.setDoorVersion!.run(version, c.id);
+            this.s.feed!.run(c.kind, JSON.stringify({ ...c, version }));
+            return;
+          }
+          case 'table':
+            this.s.feed!.run(c.kind, JSON.stringify({ ...c, table: doorTable(c.table) }));
+            return;
+          default:
+            break;
+        }
+        this.s.feed!.run(c.kind, JSON.stringify(c));
+      });
     })();
+  }
+
+  /** The page's guest changes and guest tombstones the applier will apply (newer than the stored version), by index. */
+  private guestChangesApplied(changes: readonly SyncChangeV2[]): Set<number> {
+    const current = new Map<string, number>();
+    const stored = (id: string) => {
+      let v = current.get(id);
+      if (v === undefined) {
+        const row = this.s.guestVersions!.get(id) as { version: number } | undefined;
+        v = Math.max(row?.version ?? 0, (this.s.guestTombVersion!.get(id) as number | undefined) ?? 0);
+      }
+      return v;
+    };
+    const out = new Set<number>();
+    changes.forEach((c, i) => {
+      const id = c.kind === 'guest' ? c.guest.id : c.kind === 'tombstone' && c.entity === 'guest' ? c.id : null;
+      if (id === null) return;
+      const v = stored(id);
+      if (c.version > v) {
+        out.add(i);
+        current.set(id, c.version);
+      } else current.set(id, v);
+    });
+    return out;
+  }
+
+  /** Per field with a pending desk decision: the cloud's value ends it when it is ours or later, else ours stays. */
+  private mergePending(g: SyncGuest): void {
+    const rows = this.s.pendingOf!.all(g.id) as { field: 'table' | 'party'; value: string | null; hlc: string }[];
+    for (const p of rows) {
+      const cloudHlc = (p.field === 'table' ? g.table_hlc : g.party_hlc) ?? null;
+      if (cloudHlc === p.hlc || hlcWins(cloudHlc, p.hlc)) this.s.dropPending!.run(g.id, p.field);
+      else if (p.field === 'table') this.s.keepPendingTable!.run(p.value, p.hlc, g.id);
+      else this.s.keepPendingParty!.run(Number(p.value), p.hlc, g.id);
+    }
+  }
+
+  /** The cloud's guest as the doors get it, with the table and party the hub holds after the merge. */
+  private withHubSeat(g: SyncGuest): SyncGuest {
+    const row = this.s.guestRow!.get(g.id) as { table_id: string | null; party_size: number } | undefined;
+    const out = doorGuest(g);
+    return row ? { ...out, table_id: row.table_id, party_size: row.party_size } : out;
+  }
+
+  /** max(door_version + 1, the cloud's version): the version of the guest's next change fed to the doors. */
+  private nextDoorVersion(guestId: string, cloudVersion: number): number {
+    const row = this.s.guestVersions!.get(guestId) as { version: number; door_version: number | null } | undefined;
+    return Math.max((row?.door_version ?? 0) + 1, cloudVersion);
+  }
+
+  private feedGuestChange(guest: SyncGuest, version: number): void {
+    this.s.setDoorVersion!.run(version, guest.id);
+    const change: SyncChange = { kind: 'guest', version, guest };
+    this.s.feed!.run('guest', JSON.stringify(change));
+  }
+
+  /**
+   * The desk's own change of a guest (a walk-in, a move, a +1), for the doors, inside the caller's transaction: a v1
+   * `guest` change built from the hub's row and the guest's credentials, with the door version
+   * max(door_version, version) + 1. Returns that version, or null when the guest is unknown here.
+   */
+  feedOwnGuestChange(guestId: string): number | null {
+    const row = this.s.guestRow!.get(guestId) as
+      | { id: string; occasion_id: string; name: string; party_size: number; table_id: string | null; status: SyncGuest['status']; valid_from: string | null; valid_to: string | null; door_version: number | null; version: number }
+      | undefined;
+    if (!row) return null;
+    const credentials = this.s.guestCredentials!.all(guestId) as SyncGuest['credentials'];
+    const version = Math.max(row.door_version ?? 0, row.version) + 1;
+    this.feedGuestChange(
+      { id: row.id, occasion_id: row.occasion_id, name: row.name, party_size: row.party_size, table_id: row.table_id, status: row.status, valid_from: row.valid_from, valid_to: row.valid_to, credentials },
+      version,
+    );
+    return version;
   }
 
   cloudCursor(): string | undefined {
@@ -233,6 +369,18 @@ export class AgentStore implements RelayingStore, SyncStore {
     const last = page.length ? (page[page.length - 1] as { seq: number }).seq : after;
     return { cursor: `${CURSOR_PREFIX}${last}`, has_more: rows.length > limit, changes };
   }
+}
+
+/** A guest as the doors get it: without the guest_desk fields (a door validates pages strictly). */
+function doorGuest(g: SyncGuest): SyncGuest {
+  const { table_hlc: _t, party_hlc: _p, tags: _tags, meal: _m, notes: _n, ...rest } = g;
+  return rest;
+}
+
+/** A table as the doors get it: without its tags (guest_desk). */
+function doorTable(t: SyncTable): SyncTable {
+  const { tags: _tags, ...rest } = t;
+  return rest;
 }
 
 /** The feed's rows about some entities only: a change's `kind` names its entity, a tombstone's JSON does. */

@@ -35,3 +35,12 @@ CREATE TABLE desk_pending (
 -- Tablets marked "host" get every VIP's arrival, whatever their table.
 ALTER TABLE tablets ADD COLUMN host INTEGER NOT NULL DEFAULT 0 CHECK (host IN (0, 1));
 ALTER TABLE tablet_pairing_codes ADD COLUMN host INTEGER NOT NULL DEFAULT 0 CHECK (host IN (0, 1));
+
+-- The desk's requests by the caller's request_id (a walk-in, a move, a revert sent twice is done once): the first
+-- answer, kept, so a retry gets it back. The hub's only.
+CREATE TABLE desk_requests (
+  request_id   TEXT PRIMARY KEY,
+  kind         TEXT NOT NULL CHECK (kind IN ('walk_in', 'move', 'revert')),
+  result_json  TEXT NOT NULL,
+  created_at   TEXT NOT NULL
+);

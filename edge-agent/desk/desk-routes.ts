@@ -1,0 +1,96 @@
+// The venue desk's signed routes for the kiosks' staff mode (protocol/staff-client.ts is the caller): a walk-in's
+// proposal and the walk-in itself, moves and party changes, undoing a check-in. The kiosk checked the staff PIN and
+// names the role in the body (as for pairing codes, the hub trusts its kiosks' staff mode); the hub checks what that
+// role may do. A DeskError is answered with its status and {error, message}.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import {
+  KioskMoveRequestSchema, KioskRevertRequestSchema, KioskWalkInProposalRequestSchema, KioskWalkInRequestSchema,
+  type DeskActor, type KioskDeskFields, type KioskMoveRequest, type KioskRevertRequest, type KioskWalkInProposalRequest, type KioskWalkInRequest,
+} from '../../core/contract/desk';
+import { ajv } from '../../core/contract/validate';
+import type { Caller } from '../../protocol/store';
+import type { AgentStore } from '../store';
+import { parseBody, signedCaller } from '../tablet/route-helpers';
+import { DeskError, type VenueDesk } from './venue-desk';
+
+const validate = {
+  proposal: ajv.compile(KioskWalkInProposalRequestSchema),
+  walkIn: ajv.compile(KioskWalkInRequestSchema),
+  move: ajv.compile(KioskMoveRequestSchema),
+  revert: ajv.compile(KioskRevertRequestSchema),
+};
+
+export interface DeskRouteDeps {
+  agentStore: AgentStore;
+  desk: VenueDesk;
+  now: () => number;
+  /** A desk write committed (events queued, the doors' feed moved): push now, refresh the tablets' boards. */
+  onCommitted?: () => void;
+}
+
+/** The request without the kiosk's fields, and who asks: the kiosk's device, the staff role it names, its door. */
+function split<T extends KioskDeskFields>(caller: Caller, body: T): { req: Omit<T, 'by_role' | 'door_id'>; actor: DeskActor } {
+  const { by_role, door_id, ...req } = body;
+  return { req, actor: { device_id: caller.deviceId, role: by_role, door_id } };
+}
+
+function refuse(reply: FastifyReply, e: unknown): FastifyReply {
+  if (!(e instanceof DeskError)) throw e;
+  return reply.code(e.status).send({ error: e.code, message: e.message });
+}
+
+export function registerDeskRoutes(app: FastifyInstance, deps: DeskRouteDeps): void {
+  const { desk, now } = deps;
+
+  app.post('/v1/desk/walk-ins/proposal', async (request, reply) => {
+    const caller = await signedCaller(deps.agentStore, request, reply, ['kiosk'], now());
+    if (!caller) return reply;
+    const { req, actor } = split(caller, parseBody<KioskWalkInProposalRequest>(request, validate.proposal));
+    try {
+      const proposal = desk.proposeWalkIn(req, actor);
+      deps.onCommitted?.();
+      return proposal;
+    } catch (e) {
+      return refuse(reply, e);
+    }
+  });
+
+  app.post('/v1/desk/walk-ins', async (request, reply) => {
+    const caller = await signedCaller(deps.agentStore, request, reply, ['kiosk'], now());
+    if (!caller) return reply;
+    const { req, actor } = split(caller, parseBody<KioskWalkInRequest>(request, validate.walkIn));
+    try {
+      const result = desk.addWalkIn(req, actor);
+      if (result.created) deps.onCommitted?.();
+      return reply.code(result.created ? 201 : 200).send(result);
+    } catch (e) {
+      return refuse(reply, e);
+    }
+  });
+
+  app.post('/v1/desk/moves', async (request, reply) => {
+    const caller = await signedCaller(deps.agentStore, request, reply, ['kiosk'], now());
+    if (!caller) return reply;
+    const { req, actor } = split(caller, parseBody<KioskMoveRequest>(request, validate.move));
+    try {
+      const result = desk.move(req, actor);
+      if (result.created && result.event_id) deps.onCommitted?.();
+      return result;
+    } catch (e) {
+      return refuse(reply, e);
+    }
+  });
+
+  app.post('/v1/desk/reverts', async (request, reply) => {
+    const caller = await signedCaller(deps.agentStore, request, reply, ['kiosk'], now());
+    if (!caller) return reply;
+    const { req, actor } = split(caller, parseBody<KioskRevertRequest>(request, validate.revert));
+    try {
+      const result = desk.revertCheckin(req, actor);
+      if (result.created) deps.onCommitted?.();
+      return result;
+    } catch (e) {
+      return refuse(reply, e);
+    }
+  });
+}
