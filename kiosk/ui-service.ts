@@ -5,10 +5,16 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RejectReason, SyncFloorPlan, SyncTable } from '../core/contract/contract';
 import type { CheckinDecisionResult, CheckinService } from './checkin-service';
 import type { CheckinScreen, FindTableAnswer, GuestView, KioskSetup, KioskStatus, OutOfOrderReason, ScanRequest, ScannerState, SeatingCounts, StaffRole, TabletPairingCode } from './ipc/channels';
-import { HubUnavailableError, type KioskServicePort } from './ipc/handlers';
+import { DeskRefusal, HubUnavailableError, type KioskServicePort } from './ipc/handlers';
+import type { PinFailure } from './ipc/pin-lockout';
 import { GuestReader } from './guests';
 import { TableFinder } from './find-table';
-import { createTabletPairingCode, seatingCounts } from '../protocol/staff-client';
+import { addWalkIn, createTabletPairingCode, moveGuest, proposeWalkIn, revertCheckin, seatingCounts, StaffApiError } from '../protocol/staff-client';
+import {
+  DESK_ERROR_CODES, type DeskErrorCode, type KioskMoveRequest, type KioskRevertRequest, type KioskWalkInProposalRequest, type KioskWalkInRequest,
+  type MoveRequest, type MoveResult, type RevertRequest, type RevertResult, type WalkInProposal, type WalkInProposalRequest, type WalkInRequest, type WalkInResult,
+} from '../core/contract/desk';
+import { newEventId } from '../core/contract/event-id';
 import type { SignedHttp } from '../protocol/http-client';
 import type { RuntimeStore } from '../venue-store/runtime-store';
 import type { StoreHealth } from '../venue-store/store-health';
@@ -22,6 +28,11 @@ export interface ScannerReport {
 export interface StaffHub {
   seatingCounts(): Promise<SeatingCounts>;
   pairTablet(label: string | undefined, role: StaffRole): Promise<TabletPairingCode>;
+  /** The venue desk (core/contract/desk.ts); a refusal throws StaffApiError with the hub's code. */
+  proposeWalkIn(req: KioskWalkInProposalRequest): Promise<WalkInProposal>;
+  addWalkIn(req: KioskWalkInRequest): Promise<WalkInResult>;
+  move(req: KioskMoveRequest): Promise<MoveResult>;
+  revert(req: KioskRevertRequest): Promise<RevertResult>;
 }
 
 /** Staff mode's calls to the hub, over the same signed link the kiosk syncs with. */
@@ -29,8 +40,25 @@ export function staffHub(http: SignedHttp): StaffHub {
   return {
     seatingCounts: () => seatingCounts(http),
     pairTablet: (label, role) => createTabletPairingCode(http, { ...(label ? { label } : {}), role }),
+    proposeWalkIn: (req) => proposeWalkIn(http, req),
+    addWalkIn: (req) => addWalkIn(http, req),
+    move: (req) => moveGuest(http, req),
+    revert: (req) => revertCheckin(http, req),
   };
 }
+
+/** What staff read when the hub refuses a desk request; the screen shows its own words for each code (es, en). */
+const DESK_REFUSALS: Record<DeskErrorCode, string> = {
+  supervisor_required: 'A supervisor must do this: ask them to enter their PIN.',
+  not_found: 'The venue hub does not know this guest or table: search again, or ask the planner.',
+  table_full: 'That table has no room for the whole party: pick another table.',
+  needs_unmet: 'That table lacks what the party needs: pick another table.',
+  nothing_to_revert: 'This guest has no check-in to undo.',
+  no_occasion: 'No event is under way at the venue now: walk-ins are added to the event under way.',
+  bad_request: 'The venue hub refused this request',
+};
+const isDeskCode = (code: string): code is DeskErrorCode => (DESK_ERROR_CODES as readonly string[]).includes(code);
+const NEEDS_HUB = 'Walk-ins and moves need the venue hub';
 
 export interface UiServiceOptions {
   venueName: string;
@@ -209,6 +237,67 @@ export class KioskUiService implements KioskServicePort {
 
   async pairTablet(label: string | undefined, role: StaffRole): Promise<TabletPairingCode> {
     return this.viaHub((hub) => hub.pairTablet(label, role));
+  }
+
+  async deskProposeWalkIn(req: WalkInProposalRequest, role: StaffRole): Promise<WalkInProposal> {
+    return this.viaDesk((hub) => hub.proposeWalkIn({ ...req, ...this.deskFields(role) }));
+  }
+
+  async deskAddWalkIn(req: WalkInRequest, role: StaffRole): Promise<WalkInResult> {
+    return this.viaDesk((hub) => hub.addWalkIn({ ...req, ...this.deskFields(role) }));
+  }
+
+  async deskMove(req: MoveRequest, role: StaffRole): Promise<MoveResult> {
+    return this.viaDesk((hub) => hub.move({ ...req, ...this.deskFields(role) }));
+  }
+
+  async deskRevert(req: RevertRequest, role: StaffRole): Promise<RevertResult> {
+    return this.viaDesk((hub) => hub.revert({ ...req, ...this.deskFields(role) }));
+  }
+
+  guestTable(guestId: string): string | null | undefined {
+    const g = this.stored(() => this.reader.guestById(guestId));
+    return g ? g.table_id : undefined;
+  }
+
+  /** Queued like a check-in's event and pushed at once: the hub audits it (entity door). */
+  pinFailed(failure: PinFailure): void {
+    const cfg = this.core.config;
+    this.stored(() =>
+      this.core.outbox.append({
+        event_id: newEventId(),
+        type: 'staff.pin_failed',
+        occurred_at: new Date(this.core.venueNow()).toISOString(),
+        venue_id: cfg.venue_id,
+        device_id: cfg.device_id,
+        payload: { door_id: cfg.door_id, failures: failure.failures, locked: failure.locked },
+      }),
+    );
+    this.opts.afterRecord?.();
+  }
+
+  private deskFields(role: StaffRole): { by_role: StaffRole; door_id: string } {
+    return { by_role: role, door_id: this.core.config.door_id };
+  }
+
+  /** A desk call: the hub's refusals become DeskRefusal with words staff understand; no hub, or silence, says the hub is needed. */
+  private async viaDesk<T>(call: (hub: StaffHub) => Promise<T>): Promise<T> {
+    const hub = this.opts.hub;
+    if (!hub) throw new HubUnavailableError('no_hub', `${NEEDS_HUB}: this kiosk has none configured.`);
+    try {
+      return await call(hub);
+    } catch (e) {
+      if (e instanceof StaffApiError) {
+        // An older hub has no desk routes: its 404 names the route, not a guest.
+        if (e.status === 404 && /^no route for /.test(e.message)) throw new HubUnavailableError('hub_unreachable', `${NEEDS_HUB}, and this hub's version does not offer them: update the hub.`);
+        if (isDeskCode(e.code)) {
+          const message = e.code === 'bad_request' ? `${DESK_REFUSALS.bad_request}: ${e.message}` : e.code === 'supervisor_required' && e.message ? e.message : DESK_REFUSALS[e.code];
+          throw new DeskRefusal(e.code, message);
+        }
+        throw new HubUnavailableError('hub_unreachable', `${NEEDS_HUB}, and it could not do this (${e.status} ${e.code}): check the hub, then try again.`);
+      }
+      throw new HubUnavailableError('hub_unreachable', `${NEEDS_HUB}, and it is not answering (${(e as Error).message}): check the hub and the network, then try again.`);
+    }
   }
 
   private async viaHub<T>(call: (hub: StaffHub) => Promise<T>): Promise<T> {

@@ -54,6 +54,10 @@ function httpStatus(code: IpcErrorCode): number {
     case 'supervisor_required':
       return 403;
     case 'no_hub':
+    case 'table_full':
+    case 'needs_unmet':
+    case 'nothing_to_revert':
+    case 'no_occasion':
       return 409;
     case 'unavailable':
     case 'hub_unreachable':

@@ -3,6 +3,10 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { RejectReason, SyncFloorPlan, SyncTable } from '../../core/contract/contract';
 import { StaffRoleSchema, TabletLabelSchema, type SeatingCounts, type StaffRole, type TabletPairingCode } from '../../core/contract/staff';
+import {
+  MoveRequestSchema, RevertRequestSchema, WalkInProposalRequestSchema, WalkInRequestSchema,
+  type MoveResult, type RevertResult, type WalkInOption, type WalkInProposal, type WalkInResult,
+} from '../../core/contract/desk';
 import type { Channel, KioskEventName } from './channel-names';
 
 export { CHANNEL_NAMES, EVENT_NAMES, ipcChannelName, ipcEventName, isChannel, type Channel, type KioskEventName } from './channel-names';
@@ -42,6 +46,24 @@ export type PairTabletRequest = Static<typeof PairTabletRequestSchema>;
 /** Find my table (a guest without a ticket): what they typed of their surname. At least 3 letters is the service's rule (a sentence the guest reads). */
 export const FindTableRequestSchema = Type.Object({ surname_prefix: Type.String({ maxLength: 60 }) }, { additionalProperties: false });
 export type FindTableRequest = Static<typeof FindTableRequestSchema>;
+
+// The venue desk (core/contract/desk.ts): the staff session plus the desk request's own fields. The kiosk adds whose
+// session asks and its door; `request_id` (the hub's retry key) is made here when the screen gives none.
+const StaffTokenField = Type.Object({ staff_token: StaffToken });
+const OptionalRequestId = Type.Partial(Type.Pick(WalkInRequestSchema, ['request_id']));
+
+export const DeskProposeWalkInRequestSchema = Type.Composite([StaffTokenField, WalkInProposalRequestSchema], { additionalProperties: false });
+export type DeskProposeWalkInRequest = Static<typeof DeskProposeWalkInRequestSchema>;
+export const DeskAddWalkInRequestSchema = Type.Composite([StaffTokenField, Type.Omit(WalkInRequestSchema, ['request_id']), OptionalRequestId], { additionalProperties: false });
+export type DeskAddWalkInRequest = Static<typeof DeskAddWalkInRequestSchema>;
+/** A move to another table needs a supervisor; a party-size change alone does not. */
+export const DeskMoveRequestSchema = Type.Composite([StaffTokenField, Type.Omit(MoveRequestSchema, ['request_id']), OptionalRequestId], { additionalProperties: false });
+export type DeskMoveRequest = Static<typeof DeskMoveRequestSchema>;
+/** Undo a check-in (supervisor): `reason` is what staff typed. */
+export const DeskRevertRequestSchema = Type.Composite([StaffTokenField, Type.Omit(RevertRequestSchema, ['request_id']), OptionalRequestId], { additionalProperties: false });
+export type DeskRevertRequest = Static<typeof DeskRevertRequestSchema>;
+
+export type { MoveResult, RevertResult, WalkInOption, WalkInProposal, WalkInResult };
 
 export const EmptyRequestSchema = Type.Object({}, { additionalProperties: false });
 export type EmptyRequest = Static<typeof EmptyRequestSchema>;
@@ -138,6 +160,11 @@ export interface StaffSession {
   staff_token: string;
   expires_at: string;
   role: StaffRole;
+  /**
+   * Whether this session may do what needs a supervisor (undo, a move to another table): a supervisor's, or any
+   * session at a kiosk without a supervisor PIN. The screen disables those buttons otherwise, and says why.
+   */
+  supervisor_rights: boolean;
 }
 
 /** The map itself: a request schema per channel, the response type beside it. */
@@ -152,6 +179,10 @@ export const CHANNELS = {
   'staff.seating': StaffRequestSchema,
   'staff.pairTablet': PairTabletRequestSchema,
   'guest.findTable': FindTableRequestSchema,
+  'desk.proposeWalkIn': DeskProposeWalkInRequestSchema,
+  'desk.addWalkIn': DeskAddWalkInRequestSchema,
+  'desk.move': DeskMoveRequestSchema,
+  'desk.revert': DeskRevertRequestSchema,
 } as const satisfies Record<Channel, TSchema>;
 
 /** Every channel's response; keyed by Channel so a channel without a response type does not compile. */
@@ -166,6 +197,10 @@ export interface ChannelResponses extends Record<Channel, unknown> {
   'staff.seating': SeatingCounts;
   'staff.pairTablet': TabletPairingCode;
   'guest.findTable': FindTableAnswer;
+  'desk.proposeWalkIn': WalkInProposal;
+  'desk.addWalkIn': WalkInResult;
+  'desk.move': MoveResult;
+  'desk.revert': RevertResult;
 }
 
 export type ChannelRequest<K extends Channel> = Static<(typeof CHANNELS)[K]>;
@@ -173,9 +208,15 @@ export type ChannelResponse<K extends Channel> = ChannelResponses[K];
 
 /**
  * `no_session`: browser mode only, a request without this boot's page session (the page reloads itself to get it).
- * `supervisor_required`: a steward's session asked for what only a supervisor may do (ipc/staff-roles.ts).
+ * `supervisor_required`: a steward's session asked for what only a supervisor may do (ipc/staff-roles.ts), or the hub
+ * said so (a walk-in above its size limit for stewards).
+ * The venue desk's refusals, as the hub gave them (core/contract/desk.ts DeskErrorCode): `table_full` (fewer free seats
+ * than the party), `needs_unmet` (the table lacks what the party needs), `nothing_to_revert` (no check-in to undo),
+ * `no_occasion` (nothing under way at the venue); `not_found` (guest or table) and `bad_request` as elsewhere.
  */
-export type IpcErrorCode = 'bad_request' | 'unknown_channel' | 'wrong_pin' | 'too_many_attempts' | 'staff_locked' | 'not_found' | 'unavailable' | 'no_hub' | 'hub_unreachable' | 'no_session' | 'rate_limited' | 'disabled' | 'supervisor_required';
+export type IpcErrorCode =
+  | 'bad_request' | 'unknown_channel' | 'wrong_pin' | 'too_many_attempts' | 'staff_locked' | 'not_found' | 'unavailable' | 'no_hub' | 'hub_unreachable'
+  | 'no_session' | 'rate_limited' | 'disabled' | 'supervisor_required' | 'table_full' | 'needs_unmet' | 'nothing_to_revert' | 'no_occasion';
 export interface IpcError {
   code: IpcErrorCode;
   message: string;

@@ -20,7 +20,8 @@ import {
   type StaffRole,
   type TabletPairingCode,
 } from './channels';
-import { PinLockout, SCREEN_SOURCE } from './pin-lockout';
+import type { DeskErrorCode, MoveRequest, MoveResult, RevertRequest, RevertResult, WalkInProposal, WalkInProposalRequest, WalkInRequest, WalkInResult } from '../../core/contract/desk';
+import { PinLockout, SCREEN_SOURCE, type PinFailure } from './pin-lockout';
 import { requireRole } from './staff-roles';
 
 /** What the handlers need from the kiosk: the check-in service and its configuration, behind one port. */
@@ -44,6 +45,18 @@ export interface KioskServicePort {
   pairTablet(label: string | undefined, role: StaffRole): Promise<TabletPairingCode>;
   /** Find my table: throws KioskRefusal (too short, rate-limited, switched off); checks nobody in. */
   findTable(surnamePrefix: string): Promise<FindTableAnswer>;
+  /**
+   * The venue desk, asked of the hub with the session's role and this kiosk's door (the hub decides and records).
+   * Throw HubUnavailableError without a hub or when it does not answer, DeskRefusal when it refuses.
+   */
+  deskProposeWalkIn(req: WalkInProposalRequest, role: StaffRole): Promise<WalkInProposal>;
+  deskAddWalkIn(req: WalkInRequest, role: StaffRole): Promise<WalkInResult>;
+  deskMove(req: MoveRequest, role: StaffRole): Promise<MoveResult>;
+  deskRevert(req: RevertRequest, role: StaffRole): Promise<RevertResult>;
+  /** The guest's table in this kiosk's list (null: none); undefined when the kiosk does not know the guest. */
+  guestTable(guestId: string): string | null | undefined;
+  /** A wrong PIN at staff unlock: queues staff.pin_failed in the kiosk's outbox, for the hub's audit. */
+  pinFailed(failure: PinFailure): void;
 }
 
 /** The service declined a guest's request for a reason the guest may read (kiosk/find-table.ts). */
@@ -66,10 +79,20 @@ export class HubUnavailableError extends Error {
   }
 }
 
+/** The hub refused a desk request (core/contract/desk.ts DeskErrorCode), with a sentence staff understand. */
+export class DeskRefusal extends Error {
+  override name = 'DeskRefusal';
+  constructor(readonly code: DeskErrorCode & IpcError['code'], message: string) {
+    super(message);
+  }
+}
+
 export interface HandlerDeps {
   service: KioskServicePort;
   now?: () => number;
   newToken?: () => string;
+  /** The hub's retry key of a desk request the screen sent without one. */
+  newRequestId?: () => string;
   /** Where unexpected failures are reported (never with request contents: a PIN could be among them). */
   logError?: (channel: Channel, error: unknown) => void;
   staffSessionMs?: number;
@@ -92,6 +115,7 @@ const fail = (code: IpcError['code'], message: string): { ok: false; error: IpcE
 export function createHandlers(deps: HandlerDeps): Handlers {
   const now = deps.now ?? Date.now;
   const newToken = deps.newToken ?? (() => globalThis.crypto.randomUUID().replace(/-/g, ''));
+  const newRequestId = deps.newRequestId ?? (() => globalThis.crypto.randomUUID());
   const sessionMs = deps.staffSessionMs ?? 5 * 60_000;
   const sessions = new Map<string, { expires: number; role: StaffRole }>();
   const lockout = new PinLockout({ now });
@@ -118,6 +142,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         // Expected at a kiosk whose hub is down: staff get the reason, and it is no fault worth a log line.
         if (e instanceof HubUnavailableError) return fail(e.code, e.message);
         if (e instanceof KioskRefusal) return { ok: false, error: { code: e.code, message: e.message, ...e.extra } };
+        if (e instanceof DeskRefusal) return fail(e.code, e.message);
         deps.logError?.(channel, e);
         return fail('unavailable', 'The kiosk could not complete this; please ask staff.');
       }
@@ -125,6 +150,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   }
 
   const staffLocked = () => fail('staff_locked', 'Staff mode is locked: enter the PIN again.');
+  /**
+   * The role the hub hears (by_role). A kiosk without a supervisor PIN gives its one PIN every right (staff-roles.ts),
+   * so the hub is told so: else it would refuse the moves and undos this door allows, asking for a PIN that does not exist.
+   */
+  const deskRole = (session: { role: StaffRole }): StaffRole => (deps.service.hasSupervisorPin() ? session.role : 'supervisor');
 
   return {
     'checkin.scan': wrap('checkin.scan', async (req) => ({ ok: true, value: await deps.service.scan(req) })),
@@ -142,14 +172,21 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (wait > 0) return fail('too_many_attempts', `Too many wrong PINs: try again in ${Math.ceil(wait / 60_000)} min.`);
       const role = deps.service.staffRoleForPin(req.pin);
       if (!role) {
-        lockout.failed(ctx.source);
+        const failure = lockout.failed(ctx.source);
+        // Audited at the hub (staff.pin_failed). A store that cannot take the event must not turn "Wrong PIN" into a fault.
+        try {
+          deps.service.pinFailed(failure);
+        } catch (e) {
+          deps.logError?.('staff.unlock', e);
+        }
         return fail('wrong_pin', 'Wrong PIN.');
       }
       lockout.succeeded(ctx.source);
       const token = newToken();
       const expires = now() + sessionMs;
       sessions.set(token, { expires, role });
-      return { ok: true, value: { staff_token: token, expires_at: new Date(expires).toISOString(), role } };
+      const supervisor_rights = requireRole({ role }, 'supervisor', deps.service.hasSupervisorPin()) === null;
+      return { ok: true, value: { staff_token: token, expires_at: new Date(expires).toISOString(), role, supervisor_rights } };
     }),
     'staff.lock': wrap('staff.lock', async (req) => {
       sessions.delete(req.staff_token);
@@ -171,6 +208,34 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     }),
     // No staff session: this is the guest's own screen; the service rate-limits it.
     'guest.findTable': wrap('guest.findTable', async (req) => ({ ok: true, value: await deps.service.findTable(req.surname_prefix) })),
+    // The venue desk: the hub decides (table, free seats, its size limit for stewards' walk-ins); the kiosk checks the
+    // session, refuses here what the role plainly may not do, and names its door and the session's role.
+    'desk.proposeWalkIn': wrap('desk.proposeWalkIn', async ({ staff_token, ...req }) => {
+      const session = staffSession(staff_token);
+      if (!session) return staffLocked();
+      return { ok: true, value: await deps.service.deskProposeWalkIn(req, deskRole(session)) };
+    }),
+    'desk.addWalkIn': wrap('desk.addWalkIn', async ({ staff_token, request_id, ...req }) => {
+      const session = staffSession(staff_token);
+      if (!session) return staffLocked();
+      return { ok: true, value: await deps.service.deskAddWalkIn({ ...req, request_id: request_id ?? newRequestId() }, deskRole(session)) };
+    }),
+    'desk.move': wrap('desk.move', async ({ staff_token, request_id, ...req }) => {
+      const session = staffSession(staff_token);
+      if (!session) return staffLocked();
+      // Another table needs a supervisor (the guest's own table, as this door knows it, is no move); the size alone does not.
+      const toOtherTable = req.to_table_id !== undefined && req.to_table_id !== deps.service.guestTable(req.guest_id);
+      const refused = toOtherTable ? requireRole(session, 'supervisor', deps.service.hasSupervisorPin()) : null;
+      if (refused) return { ok: false, error: refused };
+      return { ok: true, value: await deps.service.deskMove({ ...req, request_id: request_id ?? newRequestId() }, deskRole(session)) };
+    }),
+    'desk.revert': wrap('desk.revert', async ({ staff_token, request_id, ...req }) => {
+      const session = staffSession(staff_token);
+      if (!session) return staffLocked();
+      const refused = requireRole(session, 'supervisor', deps.service.hasSupervisorPin());
+      if (refused) return { ok: false, error: refused };
+      return { ok: true, value: await deps.service.deskRevert({ ...req, request_id: request_id ?? newRequestId() }, deskRole(session)) };
+    }),
   };
 }
 

@@ -3,7 +3,7 @@ import { createHandlers, type KioskServicePort } from './handlers';
 import { PinLockout, SCREEN_SOURCE } from './pin-lockout';
 
 const MIN = 60_000;
-const service = { staffRoleForPin: (pin: string) => (pin === '246813' ? 'steward' : null), hasSupervisorPin: () => false } as unknown as KioskServicePort;
+const service = { staffRoleForPin: (pin: string) => (pin === '246813' ? 'steward' : null), hasSupervisorPin: () => false, pinFailed: () => {} } as unknown as KioskServicePort;
 
 /** Five wrong PINs from `source`; every one must be answered wrong_pin (none refused as locked yet). */
 async function fiveWrong(h: ReturnType<typeof createHandlers>, source: string) {
@@ -76,5 +76,18 @@ describe('wrong-PIN lockout', () => {
     t += 61 * MIN;
     for (let i = 0; i < 5; i++) lock.failed('10.0.0.9');
     expect(lock.lockedFor('10.0.0.9')).toBe(MIN);
+  });
+
+  it('reports each failure for the audit: the streak of wrong PINs, across lockouts, and which one locked', () => {
+    let t = 0;
+    const lock = new PinLockout({ now: () => t });
+    const streak = Array.from({ length: 6 }, () => lock.failed(SCREEN_SOURCE));
+    expect(streak).toEqual([1, 2, 3, 4, 5, 6].map((failures) => ({ failures, locked: failures === 5 })));
+    // A LAN source is also counted in the shared remote bucket: its fifth locks it, whichever bucket did.
+    const remote = Array.from({ length: 5 }, (_, i) => lock.failed(`10.0.0.${i % 2 ? 1 : 2}`));
+    expect(remote.map((f) => f.locked)).toEqual([false, false, false, false, true]);
+    expect(remote.map((f) => f.failures)).toEqual([1, 1, 2, 2, 3]);
+    t += 2 * 60 * MIN; // quiet long enough: forgotten
+    expect(lock.failed(SCREEN_SOURCE)).toEqual({ failures: 1, locked: false });
   });
 });

@@ -22,11 +22,20 @@ export interface PinLockoutOptions {
 }
 
 interface Bucket {
+  /** Wrong PINs towards the next lockout (back to 0 when it locks). */
   failures: number;
+  /** Wrong PINs in a row, across lockouts: what the audit reports (staff.pin_failed). */
+  streak: number;
   /** Lockouts so far; the next one lasts firstLockMs × 2^level. */
   level: number;
   lockedUntil: number;
   lastFailureAt: number;
+}
+
+/** One wrong PIN as the audit records it (core/contract/contract.ts StaffPinFailedPayload). */
+export interface PinFailure {
+  failures: number;
+  locked: boolean;
 }
 
 /** Beyond this many buckets, quiet ones are dropped: a flood of sources must not grow memory without end. */
@@ -57,19 +66,31 @@ export class PinLockout {
     return Math.max(0, ...PinLockout.keysFor(source).map((k) => (this.buckets.get(k)?.lockedUntil ?? 0) - now));
   }
 
-  failed(source: string): void {
+  /**
+   * Counts a wrong PIN from `source`. Returns the source's own streak (wrong PINs in a row, this one included) and
+   * whether this one locked it, for the audit.
+   */
+  failed(source: string): PinFailure {
     const now = this.opts.now();
+    const [own] = PinLockout.keysFor(source);
+    let result: PinFailure = { failures: 1, locked: false };
+    let locked = false;
     for (const key of PinLockout.keysFor(source)) {
       const b = this.fresh(key, now);
       b.failures++;
+      b.streak++;
       b.lastFailureAt = now;
       if (b.failures >= this.maxFailures) {
         b.lockedUntil = now + Math.min(this.firstLockMs * 2 ** b.level, this.maxLockMs);
         b.level++;
         b.failures = 0;
+        locked = true;
       }
+      if (key === own) result = { failures: b.streak, locked: false };
     }
     if (this.buckets.size > MAX_BUCKETS) this.prune(now);
+    // Locked: by its own bucket or the shared remote one, either way this source must now wait.
+    return { ...result, locked };
   }
 
   /**
@@ -84,7 +105,7 @@ export class PinLockout {
     let b = this.buckets.get(key);
     if (b && b.lockedUntil <= now && now - Math.max(b.lockedUntil, b.lastFailureAt) > this.forgetMs) b = undefined;
     if (!b) {
-      b = { failures: 0, level: 0, lockedUntil: 0, lastFailureAt: now };
+      b = { failures: 0, streak: 0, level: 0, lockedUntil: 0, lastFailureAt: now };
       this.buckets.set(key, b);
     }
     return b;
