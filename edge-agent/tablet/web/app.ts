@@ -1,7 +1,9 @@
 // The table tablet: pair once, pick tables, watch guests go from "expected" to "on the way" to "arrived", and confirm
 // an arrival with one tap (undoable for a few seconds). Plain DOM; the board streams from the hub; taps queue on the
-// tablet whenever the hub cannot be reached.
+// tablet whenever the hub cannot be reached. The desk (walk-ins, moves, +1, undo a check-in) asks the hub directly
+// and never queues: the hub decides where a guest sits, so an answer is needed there and then. VIP arrivals alert.
 import type { Board, BoardGuest, SeatingCounts, StaffRole, TabletMe } from '../../../core/contract/staff';
+import type { MoveResult, VipAlert, WalkInProposal, WalkInResult } from '../../../core/contract/desk';
 import { WORDS, pickLang, type Lang, type Words } from './i18n';
 import { newEventId } from '../../../core/contract/event-id';
 import { TapQueue, parseSse, type QueuedAction } from './queue';
@@ -22,7 +24,37 @@ const state = {
   picking: false,
   /** The role this tablet was paired with (the hub's /tablet/api/me); null until the hub said. */
   role: null as StaffRole | null,
+  host: false,
+  /** VIP arrivals not dismissed yet, newest first. */
+  vips: [] as VipAlert[],
+  walkIn: null as WalkInForm | null,
+  /** The guest whose desk actions are open, and what is being typed there. */
+  guestMenu: null as GuestMenu | null,
+  /** A desk call is on its way: its buttons wait. */
+  deskBusy: false,
 };
+
+interface WalkInForm {
+  requestId: string;
+  name: string;
+  party: string;
+  needs: string;
+  proposal: WalkInProposal | null;
+  /** The table chosen among the proposal's options ('' for no table). */
+  pick: string;
+  error: string | null;
+}
+
+interface GuestMenu {
+  guestId: string;
+  moveTo: string;
+  reason: string;
+  revertOpen: boolean;
+  /** One per intention: sent again after a lost answer, the hub does it once. */
+  moveRequestId: string;
+  revertRequestId: string;
+  error: string | null;
+}
 const queue = new TapQueue(localStorage);
 const words = (): Words => WORDS[state.lang];
 const hubNow = () => Date.now() + state.offsetMs;
@@ -61,6 +93,7 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
 function unpair(): void {
   state.token = null;
   state.role = null;
+  state.host = false;
   localStorage.removeItem(LS.token);
   state.pairError = words().pairAgain;
   stopStream();
@@ -126,6 +159,7 @@ async function runStream(key: string, ctrl: AbortController): Promise<void> {
           for (const ev of parsed.events) {
             if (ev.event === 'unauthorized') return unpair();
             if (ev.event === 'board') onBoard(JSON.parse(ev.data) as Board);
+            if (ev.event === 'vip') onVip(JSON.parse(ev.data) as VipAlert);
           }
         }
       } finally {
@@ -148,13 +182,185 @@ function onBoard(board: Board): void {
   render();
 }
 
+// --- VIP arrivals ----------------------------------------------------------------------------------------------------
+const vipKey = (a: VipAlert) => `${a.guest_id}@${a.checked_in_at}`;
+
+function onVip(alert: VipAlert): void {
+  if (state.vips.some((v) => vipKey(v) === vipKey(alert))) return;
+  state.vips = [alert, ...state.vips];
+  renderVips();
+}
+
+function dismissVip(alert: VipAlert): void {
+  state.vips = state.vips.filter((v) => vipKey(v) !== vipKey(alert));
+  renderVips();
+  // Keyboard users land on the next alert, or back on the board.
+  (document.querySelector<HTMLElement>('#vip-alerts [data-action="dismiss-vip"]') ?? document.querySelector<HTMLElement>('#app h1'))?.focus();
+}
+
+/**
+ * The alerts live outside the board's root and are redrawn only when they change: a role=alert node made anew every
+ * second (the board's countdown redraw) would be read out again every second.
+ */
+function renderVips(): void {
+  const root = document.getElementById('vip-alerts');
+  if (!root) return;
+  const w = words();
+  root.replaceChildren(...state.vips.map((a, i) => {
+    const titleId = `vip-title-${i}`;
+    const details = [w.vipAt(a.table_label ?? a.table_id), w.party(a.party_size), w.vipDoor(a.door_id)].filter(Boolean).join(' · ');
+    return h('div', { class: 'vip-alert', role: 'alert', 'aria-labelledby': titleId, 'data-vip': a.guest_id },
+      h('div', { class: 'who' },
+        h('div', { class: 'vip-title', id: titleId }, w.vipTitle(a.name)),
+        h('div', { class: 'meta' }, details),
+        a.notes ? h('div', { class: 'notes' }, `${w.note}: ${a.notes}`) : null),
+      h('button', { class: 'small', 'data-action': 'dismiss-vip', 'aria-label': w.dismissVip(a.name), onclick: () => dismissVip(a) }, w.dismiss));
+  }));
+}
+
+// --- the desk: walk-ins, moves, +1, undo a check-in ------------------------------------------------------------------
+type DeskAnswer = { ok: true; status: number; json: Record<string, unknown> } | { ok: false; message: string };
+
+/** One desk call; a refusal comes back in the tablet's words when the hub's code is known, else in the hub's. */
+async function desk(path: string, body: unknown): Promise<DeskAnswer> {
+  const w = words();
+  let r: { status: number; json: Record<string, unknown> };
+  try {
+    r = await api('POST', `/tablet/api/desk/${path}`, body);
+  } catch (e) {
+    if (e instanceof Unauthorized) {
+      unpair();
+      return { ok: false, message: w.pairAgain };
+    }
+    setOnline(false);
+    return { ok: false, message: w.deskOffline };
+  }
+  setOnline(true);
+  if (r.status >= 200 && r.status < 300) return { ok: true, status: r.status, json: r.json };
+  const code = String(r.json.error ?? '');
+  return { ok: false, message: w.deskError[code] ?? String(r.json.message ?? code) };
+}
+
+function openWalkIn(): void {
+  state.walkIn = { requestId: newEventId(), name: '', party: '1', needs: '', proposal: null, pick: '', error: null };
+  state.message = null;
+  render();
+  document.getElementById('walkin-name')?.focus();
+}
+
+const needsOf = (text: string) => text.split(',').map((t) => t.trim()).filter(Boolean);
+
+async function proposeWalkIn(): Promise<void> {
+  const f = state.walkIn;
+  if (!f || state.deskBusy) return;
+  const party = Number(f.party);
+  if (!Number.isInteger(party) || party < 1) {
+    f.error = words().deskError.bad_request as string;
+    return render();
+  }
+  state.deskBusy = true;
+  render();
+  const needs = needsOf(f.needs);
+  const r = await desk('walk-ins/proposal', { party_size: party, ...(needs.length ? { needs } : {}) });
+  state.deskBusy = false;
+  if (state.walkIn !== f) return render();
+  if (r.ok) {
+    f.proposal = r.json as unknown as WalkInProposal;
+    f.pick = f.proposal.options[0]?.table_id ?? '';
+    f.error = null;
+  } else f.error = r.message;
+  render();
+  document.querySelector<HTMLElement>('#walk-in input[name="walkin-table"]:checked')?.focus();
+}
+
+async function confirmWalkIn(): Promise<void> {
+  const f = state.walkIn;
+  if (!f || !f.proposal || state.deskBusy) return;
+  if (!f.name.trim()) {
+    f.error = words().deskError.bad_request as string;
+    render();
+    return document.getElementById('walkin-name')?.focus();
+  }
+  state.deskBusy = true;
+  render();
+  const r = await desk('walk-ins', { request_id: f.requestId, name: f.name.trim(), party_size: Number(f.party), table_id: f.pick === '' ? null : f.pick });
+  state.deskBusy = false;
+  if (state.walkIn !== f) return render();
+  if (r.ok) {
+    const done = r.json as unknown as WalkInResult;
+    state.walkIn = null;
+    state.message = words().walkInDone(done.guest.name, done.guest.table_label);
+  } else f.error = r.message;
+  render();
+  if (!state.walkIn) document.querySelector<HTMLElement>('[data-action="walk-in"]')?.focus();
+}
+
+function openGuestMenu(g: BoardGuest): void {
+  state.guestMenu = state.guestMenu?.guestId === g.guest_id
+    ? null
+    : { guestId: g.guest_id, moveTo: '', reason: '', revertOpen: false, moveRequestId: newEventId(), revertRequestId: newEventId(), error: null };
+  // The tables to move to: the venue's, as the hub counts them.
+  if (state.guestMenu && state.role === 'supervisor') void loadCounts();
+  render();
+}
+
+async function changeParty(g: BoardGuest, by: number): Promise<void> {
+  const m = state.guestMenu;
+  if (!m || state.deskBusy || g.party_size + by < 1) return;
+  state.deskBusy = true;
+  render();
+  const r = await desk('moves', { request_id: newEventId(), guest_id: g.guest_id, party_size: g.party_size + by });
+  state.deskBusy = false;
+  if (r.ok) {
+    const done = r.json as unknown as MoveResult;
+    state.message = words().partyChanged(done.guest.name, done.guest.party_size);
+    m.error = null;
+  } else m.error = r.message;
+  render();
+}
+
+async function moveGuest(g: BoardGuest): Promise<void> {
+  const m = state.guestMenu;
+  if (!m || state.deskBusy || !m.moveTo) return;
+  state.deskBusy = true;
+  render();
+  const r = await desk('moves', { request_id: m.moveRequestId, guest_id: g.guest_id, to_table_id: m.moveTo });
+  state.deskBusy = false;
+  if (r.ok) {
+    const done = r.json as unknown as MoveResult;
+    state.message = words().moved(done.guest.name, done.guest.table_label);
+    state.guestMenu = null;
+  } else m.error = r.message;
+  render();
+}
+
+async function revertCheckin(g: BoardGuest): Promise<void> {
+  const m = state.guestMenu;
+  if (!m || state.deskBusy) return;
+  if (!m.reason.trim()) {
+    m.error = words().revertReason;
+    render();
+    return document.getElementById(`revert-reason-${g.guest_id}`)?.focus();
+  }
+  state.deskBusy = true;
+  render();
+  const r = await desk('reverts', { request_id: m.revertRequestId, guest_id: g.guest_id, reason: m.reason.trim() });
+  state.deskBusy = false;
+  if (r.ok) {
+    state.message = words().reverted(g.name);
+    state.guestMenu = null;
+  } else m.error = r.message;
+  render();
+}
+
 /** Who this tablet works as: shown in the header, so staff know what it may do. */
 async function loadRole(): Promise<void> {
   try {
     const r = await api('GET', '/tablet/api/me');
     if (r.status !== 200) return;
-    const role = (r.json as unknown as TabletMe).role;
-    state.role = role === 'supervisor' ? 'supervisor' : 'steward';
+    const me = r.json as unknown as TabletMe;
+    state.role = me.role === 'supervisor' ? 'supervisor' : 'steward';
+    state.host = me.host === true;
     setOnline(true);
   } catch (e) {
     if (e instanceof Unauthorized) return unpair();
@@ -251,6 +457,7 @@ function guestRow(g: Shown): HTMLElement {
   if (party) meta.push(party);
   if (g.status === 'arrived' && g.arrived_at && g.checked_in_at) meta.push(w.walked(Math.max(0, (Date.parse(g.arrived_at) - Date.parse(g.checked_in_at)) / 1000)));
   if (g.arrival_source === 'beacon') meta.push(w.byBeacon);
+  if (g.meal) meta.push(`${w.meal}: ${g.meal}`);
   if (g.queued) meta.push(w.queued);
   let action: HTMLElement | null = null;
   const undoLeft = g.undo_key ? (g.queued && g.undo_until_ms === null ? 1 : Math.ceil(((g.undo_until_ms ?? 0) - hubNow()) / 1000)) : 0;
@@ -260,15 +467,101 @@ function guestRow(g: Shown): HTMLElement {
     const key = g.undo_key;
     action = h('button', { class: 'undo', 'data-action': 'undo', onclick: () => tapUndo(key, g.guest_id) }, g.queued && g.undo_until_ms === null ? w.undo : `${w.undo} (${undoLeft})`);
   }
+  const open = state.guestMenu?.guestId === g.guest_id;
   return h(
     'div',
     { class: 'guest', 'data-guest': g.guest_id, 'data-status': g.status },
     h('div', { class: 'who' },
-      h('div', { class: 'name' }, g.name),
+      h('div', { class: 'name' }, g.name, g.vip ? h('span', { class: 'vip-badge', 'data-vip-badge': true }, w.vipBadge) : null),
       meta.length ? h('div', { class: 'meta' }, meta.join(' · ')) : null,
+      g.notes ? h('div', { class: 'notes', 'data-notes': true }, `${w.note}: ${g.notes}`) : null,
       g.seen_at ? h('div', { class: 'seen', 'data-seen-at': g.seen_at.table_id }, w.seenAt(g.seen_at.table_label)) : null),
     action,
+    h('button', { class: 'small', id: `more-${g.guest_id}`, 'data-action': 'guest-menu', 'aria-expanded': String(open), 'aria-controls': `menu-${g.guest_id}`, 'aria-label': w.moreFor(g.name), onclick: () => openGuestMenu(g) }, w.more),
+    open ? guestMenu(g, state.guestMenu as GuestMenu) : null,
   );
+}
+
+/** A guest's desk actions: +1 / −1 for anyone; moving and undoing a check-in for a supervisor, explained otherwise. */
+function guestMenu(g: Shown, m: GuestMenu): HTMLElement {
+  const w = words();
+  const id = g.guest_id;
+  const supervisor = state.role === 'supervisor';
+  const busy = state.deskBusy;
+  const why = `why-${id}`;
+  const input = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement).value;
+  const parts: Array<HTMLElement | null> = [
+    h('button', { class: 'small', id: `plus-${id}`, 'data-action': 'plus-one', 'aria-label': w.plusOneLabel(g.name), disabled: busy, onclick: () => void changeParty(g, 1) }, w.plusOne),
+    h('button', { class: 'small', id: `minus-${id}`, 'data-action': 'minus-one', 'aria-label': w.minusOneLabel(g.name), disabled: busy || g.party_size <= 1, onclick: () => void changeParty(g, -1) }, w.minusOne),
+  ];
+  if (supervisor) {
+    const select = h('select', { id: `move-to-${id}`, 'aria-label': w.moveTo, onchange: (e: Event) => { m.moveTo = input(e); render(); } },
+      h('option', { value: '' }, `${w.moveTo}…`),
+      ...(state.counts?.tables ?? []).filter((t) => t.table_id !== g.table_id).map((t) => h('option', { value: t.table_id }, `${w.title(1)} ${t.label}`))) as HTMLSelectElement;
+    select.value = m.moveTo;
+    parts.push(select, h('button', { class: 'small', id: `move-${id}`, 'data-action': 'move', disabled: busy || !m.moveTo, onclick: () => void moveGuest(g) }, w.confirmMove));
+  } else {
+    parts.push(h('button', { class: 'small', id: `move-${id}`, 'data-action': 'move', disabled: true, 'aria-describedby': why, title: w.supervisorOnly }, w.move));
+  }
+  if (g.status !== 'expected') {
+    if (!supervisor) {
+      parts.push(h('button', { class: 'small', id: `revert-${id}`, 'data-action': 'revert', disabled: true, 'aria-describedby': why, title: w.supervisorOnly }, w.revert));
+    } else if (!m.revertOpen) {
+      parts.push(h('button', { class: 'small', id: `revert-${id}`, 'data-action': 'revert', disabled: busy, onclick: () => { m.revertOpen = true; render(); document.getElementById(`revert-reason-${id}`)?.focus(); } }, w.revert));
+    } else {
+      const reason = h('input', { id: `revert-reason-${id}`, class: 'label', maxlength: 500, 'aria-label': w.revertReason, placeholder: w.revertReason, oninput: (e: Event) => { m.reason = input(e); } }) as HTMLInputElement;
+      reason.value = m.reason;
+      parts.push(h('form', { class: 'inline', onsubmit: (e: Event) => { e.preventDefault(); void revertCheckin(g); } },
+        reason, h('button', { class: 'small undo', type: 'submit', id: `revert-confirm-${id}`, 'data-action': 'revert-confirm', disabled: busy }, w.confirmRevert)));
+    }
+  }
+  return h('div', { class: 'desk-menu', id: `menu-${id}`, role: 'group', 'aria-label': w.guestActions(g.name) },
+    ...parts,
+    supervisor ? null : h('p', { class: 'why', id: why }, w.supervisorOnly),
+    m.error ? h('div', { class: 'error', role: 'alert', 'data-desk-error': true }, m.error) : null);
+}
+
+/** Seat a walk-in: name, party and needs; the hub proposes tables (best first), staff confirm one or pick another. */
+function walkInPanel(f: WalkInForm): HTMLElement {
+  const w = words();
+  const busy = state.deskBusy;
+  const value = (e: Event) => (e.target as HTMLInputElement).value;
+  const stale = () => {
+    // The proposal was for another party: ask again before seating.
+    if (f.proposal) {
+      f.proposal = null;
+      render();
+    }
+  };
+  const field = (id: string, label: string, attrs: Attrs, on: (v: string) => void, v: string) => {
+    const el = h('input', { id, class: 'label', ...attrs, oninput: (e: Event) => on(value(e)) }) as HTMLInputElement;
+    el.value = v;
+    return h('div', { class: 'field' }, h('label', { for: id }, label), el);
+  };
+  const p = f.proposal;
+  const options = p
+    ? h('fieldset', { class: 'options' },
+      h('legend', {}, w.proposalTitle),
+      ...(p.options.length === 0 && p.reason ? [h('p', { class: 'empty', 'data-walkin-reason': p.reason }, w.noTable[p.reason] ?? p.reason)] : []),
+      ...[...p.options.map((o) => ({ id: o.table_id, text: w.option(o.label, o.free_seats, o.parties) })), { id: '', text: w.noTableOption }].map((o) => {
+        const rid = `walkin-table-${o.id || 'none'}`;
+        const radio = h('input', { type: 'radio', name: 'walkin-table', id: rid, value: o.id, checked: f.pick === o.id, onchange: () => { f.pick = o.id; } });
+        return h('div', { class: 'option', 'data-option': o.id }, radio, h('label', { for: rid }, o.text));
+      }))
+    : null;
+  return h('section', { id: 'walk-in', class: 'panel', 'aria-labelledby': 'walkin-title' },
+    h('h2', { id: 'walkin-title' }, w.walkInTitle),
+    h('form', { class: 'stack', onsubmit: (e: Event) => { e.preventDefault(); void (f.proposal ? confirmWalkIn() : proposeWalkIn()); } },
+      field('walkin-name', w.walkInName, { autocomplete: 'off', maxlength: 200 }, (v) => { f.name = v; }, f.name),
+      field('walkin-party', w.walkInParty, { type: 'number', min: 1, max: 1000, inputmode: 'numeric' }, (v) => { f.party = v; stale(); }, f.party),
+      field('walkin-needs', w.walkInNeeds, { autocomplete: 'off' }, (v) => { f.needs = v; stale(); }, f.needs),
+      options,
+      f.error ? h('div', { class: 'error', role: 'alert', 'data-desk-error': true }, f.error) : null,
+      h('div', { class: 'row' },
+        p
+          ? h('button', { class: 'primary', type: 'submit', id: 'walkin-confirm', 'data-action': 'walk-in-confirm', disabled: busy }, w.confirmWalkIn)
+          : h('button', { class: 'primary', type: 'submit', id: 'walkin-propose', 'data-action': 'walk-in-propose', disabled: busy }, w.propose),
+        h('button', { type: 'button', id: 'walkin-cancel', 'data-action': 'walk-in-cancel', onclick: () => { state.walkIn = null; render(); document.querySelector<HTMLElement>('[data-action="walk-in"]')?.focus(); } }, w.cancel))));
 }
 
 function countBox(label: string, n: number, id: string): HTMLElement {
@@ -280,8 +573,9 @@ function header(title: string): HTMLElement {
   return h('header', {},
     h('h1', {}, title),
     state.token && state.role ? h('span', { class: 'role', id: 'tablet-role', 'data-role': state.role }, w.role[state.role]) : null,
+    state.token && state.host ? h('span', { class: 'role', id: 'tablet-host' }, w.host) : null,
     state.token && !state.picking ? h('button', { class: 'small', 'data-action': 'tables', onclick: () => { state.picking = true; stopStream(); void loadCounts(); } }, w.changeTables) : null,
-    h('button', { class: 'small', 'data-action': 'lang', onclick: () => { state.lang = state.lang === 'en' ? 'es' : 'en'; localStorage.setItem(LS.lang, state.lang); render(); } }, w.language));
+    h('button', { class: 'small', 'data-action': 'lang', onclick: () => { state.lang = state.lang === 'en' ? 'es' : 'en'; localStorage.setItem(LS.lang, state.lang); render(); renderVips(); } }, w.language));
 }
 
 function banners(): HTMLElement[] {
@@ -368,8 +662,16 @@ function boardScreen(): HTMLElement {
     const rows = guests.filter((g) => g.status === status);
     return h('section', { 'data-section': id }, h('h2', {}, `${title} (${rows.length})`), ...(rows.length ? rows.map(guestRow) : [h('p', { class: 'empty' }, w.none)]));
   };
+  const labels = new Map((state.board?.tables ?? []).map((t) => [t.table_id, t.label]));
+  const meals = (state.board?.meals ?? []).filter((m) => m.meals.length > 0);
   return h('main', {},
     h('div', { class: 'counts' }, countBox(w.expected, sum('expected'), 'expected'), countBox(w.checkedIn, sum('checked_in'), 'checked-in'), countBox(w.seated, sum('seated'), 'seated')),
+    meals.length
+      ? h('section', { class: 'meals', 'aria-label': w.mealsTitle }, ...meals.map((m) => h('p', { 'data-meals': m.table_id }, w.meals(labels.get(m.table_id) ?? m.table_id, m.meals))))
+      : null,
+    state.walkIn
+      ? walkInPanel(state.walkIn)
+      : h('div', { class: 'row' }, h('button', { 'data-action': 'walk-in', 'aria-expanded': 'false', 'aria-controls': 'walk-in', onclick: openWalkIn }, w.walkIn)),
     section(w.onTheWay, 'on_the_way', 'on-the-way'),
     section(w.arrived, 'arrived', 'arrived'),
     section(w.notYet, 'expected', 'expected'));
@@ -407,7 +709,9 @@ function start(): void {
 
 // Countdown of undo buttons and minutes since check-in; also retries queued taps while the hub is away.
 setInterval(() => {
-  if (state.token && !state.picking && state.board && document.activeElement?.tagName !== 'INPUT') render();
+  // Not while staff type or work in a desk form: a redraw would close a menu's list or move the screen reader.
+  const typing = ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName ?? '');
+  if (state.token && !state.picking && state.board && !typing && !state.walkIn && !state.guestMenu) render();
 }, 1_000);
 setInterval(() => void flush(), 3_000);
 window.addEventListener('online', () => void flush());
@@ -422,3 +726,4 @@ if (state.token && state.tables.length === 0) {
 }
 if (state.token) void loadRole();
 start();
+renderVips();
