@@ -11,7 +11,8 @@ import { fastifyTrustProxy, type TrustProxy } from '../protocol/trust-proxy';
 import type { MetricsAccess } from '../protocol/metrics-access';
 import { syncScopeOf } from '../protocol/sync-scope';
 import type { Db } from './db';
-import { PgStore, type BatchHook } from './pg-store';
+import { PgStore, chainBatchHooks, type BatchHook } from './pg-store';
+import { venueDecisionsHook } from './desk/venue-decisions';
 import { FaultLog } from '../node-kit/fault-log';
 import { DoubleAdmissionDetector } from './double-admission-detector';
 import { meterBatch } from './billing/billing';
@@ -30,7 +31,10 @@ export interface CloudDeps {
   rateLimit?: RateLimitOptions;
   /** Serves GET /v1/sync; the venue guest lists in this database (PgSyncStore) unless another is given. */
   sync?: SyncStore;
-  /** Default: metering (billing usage counters, in the batch's transaction). */
+  /**
+   * Default: metering (billing usage counters, in the batch's transaction). The venue's decisions (cloud-sync/desk:
+   * walk-ins, moves, audit entries) are applied after it in the same transaction either way.
+   */
   afterBatch?: BatchHook;
   /** Admin token and in-service KPI refresher (cloud-sync/ops); absent: admin routes off, no refresher. */
   ops?: OpsConfig;
@@ -58,7 +62,12 @@ export interface CloudApp {
 
 export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
   const metrics = deps.metrics ?? createServerMetrics({ perTenant: true });
-  const store = new PgStore(deps.db, { afterBatch: deps.afterBatch ?? meterBatch });
+  // A venue decision that changed nothing (a move of a guest the cloud does not have, say) is told in the log only:
+  // the event is stored all the same and the batch is not refused for it. `app` exists by the time a batch comes.
+  const decisions = venueDecisionsHook((caller, r) => {
+    if (r.skipped.length || r.conflicts) app.log.info({ venue: caller.venueId, conflicts: r.conflicts, skipped: r.skipped }, 'venue decisions');
+  });
+  const store = new PgStore(deps.db, { afterBatch: chainBatchHooks(deps.afterBatch ?? meterBatch, decisions) });
   const app = Fastify({
     // Request logs carry method, URL and status only: never headers, and the URL without token-like query values
     // (protocol/log-redact.ts), so no signature or token reaches a log line.

@@ -8,6 +8,13 @@ import { openStoredSecret } from './device-secrets';
 /** Hook for work that must commit with the batch (metering). */
 export type BatchHook = (q: Queryable, caller: Caller, inserted: SeatPilotEvent[], rejected: number) => Promise<void>;
 
+/** Several hooks in one batch's transaction, one after the other in the order given (metering, then the venue's decisions). */
+export function chainBatchHooks(...hooks: BatchHook[]): BatchHook {
+  return async (q, caller, inserted, rejected) => {
+    for (const hook of hooks) await hook(q, caller, inserted, rejected);
+  };
+}
+
 /**
  * One statement per batch: $1 tenant, $2 venue, $3 delivering device, $4 batch id, $5 the events as a JSON array.
  * It claims the batch's ids in telemetry.event_ids (set-based, in id order so overlapping batches cannot deadlock) and

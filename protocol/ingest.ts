@@ -27,6 +27,17 @@ function eventIdOf(raw: unknown): string | null {
   return null;
 }
 
+export const AUDIT_ENTRY_REFUSED = 'audit entries are made by the venue hub';
+
+/**
+ * An audit.entry is a link of the hub's own chain (edge-agent/audit-log.ts): only the hub's key (kind 'agent') sends
+ * it, for its own device id. A door's or a gateway's (kiosk → hub, or straight to the cloud) could otherwise write
+ * entries into the venue's trail; one relayed for another device is not the hub's either.
+ */
+function hubMade(caller: Caller, deviceId: string): boolean {
+  return caller.deviceKind === 'agent' && deviceId === caller.deviceId;
+}
+
 /**
  * `relayable` holds the device ids (other than the caller's own) that the caller may relay for: for an agent, the
  * kiosks of its venue; for any other device, nothing.
@@ -60,6 +71,10 @@ export function classifyBatch(caller: Caller, events: unknown[], relayable: Read
         ? `device "${e.device_id}" is not registered to this venue`
         : `device_id "${e.device_id}" is not this key's device`;
       rejected.push({ index, eventId: e.event_id, reason: 'device_mismatch', detail, raw });
+      return;
+    }
+    if (e.type === 'audit.entry' && !hubMade(caller, e.device_id)) {
+      rejected.push({ index, eventId: e.event_id, reason: 'invalid_event', detail: AUDIT_ENTRY_REFUSED, raw });
       return;
     }
     const id = e.event_id.toLowerCase();
