@@ -1,5 +1,5 @@
 // `GET /v1/sync` on the cloud: a venue's guest-list changes after a cursor, in version order, from Postgres/PGlite.
-import type { ReentryPolicy, SyncChange, SyncFloorPlan, SyncGuest, SyncResponse } from '../../core/contract/contract';
+import type { ReentryPolicy, SyncChange, SyncFeature, SyncFloorPlan, SyncGuest, SyncResponse, SyncTable } from '../../core/contract/contract';
 import { WireError } from '../../protocol/errors';
 import type { Caller, SyncStore } from '../../protocol/store';
 import { ALL_SYNC_ENTITIES, type SyncEntity } from '../../protocol/sync-scope';
@@ -29,8 +29,11 @@ const KINDS: readonly Kind[] = ['occasion', 'guest', 'table', 'floor_plan'];
 export class PgSyncStore implements SyncStore {
   constructor(private readonly db: Queryable) {}
 
-  async changesSince(caller: Caller, cursor: string | undefined, limit: number, entities: readonly SyncEntity[] = ALL_SYNC_ENTITIES): Promise<SyncResponse> {
+  async changesSince(caller: Caller, cursor: string | undefined, limit: number, entities: readonly SyncEntity[] = ALL_SYNC_ENTITIES, features?: ReadonlySet<SyncFeature>): Promise<SyncResponse> {
     const after = decodeCursor(cursor);
+    // The hub names guest_desk: its guests carry the seat HLCs, tags, meal and notes, its tables their tags. Anyone
+    // else (a kiosk validating strictly, an older hub) gets exactly the v1 rows.
+    const desk = features?.has('guest_desk') === true;
     // Deleted rows carry their kind too, so the filter keeps a table's tombstone with the tables.
     const kinds = KINDS.filter((k) => entities.includes(k));
     // One read-only snapshot for the page: the version list and the rows it names agree with each other.
@@ -61,14 +64,18 @@ export class PgSyncStore implements SyncStore {
           .map((r) => [r.id as string, r]),
       );
       const tables = new Map(
-        (await this.fetchIfAny(q, live('table'), `SELECT id, label, capacity, shape, x, y, w, h FROM guestlist.seating_tables WHERE venue_id = $1 AND id = ANY($2::text[])`, caller.venueId))
+        (await this.fetchIfAny(q, live('table'), desk
+          ? `SELECT t.id, t.label, t.capacity, t.shape, t.x, t.y, t.w, t.h, coalesce(tt.tags, '{}') AS tags
+               FROM guestlist.seating_tables t LEFT JOIN guestlist.seating_table_tags tt ON tt.table_id = t.id AND tt.venue_id = t.venue_id
+              WHERE t.venue_id = $1 AND t.id = ANY($2::text[])`
+          : `SELECT id, label, capacity, shape, x, y, w, h FROM guestlist.seating_tables WHERE venue_id = $1 AND id = ANY($2::text[])`, caller.venueId))
           .map((r) => [r.id as string, r]),
       );
       const guests = new Map(
         (await this.fetchIfAny(
           q,
           live('guest'),
-          `SELECT g.id, g.occasion_id, g.name, g.party_size, g.table_id, g.status, g.valid_from, g.valid_to,
+          `SELECT g.id, g.occasion_id, g.name, g.party_size, g.table_id, g.status, g.valid_from, g.valid_to,${desk ? ' g.table_hlc, g.party_hlc, g.tags, g.meal, g.desk_notes,' : ''}
                   coalesce((SELECT jsonb_agg(jsonb_build_object('kind', c.kind, 'value', c.value) ORDER BY c.kind, c.value)
                               FROM guestlist.credentials c WHERE c.venue_id = g.venue_id AND c.guest_id = g.id), '[]'::jsonb) AS credentials
              FROM guestlist.guests g WHERE g.venue_id = $1 AND g.id = ANY($2::text[])`,
@@ -100,7 +107,10 @@ export class PgSyncStore implements SyncStore {
             return {
               kind: 'table',
               version,
-              table: { id: h.id, label: r.label as string, capacity: r.capacity as number, shape: r.shape as 'round' | 'rect', x: r.x as number, y: r.y as number, w: r.w as number, h: r.h as number },
+              table: {
+                id: h.id, label: r.label as string, capacity: r.capacity as number, shape: r.shape as SyncTable['shape'], x: r.x as number, y: r.y as number, w: r.w as number, h: r.h as number,
+                ...(desk ? { tags: r.tags as string[] } : {}),
+              },
             };
           }
           case 'guest': {
@@ -116,6 +126,9 @@ export class PgSyncStore implements SyncStore {
               valid_from: iso(r.valid_from as Date | null),
               valid_to: iso(r.valid_to as Date | null),
               credentials: r.credentials as SyncGuest['credentials'],
+              ...(desk
+                ? { table_hlc: (r.table_hlc as string | null) ?? null, party_hlc: (r.party_hlc as string | null) ?? null, tags: r.tags as string[], meal: (r.meal as string | null) ?? null, notes: (r.desk_notes as string | null) ?? null }
+                : {}),
             };
             return { kind: 'guest', version, guest };
           }
