@@ -15,6 +15,7 @@ import { batchOf, checkinEvent, signedInject, type TestKey } from '../../tests/s
 import { waitFor } from '../../tests/wait';
 import { parseSse } from './web/queue';
 import { buildAgentApp } from '../app';
+import { VenueDesk } from '../desk/venue-desk';
 import { AgentStore } from '../store';
 
 const VENUE = 'ven_desk';
@@ -253,5 +254,35 @@ describe('the desk on the tablets', () => {
     const big = await desk('steward', 'walk-ins', { request_id: randomUUID(), name: 'Big Party', party_size: 6, table_id: 't8' });
     expect(big.statusCode).toBe(403);
     expect(big.json()).toMatchObject({ error: 'supervisor_required' });
+  });
+});
+
+describe("the tablets' desk is the hub's", () => {
+  it("applies the hub's desk options (its steward walk-in limit), not a desk of the tablets' own", async () => {
+    const { db } = openStore(join(mkdtempSync(join(tmpdir(), 'sp-tablet-desk-own-')), 'agent.sqlite'));
+    const store = new AgentStore(db, VENUE);
+    const now = Date.now();
+    store.applyCloudPage(page([
+      occasionChange(1, { starts_at: new Date(now - 3600_000).toISOString(), ends_at: new Date(now + 3600_000).toISOString() }),
+      tableChange(2, { id: 't1', label: '1', capacity: 8 }),
+    ]));
+    const desk = new VenueDesk(store, { deviceId: 'dev_hub', venueId: VENUE, stewardWalkInMax: 1 });
+    const { app, tablets } = await buildAgentApp({ store, desk, tablet: { venueId: VENUE, deviceId: 'dev_hub' } });
+    try {
+      const { code } = tablets!.createPairingCode({ label: 'Steward', createdBy: 'test', ttlMs: 60_000 });
+      const token = (await app.inject({ method: 'POST', url: '/tablet/api/pair', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ code }) })).json().token;
+      const walkIn = (party: number) => app.inject({
+        method: 'POST', url: '/tablet/api/desk/walk-ins', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({ request_id: randomUUID(), name: `Party of ${party}`, party_size: party, table_id: 't1' }),
+      });
+      // 2 is within the default limit (4) but over this hub's (1).
+      const two = await walkIn(2);
+      expect(two.statusCode).toBe(403);
+      expect(two.json()).toMatchObject({ error: 'supervisor_required' });
+      expect((await walkIn(1)).statusCode).toBe(201);
+    } finally {
+      await app.close();
+      db.close();
+    }
   });
 });
