@@ -37,11 +37,11 @@ describe('the tablet page at the desk, in Chromium', () => {
   };
   const guestRow = (id: string) => store.db.prepare('SELECT table_id, party_size FROM guests WHERE id = ?').get(id) as { table_id: string; party_size: number } | undefined;
   /** A tablet just paired with a code of this role, opened on table 7. */
-  const freshTablet = async (role: StaffRole) => {
+  const freshTablet = async (role: StaffRole, host = false) => {
     await tab.goto(`${url}/tablet`);
     await tab.evaluate(() => localStorage.clear());
     await tab.goto(`${url}/tablet`);
-    const { code } = tablets.createPairingCode({ label: 'Table 7', createdBy: 'test', ttlMs: 60_000, role });
+    const { code } = tablets.createPairingCode({ label: 'Table 7', createdBy: 'test', ttlMs: 60_000, role, host });
     await tab.getByLabel('Pairing code').fill(code);
     await tab.locator('#pair-submit').click();
     await tab.locator('[data-table="t7"]').click();
@@ -62,6 +62,7 @@ describe('the tablet page at the desk, in Chromium', () => {
       guestChange(10, { id: 'vip7', name: 'Valeria Ibarra', table_id: 't7', tags: ['vip'], meal: 'vegetarian', notes: 'Greet by name; no photos' }),
       guestChange(11, { id: 'amy', name: 'Amy Ross', table_id: 't7', meal: 'vegetarian' }),
       guestChange(12, { id: 'ben', name: 'Ben Ortiz', table_id: 't7', meal: 'gluten-free' }),
+      guestChange(13, { id: 'vip8', name: 'Victor Sol', table_id: 't8', tags: ['vip'] }),
     ]));
     const built = await buildAgentApp({ store, tablet: { venueId: VENUE, deviceId: 'dev_hub', tickMs: 100 } });
     app = built.app;
@@ -109,6 +110,19 @@ describe('the tablet page at the desk, in Chromium', () => {
     await tab.keyboard.press('Enter');
     await alert.waitFor({ state: 'detached' });
     expect(await tab.locator('#vip-alerts').textContent()).toBe('');
+  });
+
+  it("alerts a host tablet of a VIP at another table than the ones it shows, in its language", async () => {
+    await freshTablet('steward', true);
+    await expect.poll(() => tab.locator('#tablet-host').textContent()).toBe('Host');
+    await tab.locator('[data-action="lang"]').click();
+    await checkIn('vip8', 't8');
+    const alert = tab.getByRole('alert', { name: 'Llega un VIP: Victor Sol' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/mesa 8 · registrado en door-a/);
+    await tab.getByRole('button', { name: 'Cerrar el aviso de Victor Sol' }).click();
+    await alert.waitFor({ state: 'detached' });
+    await tab.locator('[data-action="lang"]').click();
   });
 
   it('seats a walk-in from the page: the hub proposes a table for the needs, staff confirm, the guest is checked in', async () => {
