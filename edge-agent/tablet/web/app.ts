@@ -94,6 +94,8 @@ function unpair(): void {
   state.token = null;
   state.role = null;
   state.host = false;
+  state.walkIn = null;
+  state.guestMenu = null;
   localStorage.removeItem(LS.token);
   state.pairError = words().pairAgain;
   stopStream();
@@ -176,6 +178,8 @@ async function runStream(key: string, ctrl: AbortController): Promise<void> {
 
 function onBoard(board: Board): void {
   state.board = board;
+  // A guest moved away (by another tablet, a door, the console) takes their open desk actions with them.
+  if (state.guestMenu && !board.guests.some((g) => g.guest_id === state.guestMenu?.guestId)) state.guestMenu = null;
   state.offsetMs = board.now_ms - Date.now();
   setOnline(true);
   void flush();
