@@ -81,8 +81,8 @@ export class KioskApp {
     this.screens = {
       result: new ResultScreens(t, this.setup, map),
       outOfOrder: new OutOfOrderScreen(t),
-      pin: new PinScreen(t, this.bridge, { unlocked: (token, role) => void this.openStaff(token, role), cancel: () => this.idleOrOutOfOrder() }),
-      staff: new StaffScreen(t, this.setup, this.bridge, { isOpen: () => this.screen === 'staff', relock: () => this.openPin(), exit: () => void this.exitStaff() }),
+      pin: new PinScreen(t, this.bridge, { unlocked: (token, role, rights) => void this.openStaff(token, role, rights), cancel: () => this.idleOrOutOfOrder() }),
+      staff: new StaffScreen(t, this.setup, this.bridge, { isOpen: () => this.screen === 'staff', relock: () => this.openPin(), exit: () => void this.exitStaff(), map: () => this.screens.result.floorMap }),
       find: new FindScreen(t, this.setup, this.bridge, { map: () => this.screens.result.floorMap, found: (a) => this.show('found', a), back: () => this.idleOrOutOfOrder() }),
     };
     this.live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'assertive', 'data-testid': 'announce' });
@@ -204,9 +204,9 @@ export class KioskApp {
     this.screens.pin.open();
   }
 
-  private async openStaff(token: string, role: StaffRole): Promise<void> {
+  private async openStaff(token: string, role: StaffRole, supervisorRights: boolean): Promise<void> {
     this.show('staff', this.t.staff);
-    this.screens.staff.open(token, role);
+    this.screens.staff.open(token, role, supervisorRights);
     const status = await this.bridge.invoke('kiosk.status', {});
     if (status.ok) this.applyStatus(status.value);
   }

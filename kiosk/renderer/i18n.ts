@@ -69,6 +69,39 @@ export interface Messages {
   findWait: (seconds: number) => string;
   findOff: string;
   findBack: string;
+  /** The venue desk in staff mode (screens/staff.ts, screens/desk.ts): walk-ins, moves, party sizes, undo; the hub decides. */
+  walkIn: string;
+  walkInTitle: string;
+  walkInName: string;
+  walkInParty: string;
+  walkInNeeds: string;
+  walkInPropose: string;
+  walkInProposal: (table: string, free: number) => string;
+  walkInOption: (table: string, free: number, parties: number) => string;
+  walkInNoTableOption: string;
+  walkInTable: string;
+  walkInConfirm: string;
+  walkInNone: Record<'no_table_with_room' | 'needs_unmet' | 'no_tables', string>;
+  walkInNameMissing: string;
+  walkInDone: (table: string) => string;
+  walkInDoneWho: (name: string, party: string) => string;
+  done: string;
+  moveTo: string;
+  moveTable: string;
+  moveConfirm: string;
+  moved: (name: string, table: string) => string;
+  partySize: string;
+  partyLess: (name: string) => string;
+  partyMore: (name: string) => string;
+  partyChanged: (name: string, party: string) => string;
+  undoCheckin: string;
+  undoReason: string;
+  undoConfirm: string;
+  undoReasonMissing: string;
+  undone: (name: string) => string;
+  supervisorOnly: string;
+  deskNeedsHub: string;
+  deskRefused: Record<'table_full' | 'needs_unmet' | 'nothing_to_revert' | 'no_occasion' | 'not_found', string>;
 }
 
 const en: Messages = {
@@ -146,6 +179,48 @@ const en: Messages = {
   findWait: (s) => `Too many searches: please wait ${s} s`,
   findOff: 'Finding a table is not available here. Please see our staff.',
   findBack: 'Back',
+  walkIn: 'Walk-in',
+  walkInTitle: 'Add a walk-in',
+  walkInName: 'Name',
+  walkInParty: 'Party size',
+  walkInNeeds: 'Needs (optional, e.g. accessible)',
+  walkInPropose: 'Find a table',
+  walkInProposal: (table, free) => `Proposed: ${table}, ${free} seats free`,
+  walkInOption: (table, free, parties) => `${table}: ${free} free, ${parties === 1 ? '1 party' : `${parties} parties`} there`,
+  walkInNoTableOption: 'No table: staff will seat them',
+  walkInTable: 'Table',
+  walkInConfirm: 'Confirm and check in',
+  walkInNone: {
+    no_table_with_room: 'No table has room for the whole party.',
+    needs_unmet: 'No table has what this party needs.',
+    no_tables: 'The venue hub has no tables.',
+  },
+  walkInNameMissing: 'Type the guest\'s name.',
+  walkInDone: (table) => `Checked in — ${table}`,
+  walkInDoneWho: (name, party) => `${name} · ${party}`,
+  done: 'Done',
+  moveTo: 'Move to table…',
+  moveTable: 'New table',
+  moveConfirm: 'Move',
+  moved: (name, table) => `${name} moved — ${table}`,
+  partySize: 'Party size',
+  partyLess: (name) => `One fewer in ${name}'s party`,
+  partyMore: (name) => `One more in ${name}'s party`,
+  partyChanged: (name, party) => `${name}: ${party}`,
+  undoCheckin: 'Undo check-in',
+  undoReason: 'Why undo this check-in?',
+  undoConfirm: 'Undo',
+  undoReasonMissing: 'Type the reason for the undo.',
+  undone: (name) => `${name}'s check-in was undone: they can check in again`,
+  supervisorOnly: 'Moves and undo need a supervisor',
+  deskNeedsHub: 'Walk-ins and moves need the venue hub: check the hub and the network.',
+  deskRefused: {
+    table_full: 'That table has no room for the whole party: pick another.',
+    needs_unmet: 'That table lacks what the party needs: pick another.',
+    nothing_to_revert: 'This guest has no check-in to undo.',
+    no_occasion: 'No event is under way at the venue now.',
+    not_found: 'The venue hub does not know this guest or table.',
+  },
 };
 
 const es: Messages = {
@@ -223,6 +298,48 @@ const es: Messages = {
   findWait: (s) => `Demasiadas búsquedas: espere ${s} s`,
   findOff: 'La búsqueda de mesa no está disponible aquí. Por favor, diríjase a nuestro personal.',
   findBack: 'Volver',
+  walkIn: 'Sin reserva',
+  walkInTitle: 'Añadir un invitado sin reserva',
+  walkInName: 'Nombre',
+  walkInParty: 'Número de personas',
+  walkInNeeds: 'Necesidades (opcional, p. ej. accessible)',
+  walkInPropose: 'Buscar mesa',
+  walkInProposal: (table, free) => `Propuesta: ${table}, ${free} plazas libres`,
+  walkInOption: (table, free, parties) => `${table}: ${free} libres, ${parties === 1 ? '1 grupo' : `${parties} grupos`} ya sentados`,
+  walkInNoTableOption: 'Sin mesa: el personal le buscará sitio',
+  walkInTable: 'Mesa',
+  walkInConfirm: 'Confirmar y registrar',
+  walkInNone: {
+    no_table_with_room: 'Ninguna mesa tiene sitio para todo el grupo.',
+    needs_unmet: 'Ninguna mesa tiene lo que necesita este grupo.',
+    no_tables: 'El hub del local no tiene mesas.',
+  },
+  walkInNameMissing: 'Escriba el nombre del invitado.',
+  walkInDone: (table) => `Registrado/a — ${table}`,
+  walkInDoneWho: (name, party) => `${name} · ${party}`,
+  done: 'Hecho',
+  moveTo: 'Cambiar de mesa…',
+  moveTable: 'Mesa nueva',
+  moveConfirm: 'Cambiar',
+  moved: (name, table) => `${name} cambiado/a — ${table}`,
+  partySize: 'Personas',
+  partyLess: (name) => `Una persona menos en el grupo de ${name}`,
+  partyMore: (name) => `Una persona más en el grupo de ${name}`,
+  partyChanged: (name, party) => `${name}: ${party}`,
+  undoCheckin: 'Deshacer registro',
+  undoReason: '¿Por qué se deshace este registro?',
+  undoConfirm: 'Deshacer',
+  undoReasonMissing: 'Escriba el motivo.',
+  undone: (name) => `Se ha deshecho el registro de ${name}: puede registrarse de nuevo`,
+  supervisorOnly: 'Los cambios de mesa y deshacer registros los hace un supervisor',
+  deskNeedsHub: 'Los invitados sin reserva y los cambios de mesa necesitan el hub del local: revise el hub y la red.',
+  deskRefused: {
+    table_full: 'Esa mesa no tiene sitio para todo el grupo: elija otra.',
+    needs_unmet: 'A esa mesa le falta lo que necesita el grupo: elija otra.',
+    nothing_to_revert: 'Este invitado no tiene registro que deshacer.',
+    no_occasion: 'No hay ningún evento en curso en el local.',
+    not_found: 'El hub del local no conoce a este invitado o mesa.',
+  },
 };
 
 export const MESSAGES: Record<Language, Messages> = { en, es };

@@ -5,8 +5,8 @@ import type { Messages } from '../i18n';
 import { ScanIgnoredNotice } from './scan-ignored';
 
 export interface PinHost {
-  /** `role`: whose PIN it was (steward or supervisor). */
-  unlocked(staffToken: string, role: StaffRole): void;
+  /** `role`: whose PIN it was (steward or supervisor); `supervisorRights`: whether it may do a supervisor's actions. */
+  unlocked(staffToken: string, role: StaffRole, supervisorRights: boolean): void;
   cancel(): void;
 }
 
@@ -65,6 +65,6 @@ export class PinScreen {
       this.error.textContent = r.error.code === 'too_many_attempts' ? this.t.pinLocked : this.t.pinWrong;
       return;
     }
-    this.host.unlocked(r.value.staff_token, r.value.role);
+    this.host.unlocked(r.value.staff_token, r.value.role, r.value.supervisor_rights);
   }
 }
