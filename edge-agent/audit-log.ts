@@ -10,6 +10,8 @@
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { canonicalEntry, verifyChain, GENESIS_HASH, type ChainBreakReason, type ChainedEntry, type ChainFields, type ChainLink } from '../core/audit/chain';
+import type { AuditEntryPayload, SeatPilotEvent } from '../core/contract/contract';
+import { uuidv7 } from '../core/contract/event-id';
 
 export interface HubAuditChange {
   /** The device that made the change (a kiosk's or tablet's id), null for the operator's CLI. */
@@ -54,10 +56,35 @@ const fieldsOf = (r: Omit<AuditRow, 'prev_hash' | 'hash'>, before: unknown, afte
   action: r.action, entity: r.entity, entity_id: r.entity_id, before, after,
 });
 
+/** Where the hub's entries go up to the cloud: its outbox (venue-store/outbox.ts), and the id the hub pushes as. */
+export interface HubAuditCarry {
+  outbox: { appendValidated(event: SeatPilotEvent, nowMs?: number): boolean };
+  /** The hub's own device id (its cloud key's device): the cloud takes audit.entry only from the hub itself. */
+  deviceId: string;
+}
+
+/**
+ * The event id of the audit.entry carrying entry `seq` of `venueId`'s chain: a UUIDv7 whose time is the entry's own
+ * (so the cloud's id indexes still grow at their right edge) and whose counter and random bits are a SHA-256 of
+ * (venue, seq). The same entry always travels under the same id, so a re-queued entry is a duplicate at the cloud.
+ */
+export function auditEntryEventId(venueId: string, seq: number, at: string): string {
+  const digest = createHash('sha256').update(`seatpilot/audit.entry\n${venueId}\n${seq}`, 'utf8').digest();
+  const ms = Date.parse(at);
+  const counter = ((digest[0] as number) << 4 | (digest[1] as number) >>> 4) & 0xfff;
+  return uuidv7(Number.isFinite(ms) && ms >= 0 ? ms : 0, counter, (bytes) => bytes.set(digest.subarray(2, 2 + bytes.length)));
+}
+
 export class HubAudit {
   private readonly s: { head: Statement; insert: Statement; move: Statement };
 
-  constructor(private readonly db: SqliteDatabase, private readonly venueId: string, private readonly clock: () => number = Date.now) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly venueId: string,
+    private readonly clock: () => number = Date.now,
+    /** Without it (tests of the chain alone, tools) entries stay at the hub. */
+    private readonly carry?: HubAuditCarry,
+  ) {
     this.s = {
       head: db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1'),
       insert: db.prepare(`INSERT INTO audit_log (seq, venue_id, at, device_id, actor, role, action, entity, entity_id, before_json, after_json, prev_hash, hash)
@@ -85,6 +112,20 @@ export class HubAudit {
     const hash = createHash('sha256').update(canonicalEntry(head.hash, fieldsOf(row, before, after)), 'utf8').digest('hex');
     this.s.insert.run(row.seq, row.venue_id, row.at, row.device_id, row.actor, row.role, row.action, row.entity, row.entity_id, row.before_json, row.after_json, head.hash, hash);
     this.s.move.run(row.seq, hash, at);
+    if (this.carry) this.queueForCloud(this.carry, row, before, after, head.hash, hash);
+  }
+
+  /** The entry as an audit.entry event in the hub's outbox, in the transaction of the change (so both or neither). */
+  private queueForCloud(carry: HubAuditCarry, row: Omit<AuditRow, 'prev_hash' | 'hash'>, before: unknown, after: unknown, prevHash: string, hash: string): void {
+    const payload: AuditEntryPayload = {
+      seq: row.seq, at: row.at, device_id: row.device_id, actor: row.actor, role: row.role, action: row.action, entity: row.entity,
+      entity_id: row.entity_id, before, after, prev_hash: prevHash, hash,
+    };
+    // Built from fields the chain already holds: not validated again on the check-in's path (the cloud checks it).
+    carry.outbox.appendValidated({
+      event_id: auditEntryEventId(this.venueId, row.seq, row.at), type: 'audit.entry', occurred_at: row.at,
+      venue_id: this.venueId, device_id: carry.deviceId, payload,
+    } as SeatPilotEvent);
   }
 
   /** The entry a door's event makes, for the types staff or a door decide; none for the rest (heartbeats, say). */

@@ -66,7 +66,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
   // The hub holds the venue's truth: a damaged file is reported (health, doctor), never set aside by itself.
   const runtimeStore = await openRuntimeStore(opts.databaseFile, { now, onFault: fault });
   const { db } = runtimeStore;
-  const store = new AgentStore(db, config.venue_id, now, secrets);
+  const store = new AgentStore(db, config.venue_id, now, secrets, config.device_id);
   try {
     store.sealStoredSecrets();
   } catch (e) {
