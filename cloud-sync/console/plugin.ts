@@ -12,6 +12,7 @@ import { registerLiveRoutes } from './routes/live';
 import { registerAuditRoutes } from './routes/audit';
 import { registerLayoutRoutes } from './routes/layouts';
 import { registerSeatingRoutes } from './routes/seating';
+import { registerSeatConflictRoutes } from './routes/seat-conflicts';
 import { registerConsoleAssets } from './assets';
 
 export interface ConsoleOptions {
@@ -54,6 +55,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app: Fas
     registerAuditRoutes(api, ctx);
     registerLayoutRoutes(api, ctx);
     registerSeatingRoutes(api, ctx);
+    registerSeatConflictRoutes(api, ctx);
     // An unknown API path is a JSON 404, not the application's page.
     api.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found', message: 'no such console API route' }));
   }, { prefix: '/console/api' });

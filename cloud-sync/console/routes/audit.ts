@@ -1,8 +1,11 @@
 // Console API: the audit, read only. `GET /audit` pages back through the tenant's entries by id, newest first;
-// `GET /audit/chain` checks the tenant's hash chain (audit-verify.ts). No route changes or deletes an entry, and the
+// `GET /audit/chain` checks the tenant's hash chain (audit-verify.ts); `GET /audit/venues` checks each venue's hub chain
+// as carried up (cloud-sync/desk/venue-audit-verify.ts, telemetry.venue_audit). No route changes or deletes an entry, and the
 // database refuses it to everyone (the trigger of sql 0016).
 import type { FastifyInstance } from 'fastify';
 import { AuditChainStateSchema, AuditPageSchema, AuditQuerySchema, type AuditChainState, type AuditEntry, type AuditPage, type AuditQuery } from '../../../core/console/audit';
+import { VenueAuditChainListSchema, type VenueAuditChainList } from '../../../core/console/desk';
+import { verifyVenueAudit } from '../../desk/venue-audit-verify';
 import { verifyAuditChain } from '../audit-verify';
 import type { ConsoleContext } from '../plugin';
 import { scoped } from '../scope';
@@ -50,5 +53,19 @@ export function registerAuditRoutes(api: FastifyInstance, ctx: ConsoleContext): 
   }, async (request): Promise<AuditChainState> => {
     const session = sessionOf(request);
     return scoped(ctx.db, session, (q) => verifyAuditChain(q, session.tenantId));
+  });
+
+  // One line per venue of the tenant, each chain checked in the request's scoped transaction (RLS: the tenant's rows).
+  api.get('/audit/venues', {
+    onRequest: guard(ctx.db, 'read', ctx.now),
+    schema: { response: { 200: VenueAuditChainListSchema } },
+  }, async (request): Promise<VenueAuditChainList> => {
+    const session = sessionOf(request);
+    return scoped(ctx.db, session, async (q) => {
+      const venues = await q.query<{ id: string; name: string }>('SELECT id, name FROM seatpilot.venues WHERE tenant_id = $1 ORDER BY name, id', [session.tenantId]);
+      const out: VenueAuditChainList['venues'] = [];
+      for (const v of venues) out.push({ venue_id: v.id, venue_name: v.name, ...(await verifyVenueAudit(q, session.tenantId, v.id)) });
+      return { venues: out };
+    });
   });
 }
