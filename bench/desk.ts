@@ -10,7 +10,7 @@
 //      audit's append (HubAudit, as shipped) against the same ingest without it, interleaved on the same file.
 // A part whose hub code is not there yet reports {available: false, detail} instead of figures.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -366,6 +366,8 @@ try {
       [`audit_ingest_batch_${BATCH}_le_110pct`]: (audit[`batch_${BATCH}`] as Compared).paired_ratio <= 1.1,
     },
     part_s: partSeconds,
+    // Other work on this box shows in every figure: what the run shared the CPUs with.
+    host: { cpus: availableParallelism(), load_1m_at_end: Math.round((loadavg()[0] ?? 0) * 10) / 10 },
     run_s: Math.round((performance.now() - started) / 100) / 10,
   }));
 } finally {
