@@ -162,6 +162,44 @@ describe('kiosk staff mode: the venue desk in Chromium', () => {
     expect(JSON.parse(undo!.after_json)).toMatchObject({ reason: 'checked in the wrong Ana', door_id: DEMO_DOOR });
   });
 
+  it('speaks Spanish at a door whose venue chose it', async () => {
+    const key = agent!.store.issueKey('kiosk-es', 'kiosk');
+    const cfg = parseKioskAppConfig({
+      database: join(dir, 'kiosk-es.sqlite'),
+      kiosk: { venue_id: 'v1', device_id: 'kiosk-es', door_id: DEMO_DOOR },
+      ui: { venue_name: 'Finca', language: 'es', staff_pin: DEMO_PIN, supervisor_pin: DEMO_SUPERVISOR_PIN },
+      hub: { base_url: agent!.url, key_id: key.key_id, secret: key.secret },
+    }, 'kiosk-es.json');
+    const es = await openRuntimeFromConfig(cfg, dir);
+    const esBrowser = await startBrowserMode({ runtime: es, host: '127.0.0.1', port: 0 });
+    const p = await chromium.context.newPage();
+    try {
+      await waitFor('the Spanish door to receive the guest list', () => es.checkinService.search('José').length > 0);
+      await p.goto(esBrowser.url);
+      await p.waitForSelector('body[data-screen="idle"]');
+      await p.getByTestId('staff-button').click();
+      await p.getByTestId('pin-input').fill(DEMO_PIN);
+      await p.getByTestId('pin-submit').click();
+      await p.waitForSelector('body[data-screen="staff"]');
+      await p.getByRole('button', { name: 'Sin reserva' }).click();
+      await p.getByLabel('Nombre', { exact: true }).fill('Invitada Nueva');
+      await p.getByLabel('Número de personas').fill('1');
+      await p.getByRole('button', { name: 'Buscar mesa' }).click();
+      await expect.poll(() => p.getByTestId('walkin-proposal').textContent()).toMatch(/^Propuesta: Mesa \S+, \d+ plazas libres$/);
+      await p.getByRole('button', { name: 'Cancelar' }).first().click();
+      await p.getByTestId('staff-search').fill('José');
+      const jose = p.locator('[data-testid="search-results"] li[data-guest="g_jose"]');
+      await jose.waitFor();
+      expect(await jose.getByRole('button', { name: 'Cambiar de mesa…' }).isDisabled()).toBe(true);
+      expect(await jose.locator('.why').textContent()).toBe('Los cambios de mesa y deshacer registros los hace un supervisor');
+      expect(await jose.getByRole('button', { name: 'Una persona más en el grupo de José Pérez' }).isEnabled()).toBe(true);
+    } finally {
+      await p.close();
+      await esBrowser.close();
+      await es.close();
+    }
+  });
+
   it('with the hub gone, tells staff that walk-ins and moves need it', async () => {
     await agent!.close();
     agent = null;

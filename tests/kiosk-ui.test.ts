@@ -176,6 +176,9 @@ describe('kiosk UI in Chromium (Spanish venue)', () => {
     // This kiosk runs alone: the seating panel says where counts and tablet pairing come from, and offers neither.
     await expect.poll(() => page.getByTestId('seating-note').textContent()).toMatch(/^Este quiosco no tiene hub del local/);
     expect(await page.getByTestId('pair-tablet').isVisible()).toBe(false);
+    // Nor the venue desk: walk-ins, moves and undo are the hub's to decide.
+    expect(await page.getByTestId('walk-in').isVisible()).toBe(false);
+    expect(await jose.locator('.desk-actions').isVisible()).toBe(false);
     await shot(page, 'staff-mode');
 
     await page.getByRole('button', { name: 'Salir del modo personal' }).click();

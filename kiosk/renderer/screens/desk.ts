@@ -118,6 +118,9 @@ export class WalkInPanel {
       this.choice,
       this.result,
     );
+    this.el.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') this.close();
+    });
   }
 
   isOpen(): boolean {

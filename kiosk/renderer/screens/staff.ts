@@ -188,10 +188,12 @@ export class StaffScreen {
       if (r.error.code === 'staff_locked') return this.relock();
       this.seatingNote.textContent = this.hubMessage(r.error);
       // A kiosk that runs alone has no counts to show and no tablets to pair: only the note stays.
-      if (r.error.code === 'no_hub') this.seating.dataset.hub = 'none';
+      // Nor the desk: walk-ins, moves and undo are the hub's to decide.
+      if (r.error.code === 'no_hub') this.seating.dataset.hub = this.section.dataset.hub = 'none';
       return;
     }
     delete this.seating.dataset.hub;
+    delete this.section.dataset.hub;
     this.seatingNote.textContent = '';
     this.renderSeating(r.value);
   }
