@@ -81,7 +81,8 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
     },
   });
 
-  const streams = new BoardStreams(store);
+  const vips = new VipAlerts(deps.store.db, now);
+  const streams = new BoardStreams(store, () => vips.recent());
   let lastFingerprint = '';
   let closed = false;
   let lastRevocationCheck = 0;
@@ -92,7 +93,6 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
   const beacons = registerBeaconRoutes(app, { agentStore: deps.store, store, now, ...(options.dwell ? { dwell: options.dwell } : {}), wake });
   const desk = deps.desk ?? new VenueDesk(deps.store, { deviceId: options.deviceId, venueId: options.venueId, clock: now });
   await registerTabletApiRoutes(app, { store, streams, now, undoMs, wake, desk });
-  const vips = new VipAlerts(deps.store.db);
   registerStaffRoutes(app, { agentStore: deps.store, store, now, ...(options.pairingTtlMinutes !== undefined ? { pairingTtlMinutes: options.pairingTtlMinutes } : {}) });
 
   // --- the clock: commit taps past their undo window, complete dwells, refresh the streams --------------------------
@@ -101,7 +101,7 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
     const t = now();
     store.commitDue(t);
     beacons.tick(t);
-    // Every tick, streams or not: a tablet that connects later is not alerted of an arrival long past.
+    // Every tick, streams or not: a tablet that connects later is told of the last few minutes' only.
     for (const alert of vips.take()) streams.vip(alert);
     if (t - lastRevocationCheck >= 1_000) {
       lastRevocationCheck = t;

@@ -176,6 +176,13 @@ describe('the desk on the tablets', () => {
     await checkIn('amy', 't7');
     await waitFor('amy on table 7\'s board', () => lastBoard(t7)?.guests.find((g) => g.guest_id === 'amy')?.status === 'on_the_way');
     expect(t7.vips().map((v) => v.guest_id)).toEqual(['vip7']);
+
+    // A tablet of table 7 that (re)connects now is told of the last minutes' arrival there, and of no other table's.
+    const late7 = await open('table7', 't7');
+    await waitFor('the replayed alert', () => late7.vips().length === 1);
+    await checkIn('cal', 't7');
+    await waitFor('cal on the late tablet\'s board', () => lastBoard(late7)?.guests.find((g) => g.guest_id === 'cal')?.status === 'on_the_way');
+    expect(late7.vips()).toEqual([alert]);
   });
 
   it('refuses a steward tablet a move and an undo (403 supervisor_required), changing nothing; a +1 is a steward\'s', async () => {
@@ -244,7 +251,7 @@ describe('the desk on the tablets', () => {
     expect(revert.json()).toMatchObject({ guest_id: 'undo', created: true });
     const board = (await app.inject({ method: 'GET', url: '/tablet/api/board?tables=t8', headers: { authorization: `Bearer ${tablets.supervisor.token}` } })).json();
     expect(board.guests.find((g: { guest_id: string }) => g.guest_id === 'undo')).toMatchObject({ status: 'expected' });
-    const nothing = await desk('supervisor', 'reverts', { request_id: randomUUID(), guest_id: 'cal', reason: 'never checked in' });
+    const nothing = await desk('supervisor', 'reverts', { request_id: randomUUID(), guest_id: 'mover', reason: 'never came to the door' });
     expect(nothing.statusCode).toBe(409);
     expect(nothing.json()).toMatchObject({ error: 'nothing_to_revert', message: expect.any(String) });
     const unknown = await desk('supervisor', 'moves', { request_id: randomUUID(), guest_id: 'nobody', to_table_id: 't7' });

@@ -63,6 +63,7 @@ describe('the tablet page at the desk, in Chromium', () => {
       guestChange(11, { id: 'amy', name: 'Amy Ross', table_id: 't7', meal: 'vegetarian' }),
       guestChange(12, { id: 'ben', name: 'Ben Ortiz', table_id: 't7', meal: 'gluten-free' }),
       guestChange(13, { id: 'vip8', name: 'Victor Sol', table_id: 't8', tags: ['vip'] }),
+      guestChange(14, { id: 'dot', name: 'Dora Paz', table_id: 't7' }),
     ]));
     const built = await buildAgentApp({ store, tablet: { venueId: VENUE, deviceId: 'dev_hub', tickMs: 100 } });
     app = built.app;
@@ -110,11 +111,19 @@ describe('the tablet page at the desk, in Chromium', () => {
     await tab.keyboard.press('Enter');
     await alert.waitFor({ state: 'detached' });
     expect(await tab.locator('#vip-alerts').textContent()).toBe('');
+    // Reloaded (the hub replays the last minutes' alerts to a tablet that connects), a dismissed alert stays dismissed.
+    await tab.reload();
+    await guest('vip7').waitFor();
+    await checkIn('dot', 't7');
+    await tab.locator('[data-guest="dot"][data-status="on_the_way"]').waitFor();
+    expect(await tab.getByRole('alert').count()).toBe(0);
   });
 
   it("alerts a host tablet of a VIP at another table than the ones it shows, in its language", async () => {
     await freshTablet('steward', true);
     await expect.poll(() => tab.locator('#tablet-host').textContent()).toBe('Host');
+    // Paired after Valeria (table 7) arrived a minute ago: told of her too, as a tablet that reconnects would be.
+    await tab.getByRole('alert', { name: 'VIP arriving: Valeria Ibarra' }).waitFor();
     await tab.locator('[data-action="lang"]').click();
     await checkIn('vip8', 't8');
     const alert = tab.getByRole('alert', { name: 'Llega un VIP: Victor Sol' });

@@ -47,7 +47,11 @@ interface Stream {
 export class BoardStreams {
   private readonly open = new Set<Stream>();
 
-  constructor(private readonly store: TabletStore) {}
+  constructor(
+    private readonly store: TabletStore,
+    /** The VIP arrivals a stream that opens now is told of (vip-alerts.ts). */
+    private readonly recentVips: () => VipAlert[] = () => [],
+  ) {}
 
   get size(): number {
     return this.open.size;
@@ -58,6 +62,7 @@ export class BoardStreams {
     // The response's close: the tablet went away (the request's own close only says its body was read).
     s.reply.raw.on('close', () => this.open.delete(s));
     this.send(s, this.store.board(s.tables));
+    for (const alert of this.recentVips()) this.sendVip(s, alert);
   }
 
   refreshAll(): void {
@@ -75,9 +80,11 @@ export class BoardStreams {
 
   /** A VIP checked in: the tablets showing their table, and every host tablet, hear it. */
   vip(alert: VipAlert): void {
-    for (const s of this.open) {
-      if (s.host || (alert.table_id !== null && s.tables.includes(alert.table_id))) s.reply.raw.write(`event: vip\ndata: ${JSON.stringify(alert)}\n\n`);
-    }
+    for (const s of this.open) this.sendVip(s, alert);
+  }
+
+  private sendVip(s: Stream, alert: VipAlert): void {
+    if (s.host || (alert.table_id !== null && s.tables.includes(alert.table_id))) s.reply.raw.write(`event: vip\ndata: ${JSON.stringify(alert)}\n\n`);
   }
 
   keepAlive(): void {

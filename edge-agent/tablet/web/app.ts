@@ -8,7 +8,7 @@ import { WORDS, pickLang, type Lang, type Words } from './i18n';
 import { newEventId } from '../../../core/contract/event-id';
 import { TapQueue, parseSse, type QueuedAction } from './queue';
 
-const LS = { token: 'seatpilot.tablet.token', tables: 'seatpilot.tablet.tables', lang: 'seatpilot.tablet.lang' };
+const LS = { token: 'seatpilot.tablet.token', tables: 'seatpilot.tablet.tables', lang: 'seatpilot.tablet.lang', vipDismissed: 'seatpilot.tablet.vip-dismissed' };
 
 const state = {
   lang: pickLang(localStorage.getItem(LS.lang), navigator.languages ?? [navigator.language]) as Lang,
@@ -189,14 +189,25 @@ function onBoard(board: Board): void {
 // --- VIP arrivals ----------------------------------------------------------------------------------------------------
 const vipKey = (a: VipAlert) => `${a.guest_id}@${a.checked_in_at}`;
 
+/** The alerts staff dismissed: the hub replays the last minutes' to a tablet that reconnects, a reload included. */
+function dismissedVips(): string[] {
+  try {
+    const v = JSON.parse(localStorage.getItem(LS.vipDismissed) ?? '[]') as unknown;
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 function onVip(alert: VipAlert): void {
-  if (state.vips.some((v) => vipKey(v) === vipKey(alert))) return;
+  if (state.vips.some((v) => vipKey(v) === vipKey(alert)) || dismissedVips().includes(vipKey(alert))) return;
   state.vips = [alert, ...state.vips];
   renderVips();
 }
 
 function dismissVip(alert: VipAlert): void {
   state.vips = state.vips.filter((v) => vipKey(v) !== vipKey(alert));
+  localStorage.setItem(LS.vipDismissed, JSON.stringify([...dismissedVips(), vipKey(alert)].slice(-200)));
   renderVips();
   // Keyboard users land on the next alert, or back on the board.
   (document.querySelector<HTMLElement>('#vip-alerts [data-action="dismiss-vip"]') ?? document.querySelector<HTMLElement>('#app h1'))?.focus();
