@@ -5,6 +5,7 @@ import { verifyChain, GENESIS_HASH, type ChainedEntry, type ChainLink } from '..
 import type { AuditChainBreakReason, AuditChainState } from '../../core/console/audit';
 import { CliError, parseOptions } from '../../node-kit/cli';
 import { AdminError } from '../admin';
+import { verifyVenueAudit, type VenueAuditVerdict } from '../desk/venue-audit-verify';
 import type { Db, Queryable } from '../db';
 
 const PAGE = 1000;
@@ -62,14 +63,20 @@ export async function verifyAuditChain(q: Queryable, tenantId: string, pageSize 
   return state(null);
 }
 
-export const AUDIT_USAGE = '       seatpilot cloud audit verify [--tenant T]                     [--data DIR]';
+export const AUDIT_USAGE = `       seatpilot cloud audit verify [--tenant T]                     [--data DIR]
+       seatpilot cloud audit verify --venue V                        [--data DIR]   (the venue's hub chain as carried up)`;
 
 type WithDb = <T>(dataDir: string | undefined, fn: (db: Db) => Promise<T>) => Promise<T>;
 
 /** `audit verify`: one JSON line per tenant; exit 1 naming the first bad entry of each broken chain. False: not ours. */
 export async function auditCommand(sub: string, verb: string | undefined, rest: string[], withDb: WithDb, usage: string): Promise<boolean> {
   if (sub !== 'audit' || verb !== 'verify') return false;
-  const { values } = parseOptions(rest, { data: { type: 'string' }, tenant: { type: 'string' } }, usage);
+  const { values } = parseOptions(rest, { data: { type: 'string' }, tenant: { type: 'string' }, venue: { type: 'string' } }, usage);
+  if (values.venue !== undefined) {
+    if (values.tenant !== undefined) throw new CliError(`give --venue or --tenant, not both\n${usage}`, 2);
+    await venueAuditCommand(values.venue, values.data, withDb);
+    return true;
+  }
   const results = await withDb(values.data, async (db) => {
     const tenants = values.tenant !== undefined ? [values.tenant] : (await db.query<{ id: string }>('SELECT id FROM seatpilot.tenants ORDER BY id')).map((r) => r.id);
     if (values.tenant !== undefined && !(await db.query('SELECT 1 FROM seatpilot.tenants WHERE id = $1', [values.tenant])).length) {
@@ -85,4 +92,19 @@ export async function auditCommand(sub: string, verb: string | undefined, rest: 
     throw new CliError(bad.map((r) => `the audit chain of tenant ${r.tenant_id} is broken at entry #${r.broken?.id ?? '?'} (${r.broken?.action ?? '?'}, ${r.broken?.at ?? '?'}): ${r.broken?.reason}`).join('\n'));
   }
   return true;
+}
+
+/**
+ * `audit verify --venue V`: the venue's hub chain as the cloud holds it (telemetry.venue_audit), one JSON line; exit 1
+ * naming the entry when it is broken. Incomplete (entries not arrived yet) is not a failure: it says from which seq.
+ */
+async function venueAuditCommand(venueId: string, dataDir: string | undefined, withDb: WithDb): Promise<void> {
+  const result = await withDb(dataDir, async (db): Promise<VenueAuditVerdict & { venue_id: string; tenant_id: string }> => {
+    const [v] = await db.query<{ tenant_id: string }>('SELECT tenant_id FROM seatpilot.venues WHERE id = $1', [venueId]);
+    if (!v) throw new AdminError(`no venue "${venueId}"`);
+    return { venue_id: venueId, tenant_id: v.tenant_id, ...(await db.tx((q) => verifyVenueAudit(q, v.tenant_id, venueId))) };
+  });
+  console.log(JSON.stringify(result));
+  const b = result.broken;
+  if (b) throw new CliError(`the hub audit chain of venue ${venueId} is broken at entry seq ${b.seq} (${b.action ?? '?'}, ${b.at ?? '?'}): ${b.reason}`);
 }

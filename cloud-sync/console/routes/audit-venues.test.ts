@@ -2,10 +2,13 @@
 // app on PGlite and on the real PostgreSQL: intact, incomplete (entries still on their way) with the first missing
 // one, broken naming the entry; another tenant sees only its own venues. Rows are written as the owner, as the
 // cloud's ingest of audit.entry would (telemetry.venue_audit).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { VenueAuditChainListSchema, type VenueAuditChainList } from '../../../core/console/desk';
 import { ajv } from '../../../core/contract/validate';
+import { CliError } from '../../../node-kit/cli';
+import { runCli } from '../../../tests/cli-run';
 import type { CloudApp } from '../../app';
+import { cloudCommand } from '../../cli';
 import { backends, type TestDatabase } from '../../../tests/pg-backends';
 import { asUser, closeConsoleWorld, consoleWorld, type ConsoleTenant } from '../../../tests/fixtures/console';
 import { insertVenueAudit, venueAuditRows } from '../../../tests/fixtures/desk-console';
@@ -49,4 +52,41 @@ describe.each(backends())('venue audit chains in the console on %s', (backend) =
     }]);
     expect(await chains()).toMatchObject([{ venue_id: A.venueId, state: 'intact' }]);
   });
+
+  /** `seatpilot cloud audit verify --venue …` in this process: its JSON line, and the CliError it ended with, if any. */
+  const verifyCli = async (args: string[]) => {
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((s: unknown) => void lines.push(String(s)));
+    let error: CliError | undefined;
+    try {
+      await cloudCommand(['audit', 'verify', ...args], t.db);
+    } catch (e) {
+      if (!(e instanceof CliError)) throw e;
+      error = e;
+    } finally {
+      log.mockRestore();
+    }
+    return { results: lines.map((l) => JSON.parse(l) as Record<string, unknown>), error };
+  };
+
+  it('seatpilot cloud audit verify --venue: one JSON line, exit 0 when intact, exit 1 naming the broken entry', async () => {
+    const ok = await verifyCli(['--venue', A.venueId]);
+    expect(ok.error).toBeUndefined();
+    expect(ok.results).toEqual([{ venue_id: A.venueId, tenant_id: A.tenantId, entries: 6, state: 'intact', first_missing_seq: null, broken: null }]);
+    const bad = await verifyCli(['--venue', B.venueId]);
+    expect(bad.results[0]).toMatchObject({ venue_id: B.venueId, state: 'broken', broken: { seq: 2, reason: 'altered' } });
+    expect(bad.error?.exitCode).toBe(1);
+    expect(bad.error?.message).toMatch(new RegExp(`venue ${B.venueId} is broken at entry seq 2 \\(checkin, 2026-12-01T19:00:02.000Z\\): altered`));
+    const unknown = await cloudCommand(['audit', 'verify', '--venue', 'no-such-venue'], t.db).then(() => null, (e: Error) => e);
+    expect(unknown?.message).toContain('no venue "no-such-venue"');
+    // The real `seatpilot` process on Postgres (PGlite's folder is held by this process).
+    if (t.url) {
+      const child = await runCli(['cloud', 'audit', 'verify', '--venue', B.venueId], { DATABASE_URL: t.url });
+      expect(child.code).toBe(1);
+      expect(JSON.parse(child.stdout.trim())).toMatchObject({ venue_id: B.venueId, state: 'broken', broken: { seq: 2 } });
+      expect(child.stderr).toContain('broken at entry seq 2 (checkin');
+      const good = await runCli(['cloud', 'audit', 'verify', '--venue', A.venueId], { DATABASE_URL: t.url });
+      expect(good.code).toBe(0);
+    }
+  }, 60_000);
 });
