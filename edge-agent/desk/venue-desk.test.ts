@@ -137,6 +137,15 @@ describe('walk-in', () => {
     return verifyHubAudit(db).then((s) => expect(s.state).toBe('intact'));
   });
 
+  it("with the hub's device id, the desk's audit entries also go up as audit.entry, in the same transaction", () => {
+    const carried = new AgentStore(db, VENUE, () => now, undefined, 'dev_hub');
+    const d = new VenueDesk(carried, { deviceId: 'dev_hub', venueId: VENUE, clock: () => now });
+    d.move({ request_id: randomUUID(), guest_id: 'g_ana', party_size: 5 }, steward);
+    const entries = outboxOf('audit.entry');
+    expect(entries.map((e) => (e.payload as { action: string; actor: string; role: string }).action)).toEqual(['seat.changed']);
+    expect(entries[0]!.payload).toMatchObject({ actor: 'kiosk_a', role: 'steward', entity_id: 'g_ana', before: { table_id: 't1', party_size: 6 } });
+  });
+
   it('a repeat of the request_id returns the first result and adds nothing', () => {
     const req = { request_id: randomUUID(), name: 'Eva Esteves', party_size: 1, table_id: null };
     const first = desk.addWalkIn(req, steward);
