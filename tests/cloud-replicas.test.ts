@@ -135,4 +135,23 @@ describe.skipIf(!onPostgres || !haveTools)('two cloud replicas on one Postgres, 
     expect(await exited(r.child)).toBe(0);
     expect(sock.lines).toContain('STOPPING=1');
   }, 30_000);
+
+  it('with SEATPILOT_BACKGROUND=off a replica serves but runs no pass: alone, it leaves a double admission unflagged', async () => {
+    const b = replicas[1]!;
+    b.child.kill('SIGTERM');
+    expect(await exited(b.child)).toBe(0);
+    expect(replicas[0]!.output()).toContain('kpi refresher started');
+    const started = await startCli(['cloud', 'serve', '--port', '0', '--data', join(dir, 'data')], /background passes (on|off)/, env({ SEATPILOT_BACKGROUND: 'off' }));
+    const c = { child: started.child, base: /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(started.output())![1]!, output: started.output };
+    replicas.push(c);
+    expect(started.match[1]).toBe('off');
+    const guest = `g-${randomUUID()}`;
+    const at = (s: number) => new Date(Date.now() - s * 1000).toISOString();
+    expect((await post(c.base, doorA, batchOf([checkinEvent(doorA, { occurred_at: at(60), payload: { guest_id: guest, direction: 'entry', offline: true } })]))).json).toMatchObject({ accepted: 1 });
+    expect((await post(c.base, doorB, batchOf([checkinEvent(doorB, { occurred_at: at(30), payload: { guest_id: guest, direction: 'entry', offline: true } })]))).json).toMatchObject({ accepted: 1 });
+    // Longer than two detector periods (5 s) and many refresher periods (1 s): an "on" replica would have run them.
+    await new Promise((r) => setTimeout(r, 11_000));
+    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry.double_admissions WHERE guest_id = $1', [guest]))[0]!.n).toBe(0);
+    expect(c.output()).not.toMatch(/kpi refresher started|kpi view refresh/);
+  }, 60_000);
 });
