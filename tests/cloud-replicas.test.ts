@@ -113,7 +113,8 @@ describe.skipIf(!onPostgres || !haveTools)('two cloud replicas on one Postgres, 
     // Several more detector passes (every 5 s) and refreshes (every 1 s) on both replicas.
     await new Promise((r) => setTimeout(r, 11_000));
     expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry.double_admissions WHERE guest_id = $1', [guest]))[0]!.n).toBe(1);
-    // Counted by one replica's pass only: without the lock both would read the same window and count it.
+    // Counted once across both: the pass that flags it holds the detector's lock, and a pass that read the same window
+    // anyway would insert nothing (the pair is keyed) and count only what it inserted.
     expect((await flaggedBy(a.base)) + (await flaggedBy(b.base))).toBe(1);
 
     const refreshes = await db.query<{ n: number; failed: number }>('SELECT count(*)::int AS n, count(*) FILTER (WHERE NOT ok)::int AS failed FROM telemetry.mv_refresh_log');
