@@ -140,13 +140,16 @@ describe('the tablet page at the desk, in Chromium', () => {
     await tab.getByLabel('Name', { exact: true }).fill('Wanda Walk');
     await tab.getByLabel('Party size').fill('2');
     await tab.getByLabel(/^Needs/).fill('accessible');
-    await tab.getByRole('button', { name: 'Find a table' }).click();
+    // From the keyboard: Enter asks for the proposal, the proposed table gets the focus, Enter again seats them.
+    await tab.keyboard.press('Enter');
     const proposed = tab.getByRole('radio', { name: /^Table 9: 4 free seat\(s\)/ });
     await proposed.waitFor();
     expect(await proposed.isChecked()).toBe(true);
+    await expect.poll(() => proposed.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await tab.getByRole('radio', { name: 'No table for now' }).isChecked()).toBe(false);
     await tab.screenshot({ path: join(screensDir(), 'tablet-walk-in.png'), fullPage: true });
-    await tab.getByRole('button', { name: 'Seat and check in' }).click();
+    expect(await tab.getByRole('button', { name: 'Seat and check in' }).isVisible()).toBe(true);
+    await tab.keyboard.press('Enter');
     await expect.poll(() => tab.getByRole('status').textContent()).toBe('Wanda Walk is checked in at table 9.');
     const added = await waitFor('the walk-in in the hub', () => store.db.prepare("SELECT id, table_id, party_size, origin FROM guests WHERE name = 'Wanda Walk'").all() as Array<{ id: string; table_id: string; party_size: number; origin: string }>);
     expect(added).toEqual([expect.objectContaining({ table_id: 't9', party_size: 2, origin: 'venue' })]);
