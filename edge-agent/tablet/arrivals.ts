@@ -46,7 +46,8 @@ export class Arrivals {
     private readonly outbox: SqliteOutbox,
     private readonly opts: ArrivalsOptions,
   ) {
-    this.audit = new HubAudit(db, opts.venueId, opts.clock);
+    // Carried up with the push like every hub entry, so the cloud holds the whole chain (gapless from seq 1).
+    this.audit = new HubAudit(db, opts.venueId, opts.clock, { outbox, deviceId: opts.deviceId });
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       tabletRole: p('SELECT role FROM tablets WHERE id = ?').pluck(),
