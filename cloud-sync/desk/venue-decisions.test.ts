@@ -193,6 +193,14 @@ describe.each(backends())('venue decisions at the cloud on %s', (backend) => {
     expect(await guest('nobody')).toBeUndefined();
   });
 
+  it('leaves a seat.changed of the console or the engine alone: it records a decision made in the cloud', async () => {
+    const before = await guest('mover');
+    const e = event('seat.changed', { guest_id: 'mover', from_table_id: 'd-t3', to_table_id: 'd-t1', source: 'console', by_role: 'planner', hlc: nextHlc(Date.now() + 600_000, 'cloud') });
+    const r = await t.db.tx((q) => applyVenueDecisions(q, callerOf(hub), [e]));
+    expect(r.skipped).toEqual([{ event_id: e.event_id, type: 'seat.changed', guest_id: 'mover', reason: 'cloud_decision' }]);
+    expect(await guest('mover')).toEqual(before);
+  });
+
   it('reads nothing for a batch without venue decisions', async () => {
     let queries = 0;
     const counting: Queryable = { ...t.db, query: async (...args: Parameters<Queryable['query']>) => { queries++; return t.db.query(...args); } } as Queryable;

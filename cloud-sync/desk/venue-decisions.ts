@@ -27,7 +27,9 @@ export type VenueDecisionSkip =
   /** guest.added whose id is another venue's guest. */
   | 'guest_id_taken'
   /** A move to a table this venue does not have (or has deleted): the cloud's table stays. */
-  | 'unknown_table';
+  | 'unknown_table'
+  /** seat.changed recording a decision made here (source console or engine): already applied where it was made. */
+  | 'cloud_decision';
 
 export interface VenueDecisionsResult {
   guests_added: string[];
@@ -188,6 +190,10 @@ interface Side {
 
 async function changeSeat(ctx: VenueContext, e: SeatPilotEvent, p: SeatChangedPayload, out: VenueDecisionsResult): Promise<void> {
   const { q, caller } = ctx;
+  if (p.source !== 'hub') {
+    out.skipped.push({ event_id: e.event_id, type: 'seat.changed', guest_id: p.guest_id, reason: 'cloud_decision' });
+    return;
+  }
   const rows = await q.query<GuestSeat>(
     `SELECT table_id, table_hlc, party_size, party_hlc FROM guestlist.guests
       WHERE id = $1 AND tenant_id = $2 AND venue_id = $3 AND NOT deleted FOR UPDATE`,
