@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMigrations, migratePostgres, migrateSqlite, MigrationError, planMigrations, type Migration } from './migrate';
+import { loadVenueMigrations } from '../venue-store/migrations';
 import { backends, freshDatabase, type TestDatabase } from '../tests/pg-backends';
 
 const m = (version: number): Migration => ({ version, name: `m${version}`, sql: '' });
@@ -16,6 +17,16 @@ describe('planMigrations', () => {
   it('refuses a database newer than the build', () => {
     expect(() => planMigrations([m(1), m(2)], [1, 2, 3])).toThrow(/schema version 3, newer than this build knows \(2\)/);
   });
+  it('accepts a newer database whose migrations keep this build working, and names the one that does not', () => {
+    const rows = [{ version: 1 }, { version: 2 }, { version: 3, compatibleWith: 1 }, { version: 4, compatibleWith: 2 }];
+    expect(planMigrations([m(1), m(2)], rows)).toEqual([]);
+    expect(planMigrations([m(1), m(2), m(3)], rows)).toEqual([]);
+    expect(() => planMigrations([m(1)], rows)).toThrow(/knows \(1\), and needs a build of schema version 2 or newer \(migration 0002 is not backward-compatible\)/);
+    const compatBack = [{ version: 1 }, { version: 2, compatibleWith: 1 }, { version: 3, compatibleWith: 2 }];
+    expect(() => planMigrations([m(1)], compatBack)).toThrow(/at schema version 3, newer than this build knows \(1\), and needs a build of schema version 2 or newer \(migration 0003 is compatible back to 0002 only\)/);
+    // An unknown row without a recorded compatibility (an older runner's) is taken as not backward-compatible.
+    expect(() => planMigrations([m(1), m(2)], [{ version: 1 }, { version: 2 }, { version: 3, compatibleWith: null }])).toThrow(/needs a build of schema version 3/);
+  });
 });
 
 describe('loadMigrations', () => {
@@ -27,6 +38,25 @@ describe('loadMigrations', () => {
     const dir2 = mkdtempSync(join(tmpdir(), 'sp-mig-'));
     writeFileSync(join(dir2, '1_a.sql'), 'select 1');
     expect(() => loadMigrations(dir2)).toThrow(/NNNN_name\.sql/);
+  });
+  it('reads "-- compatible-with: NNNN" from the comments at the top, and refuses a bad one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sp-mig-'));
+    writeFileSync(join(dir, '0001_a.sql'), 'select 1');
+    writeFileSync(join(dir, '0002_b.sql'), '-- b: a new table\n-- compatible-with: 0001\nselect 1');
+    writeFileSync(join(dir, '0003_c.sql'), 'select 1;\n-- compatible-with: 0001\n');
+    expect(loadMigrations(dir).map((x) => x.compatibleWith)).toEqual([1, 1, 3]);
+    writeFileSync(join(dir, '0004_d.sql'), '-- compatible-with: 0005\nselect 1');
+    expect(() => loadMigrations(dir)).toThrow(/0004_d\.sql: "compatible-with: 0005" must name a schema version from 0001 to 0004/);
+    writeFileSync(join(dir, '0004_d.sql'), '-- compatible-with: 17\nselect 1');
+    expect(() => loadMigrations(dir)).toThrow(/four-digit schema version/);
+  });
+  it('marks the shipped migrations as reviewed: expanding ones compatible with the previous build, the others not', () => {
+    const of = (all: Migration[], from: number) => Object.fromEntries(all.filter((x) => x.version >= from).map((x) => [x.version, x.compatibleWith]));
+    // 0017 new tables; 0018 a trigger refusing the old build's unchained audit inserts; 0019 rebuilt KPI views and a
+    // detector backfill that an old build's reverts would miss; 0020 added columns, new tables, an HLC-stamping trigger.
+    expect(of(loadMigrations(join(import.meta.dirname, 'postgres')), 17)).toEqual({ 17: 16, 18: 18, 19: 19, 20: 19 });
+    // 0009 new tables; 0010 a nullable column; 0011 added columns (null or defaulted) and new tables.
+    expect(of(loadVenueMigrations(), 9)).toEqual({ 9: 8, 10: 9, 11: 10 });
   });
   it('loads the shipped postgres migrations', () => {
     const all = loadMigrations(join(import.meta.dirname, 'postgres'));
@@ -47,6 +77,34 @@ describe('migrateSqlite', () => {
     expect(migrateSqlite(db, v2)).toEqual({ applied: [2], version: 2 });
     expect(db.prepare('SELECT name, email FROM people').all()).toEqual([{ name: 'Ana', email: '' }]);
     expect(() => migrateSqlite(db, v1)).toThrow(/newer than this build/);
+    db.close();
+  });
+  it('a file migrated by this build accepts the previous build where the last migration allows it, refuses the one before', () => {
+    const shipped = loadVenueMigrations();
+    const latest = shipped.length;
+    const db = new Database(':memory:');
+    expect(migrateSqlite(db, shipped).version).toBe(latest);
+    // The previous build (its migrations are this build's but the last) opens it: nothing to apply.
+    expect(migrateSqlite(db, shipped.slice(0, latest - 1))).toEqual({ applied: [], version: latest });
+    expect(() => migrateSqlite(db, shipped.slice(0, latest - 2))).toThrow(new RegExp(`at schema version ${latest}, newer than this build knows \\(${latest - 2}\\), and needs a build of schema version ${latest - 1} or newer`));
+    // Rolled forward again, the newer build carries on as if nothing happened.
+    expect(migrateSqlite(db, shipped)).toEqual({ applied: [], version: latest });
+    db.close();
+  });
+  it('upgrades an older runner\'s bookkeeping in place, filling in what it knows', () => {
+    const shipped = loadVenueMigrations();
+    const db = new Database(':memory:');
+    db.exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))`);
+    for (const x of shipped) {
+      db.exec(x.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(x.version, x.name, '2026-01-01T00:00:00.000Z');
+    }
+    expect(migrateSqlite(db, shipped)).toEqual({ applied: [], version: shipped.length });
+    const rows = db.prepare('SELECT version, compatible_with AS c, applied_at FROM schema_migrations WHERE version >= 9 ORDER BY version').all();
+    expect(rows).toEqual([9, 10, 11].map((v) => ({ version: v, c: v - 1, applied_at: '2026-01-01T00:00:00.000Z' })));
+    expect(db.prepare('SELECT count(*) AS n FROM schema_migrations WHERE compatible_with IS NULL').get()).toEqual({ n: 0 });
+    expect(migrateSqlite(db, shipped.slice(0, -1)).applied).toEqual([]);
+    expect(db.prepare('SELECT seq FROM audit_head').get()).toEqual({ seq: 0 });
     db.close();
   });
   it('rolls back a failing migration whole', () => {
@@ -81,6 +139,52 @@ describe.each(backends())('migratePostgres on %s', (backend) => {
     expect((await migratePostgres(t.db, [...shipped, extra])).applied).toEqual([next]);
     expect(await t.db.query("SELECT name, plan FROM seatpilot.tenants WHERE id = 'ten_keep'")).toEqual([{ name: 'Keep me', plan: 'free' }]);
     await expect(migratePostgres(t.db, shipped)).rejects.toThrow(/newer than this build/);
+  });
+});
+
+describe.each(backends())('rolling back a build on %s', (backend) => {
+  const shipped = loadMigrations(join(import.meta.dirname, 'postgres'));
+  const latest = shipped.length;
+  const dbs: TestDatabase[] = [];
+  const fresh = async () => {
+    const t = await freshDatabase(backend, { migrate: false });
+    dbs.push(t);
+    return t.db;
+  };
+  afterAll(async () => {
+    for (const t of dbs) await t.drop();
+  });
+  const build = (version: number) => shipped.slice(0, version);
+
+  it('a database migrated by this build accepts the previous build (0020 allows it), refuses the one before (0019 does not)', async () => {
+    const db = await fresh();
+    expect((await migratePostgres(db)).version).toBe(latest);
+    await db.query("INSERT INTO seatpilot.tenants (id, name) VALUES ('ten_rb', 'Rolled back')");
+    expect(await migratePostgres(db, build(latest - 1))).toEqual({ applied: [], version: latest });
+    await expect(migratePostgres(db, build(latest - 2))).rejects.toThrow(
+      new RegExp(`at schema version ${latest}, newer than this build knows \\(${latest - 2}\\), and needs a build of schema version ${latest - 1} or newer \\(migration ${String(latest - 1).padStart(4, '0')} is not backward-compatible\\)`));
+    expect(await migratePostgres(db)).toEqual({ applied: [], version: latest });
+    expect(await db.query("SELECT name FROM seatpilot.tenants WHERE id = 'ten_rb'")).toEqual([{ name: 'Rolled back' }]);
+  });
+
+  it('at 0017 the 0016 build is accepted; at 0018 the 0017 build is refused', async () => {
+    const db = await fresh();
+    await migratePostgres(db, build(17));
+    expect((await migratePostgres(db, build(16))).applied).toEqual([]);
+    await migratePostgres(db, build(18));
+    await expect(migratePostgres(db, build(17))).rejects.toThrow(/at schema version 18, newer than this build knows \(17\), and needs a build of schema version 18 or newer \(migration 0018 is not backward-compatible\)/);
+  });
+
+  it('adds the column to an older runner\'s table in place and fills it from the files it knows', async () => {
+    const db = await fresh();
+    await migratePostgres(db);
+    await db.exec('ALTER TABLE seatpilot.schema_migrations DROP COLUMN compatible_with');
+    // Until a build that knows the files has run, 0020 cannot vouch for the previous build.
+    await expect(migratePostgres(db, build(latest - 1))).rejects.toThrow(/needs a build of schema version 20 or newer/);
+    await migratePostgres(db);
+    const rows = await db.query<{ version: number; c: number | null }>('SELECT version, compatible_with AS c FROM seatpilot.schema_migrations WHERE version >= 16 ORDER BY version');
+    expect(rows).toEqual([{ version: 16, c: 16 }, { version: 17, c: 16 }, { version: 18, c: 18 }, { version: 19, c: 19 }, { version: 20, c: 19 }]);
+    expect((await migratePostgres(db, build(latest - 1))).applied).toEqual([]);
   });
 });
 

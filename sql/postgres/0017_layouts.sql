@@ -1,3 +1,4 @@
+-- compatible-with: 0016
 -- The Seat Designer (issue 19): a venue's layout draft, the versions published to the doors, and the background images
 -- planners upload. None of it syncs: publishing projects the layout onto guestlist.floor_plans and
 -- guestlist.seating_tables (cloud-sync/console/routes/layout-publish.ts), which is what the doors read, in the v1 shape.

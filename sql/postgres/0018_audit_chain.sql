@@ -1,3 +1,4 @@
+-- compatible-with: 0018
 -- The console's audit, hash-chained per tenant (issue 20, part 7): each new entry carries its place in the tenant's
 -- chain (seq: 1, 2, 3 … without gaps), the previous entry's hash and its own, over the canonical form of
 -- core/audit/chain.ts, so an entry deleted or altered behind the trigger's back (by someone who can disable it) is

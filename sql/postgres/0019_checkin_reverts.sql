@@ -1,3 +1,4 @@
+-- compatible-with: 0019
 -- Undone check-ins (checkin.reverted, issue 20): the double-admission detector and the check-in KPIs leave them out.
 --
 -- A revert names the checkin.succeeded it undoes (payload reverted_event_id). It counts only when it is of the same

@@ -1,3 +1,4 @@
+-- compatible-with: 0019
 -- The venue desk (issue 20): what the cloud keeps of the evening as the venue ran it.
 --
 -- 1. A guest's seat decisions carry hybrid logical clocks (core/desk/hlc.ts): table_hlc for the decision that set

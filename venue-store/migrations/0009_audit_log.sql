@@ -1,3 +1,4 @@
+-- compatible-with: 0008
 -- The hub's audit (issue 20, part 7): one entry per change staff or devices make at the venue, appended in the
 -- transaction of that change and hash-chained per venue (core/audit/chain.ts; edge-agent/audit-log.ts maps the columns
 -- onto the chain's fields). Append-only: the triggers refuse UPDATE and DELETE, and the one-row head moves with each entry,

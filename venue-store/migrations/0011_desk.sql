@@ -1,3 +1,4 @@
+-- compatible-with: 0010
 -- The venue desk (issue 20): walk-ins, moves, party changes, VIPs, meals and notes, decided at the hub.
 --
 -- guests.door_version: the version the hub last gave the doors for this guest. The hub's own changes (a walk-in, a
