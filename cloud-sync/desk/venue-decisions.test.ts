@@ -65,7 +65,7 @@ describe.each(backends())('venue decisions at the cloud on %s', (backend) => {
     await addOccasion(t.db, { venueId: venue, name: 'Next month', startsAt: new Date(now + 30 * 24 * HOUR).toISOString(), endsAt: new Date(now + 30 * 24 * HOUR + 5 * HOUR).toISOString() });
     await importTables(t.db, venue, 'id,label,capacity\nd-t1,1,10\nd-t2,2,10\nd-t3,3,10\nd-gone,9,10\n');
     await t.db.query(`UPDATE guestlist.seating_tables SET deleted = true WHERE id = 'd-gone'`);
-    const ids = ['mover', 'later', 'tie', 'both', 'plus', 'twice', 'knew', 'unstamped'];
+    const ids = ['mover', 'later', 'tie', 'both', 'plus', 'twice', 'knew', 'unstamped', 'busy'];
     await importGuests(t.db, { venueId: venue, occasionId: occasion, csv: ['guest_id,name,party_size,table', ...ids.map((id) => `${id},Guest ${id},2,1`)].join('\n') });
     otherTenant = (await addTenant(t.db, 'Other')).id;
   });
@@ -199,6 +199,28 @@ describe.each(backends())('venue decisions at the cloud on %s', (backend) => {
     const r = await t.db.tx((q) => applyVenueDecisions(q, callerOf(hub), [e]));
     expect(r.skipped).toEqual([{ event_id: e.event_id, type: 'seat.changed', guest_id: 'mover', reason: 'cloud_decision' }]);
     expect(await guest('mover')).toEqual(before);
+  });
+
+  it.skipIf(backend !== 'postgres')('takes console moves and hub batches of one guest at once without a deadlock, converging on the latest HLC', async () => {
+    const tables = ['d-t1', 'd-t2', 'd-t3'];
+    const decided: { hlc: string; table: string }[] = [];
+    const planner = (i: number) => t.db.tx(async (q) => {
+      await q.query('SELECT guestlist.lock_venue($1)', [venue]);
+      const table = tables[i % 3] as string;
+      const rows = await q.query<{ table_hlc: string }>(`UPDATE guestlist.guests SET table_id = $1 WHERE id = 'busy' AND table_id IS DISTINCT FROM $1 RETURNING table_hlc`, [table]);
+      await q.query('SELECT pg_sleep(0.005)');
+      await recordAudit(q, { channel: 'console', actorId: 'acc_ana', actor: 'ana@planner.example' }, { tenantId: tenant, action: 'seat.move', entity: 'guest', entityId: 'busy', venueId: venue });
+      if (rows[0]) decided.push({ hlc: rows[0].table_hlc, table });
+    });
+    const hubRound = async (i: number) => {
+      const hlc = nextHlc(Date.now() + (i % 2 ? 50 : -50), 'venue');
+      const table = tables[(i + 1) % 3] as string;
+      await send([checkinEvent({ venue_id: venue, device_id: door.device_id }), move('busy', tables[i % 3] as string, table, hlc)]);
+      decided.push({ hlc, table });
+    };
+    for (let round = 0; round < 15; round++) await Promise.all([planner(round), hubRound(round), planner(round + 1), hubRound(round + 7)]);
+    const latest = decided.reduce((a, b) => (b.hlc > a.hlc ? b : a));
+    expect(await guest('busy')).toMatchObject({ table_id: latest.table, table_hlc: latest.hlc });
   });
 
   it('reads nothing for a batch without venue decisions', async () => {
