@@ -8,7 +8,7 @@
 //      table, over 50 moves started at a random point of B's pull cycle;
 //   3. the hub's ingest of checkin.succeeded (AgentStore.storeBatch, and the real POST /v1/events route) with the hub
 //      audit's append (HubAudit, as shipped) against the same ingest without it, interleaved on the same file.
-// A part whose hub code is not there yet reports {available: false, detail} instead of figures.
+// A part that cannot run (its hub code missing or failing) reports {available: false, detail} and the run exits 1.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -374,6 +374,12 @@ try {
     host: { cpus: availableParallelism(), load_1m_at_end: Math.round((loadavg()[0] ?? 0) * 10) / 10 },
     run_s: Math.round((performance.now() - started) / 100) / 10,
   }));
+  // The line is printed either way (it says which part); the run still fails so a broken part is not missed.
+  const missing = [...proposal, lan.proposal_http, lan.move_to_other_door].filter((p) => !(p as { available: boolean }).available);
+  if (missing.length) {
+    console.error(`bench:desk: ${missing.length} part(s) could not run: ${missing.map((p) => (p as { detail: string }).detail).join('; ')}`);
+    process.exitCode = 1;
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
