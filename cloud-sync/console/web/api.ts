@@ -6,6 +6,7 @@ import type { AuditChainState, AuditPage, AuditQuery } from '../../../core/conso
 import type {
   AccountPatch, AccountRow, InviteRequest, LoginRequest, PasswordLink, PasswordLinkInfo, SessionInfo, SessionListSchema, SetPasswordRequest,
 } from '../../../core/console/auth';
+import type { SeatConflict, SeatConflictList, VenueAuditChainList } from '../../../core/console/desk';
 import type { DeviceList, PairCode, PairCodeRequest, DeviceRevokedSchema } from '../../../core/console/devices';
 import type { ConsoleErrorBody, ConsoleErrorCode, ImportProblemRow } from '../../../core/console/errors';
 import { GUEST_FILTER_KEYS, type GuestFilter } from '../../../core/console/guest-filter';
@@ -225,4 +226,10 @@ export const api = {
     return call<AuditPage>('GET', `/audit${qs ? `?${qs}` : ''}`);
   },
   auditChain: () => call<AuditChainState>('GET', '/audit/chain'),
+  /** Each venue's hub audit chain as the cloud holds it. */
+  auditVenues: () => call<VenueAuditChainList>('GET', '/audit/venues'),
+
+  // --- the venue desk's seat conflicts (routes/seat-conflicts.ts) -------------------------------------------------------
+  seatConflicts: (venueId: string) => call<SeatConflictList>('GET', `/venues/${enc(venueId)}/seat-conflicts`),
+  acknowledgeConflict: (venueId: string, id: number) => call<SeatConflict>('POST', `/venues/${enc(venueId)}/seat-conflicts/${id}/acknowledge`),
 };

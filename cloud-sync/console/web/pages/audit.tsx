@@ -1,9 +1,11 @@
 // The audit, read only: every change made in the console or the CLI, newest first, with who, where from, what, and the
 // fields it changed (before → after). The filters live in the address (#/audit?action=device.revoke), so a filtered
 // view can be shared or reloaded; "Older entries" pages back. Nothing here edits or deletes: nothing can. At the top,
-// the state of the tenant's hash chain (GET /audit/chain): intact, or the first entry found altered or removed.
+// the state of the tenant's hash chain (GET /audit/chain): intact, or the first entry found altered or removed; then one
+// line per venue for its hub's chain as carried up (GET /audit/venues): intact, incomplete, or the entry found broken.
 import { useEffect, useState } from 'preact/hooks';
 import type { AuditChainState, AuditEntry, AuditQuery } from '../../../../core/console/audit';
+import type { VenueAuditChain } from '../../../../core/console/desk';
 import { api } from '../api';
 import { changes } from '../components/audit-diff';
 import { described, Field, FormError } from '../components/field';
@@ -23,7 +25,7 @@ const ACTIONS = [
   'occasion.add', 'occasion.update', 'venue.add', 'venue.update',
   'layout.publish', 'layout.restore', 'layout.unseat', 'seat.move', 'seat.lock', 'seat.unlock', 'seat.relations', 'seating.auto_assign',
 ];
-const ENTITIES = ['account', 'device', 'guest', 'layout', 'occasion', 'pairing_code', 'table', 'venue'];
+const ENTITIES = ['account', 'device', 'guest', 'layout', 'occasion', 'pairing_code', 'seat_conflict', 'table', 'venue'];
 
 function filtersOf(query: URLSearchParams): Filters {
   const f: Filters = {};
@@ -79,6 +81,7 @@ export function AuditPage(props: PageProps) {
       <h1 id="page-title">{t('audit.title')}</h1>
       <p class="muted">{t('audit.intro')}</p>
       <ChainState />
+      <VenueChains />
       <AuditFilters key={qs} initial={filtersOf(new URLSearchParams(qs))} />
       <FormError text={error} />
       {entries === null ? <p>{t('common.loading')}</p> : entries.length === 0 ? <p>{t('audit.none')}</p> : (
@@ -135,6 +138,40 @@ function ChainState() {
         : t('audit.chain.broken', { id: b.id, action: b.action ?? '', at: b.at ? dateTime(b.at) : '', reason })}
       {before}
     </div>
+  );
+}
+
+function venueLine(v: VenueAuditChain): string {
+  if (v.broken) {
+    return t('audit.venue.broken', {
+      venue: v.venue_name, seq: v.broken.seq, action: v.broken.action ?? '', at: v.broken.at ? dateTime(v.broken.at) : '', reason: t(`audit.chain.reason.${v.broken.reason}`),
+    });
+  }
+  if (v.state === 'incomplete') return t('audit.venue.incomplete', { venue: v.venue_name, n: v.entries, seq: v.first_missing_seq ?? '?' });
+  return v.entries === 0 ? t('audit.venue.empty', { venue: v.venue_name }) : t('audit.venue.intact', { venue: v.venue_name, n: v.entries });
+}
+
+/** Each venue's hub chain, one line each; a broken one is an alert naming its entry. */
+function VenueChains() {
+  const [venues, setVenues] = useState<VenueAuditChain[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api.auditVenues().then((l) => setVenues(l.venues), (e: unknown) => setError(errorText(e)));
+  }, []);
+  if (error) return <div class="banner problem" role="alert" data-testid="venue-chains">{t('audit.venue.failed', { error })}</div>;
+  if (!venues) return <p role="status" data-testid="venue-chains">{t('audit.venue.checking')}</p>;
+  if (!venues.length) return null;
+  return (
+    <section aria-labelledby="venue-chains-title" data-testid="venue-chains">
+      <h2 id="venue-chains-title">{t('audit.venue.title')}</h2>
+      <ul class="plain-list">
+        {venues.map((v) => (
+          <li key={v.venue_id} data-venue={v.venue_id} data-state={v.state} class={v.state === 'broken' ? 'banner problem' : undefined} role={v.state === 'broken' ? 'alert' : undefined}>
+            {venueLine(v)}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

@@ -24,6 +24,9 @@ interface Form {
   group: string;
   needs: string;
   notes: string;
+  meal: string;
+  desk_notes: string;
+  tags: string;
 }
 
 function formOf(d: GuestDetail, tz: string): Form {
@@ -38,6 +41,9 @@ function formOf(d: GuestDetail, tz: string): Form {
     group: d.group ?? '',
     needs: d.needs.join(', '),
     notes: d.notes,
+    meal: d.meal ?? '',
+    desk_notes: d.desk_notes,
+    tags: d.tags.join(', '),
   };
 }
 
@@ -93,6 +99,17 @@ function patchOf(d: GuestDetail, f: Form, tz: string): { patch: GuestPatch | nul
   else if (!same(needs, d.needs)) p.needs = needs;
   if (f.notes.length > 2000) e.notes = t('guest.too_long', { max: 2000 });
   else if (f.notes !== d.notes) p.notes = f.notes;
+  // What the venue's staff see: the meal, their notes, tags (lower-case, as the import keeps them).
+  const meal = f.meal.trim();
+  if (meal.length > 64) e.meal = t('guest.too_long', { max: 64 });
+  else if (meal !== (d.meal ?? '')) p.meal = meal || null;
+  const deskNotes = f.desk_notes.trim();
+  if (deskNotes.length > 2000) e.desk_notes = t('guest.too_long', { max: 2000 });
+  else if (deskNotes !== d.desk_notes) p.desk_notes = deskNotes;
+  const tags = [...new Set(splitNeeds(f.tags).map((x) => x.toLowerCase()))];
+  if (tags.some((x) => x.length > 64 || x.includes('|'))) e.tags = t('guest.bad_tag');
+  else if (tags.length > 64) e.tags = t('guest.too_many', { max: 64 });
+  else if (!same(tags, d.tags)) p.tags = tags;
   return { patch: Object.keys(e).length ? null : p, errors: e };
 }
 
@@ -287,6 +304,21 @@ export function GuestPage(props: PageProps) {
           <Field id="guest-notes" label={t('guest.notes')} error={errors.notes ?? null} hint={t('guest.notes_hint')}>
             <textarea {...described('guest-notes', errors.notes, true)} maxLength={2000} value={form.notes} onInput={(e) => set('notes', e.currentTarget.value)} />
           </Field>
+          <fieldset class="plain-fieldset" data-testid="guest-desk">
+            <legend>{t('guest.desk')}</legend>
+            <p class="muted small">{t('guest.desk_hint')}</p>
+            <div class="row">
+              <Field id="guest-meal" label={t('guest.meal')} error={errors.meal ?? null} hint={t('guest.meal_hint')}>
+                <input {...described('guest-meal', errors.meal, true)} type="text" maxLength={64} value={form.meal} onInput={(e) => set('meal', e.currentTarget.value)} />
+              </Field>
+              <Field id="guest-tags" label={t('guest.tags')} error={errors.tags ?? null} hint={t('guest.tags_hint')}>
+                <input {...described('guest-tags', errors.tags, true)} type="text" value={form.tags} onInput={(e) => set('tags', e.currentTarget.value)} />
+              </Field>
+            </div>
+            <Field id="guest-desk_notes" label={t('guest.desk_notes')} error={errors.desk_notes ?? null} hint={t('guest.desk_notes_hint')}>
+              <textarea {...described('guest-desk_notes', errors.desk_notes, true)} maxLength={2000} value={form.desk_notes} onInput={(e) => set('desk_notes', e.currentTarget.value)} />
+            </Field>
+          </fieldset>
           <FormError text={errors.form ?? null} />
           {canEdit && (
             <div class="actions">

@@ -1,17 +1,19 @@
 // The chosen occasion on the night, from the server's event stream (a snapshot every few seconds): expected, checked
 // in and seated; entries per door per minute; door-to-seat p50/p95; double admissions as the detector finds them; the
-// venue's devices with problems. Every figure says how old it is, and a banner says when the updates stop coming.
+// venue's devices with problems; the seat conflicts left to review (components/seat-conflicts.tsx). Every figure says how old it is, and a banner says when the updates stop coming.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { DeviceRow } from '../../../../core/console/devices';
 import type { LiveSnapshot } from '../../../../core/console/live';
 import { api } from '../api';
 import { ago, clockTime, duration, useNow } from '../components/clock';
 import { kindText, problemText } from '../components/device-words';
+import { SeatConflicts } from '../components/seat-conflicts';
 import { loadSession } from '../data';
 import { dateTime, num, t } from '../i18n';
 import { href } from '../router';
 import type { PageProps } from '../routes';
-import { announce, clearSession, occasion, occasionId } from '../state';
+import { may } from '../../../../core/console/roles';
+import { announce, clearSession, occasion, occasionId, session } from '../state';
 
 type Connection = 'connecting' | 'open' | 'reconnecting' | 'closed';
 /** Until two snapshots tell the server's pace, assume this gap between them. */
@@ -154,6 +156,8 @@ export function LivePage(_props: PageProps) {
           <Problems snap={s} devices={devices} nowMs={Date.parse(s.as_of) + sinceS * 1000} />
         </>
       )}
+      {/* Apart from the stream: the venue's decisions reach the cloud whether or not the snapshots flow. */}
+      {venue && <SeatConflicts venueId={venue} tz={tz} canDismiss={may(session.value?.account.role ?? 'viewer', 'edit_guests')} />}
     </section>
   );
 }

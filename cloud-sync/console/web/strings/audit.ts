@@ -64,6 +64,15 @@ export const en = {
   'audit.entity.pairing_code': 'Pairing code',
   'audit.entity.table': 'Table',
   'audit.entity.venue': 'Venue',
+  'audit.venue.title': 'Venue hub audit',
+  'audit.venue.checking': 'Checking the venues\' audit chains…',
+  'audit.venue.failed': 'The venues\' audit chains could not be checked: {error}',
+  'audit.venue.intact': '{venue}: chain intact, {n} entries verified.',
+  'audit.venue.empty': '{venue}: no entries from the venue yet.',
+  'audit.venue.incomplete': '{venue}: {n} entries verified; from entry {seq} on they have not reached the cloud yet.',
+  'audit.venue.broken': '{venue}: chain broken at entry {seq} ({action}, {at}): {reason}.',
+  'audit.action.seat_conflict.acknowledge': 'Seat conflict dismissed',
+  'audit.entity.seat_conflict': 'Seat conflict',
 };
 
 export const es: Record<keyof typeof en, string> = {
@@ -131,4 +140,13 @@ export const es: Record<keyof typeof en, string> = {
   'audit.entity.pairing_code': 'Código de emparejamiento',
   'audit.entity.table': 'Mesa',
   'audit.entity.venue': 'Local',
+  'audit.venue.title': 'Auditoría del hub de cada local',
+  'audit.venue.checking': 'Comprobando las cadenas de auditoría de los locales…',
+  'audit.venue.failed': 'No se pudieron comprobar las cadenas de auditoría de los locales: {error}',
+  'audit.venue.intact': '{venue}: cadena íntegra, {n} entradas verificadas.',
+  'audit.venue.empty': '{venue}: aún no hay entradas del local.',
+  'audit.venue.incomplete': '{venue}: {n} entradas verificadas; desde la entrada {seq} aún no han llegado a la nube.',
+  'audit.venue.broken': '{venue}: cadena rota en la entrada {seq} ({action}, {at}): {reason}.',
+  'audit.action.seat_conflict.acknowledge': 'Conflicto de asiento descartado',
+  'audit.entity.seat_conflict': 'Conflicto de asiento',
 };

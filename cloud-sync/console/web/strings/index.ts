@@ -7,6 +7,7 @@ import * as auth from './auth';
 import * as clock from './clock';
 import * as common from './common';
 import * as copy from './copy';
+import * as desk from './desk';
 import * as devices from './devices';
 import * as errors from './errors';
 import * as guest from './guest';
@@ -20,13 +21,13 @@ import type * as designer from './designer';
 import type * as seating from './seating';
 import type * as print from './print';
 
-export const SCREENS = { common, errors, auth, occasions, guests, guest, clock, copy, devices, live, audit, account, team } as const;
+export const SCREENS = { common, errors, auth, occasions, guests, guest, clock, copy, devices, live, desk, audit, account, team } as const;
 
 const eager = {
   en: { ...common.en, ...errors.en, ...auth.en, ...occasions.en, ...guests.en, ...guest.en, ...clock.en, ...copy.en,
-    ...devices.en, ...live.en, ...audit.en, ...account.en, ...team.en },
+    ...devices.en, ...live.en, ...desk.en, ...audit.en, ...account.en, ...team.en },
   es: { ...common.es, ...errors.es, ...auth.es, ...occasions.es, ...guests.es, ...guest.es, ...clock.es, ...copy.es,
-    ...devices.es, ...live.es, ...audit.es, ...account.es, ...team.es },
+    ...devices.es, ...live.es, ...desk.es, ...audit.es, ...account.es, ...team.es },
 };
 
 export type Lang = keyof typeof eager;
