@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPostgres, type Db } from '../cloud-sync/db';
 import { fleetStatus } from '../cloud-sync/fleet/fleet';
-import { readEnvFile, SMOKE_TENANT_NAME } from '../cli/smoke-cloud';
+import { loadMigrations, migrationsDir } from '../sql/migrate';
+import { readEnvFile, SMOKE_CLOUD_USAGE, SMOKE_TENANT_NAME } from '../cli/smoke-cloud';
 import { backends, freshDatabase, type TestDatabase } from './pg-backends';
 import { exited, runCli, startCli } from './cli-run';
 import { freePort, ROOT } from './procs';
@@ -30,6 +31,25 @@ describe('readEnvFile', () => {
     writeFileSync(join(dir, 'cloud.env'), '# comment\n\nDATABASE_URL="postgres://u:p@db/x"\nexport SEATPILOT_ADMIN_TOKEN=abc\nBROKEN LINE\n');
     expect(readEnvFile(join(dir, 'cloud.env'))).toEqual({ DATABASE_URL: 'postgres://u:p@db/x', SEATPILOT_ADMIN_TOKEN: 'abc' });
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('the deploy runbook', () => {
+  const runbook = readFileSync(join(ROOT, 'docs/runbooks/deploy.md'), 'utf8');
+  it('gives the smoke only options it has, and a row for each step it prints', () => {
+    const options = [...runbook.matchAll(/smoke --cloud (?:[^\n\\]|\\\n)*/g)].flatMap((m) => m[0].match(/--[a-z-]+/g) ?? []);
+    expect(options).toEqual(expect.arrayContaining(['--cloud', '--env-file', '--ca', '--admin']));
+    for (const o of new Set(options)) expect(SMOKE_CLOUD_USAGE, `the runbook's ${o}`).toContain(`${o} `);
+    const rows = [...runbook.matchAll(/^\| (\w+(?: \/ \w+)?) \|/gm)].flatMap((m) => m[1]!.split(' / ')).filter((s) => s !== 'step' && s !== 'migration');
+    expect(rows.filter((r) => !/^00\d\d$/.test(r))).toEqual(['tls', ...STEPS]);
+  });
+  it('tells each recent migration\'s compatibility as its file records it', () => {
+    const table = [...runbook.matchAll(/^\| (\d{4}) [^|]+\| (\d{4})(?: only)? \|/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+    const shipped = loadMigrations(migrationsDir('postgres'));
+    expect(table.length).toBeGreaterThanOrEqual(4);
+    for (const [version, compat] of table) expect(shipped.find((x) => x.version === version)?.compatibleWith, `migration ${version}`).toBe(compat);
+    // The newest migration is always in the table: a release that adds one says what it means for a rollback.
+    expect(table.map(([v]) => v)).toContain(shipped.at(-1)!.version);
   });
 });
 
