@@ -27,6 +27,12 @@ export interface GuestSeat {
   party: number;
 }
 
+/** The HLC of the decision that won each field (null: the list as imported, or a decision made without one). */
+export interface SeatHlcs {
+  table: string | null;
+  party: string | null;
+}
+
 export interface ExpectedConflict {
   guestId: string;
   field: SeatField;
@@ -47,7 +53,7 @@ const asText = (v: string | number | null) => (v === null ? null : String(v));
  * Folds the decisions (in any order: the HLCs decide, not the order they are given in) into each guest's table and
  * party size, and lists the concurrent pairs the planner must see.
  */
-export function foldSeats(decisions: readonly SeatDecision[]): { seats: Map<string, GuestSeat>; conflicts: ExpectedConflict[] } {
+export function foldSeats(decisions: readonly SeatDecision[]): { seats: Map<string, GuestSeat>; hlcs: Map<string, SeatHlcs>; conflicts: ExpectedConflict[] } {
   const best = new Map<string, SeatDecision>();
   const byKey = new Map<string, SeatDecision[]>();
   for (const d of decisions) {
@@ -57,11 +63,15 @@ export function foldSeats(decisions: readonly SeatDecision[]): { seats: Map<stri
     byKey.set(key, [...(byKey.get(key) ?? []), d]);
   }
   const seats = new Map<string, GuestSeat>();
+  const hlcs = new Map<string, SeatHlcs>();
   for (const d of best.values()) {
     const s = seats.get(d.guestId) ?? { table: null, party: 1 };
+    const h = hlcs.get(d.guestId) ?? { table: null, party: null };
     if (d.field === 'table') s.table = d.value === null ? null : String(d.value);
     else s.party = Number(d.value);
+    h[d.field] = d.hlc;
     seats.set(d.guestId, s);
+    hlcs.set(d.guestId, h);
   }
   const conflicts: ExpectedConflict[] = [];
   for (const [key, list] of byKey) {
@@ -77,7 +87,7 @@ export function foldSeats(decisions: readonly SeatDecision[]): { seats: Map<stri
       loser: { value: asText(loser.value), hlc: loser.hlc, side: loser.side },
     });
   }
-  return { seats, conflicts };
+  return { seats, hlcs, conflicts };
 }
 
 /** Who is checked in at the end: every admission, minus the ones reverted, plus the admissions made after a revert. */

@@ -297,9 +297,20 @@ describe.each(backends())('a whole evening with the internet down, on %s', (back
       return guestIds.every((id) => same(seats.get(id), expected.seats.get(id))) ? seats : null;
     }, 60_000, 200).catch(async () => cloudSeats());
     expect(differences(inCloud, expected.seats, guestIds), 'cloud vs computed').toEqual([]);
+    // And each field decided with an HLC carries the winner's own, in the cloud and at the hub.
+    const stamped = (rows: { id: string; table_hlc: string | null; party_hlc: string | null }[]) => {
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return guestIds.flatMap((id) => (['table', 'party'] as const).flatMap((f) => {
+        const want = expected.hlcs.get(id)![f];
+        const got = byId.get(id)?.[`${f}_hlc`] ?? null;
+        return want !== null && got !== want ? [`${id} ${f}: ${got} (${want})`] : [];
+      }));
+    };
+    expect(stamped(await db.query('SELECT id, table_hlc, party_hlc FROM guestlist.guests WHERE venue_id = $1', [venueId])), 'cloud HLCs').toEqual([]);
     const hubSeats = () => seatsIn(hub!.store.db);
     await waitFor('the hub to pull the cloud\'s outcome', () => guestIds.every((id) => same(hubSeats().get(id), expected.seats.get(id))), 30_000, 100).catch(() => undefined);
     expect(differences(hubSeats(), expected.seats, guestIds), 'hub vs computed').toEqual([]);
+    expect(stamped(hub.store.db.prepare('SELECT id, table_hlc, party_hlc FROM guests').all() as { id: string; table_hlc: string | null; party_hlc: string | null }[]), 'hub HLCs').toEqual([]);
     lap('drain and converge');
 
     // Check-ins: every admission in the cloud once, the reverted ones undone, the one who came back in again.
