@@ -17,7 +17,7 @@ import { importGuests } from '../cloud-sync/guestlist/import-guests';
 import { addOccasion, importTables } from '../cloud-sync/guestlist/manage';
 import { verifyVenueAudit } from '../cloud-sync/desk/venue-audit-verify';
 import { CSRF_HEADER } from '../core/console/errors';
-import type { SeatConflictList } from '../core/console/desk';
+import type { SeatConflictList, VenueAuditChainList } from '../core/console/desk';
 import type { MoveResult } from '../core/contract/desk';
 import { parseAgentConfig } from '../edge-agent/config';
 import { startAgent, type RunningAgent } from '../edge-agent/runtime';
@@ -363,6 +363,9 @@ describe.each(backends())('a whole evening with the internet down, on %s', (back
       return v.state === 'intact' && v.entries === atHub() && hub!.store.outbox.depth() === 0 ? v : null;
     }, 30_000, 200).catch(async () => verifyVenueAudit(db, tenant.id, venueId));
     expect(verdict).toEqual({ entries: atHub(), state: 'intact', first_missing_seq: null, broken: null });
+    // The console's audit page says the same to the planner.
+    const chains = await consoleCall<VenueAuditChainList>(cloud, planner, 'GET', '/console/api/audit/venues');
+    expect(chains.body.venues).toEqual([{ venue_id: venueId, venue_name: 'Casino de Madrid', ...verdict }]);
     for (const d of doors) {
       await d.sync.push.stop();
       await d.sync.pull.stop();
