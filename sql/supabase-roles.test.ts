@@ -18,10 +18,10 @@ const CLIENT_READS = [
   'billing.entitlements', 'billing.month_closes', 'billing.plans', 'billing.usage_devices', 'billing.usage_monthly',
   'billing.v_tenant_billing_report', 'billing.v_usage_priced',
   'guestlist.credentials', 'guestlist.floor_plans', 'guestlist.guest_notes', 'guestlist.guest_seating', 'guestlist.guests',
-  'guestlist.layout_drafts', 'guestlist.layout_versions', 'guestlist.occasions',
+  'guestlist.layout_drafts', 'guestlist.layout_versions', 'guestlist.occasions', 'guestlist.seat_conflicts',
   'guestlist.seating_relations', 'guestlist.seating_table_tags', 'guestlist.seating_tables',
   'telemetry.double_admissions', 'telemetry.events_dlq', 'telemetry.events_raw', 'telemetry.v_event_counts_last_hour',
-  'telemetry.v_kpi_checkin', 'telemetry.v_kpi_door2seat', 'telemetry.v_mv_staleness', 'telemetry.v_rejected_events_last_hour',
+  'telemetry.v_kpi_checkin', 'telemetry.v_kpi_door2seat', 'telemetry.v_mv_staleness', 'telemetry.v_rejected_events_last_hour', 'telemetry.venue_audit',
 ];
 const SERVICE_ROLE_READS = ['telemetry.mv_kpi_checkin', 'telemetry.mv_kpi_door2seat', 'telemetry.mv_refresh_log'];
 const CLIENT_ROLES = ['anon', 'authenticated', 'service_role', 'supabase_auth_admin'];

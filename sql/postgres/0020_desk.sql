@@ -141,6 +141,7 @@ CREATE POLICY seat_conflicts_tenant_isolation_select ON guestlist.seat_conflicts
 CREATE POLICY venue_audit_tenant_isolation_select ON telemetry.venue_audit FOR SELECT TO authenticated
   USING (tenant_id = telemetry.claim_tenant_id());
 
+REVOKE ALL ON FUNCTION guestlist.next_hlc(text, text), guestlist.guests_seat_hlc(), guestlist.table_tags_bump_table() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION guestlist.next_hlc(text, text), guestlist.guests_seat_hlc(), guestlist.table_tags_bump_table() TO seatpilot_console;
 GRANT SELECT, UPDATE (acknowledged_at, acknowledged_by) ON guestlist.seat_conflicts TO seatpilot_console;
 GRANT SELECT ON telemetry.venue_audit TO seatpilot_console;
