@@ -8,9 +8,11 @@
 // The hash is taken with node:crypto here because better-sqlite3's transactions are synchronous; the bytes hashed are
 // canonicalEntry's, so core's verifyChain (and the cloud, once entries are carried up) checks them unchanged.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import * as nodeCrypto from 'node:crypto';
 import { createHash } from 'node:crypto';
-import { canonicalEntry, verifyChain, GENESIS_HASH, type ChainBreakReason, type ChainedEntry, type ChainFields, type ChainLink } from '../core/audit/chain';
-import type { AuditEntryPayload, SeatPilotEvent } from '../core/contract/contract';
+import { verifyChain, GENESIS_HASH, type ChainBreakReason, type ChainedEntry, type ChainFields, type ChainLink } from '../core/audit/chain';
+import type { AuditEntryPayload } from '../core/contract/contract';
+import { canonicalEntryText, storedValue } from './audit-canonical';
 import { uuidv7 } from '../core/contract/event-id';
 
 export interface HubAuditChange {
@@ -28,7 +30,7 @@ export interface HubAuditChange {
   at?: string;
 }
 
-interface AuditRow {
+export interface AuditRow {
   seq: number;
   venue_id: string;
   at: string;
@@ -44,29 +46,15 @@ interface AuditRow {
   hash: string;
 }
 
-/** The value as it will be read back from its JSON text (what the hash must be over). */
-function stored(value: unknown): unknown {
-  if (value === undefined || value === null) return null;
-  const text = JSON.stringify(value);
-  return text === undefined ? null : (JSON.parse(text) as unknown);
-}
-
 const fieldsOf = (r: Omit<AuditRow, 'prev_hash' | 'hash'>, before: unknown, after: unknown): ChainFields => ({
   seq: r.seq, tenant_id: r.venue_id, venue_id: r.venue_id, at: r.at, channel: r.role, actor_id: r.device_id, actor: r.actor,
   action: r.action, entity: r.entity, entity_id: r.entity_id, before, after,
 });
 
-/** Where the hub's entries go up to the cloud: its outbox (venue-store/outbox.ts), and the id the hub pushes as. */
-export interface HubAuditCarry {
-  outbox: { appendValidated(event: SeatPilotEvent, nowMs?: number): boolean };
-  /** The hub's own device id (its cloud key's device): the cloud takes audit.entry only from the hub itself. */
-  deviceId: string;
-}
-
 /**
  * The event id of the audit.entry carrying entry `seq` of `venueId`'s chain: a UUIDv7 whose time is the entry's own
  * (so the cloud's id indexes still grow at their right edge) and whose counter and random bits are a SHA-256 of
- * (venue, seq). The same entry always travels under the same id, so a re-queued entry is a duplicate at the cloud.
+ * (venue, seq). The same entry always travels under the same id, so an entry carried twice is a duplicate at the cloud.
  */
 export function auditEntryEventId(venueId: string, seq: number, at: string): string {
   const digest = createHash('sha256').update(`seatpilot/audit.entry\n${venueId}\n${seq}`, 'utf8').digest();
@@ -75,6 +63,19 @@ export function auditEntryEventId(venueId: string, seq: number, at: string): str
   return uuidv7(Number.isFinite(ms) && ms >= 0 ? ms : 0, counter, (bytes) => bytes.set(digest.subarray(2, 2 + bytes.length)));
 }
 
+/** What the audit.entry event carrying a stored entry says (edge-agent/hub-outbox.ts builds it at push time). */
+export function auditEntryPayload(r: AuditRow): AuditEntryPayload {
+  return {
+    seq: r.seq, at: r.at, device_id: r.device_id, actor: r.actor, role: r.role, action: r.action, entity: r.entity, entity_id: r.entity_id,
+    before: r.before_json === null ? null : (JSON.parse(r.before_json) as unknown), after: r.after_json === null ? null : (JSON.parse(r.after_json) as unknown),
+    prev_hash: r.prev_hash, hash: r.hash,
+  };
+}
+
+/**
+ * Appends entries to the chain. It writes the hub's SQLite only: the entries go up to the cloud from audit_log
+ * itself, at push time (edge-agent/hub-outbox.ts), so an append costs the check-in no second copy.
+ */
 export class HubAudit {
   private readonly s: { head: Statement; insert: Statement; move: Statement };
 
@@ -82,11 +83,10 @@ export class HubAudit {
     private readonly db: SqliteDatabase,
     private readonly venueId: string,
     private readonly clock: () => number = Date.now,
-    /** Without it (tests of the chain alone, tools) entries stay at the hub. */
-    private readonly carry?: HubAuditCarry,
   ) {
     this.s = {
-      head: db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1'),
+      // Raw: [seq, hash], no row object per append.
+      head: db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').raw(),
       insert: db.prepare(`INSERT INTO audit_log (seq, venue_id, at, device_id, actor, role, action, entity, entity_id, before_json, after_json, prev_hash, hash)
                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       move: db.prepare('UPDATE audit_head SET seq = ?, hash = ?, at = ? WHERE id = 1'),
@@ -96,36 +96,26 @@ export class HubAudit {
   /**
    * Appends one entry and moves the head. Call it inside the transaction of the change it records: SQLite has one
    * writer, so the head read here is the newest and the next append takes the next seq.
+   * The head is read each time, not cached: the tablets' store and arrivals append to the same chain.
    */
   append(change: HubAuditChange): void {
     if (!this.db.inTransaction) throw new Error('audit: append outside the transaction of the change it records');
-    const head = this.s.head.get() as ChainLink | undefined;
+    const head = this.s.head.get() as [number, string] | undefined;
     if (!head) throw new Error('audit: the chain head row is missing (migration 0009)');
-    const before = stored(change.before);
-    const after = stored(change.after);
+    const [headSeq, prevHash] = head;
+    // Each value serialised once for storage and once, canonically, for the hash (audit-canonical.ts).
+    const before = storedValue(change.before);
+    const after = storedValue(change.after);
     const at = change.at ?? new Date(this.clock()).toISOString();
-    const row = {
-      seq: head.seq + 1, venue_id: this.venueId, at, device_id: change.deviceId, actor: change.actor, role: change.role,
-      action: change.action, entity: change.entity, entity_id: change.entityId ?? null,
-      before_json: before === null ? null : JSON.stringify(before), after_json: after === null ? null : JSON.stringify(after),
-    };
-    const hash = createHash('sha256').update(canonicalEntry(head.hash, fieldsOf(row, before, after)), 'utf8').digest('hex');
-    this.s.insert.run(row.seq, row.venue_id, row.at, row.device_id, row.actor, row.role, row.action, row.entity, row.entity_id, row.before_json, row.after_json, head.hash, hash);
-    this.s.move.run(row.seq, hash, at);
-    if (this.carry) this.queueForCloud(this.carry, row, before, after, head.hash, hash);
-  }
-
-  /** The entry as an audit.entry event in the hub's outbox, in the transaction of the change (so both or neither). */
-  private queueForCloud(carry: HubAuditCarry, row: Omit<AuditRow, 'prev_hash' | 'hash'>, before: unknown, after: unknown, prevHash: string, hash: string): void {
-    const payload: AuditEntryPayload = {
-      seq: row.seq, at: row.at, device_id: row.device_id, actor: row.actor, role: row.role, action: row.action, entity: row.entity,
-      entity_id: row.entity_id, before, after, prev_hash: prevHash, hash,
-    };
-    // Built from fields the chain already holds: not validated again on the check-in's path (the cloud checks it).
-    carry.outbox.appendValidated({
-      event_id: auditEntryEventId(this.venueId, row.seq, row.at), type: 'audit.entry', occurred_at: row.at,
-      venue_id: this.venueId, device_id: carry.deviceId, payload,
-    } as SeatPilotEvent);
+    const seq = headSeq + 1;
+    const entityId = change.entityId ?? null;
+    const text = canonicalEntryText(prevHash, {
+      seq, tenant_id: this.venueId, venue_id: this.venueId, at, channel: change.role, actor_id: change.deviceId, actor: change.actor,
+      action: change.action, entity: change.entity, entity_id: entityId,
+    }, before.canonical, after.canonical);
+    const hash = sha256Hex(text);
+    this.s.insert.run(seq, this.venueId, at, change.deviceId, change.actor, change.role, change.action, change.entity, entityId, before.json, after.json, prevHash, hash);
+    this.s.move.run(seq, hash, at);
   }
 
   /** The entry a door's event makes, for the types staff or a door decide; none for the rest (heartbeats, say). */
@@ -135,28 +125,53 @@ export class HubAudit {
   }
 }
 
-const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+/** node:crypto's one-shot hash where this Node has it (20.12+): no Hash object per entry. */
+const sha256Hex: (text: string) => string =
+  typeof (nodeCrypto as { hash?: unknown }).hash === 'function'
+    ? (text) => nodeCrypto.hash('sha256', text, 'hex')
+    : (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+type AuditEvent = { event_id: string; type: string; device_id: string; occurred_at: string; payload: unknown };
+
+/** The event's id and time, then those of `fields` the payload has, in that order (the order stored). */
+function afterOf(event: AuditEvent, p: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { event_id: event.event_id, occurred_at: event.occurred_at };
+  for (const f of fields) if (p[f] !== undefined) out[f] = p[f];
+  return out;
+}
+
+const CHECKIN_FIELDS = ['guest_id', 'door_id', 'direction', 'party_size', 'table_id'] as const;
+const REJECTED_FIELDS = ['door_id', 'reason', 'credential_kind'] as const;
+const REVERTED_FIELDS = ['guest_id', 'door_id', 'reverted_event_id', 'reason'] as const;
+const ADDED_FIELDS = ['guest_id', 'name', 'party_size', 'table_id', 'door_id'] as const;
+const SEAT_FIELDS = ['guest_id', 'source'] as const;
+const PIN_FIELDS = ['door_id', 'failures', 'locked'] as const;
 
 /** What a door's event records: the device as actor, its staff role when the event names one, the guest as entity. */
-export function eventChange(event: { event_id: string; type: string; device_id: string; occurred_at: string; payload: unknown }): HubAuditChange | null {
+export function eventChange(event: AuditEvent): HubAuditChange | null {
   const p = (event.payload ?? {}) as Record<string, unknown>;
-  const base = { deviceId: event.device_id, actor: event.device_id, role: text(p.by_role) ?? 'device', entity: 'guest', entityId: text(p.guest_id) };
-  const after = (fields: string[]) => Object.fromEntries([['event_id', event.event_id], ['occurred_at', event.occurred_at], ...fields.filter((f) => p[f] !== undefined).map((f) => [f, p[f]])]);
+  const device = event.device_id;
+  const role = typeof p.by_role === 'string' ? p.by_role : 'device';
+  const guest = typeof p.guest_id === 'string' ? p.guest_id : null;
+  const door = typeof p.door_id === 'string' ? p.door_id : null;
   switch (event.type) {
     case 'checkin.succeeded':
-      return { ...base, action: event.type, after: after(['guest_id', 'door_id', 'direction', 'party_size', 'table_id']) };
+      return { deviceId: device, actor: device, role, entity: 'guest', entityId: guest, action: event.type, after: afterOf(event, p, CHECKIN_FIELDS) };
     case 'checkin.rejected':
       // A refusal names no guest (the credential was not theirs, or not valid): it is the door's.
-      return { ...base, entity: 'door', entityId: text(p.door_id), action: event.type, after: after(['door_id', 'reason', 'credential_kind']) };
+      return { deviceId: device, actor: device, role, entity: 'door', entityId: door, action: event.type, after: afterOf(event, p, REJECTED_FIELDS) };
     case 'checkin.reverted':
-      return { ...base, action: event.type, after: after(['guest_id', 'door_id', 'reverted_event_id', 'reason']) };
+      return { deviceId: device, actor: device, role, entity: 'guest', entityId: guest, action: event.type, after: afterOf(event, p, REVERTED_FIELDS) };
     case 'guest.added':
-      return { ...base, action: event.type, after: after(['guest_id', 'name', 'party_size', 'table_id', 'door_id']) };
-    case 'seat.changed':
-      return { ...base, action: event.type, before: { table_id: p.from_table_id ?? null }, after: { ...after(['guest_id', 'source']), table_id: p.to_table_id ?? null } };
+      return { deviceId: device, actor: device, role, entity: 'guest', entityId: guest, action: event.type, after: afterOf(event, p, ADDED_FIELDS) };
+    case 'seat.changed': {
+      const after = afterOf(event, p, SEAT_FIELDS);
+      after.table_id = p.to_table_id ?? null;
+      return { deviceId: device, actor: device, role, entity: 'guest', entityId: guest, action: event.type, before: { table_id: p.from_table_id ?? null }, after };
+    }
     case 'staff.pin_failed':
       // A wrong PIN at a door's staff unlock: nobody signed in, so the door is the entity and the kiosk the actor.
-      return { ...base, entity: 'door', entityId: text(p.door_id), role: 'device', action: event.type, after: after(['door_id', 'failures', 'locked']) };
+      return { deviceId: device, actor: device, role: 'device', entity: 'door', entityId: door, action: event.type, after: afterOf(event, p, PIN_FIELDS) };
     default:
       return null;
   }

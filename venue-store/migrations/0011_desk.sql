@@ -45,3 +45,14 @@ CREATE TABLE desk_requests (
   result_json  TEXT NOT NULL,
   created_at   TEXT NOT NULL
 );
+
+-- How far the hub's audit chain has gone up to the cloud (edge-agent/hub-outbox.ts): every entry with seq <= this
+-- one was acknowledged (or refused for good, counted in `dead`). The entries are carried at push time from audit_log
+-- itself, as check-in rows carry their own events: nothing is copied per entry. One row; the hub's only.
+CREATE TABLE audit_carry (
+  id        INTEGER PRIMARY KEY CHECK (id = 1),
+  seq       INTEGER NOT NULL DEFAULT 0,
+  dead      INTEGER NOT NULL DEFAULT 0,
+  last_dead TEXT
+);
+INSERT INTO audit_carry (id, seq) VALUES (1, 0);
