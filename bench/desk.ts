@@ -20,6 +20,7 @@ import { parseAgentConfig } from '../edge-agent/config';
 import { VenueDesk } from '../edge-agent/desk/venue-desk';
 import { startAgent, type RunningAgent } from '../edge-agent/runtime';
 import { AgentStore } from '../edge-agent/store';
+import { HubOutbox } from '../edge-agent/hub-outbox';
 import { CheckinService } from '../kiosk/checkin-service';
 import { openKioskStore } from '../kiosk/kiosk-store';
 import { KioskSync } from '../kiosk/sync-runtime';
@@ -54,8 +55,9 @@ const unavailable = (e: unknown) => ({ available: false as const, detail: (e as 
 
 async function openHub(name: string, guests: number) {
   const rs = await openRuntimeStore(join(dir, `${name}.sqlite`));
-  // As edge-agent/runtime.ts builds it: with the hub's device id, each audit entry is also queued as audit.entry.
-  const store = new AgentStore(rs.db, VENUE, Date.now, undefined, HUB_DEVICE);
+  // As edge-agent/runtime.ts builds it: the audit entries go up from audit_log at push time (edge-agent/hub-outbox.ts),
+  // nothing is queued per entry.
+  const store = new AgentStore(rs.db, VENUE, Date.now);
   const venue = deskVenue(guests, Date.now());
   for (const p of venue.pages) store.applyCloudPage(p);
   return { rs, store, venue };
@@ -192,7 +194,8 @@ async function auditInProcess(guests: number) {
     const batch = await run(BATCH, AUDIT_BATCHES);
     const entries = rs.db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number;
     const carried = rs.db.prepare("SELECT count(*) FROM outbox WHERE type = 'audit.entry'").pluck().get() as number;
-    return { batch_1: single, [`batch_${BATCH}`]: batch, audit_entries_written: entries, audit_entry_events_queued: carried };
+    const toCarry = new HubOutbox(rs.db, store.outbox, { venueId: VENUE, deviceId: HUB_DEVICE }).auditDepth();
+    return { batch_1: single, [`batch_${BATCH}`]: batch, audit_entries_written: entries, audit_entry_events_queued: carried, audit_entries_to_carry_at_push: toCarry };
   } finally {
     await rs.close();
   }

@@ -6,6 +6,7 @@ import { createServerMetrics, registerMetricsRoutes, type ServerMetrics } from '
 import { registerProtocolRoutes } from '../protocol/routes';
 import { installServerTime } from '../protocol/server-time';
 import { registerPairRoute, type PairExchange } from '../protocol/pairing';
+import type { Outbox } from '../core/contract/outbox';
 import type { AgentStore } from './store';
 import { createAgentMetrics, type AgentMetrics } from './metrics';
 import { registerTabletRoutes, type TabletOptions, type TabletRoutes } from './tablet/plugin';
@@ -25,6 +26,8 @@ export interface AgentAppDeps {
   store: AgentStore;
   /** The hub's own device id (agent.json device_id): the label of its outbox gauges. */
   deviceId?: string;
+  /** What the push to the cloud drains (edge-agent/hub-outbox.ts, audit entries included), for the gauges; default the store's outbox. */
+  outbox?: Outbox;
   now?: () => number;
   logger?: FastifyServerOptions['logger'];
   /** Time of the last successful exchange with the cloud (ms), for the metric and health. */
@@ -56,7 +59,7 @@ export interface AgentApp {
 
 export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
   const metrics = createServerMetrics();
-  const agentMetrics = createAgentMetrics(metrics, deps.store.outbox, deps.lastCloudSync ?? (() => null), deps.deviceId);
+  const agentMetrics = createAgentMetrics(metrics, deps.outbox ?? deps.store.outbox, deps.lastCloudSync ?? (() => null), deps.deviceId);
   deps.store.onNewEvent = (e) => agentMetrics.observeEvent(e);
   // Query strings are logged without token-like values (a tablet link, a pairing code).
   const app = Fastify({ logger: withSafeRequestLogs(deps.logger), bodyLimit: 1024 * 1024, ...fastifyTrustProxy(deps.trustProxy) });

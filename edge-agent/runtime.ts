@@ -15,6 +15,8 @@ import { buildAgentApp } from './app';
 import type { AgentConfig } from './config';
 import { AgentPairing } from './pairing';
 import { AgentStore } from './store';
+import { HubOutbox } from './hub-outbox';
+import type { Outbox } from '../core/contract/outbox';
 import { VenueDesk } from './desk/venue-desk';
 
 
@@ -30,6 +32,8 @@ export interface RunningAgent {
   /** /metrics on a listener of its own (SEATPILOT_METRICS_LISTEN), else null. */
   metricsUrl: string | null;
   push: PushClient | null;
+  /** What the push drains: with a cloud the HubOutbox (the store's outbox and the audit entries not yet carried). */
+  outbox: Outbox;
   pull: PullClient | null;
   /** The venue desk the kiosks' `/v1/desk/*` routes and the tablets' desk routes share. */
   desk: VenueDesk;
@@ -66,7 +70,10 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
   // The hub holds the venue's truth: a damaged file is reported (health, doctor), never set aside by itself.
   const runtimeStore = await openRuntimeStore(opts.databaseFile, { now, onFault: fault });
   const { db } = runtimeStore;
-  const store = new AgentStore(db, config.venue_id, now, secrets, config.device_id);
+  const store = new AgentStore(db, config.venue_id, now, secrets);
+  // With a cloud, the push drains the outbox and the audit chain, whose entries go up as audit.entry from audit_log
+  // itself; the backlog the hub reports (health, heartbeat, gauges) is that push's. Without one, nothing goes up.
+  const outbox: Outbox = config.cloud ? new HubOutbox(db, store.outbox, { venueId: config.venue_id, deviceId: config.device_id, clock: now }) : store.outbox;
   try {
     store.sealStoredSecrets();
   } catch (e) {
@@ -89,6 +96,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
   const { app, agentMetrics, metrics } = await buildAgentApp({
     store,
     deviceId: config.device_id,
+    outbox,
     now,
     logger: opts.logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
     lastCloudSync,
@@ -112,8 +120,8 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
       let depth = 0;
       let oldest = 0;
       try {
-        depth = store.outbox.depth();
-        oldest = store.outbox.oldestUnsentSeconds();
+        depth = outbox.depth();
+        oldest = outbox.oldestUnsentSeconds();
       } catch (e) {
         runtimeStore.health.report(e);
       }
@@ -128,7 +136,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
 
   if (config.cloud) {
     http = new SignedHttp({ baseUrl: config.cloud.url, keyId: config.cloud.key_id, secret: config.cloud.secret }, { now });
-    push = new PushClient(store.outbox, http, {
+    push = new PushClient(outbox, http, {
       intervalMs: config.push_interval_ms ?? 2_000,
       // A venue's backlog should move within seconds of the internet coming back.
       backoffMaxMs: 10_000,
@@ -160,7 +168,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
       venueId: config.venue_id,
       deviceId: config.device_id,
       nowMs: now(),
-      outbox: store.outbox,
+      outbox,
       guestListVersion: store.guestListVersion(),
       // The hub has no scanner of its own.
       scannerOk: null,
@@ -215,6 +223,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
     listenAddress: `${hostPart(bound)}:${port}`,
     metricsUrl: metricsListener?.url ?? null,
     push,
+    outbox,
     pull,
     desk,
     heartbeat,

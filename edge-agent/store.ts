@@ -40,12 +40,11 @@ export class AgentStore implements RelayingStore, SyncStore {
     private readonly clock: () => number = Date.now,
     /** Seals the doors' secrets at rest; without it they are written as they are and the agent seals them at its next start. */
     private readonly secrets?: SecretBox,
-    /** The hub's own device id (its cloud key's): with it, each audit entry also goes up to the cloud as audit.entry. */
-    hubDeviceId?: string,
   ) {
     this.outbox = new SqliteOutbox(db, clock);
     this.applier = new SyncApplier(db);
-    this.audit = new HubAudit(db, venueId, clock, hubDeviceId ? { outbox: this.outbox, deviceId: hubDeviceId } : undefined);
+    // Its entries go up to the cloud from audit_log itself, at push time (edge-agent/hub-outbox.ts, the runtime's push).
+    this.audit = new HubAudit(db, venueId, clock);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       key: p('SELECT key_id, device_id, kind, secret, status, expires_ms FROM device_keys WHERE key_id = ?'),

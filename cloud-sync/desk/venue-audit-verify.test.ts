@@ -1,5 +1,5 @@
 // A venue's hub audit chain carried up and verified in the cloud, on PGlite and on the real PostgreSQL: entries made by
-// HubAudit on a real SQLite file, queued in the hub's outbox as audit.entry in the entry's own transaction, sent through
+// HubAudit on a real SQLite file, carried by the hub's push outbox (HubOutbox) as audit.entry built from each row, sent through
 // the real signed ingest; the cloud's chain is intact, incomplete while entries are still on their way, and broken at
 // the entry someone altered or removed behind the append-only trigger.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeatPilotEvent } from '../../core/contract/contract';
 import { auditEntryEventId, HubAudit, verifyHubAudit } from '../../edge-agent/audit-log';
 import { AgentStore } from '../../edge-agent/store';
+import { HubOutbox } from '../../edge-agent/hub-outbox';
 import { SqliteOutbox } from '../../venue-store/outbox';
 import { openStore } from '../../venue-store/open';
 import { addDevice, addTenant, addVenue, type IssuedKey } from '../admin';
@@ -51,9 +52,9 @@ describe.each(backends())('a venue audit chain carried to the cloud on %s', (bac
     hub = await addDevice(t.db, venue, 'agent');
 
     hubDb = openStore(join(dir, 'hub.sqlite')).db;
-    const outbox = new SqliteOutbox(hubDb);
+    const outbox = new HubOutbox(hubDb, new SqliteOutbox(hubDb), { venueId: venue, deviceId: hub.device_id });
     let clock = Date.UTC(2026, 11, 1, 19, 0, 0, 0);
-    const audit = new HubAudit(hubDb, venue, () => (clock += 1234), { outbox, deviceId: hub.device_id });
+    const audit = new HubAudit(hubDb, venue, () => (clock += 1234));
     const changes = [
       { deviceId: 'dev_door_a', actor: 'dev_door_a', role: 'device', action: 'checkin.succeeded', entity: 'guest', entityId: 'g-ana', after: { guest_id: 'g-ana', table_id: 't7', party_size: 2 } },
       { deviceId: 'dev_tablet', actor: 'dev_tablet', role: 'supervisor', action: 'seat.changed', entity: 'guest', entityId: 'g-ana', before: { table_id: 't7' }, after: { table_id: 't9', source: 'hub' } },
@@ -99,22 +100,19 @@ describe.each(backends())('a venue audit chain carried to the cloud on %s', (bac
     expect(await verify()).toEqual({ entries: 1, state: 'broken', first_missing_seq: null, broken: { seq: 2, at: e.payload.at, action: 'seat.changed', reason: 'removed' } });
   });
 
-  it('carries the entries of the hub\'s own ingest when the hub knows its device id', async () => {
+  it('carries the entries of the hub\'s own ingest in its push, with the hub as sender', async () => {
     const db = openStore(join(dir, 'agent.sqlite')).db;
     try {
-      const store = new AgentStore(db, venue, Date.now, undefined, hub.device_id);
+      const store = new AgentStore(db, venue, Date.now);
+      const push = new HubOutbox(db, store.outbox, { venueId: venue, deviceId: hub.device_id });
       const door = { keyId: 'k', tenantId: 'venue', venueId: venue, deviceId: 'dev_door_a', deviceKind: 'kiosk' as const };
       const checkin = checkinEvent({ venue_id: venue, device_id: 'dev_door_a' });
       await store.storeBatch(door, 'b1', [checkin], []);
-      const queued = store.outbox.pending(10).map((i) => i.event);
+      const queued = push.pending(10).map((i) => i.event);
       expect(queued.map((e) => [e.type, e.device_id])).toEqual([['checkin.succeeded', 'dev_door_a'], ['audit.entry', hub.device_id]]);
       expect((queued[1] as AuditEvent).payload).toMatchObject({ seq: 1, action: 'checkin.succeeded', actor: 'dev_door_a', entity_id: (checkin.payload as { guest_id: string }).guest_id });
-      // Without it (tools, tests of the chain alone) the entries stay at the hub.
-      const alone = openStore(join(dir, 'alone.sqlite')).db;
-      const quiet = new AgentStore(alone, venue);
-      await quiet.storeBatch(door, 'b2', [checkinEvent({ venue_id: venue, device_id: 'dev_door_a' })], []);
-      expect(quiet.outbox.pending(10).map((i) => i.event.type)).toEqual(['checkin.succeeded']);
-      alone.close();
+      // The store's own outbox holds no copy of the entry: it goes up from audit_log.
+      expect(store.outbox.pending(10).map((i) => i.event.type)).toEqual(['checkin.succeeded']);
     } finally {
       db.close();
     }

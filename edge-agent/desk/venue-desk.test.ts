@@ -13,6 +13,7 @@ import { openStore } from '../../venue-store/open';
 import { guestChange, occasionChange, page, tableChange } from '../../tests/fixtures/sync-fixtures';
 import { verifyHubAudit } from '../audit-log';
 import { AgentStore } from '../store';
+import { HubOutbox } from '../hub-outbox';
 import { DeskError, VenueDesk } from './venue-desk';
 
 const VENUE = 'ven_desk';
@@ -137,11 +138,11 @@ describe('walk-in', () => {
     return verifyHubAudit(db).then((s) => expect(s.state).toBe('intact'));
   });
 
-  it("with the hub's device id, the desk's audit entries also go up as audit.entry, in the same transaction", () => {
-    const carried = new AgentStore(db, VENUE, () => now, undefined, 'dev_hub');
-    const d = new VenueDesk(carried, { deviceId: 'dev_hub', venueId: VENUE, clock: () => now });
-    d.move({ request_id: randomUUID(), guest_id: 'g_ana', party_size: 5 }, steward);
-    const entries = outboxOf('audit.entry');
+  it("the desk's audit entries go up with the hub's push as audit.entry, built from the chain's rows", () => {
+    const push = new HubOutbox(db, store.outbox, { venueId: VENUE, deviceId: 'dev_hub', clock: () => now });
+    desk.move({ request_id: randomUUID(), guest_id: 'g_ana', party_size: 5 }, steward);
+    const entries = push.pending(100).map((i) => i.event).filter((e) => e.type === 'audit.entry');
+    expect(entries.every((e) => e.device_id === 'dev_hub')).toBe(true);
     expect(entries.map((e) => (e.payload as { action: string; actor: string; role: string }).action)).toEqual(['seat.changed']);
     expect(entries[0]!.payload).toMatchObject({ actor: 'kiosk_a', role: 'steward', entity_id: 'g_ana', before: { table_id: 't1', party_size: 6 } });
   });

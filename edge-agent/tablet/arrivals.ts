@@ -46,8 +46,8 @@ export class Arrivals {
     private readonly outbox: SqliteOutbox,
     private readonly opts: ArrivalsOptions,
   ) {
-    // Carried up with the push like every hub entry, so the cloud holds the whole chain (gapless from seq 1).
-    this.audit = new HubAudit(db, opts.venueId, opts.clock, { outbox, deviceId: opts.deviceId });
+    // The hub's one chain: carried up with the push from audit_log like every hub entry (edge-agent/hub-outbox.ts).
+    this.audit = new HubAudit(db, opts.venueId, opts.clock);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       tabletRole: p('SELECT role FROM tablets WHERE id = ?').pluck(),

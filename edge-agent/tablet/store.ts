@@ -39,8 +39,9 @@ export class TabletStore {
     const onChange = () => {
       this.version++;
     };
-    // Pairing codes, pairings and revocations are entries of the chain the cloud checks: carried up as the rest are.
-    this.tokens = new TabletTokens(db, clock, new HubAudit(db, opts.venueId, clock, { outbox, deviceId: opts.deviceId }));
+    // Pairing codes, pairings and revocations are entries of the chain the cloud checks: carried up as the rest are
+    // (from audit_log, at push time: edge-agent/hub-outbox.ts).
+    this.tokens = new TabletTokens(db, clock, new HubAudit(db, opts.venueId, clock));
     this.arrivals = new Arrivals(db, outbox, { venueId: opts.venueId, deviceId: opts.deviceId, undoMs: opts.undoMs, clock, onCommitted: opts.onCommitted, onChange });
     this.beaconTags = new BeaconTags(db, this.arrivals, { clock, onChange });
     this.boards = new TabletBoard(db, this.arrivals, { clock, version: () => this.version });
