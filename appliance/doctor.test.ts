@@ -16,6 +16,7 @@ import { SecretBox } from '../node-kit/secret-box';
 import { startAgent, type RunningAgent } from '../edge-agent/runtime';
 import { SimulatedHidBackend } from '../hardware/simulated';
 import { openStore } from '../venue-store/open';
+import { loadVenueMigrations } from '../venue-store/migrations';
 import { SqliteOutbox } from '../venue-store/outbox';
 import { migratePostgres } from '../sql/migrate';
 import { runCli } from '../tests/cli-run';
@@ -147,6 +148,26 @@ describe('seatpilot doctor on an agent box', () => {
     const r2 = await runCli(['doctor', '--config-dir', dir2]);
     expect(r2.code).toBe(1);
     expect(lineOf(r2.stdout, 'FAIL agent database:')).toContain(`${file2} is damaged`);
+  });
+
+  it('passes on a database a newer build migrated compatibly, and fails on one it migrated past this build', async () => {
+    const known = loadVenueMigrations().length;
+    const newer = (compatibleWith: number) => {
+      const dir = tmp(`newer-${compatibleWith}`);
+      const file = join(dir, 'agent.sqlite');
+      const store = openStore(file);
+      // What a build one schema version ahead records: its migration, and the oldest build it keeps working.
+      store.db.prepare('INSERT INTO schema_migrations (version, name, compatible_with) VALUES (?, ?, ?)').run(known + 1, 'from_a_newer_build', compatibleWith);
+      store.db.close();
+      writeFileSync(join(dir, 'agent.json'), JSON.stringify({ ...agentConfig, database: file }));
+      return dir;
+    };
+    const ok = await runCli(['doctor', '--config-dir', newer(known)]);
+    expect(ok.code).toBe(0);
+    expect(lineOf(ok.stdout, 'OK   agent database:')).toContain(`schema version ${known + 1}, newer than this build (${known}) and compatible with it`);
+    const bad = await runCli(['doctor', '--config-dir', newer(known + 1)]);
+    expect(bad.code).toBe(1);
+    expect(lineOf(bad.stdout, 'FAIL agent database:')).toContain(`needs a build of schema version ${known + 1} or newer`);
   });
 
   it('fails when the agent service is not running, pointing at its logs', async () => {

@@ -12,6 +12,7 @@ import { ScannerSet } from '../hardware/scanner-set';
 import { SignedHttp, errorCodeOf, skewFromAnswer, type Upstream } from '../protocol/http-client';
 import { CLOCK_CORRECT_ABOVE_MS } from '../kiosk/checkin-service';
 import { loadVenueMigrations } from '../venue-store/migrations';
+import { planMigrations, type AppliedMigration } from '../sql/migrate';
 import { DEFAULT_CONFIG_DIR, failureCause } from './pair';
 import { ConfigFileError, readJsonFile } from '../node-kit/config-file';
 import { SHARED_BITS } from '../node-kit/private-files';
@@ -199,10 +200,16 @@ function checkDatabase(setup: BoxSetup, out: CheckResult[]): boolean {
       });
       return false;
     }
-    const known = loadVenueMigrations().length;
+    const migrations = loadVenueMigrations();
+    const known = migrations.length;
     let version = 0;
+    let applied: AppliedMigration[] = [];
     try {
       version = (db.prepare('SELECT coalesce(max(version), 0) FROM schema_migrations').pluck().get() as number) ?? 0;
+      const columns = db.prepare(`SELECT name FROM pragma_table_info('schema_migrations')`).pluck().all() as string[];
+      applied = columns.includes('compatible_with')
+        ? (db.prepare('SELECT version, compatible_with AS compatibleWith FROM schema_migrations').all() as AppliedMigration[])
+        : (db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]).map((v) => ({ version: v, compatibleWith: null }));
     } catch {
       version = 0;
     }
@@ -211,7 +218,14 @@ function checkDatabase(setup: BoxSetup, out: CheckResult[]): boolean {
       return version > 0;
     }
     if (version > known) {
-      out.push({ check: name, status: 'fail', detail: `${file}: schema version ${version} is newer than this build (${known})`, fix: 'upgrade SeatPilot to the version that wrote this database' });
+      // Newer, but by migrations that keep this build working (expand-then-contract, sql/migrate.ts): this build runs on it.
+      try {
+        planMigrations(migrations, applied);
+        out.push({ check: name, status: 'ok', detail: `${file}: integrity ok, schema version ${version}, newer than this build (${known}) and compatible with it` });
+        checkSetAside(setup, out);
+      } catch (e) {
+        out.push({ check: name, status: 'fail', detail: `${file}: ${(e as Error).message}`, fix: 'upgrade SeatPilot to the version that wrote this database' });
+      }
       return true;
     }
     out.push({ check: name, status: 'ok', detail: `${file}: integrity ok, schema version ${version} (current)` });
