@@ -157,8 +157,8 @@ describe.each(backends())('a whole evening with the internet down, on %s', (back
     lap('tablet');
 
     // --- the link goes down before the doors open ----------------------------------------------------------------
-    // What the hub made so far (the tablet's pairing, in its audit) has reached the cloud: nothing is in flight.
-    await waitFor('the hub\'s outbox empty before the cut', () => hub!.store.outbox.depth() === 0, 30_000, 50);
+    // What the hub made so far (the tablet's pairing, in its audit chain) has reached the cloud: nothing is in flight.
+    await waitFor('the hub\'s outbox empty before the cut', () => hub!.outbox.depth() === 0, 30_000, 50);
     wan.cut();
     const pushedBefore = await cloudEventCount(db, venueId);
     await waitFor('the hub to find the cloud unreachable', () => hub!.pull!.status.lastError !== null, 20_000, 50);
@@ -278,7 +278,7 @@ describe.each(backends())('a whole evening with the internet down, on %s', (back
     expect(await cloudEventCount(db, venueId)).toBe(pushedBefore);
     expect(wan.refused).toBeGreaterThan(0);
     await waitFor('both doors to hand their check-ins to the hub', () => doors.every((d) => d.service.outbox.depth() === 0), 30_000, 50);
-    expect(hub.store.outbox.depth()).toBeGreaterThanOrEqual(ARRIVING.length);
+    expect(hub.outbox.depth()).toBeGreaterThanOrEqual(ARRIVING.length);
 
     // Until the link is back the hub keeps its own move of the guest the planner moved last (it cannot know).
     const hubTableOf = (g: (typeof LIST)[number]) => decisions.filter((d) => d.guestId === g.id && d.side === 'venue' && d.field === 'table').at(-1)!.value;
@@ -290,7 +290,7 @@ describe.each(backends())('a whole evening with the internet down, on %s', (back
     const expectedIn = foldCheckins(steps);
     const guestIds = [...expected.seats.keys()].sort();
     wan.restore();
-    await waitFor('the hub\'s push to drain', () => hub!.store.outbox.depth() === 0, 90_000, 100);
+    await waitFor('the hub\'s push to drain', () => hub!.outbox.depth() === 0, 90_000, 100);
     const cloudSeats = async () => new Map((await db.query<Row>('SELECT id, table_id, party_size FROM guestlist.guests WHERE venue_id = $1 AND NOT deleted', [venueId])).map((r) => [r.id, { table: r.table_id, party: r.party_size }]));
     const inCloud = await waitFor('the cloud to converge on the computed seats', async () => {
       const seats = await cloudSeats();
@@ -360,7 +360,7 @@ describe.each(backends())('a whole evening with the internet down, on %s', (back
     const atHub = () => count(hub!.store.db, 'SELECT count(*) FROM audit_log');
     const verdict = await waitFor('the hub\'s audit chain whole in the cloud', async () => {
       const v = await verifyVenueAudit(db, tenant.id, venueId);
-      return v.state === 'intact' && v.entries === atHub() && hub!.store.outbox.depth() === 0 ? v : null;
+      return v.state === 'intact' && v.entries === atHub() && hub!.outbox.depth() === 0 ? v : null;
     }, 30_000, 200).catch(async () => verifyVenueAudit(db, tenant.id, venueId));
     expect(verdict).toEqual({ entries: atHub(), state: 'intact', first_missing_seq: null, broken: null });
     // The console's audit page says the same to the planner.
