@@ -1,11 +1,12 @@
 // The TLS front (build/nginx/seatpilot-cloud.conf) run by Debian's nginx, ports and certificate paths rewritten, with a
-// self-signed certificate made here, in front of two real `seatpilot cloud serve` replicas on one Postgres. Signed event
-// batches go through TLS; one replica is killed (SIGKILL, by PID) mid-load; every event is stored exactly once. Also:
+// self-signed certificate made here (tests/nginx-site.ts, shared with bench:fleet), in front of two real `seatpilot cloud
+// serve` replicas on one Postgres. Signed event batches go through TLS; one replica is killed (SIGKILL, by PID)
+// mid-load; every event is stored exactly once. Also:
 // HTTP/2, /metrics and /admin closed, the 1 MiB limit, real client addresses for the pairing rate limit, and what a
 // retry of an already-used signed request really gets (401 replayed_nonce; the client's fresh re-send stores nothing twice).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest, Agent } from 'node:https';
 import { connect as http2Connect } from 'node:http2';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import type { SeatPilotEvent } from '../core/contract/contract';
 import { backends, freshDatabase, type TestDatabase } from './pg-backends';
 import { exited, startCli } from './cli-run';
 import { batchOf, checkinEvent } from './signed';
-import { freePort, ROOT } from './procs';
+import { startNginxFront, type NginxFront } from './nginx-site';
 import { requireTool } from './tools';
 import { waitFor } from './wait';
 
@@ -56,11 +57,11 @@ const signed = (key: IssuedKey, body: string): Promise<SignedHeaders> =>
 describe.skipIf(!onPostgres || !nginx || !openssl)('nginx in front of two cloud replicas on one Postgres', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sp-nginx-'));
   const keyFile = join(dir, 'seatpilot-secrets.key');
-  const cert = join(dir, 'cloud.crt');
   let ca: string;
   let t: TestDatabase;
   let db: Db;
   let front: ChildProcess | undefined;
+  let nginxFront: NginxFront | undefined;
   let tlsPort: number;
   let httpPort: number;
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
@@ -69,11 +70,6 @@ describe.skipIf(!onPostgres || !nginx || !openssl)('nginx in front of two cloud 
   const go = (method: string, path: string, o?: Parameters<typeof tls>[5]) => tls(ca, agent, tlsPort, method, path, o);
 
   beforeAll(async () => {
-    const made = spawnSync(openssl!, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-keyout', join(dir, 'cloud.key'), '-out', cert, '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
-    expect(made.status, made.stderr).toBe(0);
-    ca = readFileSync(cert, 'utf8');
-
     t = await freshDatabase('postgres');
     db = openPostgres(t.url!, { secrets: SecretBox.load(keyFile) });
     const tenant = await addTenant(db, 'Front');
@@ -90,36 +86,11 @@ describe.skipIf(!onPostgres || !nginx || !openssl)('nginx in front of two cloud 
     }
 
     // The shipped file as it is, but for what differs on a test box: ports, certificate paths, no IPv6 listener.
-    tlsPort = await freePort();
-    httpPort = await freePort();
-    let site = readFileSync(join(ROOT, 'build/nginx/seatpilot-cloud.conf'), 'utf8');
-    const swap = (from: string | RegExp, to: string) => {
-      const next = site.replace(from, to);
-      expect(next, `build/nginx/seatpilot-cloud.conf no longer has ${String(from)}`).not.toBe(site);
-      site = next;
-    };
-    swap(/server 127\.0\.0\.1:8081 /g, `server ${replicas[0]!.base.slice('http://'.length)} `);
-    swap(/server 127\.0\.0\.1:8082 /g, `server ${replicas[1]!.base.slice('http://'.length)} `);
-    swap(/^\s*listen \[::\]:80;\n/m, '');
-    swap(/^\s*listen \[::\]:443 ssl http2;\n/m, '');
-    swap('listen 80;', `listen 127.0.0.1:${httpPort};`);
-    swap('listen 443 ssl http2;', `listen 127.0.0.1:${tlsPort} ssl http2;`);
-    swap('/etc/ssl/seatpilot/cloud.crt', cert);
-    swap('/etc/ssl/seatpilot/cloud.key', join(dir, 'cloud.key'));
-    writeFileSync(join(dir, 'site.conf'), site);
-    for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
-    writeFileSync(join(dir, 'nginx.conf'), [
-      ...(process.getuid?.() === 0 ? ['user root;'] : []), // workers read the test's private folder
-      'daemon off;', 'worker_processes 1;', `pid ${dir}/nginx.pid;`, `error_log ${dir}/error.log warn;`,
-      'events { worker_connections 256; }',
-      `http { access_log ${dir}/access.log; default_type application/octet-stream;`,
-      `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
-      `  include ${dir}/site.conf; }`, '',
-    ].join('\n'));
-    const args = ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')];
-    const check = spawnSync(nginx!, ['-t', ...args], { encoding: 'utf8' });
-    expect(check.status, check.stderr).toBe(0);
-    front = spawn(nginx!, args, { stdio: 'ignore' });
+    nginxFront = await startNginxFront({ nginx: nginx!, openssl: openssl!, dir, upstreams: [replicas[0]!.base, replicas[1]!.base] });
+    front = nginxFront.child;
+    ca = nginxFront.ca;
+    tlsPort = nginxFront.tlsPort;
+    httpPort = nginxFront.httpPort;
     await waitFor('nginx answering on TLS', () => go('GET', '/health').then((r) => r.status === 200, () => false), 15_000, 100);
   }, 120_000);
 
