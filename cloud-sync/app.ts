@@ -33,7 +33,8 @@ export interface CloudDeps {
   sync?: SyncStore;
   /**
    * Default: metering (billing usage counters, in the batch's transaction). The venue's decisions (cloud-sync/desk:
-   * walk-ins, moves, audit entries) are applied after it in the same transaction either way.
+   * walk-ins, moves, audit entries) are applied before it in the same transaction either way (lock order: event ids,
+   * venue lock, usage).
    */
   afterBatch?: BatchHook;
   /** Admin token and in-service KPI refresher (cloud-sync/ops); absent: admin routes off, no refresher. */
@@ -67,7 +68,9 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
   const decisions = venueDecisionsHook((caller, r) => {
     if (r.skipped.length || r.conflicts) app.log.info({ venue: caller.venueId, conflicts: r.conflicts, skipped: r.skipped }, 'venue decisions');
   });
-  const store = new PgStore(deps.db, { afterBatch: chainBatchHooks(deps.afterBatch ?? meterBatch, decisions) });
+  // The decisions first: they wait for the venue's guest-list lock (a console import holds it for minutes), and a batch
+  // waiting there must not hold the tenant's usage row, which every other venue of the tenant meters into.
+  const store = new PgStore(deps.db, { afterBatch: chainBatchHooks(decisions, deps.afterBatch ?? meterBatch) });
   const app = Fastify({
     // Request logs carry method, URL and status only: never headers, and the URL without token-like query values
     // (protocol/log-redact.ts), so no signature or token reaches a log line.

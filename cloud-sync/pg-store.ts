@@ -8,7 +8,7 @@ import { openStoredSecret } from './device-secrets';
 /** Hook for work that must commit with the batch (metering). */
 export type BatchHook = (q: Queryable, caller: Caller, inserted: SeatPilotEvent[], rejected: number) => Promise<void>;
 
-/** Several hooks in one batch's transaction, one after the other in the order given (metering, then the venue's decisions). */
+/** Several hooks in one batch's transaction, one after the other in the order given (the venue's decisions, then metering: cloud-sync/app.ts). */
 export function chainBatchHooks(...hooks: BatchHook[]): BatchHook {
   return async (q, caller, inserted, rejected) => {
     for (const hook of hooks) await hook(q, caller, inserted, rejected);

@@ -18,6 +18,7 @@ import { batchOf, checkinEvent, signedInject, type TestKey } from '../tests/sign
 import { runCli } from '../tests/cli-run';
 import { buildAgentApp } from './app';
 import { AgentStore } from './store';
+import { VENUE_DECISION_REFUSED } from '../protocol/ingest';
 import { verifyHubAudit } from './audit-log';
 import type { TabletStore } from './tablet/store';
 
@@ -42,7 +43,7 @@ describe('the hub audit', () => {
   const push = async (events: unknown[]) => {
     const r = await signedInject(app, kiosk, 'POST', '/v1/events', batchOf(events));
     expect(r.statusCode, r.body).toBe(200);
-    return r.json() as { accepted: number; duplicates: number };
+    return r.json() as { accepted: number; duplicates: number; rejected: { index: number; reason: string; detail: string }[] };
   };
   /** A person with the file: another connection, not the agent's. */
   const withFile = <T>(fn: (db: Database.Database) => T): T => {
@@ -73,27 +74,35 @@ describe('the hub audit', () => {
     store?.db.close();
   });
 
-  it('records each check-in a kiosk batch brings, in the ingest transaction, once: the kiosk as actor, guest, door and direction after', async () => {
+  it('records each check-in a kiosk batch brings, in the ingest transaction, once: the kiosk as actor, guest, door and direction after; a kiosk\'s walk-in or move is refused, not recorded', async () => {
     const ok = checkinEvent(kiosk, { payload: { guest_id: 'ana', door_id: 'door-a', direction: 'entry', table_id: 't1' } });
     const refused = envelope('checkin.rejected', { reason: 'unknown_credential', credential_kind: 'barcode', door_id: 'door-a' });
     const revert = envelope('checkin.reverted', { guest_id: 'ana', reverted_event_id: ok.event_id, door_id: 'door-a', by_role: 'supervisor', reason: 'wrong guest' });
+    // Walk-ins and moves are the hub's own decisions (VenueDesk, audited there, edge-agent/desk): a kiosk never sends
+    // them, and one that did is refused per event (protocol/ingest.ts), leaving no entry.
     const walkIn = envelope('guest.added', { guest_id: 'w-1', name: 'Walk In', party_size: 2, table_id: 't2', door_id: 'door-a', by_role: 'steward' });
     const move = envelope('seat.changed', { guest_id: 'bea', from_table_id: 't1', to_table_id: 't2', source: 'hub', by_role: 'supervisor' });
-    const batch = [ok, refused, revert, walkIn, move];
-    expect(await push(batch)).toMatchObject({ accepted: 5 });
+    const again = checkinEvent(kiosk, { payload: { guest_id: 'bea', door_id: 'door-a', direction: 'entry', table_id: 't1' } });
+    const pin = envelope('staff.pin_failed', { door_id: 'door-a', failures: 3, locked: true });
+    const batch = [ok, refused, revert, walkIn, move, again, pin];
+    expect(await push(batch)).toMatchObject({
+      accepted: 5,
+      rejected: [{ index: 3, reason: 'invalid_event', detail: VENUE_DECISION_REFUSED }, { index: 4, reason: 'invalid_event', detail: VENUE_DECISION_REFUSED }],
+    });
     expect(await push(batch)).toMatchObject({ accepted: 0, duplicates: 5 }); // a retry records nothing again
     const e = entries();
     expect(e.map((x) => [x.seq, x.action, x.actor, x.role])).toEqual([
       [1, 'checkin.succeeded', 'dev_kiosk_a', 'device'],
       [2, 'checkin.rejected', 'dev_kiosk_a', 'device'],
       [3, 'checkin.reverted', 'dev_kiosk_a', 'supervisor'],
-      [4, 'guest.added', 'dev_kiosk_a', 'steward'],
-      [5, 'seat.changed', 'dev_kiosk_a', 'supervisor'],
+      [4, 'checkin.succeeded', 'dev_kiosk_a', 'device'],
+      [5, 'staff.pin_failed', 'dev_kiosk_a', 'device'],
     ]);
     expect(JSON.parse(e[0]!.after_json!)).toMatchObject({ event_id: ok.event_id, guest_id: 'ana', door_id: 'door-a', direction: 'entry', table_id: 't1' });
     expect(e[0]).toMatchObject({ entity: 'guest', entity_id: 'ana', device_id: 'dev_kiosk_a' });
     expect(JSON.parse(e[2]!.after_json!)).toMatchObject({ reverted_event_id: ok.event_id, reason: 'wrong guest' });
-    expect([JSON.parse(e[4]!.before_json!), JSON.parse(e[4]!.after_json!)]).toEqual([{ table_id: 't1' }, expect.objectContaining({ table_id: 't2', guest_id: 'bea' })]);
+    expect(e[4]).toMatchObject({ entity: 'door', entity_id: 'door-a' });
+    expect(e.some((x) => x.entity_id === 'w-1' || x.action === 'seat.changed')).toBe(false);
   });
 
   it("records a tablet's pairing with its role, its arrival tap and the tap's undo, the tablet as actor", async () => {

@@ -1,6 +1,7 @@
 // The hub as a relay: a kiosk's event of a type this hub does not know is kept and forwarded to the cloud unchanged,
-// where the final check dead-letters it; the venue-side types (checkin.reverted, guest.added, seat.changed) flow to
-// events_raw and leave the check-in KPIs and the double-admission detector as they were.
+// where the final check dead-letters it; the venue-side types (checkin.reverted from a door; guest.added and
+// seat.changed, which only the hub's desk makes: a kiosk's are refused) flow to events_raw and leave the check-in KPIs
+// and the double-admission detector as they were.
 // Real agent (SQLite file, HTTP push to the cloud), real cloud on PGlite and Postgres; kiosk batches signed with its key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
@@ -15,6 +16,8 @@ import { batchOf, checkinEvent, signedInject, type TestKey } from '../tests/sign
 import { waitFor } from '../tests/wait';
 import { startAgent, type RunningAgent } from './runtime';
 import { parseAgentConfig } from './config';
+import { VENUE_DECISION_REFUSED } from '../protocol/ingest';
+import type { SeatPilotEvent } from '../core/contract/contract';
 
 describe.each(backends())('the hub relays event types it does not know, on %s', (backend) => {
   let t: TestDatabase;
@@ -23,6 +26,7 @@ describe.each(backends())('the hub relays event types it does not know, on %s', 
   let tenantId = '';
   let kioskA: TestKey;
   let kioskB: TestKey;
+  let hubDevice = '';
   const dir = mkdtempSync(join(tmpdir(), 'sp-relay-types-'));
   // Within the KPI views' recent window (the last 7 days of occurred_at).
   const start = Math.floor(Date.now() / 3600_000) * 3600_000 - 2 * 3600_000;
@@ -54,6 +58,7 @@ describe.each(backends())('the hub relays event types it does not know, on %s', 
     tenantId = tenant.id;
     const venue = await addVenue(t.db, tenant.id, 'Hall');
     const agentKey: IssuedKey = await addDevice(t.db, venue.id, 'agent');
+    hubDevice = agentKey.device_id;
     const devA = await addDevice(t.db, venue.id, 'kiosk');
     const devB = await addDevice(t.db, venue.id, 'kiosk');
     agent = await startAgent({
@@ -85,8 +90,11 @@ describe.each(backends())('the hub relays event types it does not know, on %s', 
     const knownButBad = envelope(kioskA, 'seat.changed', { guest_id: 'g-relay', source: 'tablet' });
 
     const answer = await push(kioskA, [admitted, future, noDevice, moved, foreign, knownButBad]);
-    expect(answer).toMatchObject({ accepted: 3, duplicates: 0 });
-    expect(answer.rejected.map((r) => [r.index, r.reason])).toEqual([[2, 'invalid_event'], [4, 'device_mismatch'], [5, 'invalid_payload']]);
+    expect(answer).toMatchObject({ accepted: 2, duplicates: 0 });
+    // A kiosk's move is refused: moves are the hub's own decisions (VenueDesk), a door never sends one.
+    expect(answer.rejected.map((r) => [r.index, r.reason])).toEqual([[2, 'invalid_event'], [3, 'invalid_event'], [4, 'device_mismatch'], [5, 'invalid_payload']]);
+    expect(answer.rejected[1]).toMatchObject({ detail: VENUE_DECISION_REFUSED });
+    expect(outboxRow(moved.event_id)).toBeUndefined();
     // Sent again (a kiosk retrying): counted as a duplicate, stored once.
     expect(await push(kioskA, [future])).toMatchObject({ accepted: 0, duplicates: 1, rejected: [] });
 
@@ -102,8 +110,8 @@ describe.each(backends())('the hub relays event types it does not know, on %s', 
     const dead = await waitFor('the hub to mark its copy dead', () => (outboxRow(future.event_id)?.state === 'dead' ? outboxRow(future.event_id) : null));
     expect(dead.dead_reason).toContain('unknown_type');
 
-    // Nothing else of the batch was lost: both known events reached events_raw with the kiosk's device id.
-    for (const e of [admitted, moved]) {
+    // Nothing else of the batch was lost: the known event reached events_raw with the kiosk's device id.
+    for (const e of [admitted]) {
       const row = await waitFor(`${e.type} to reach the cloud`, () => cloudRow(e.event_id));
       expect(row).toMatchObject({ type: e.type, device_id: kioskA.device_id, payload: e.payload });
       expect(outboxRow(e.event_id)?.state).toBe('sent');
@@ -115,17 +123,19 @@ describe.each(backends())('the hub relays event types it does not know, on %s', 
     const xAtA = checkinEvent(kioskA, { occurred_at: at(10), payload: { guest_id: 'g-x', door_id: 'door-a', offline: true } });
     const yAtA = checkinEvent(kioskA, { occurred_at: at(11), payload: { guest_id: 'g-y', door_id: 'door-a', offline: true } });
     const yAtB = checkinEvent(kioskB, { occurred_at: at(12), payload: { guest_id: 'g-y', door_id: 'door-b', offline: true } });
-    const venueSide = [
-      envelope(kioskB, 'checkin.reverted', { guest_id: 'g-x', reverted_event_id: xAtA.event_id, door_id: 'door-b', by_role: 'supervisor', reason: 'wrong ticket scanned' }, 13),
-      envelope(kioskB, 'guest.added', { guest_id: 'g-x', name: 'Walk In', party_size: 2, table_id: null, door_id: 'door-b', by_role: 'steward' }, 14),
-      envelope(kioskB, 'seat.changed', { guest_id: 'g-x', from_table_id: null, to_table_id: 't3', source: 'engine', by_role: 'planner' }, 15),
+    const revert = envelope(kioskB, 'checkin.reverted', { guest_id: 'g-x', reverted_event_id: xAtA.event_id, door_id: 'door-b', by_role: 'supervisor', reason: 'wrong ticket scanned' }, 13);
+    // The walk-in and the move as the hub's desk makes them: its own device id, queued in its outbox (VenueDesk does so).
+    const hubSide = [
+      envelope({ ...kioskB, device_id: hubDevice }, 'guest.added', { guest_id: 'g-x', name: 'Walk In', party_size: 2, table_id: null, door_id: 'door-b', by_role: 'steward' }, 14),
+      envelope({ ...kioskB, device_id: hubDevice }, 'seat.changed', { guest_id: 'g-x', from_table_id: null, to_table_id: 't3', source: 'engine', by_role: 'planner' }, 15),
     ];
     expect(await push(kioskA, [xAtA, yAtA])).toMatchObject({ accepted: 2, rejected: [] });
-    expect(await push(kioskB, [yAtB, ...venueSide])).toMatchObject({ accepted: 4, rejected: [] });
+    expect(await push(kioskB, [yAtB, revert])).toMatchObject({ accepted: 2, rejected: [] });
+    for (const e of hubSide) expect(agent.store.outbox.appendValidated(e as SeatPilotEvent, Date.now())).toBe(true);
 
-    for (const e of venueSide) {
+    for (const e of [revert, ...hubSide]) {
       const row = await waitFor(`${e.type} to reach the cloud`, () => cloudRow(e.event_id));
-      expect(row).toEqual({ type: e.type, device_id: kioskB.device_id, via_device_id: expect.any(String), payload: e.payload });
+      expect(row).toEqual({ type: e.type, device_id: e.device_id, via_device_id: expect.any(String), payload: e.payload });
     }
     await waitFor('the check-ins to reach the cloud', async () => (await Promise.all([xAtA, yAtA, yAtB].map((e) => cloudRow(e.event_id)))).every(Boolean));
 

@@ -28,13 +28,24 @@ function eventIdOf(raw: unknown): string | null {
 }
 
 export const AUDIT_ENTRY_REFUSED = 'audit entries are made by the venue hub';
+export const VENUE_DECISION_REFUSED = 'walk-ins and moves are decided by the venue hub';
 
 /**
- * An audit.entry is a link of the hub's own chain (edge-agent/audit-log.ts): only the hub's key (kind 'agent') sends
- * it, for its own device id. A door's or a gateway's (kiosk → hub, or straight to the cloud) could otherwise write
- * entries into the venue's trail; one relayed for another device is not the hub's either.
+ * The event types only the hub makes, each refused with its own detail from any other key: a door or a gateway (kiosk
+ * → hub, or straight to the cloud) could otherwise write entries into the venue's trail, or add guests and move them
+ * past the hub's desk (VenueDesk makes walk-ins and moves; kiosks and tablets ask the hub, they never send these).
  */
-function hubMade(caller: Caller, deviceId: string): boolean {
+const HUB_ONLY: Readonly<Record<string, string>> = {
+  'audit.entry': AUDIT_ENTRY_REFUSED,
+  'guest.added': VENUE_DECISION_REFUSED,
+  'seat.changed': VENUE_DECISION_REFUSED,
+};
+
+/**
+ * An event of a HUB_ONLY type is the hub's own (its audit chain, its desk's decisions): only the hub's key (kind
+ * 'agent') sends it, for its own device id; one relayed for another device is not the hub's.
+ */
+export function hubMade(caller: Caller, deviceId: string): boolean {
   return caller.deviceKind === 'agent' && deviceId === caller.deviceId;
 }
 
@@ -73,8 +84,9 @@ export function classifyBatch(caller: Caller, events: unknown[], relayable: Read
       rejected.push({ index, eventId: e.event_id, reason: 'device_mismatch', detail, raw });
       return;
     }
-    if (e.type === 'audit.entry' && !hubMade(caller, e.device_id)) {
-      rejected.push({ index, eventId: e.event_id, reason: 'invalid_event', detail: AUDIT_ENTRY_REFUSED, raw });
+    const hubOnly = Object.hasOwn(HUB_ONLY, e.type) ? HUB_ONLY[e.type] : undefined;
+    if (hubOnly !== undefined && !hubMade(caller, e.device_id)) {
+      rejected.push({ index, eventId: e.event_id, reason: 'invalid_event', detail: hubOnly, raw });
       return;
     }
     const id = e.event_id.toLowerCase();

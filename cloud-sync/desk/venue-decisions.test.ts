@@ -17,6 +17,7 @@ import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backe
 import { batchOf, checkinEvent, signedInject } from '../../tests/signed';
 import type { Caller, DeviceKind } from '../../protocol/store';
 import { applyVenueDecisions } from './venue-decisions';
+import { VENUE_DECISION_REFUSED } from '../../protocol/ingest';
 
 const HOUR = 3600_000;
 
@@ -38,7 +39,7 @@ describe.each(backends())('venue decisions at the cloud on %s', (backend) => {
     expect(res.statusCode, res.body).toBe(200);
     return res.json() as { accepted: number; duplicates: number; rejected: { index: number; reason: string; detail: string }[] };
   };
-  const guest = async (id: string) => (await t.db.query<{ table_id: string | null; table_hlc: string | null; party_size: number; party_hlc: string | null; version: number; origin: string; occasion_id: string; name: string }>(
+  const guest = async (id: string) => (await t.db.query<{ table_id: string | null; table_hlc: string | null; party_size: number; party_hlc: string | null; version: number | string; origin: string; occasion_id: string; name: string }>(
     'SELECT table_id, table_hlc, party_size, party_hlc, version, origin, occasion_id, name FROM guestlist.guests WHERE id = $1', [id]))[0];
   const conflictsOf = (id: string) => t.db.query<Record<string, unknown>>(
     `SELECT field, winner_value, winner_hlc, winner_source, winner_actor, loser_value, loser_hlc, loser_source, loser_actor, event_id::text
@@ -65,7 +66,7 @@ describe.each(backends())('venue decisions at the cloud on %s', (backend) => {
     await addOccasion(t.db, { venueId: venue, name: 'Next month', startsAt: new Date(now + 30 * 24 * HOUR).toISOString(), endsAt: new Date(now + 30 * 24 * HOUR + 5 * HOUR).toISOString() });
     await importTables(t.db, venue, 'id,label,capacity\nd-t1,1,10\nd-t2,2,10\nd-t3,3,10\nd-gone,9,10\n');
     await t.db.query(`UPDATE guestlist.seating_tables SET deleted = true WHERE id = 'd-gone'`);
-    const ids = ['mover', 'later', 'tie', 'both', 'plus', 'twice', 'knew', 'unstamped', 'busy'];
+    const ids = ['mover', 'later', 'tie', 'both', 'plus', 'twice', 'knew', 'unstamped', 'busy', 'to-gone', 'by-door'];
     await importGuests(t.db, { venueId: venue, occasionId: occasion, csv: ['guest_id,name,party_size,table', ...ids.map((id) => `${id},Guest ${id},2,1`)].join('\n') });
     otherTenant = (await addTenant(t.db, 'Other')).id;
   });
@@ -222,6 +223,137 @@ describe.each(backends())('venue decisions at the cloud on %s', (backend) => {
     const latest = decided.reduce((a, b) => (b.hlc > a.hlc ? b : a));
     expect(await guest('busy')).toMatchObject({ table_id: latest.table, table_hlc: latest.hlc });
   });
+
+  /** Whether the hub drops its pending decision `pending` on the cloud's guest (edge-agent/store.ts: equal or later). */
+  const hubDrops = (cloudHlc: string | null, pending: string) => cloudHlc !== null && cloudHlc >= pending;
+
+  it('answers a winning move to a table it deleted: the cloud\'s table stays, with a cloud HLC after the venue\'s and a conflict row', async () => {
+    const before = await guest('to-gone');
+    const hubHlc = nextHlc(Date.now() - 60_000, 'venue');
+    const e = move('to-gone', 'd-t1', 'd-gone', hubHlc);
+    await send([e]);
+    const after = await guest('to-gone');
+    expect(after).toMatchObject({ table_id: 'd-t1' });
+    expect(after?.table_hlc).toMatch(/\.c$/);
+    // The guest's version moved and its HLC is past the hub's: the hub's next page drops its pending move.
+    expect(Number(after?.version)).toBeGreaterThan(Number(before?.version));
+    expect(hubDrops(after?.table_hlc ?? null, hubHlc)).toBe(true);
+    expect(await conflictsOf('to-gone')).toEqual([{
+      field: 'table', winner_value: 'd-t1', winner_hlc: after?.table_hlc, winner_source: 'cloud', winner_actor: null,
+      loser_value: 'd-gone', loser_hlc: hubHlc, loser_source: 'hub', loser_actor: `${hub.device_id} (supervisor)`, event_id: e.event_id,
+    }]);
+    // The venue, not knowing yet, moved the guest on from the table it thought they were at: that follows its own
+    // decision, so it wins over the cloud's answer and is no second conflict.
+    const next = nextHlc(Date.now() - 30_000, 'venue', hubHlc);
+    await send([move('to-gone', 'd-gone', 'd-t3', next)]);
+    expect(await guest('to-gone')).toMatchObject({ table_id: 'd-t3', table_hlc: next });
+    expect(await conflictsOf('to-gone')).toHaveLength(1);
+  });
+
+  it('seats a walk-in at a table it deleted at none, with a cloud HLC after the venue\'s and a conflict row; a move of it in the same batch follows on', async () => {
+    const hlc = nextHlc(Date.now() - 60_000, 'venue');
+    const added = event('guest.added', { guest_id: 'w-gone-hlc', name: 'Walk In', party_size: 2, table_id: 'd-gone', door_id: 'door-a', by_role: 'steward', hlc });
+    await send([added]);
+    const g = await guest('w-gone-hlc');
+    expect(g).toMatchObject({ table_id: null, party_hlc: hlc });
+    expect(g?.table_hlc).toMatch(/\.c$/);
+    expect(hubDrops(g?.table_hlc ?? null, hlc)).toBe(true);
+    expect(await conflictsOf('w-gone-hlc')).toEqual([{
+      field: 'table', winner_value: null, winner_hlc: g?.table_hlc, winner_source: 'cloud', winner_actor: null,
+      loser_value: 'd-gone', loser_hlc: hlc, loser_source: 'hub', loser_actor: 'door-a (steward)', event_id: added.event_id,
+    }]);
+
+    // Walk-in at a deleted table and its move in one batch: one conflict (the walk-in's), none with the hub on both sides.
+    const h1 = nextHlc(Date.now() - 60_000, 'venue');
+    const h2 = nextHlc(Date.now() - 50_000, 'venue', h1);
+    await send([
+      event('guest.added', { guest_id: 'w-gone-moved', name: 'Walk In', party_size: 2, table_id: 'd-gone', door_id: 'door-a', by_role: 'steward', hlc: h1 }),
+      move('w-gone-moved', 'd-gone', 'd-t2', h2),
+    ]);
+    expect(await guest('w-gone-moved')).toMatchObject({ table_id: 'd-t2', table_hlc: h2 });
+    const rows = await conflictsOf('w-gone-moved');
+    expect(rows).toEqual([expect.objectContaining({ loser_value: 'd-gone', loser_source: 'hub', winner_source: 'cloud' })]);
+  });
+
+  it('a move that comes before its walk-in in a batch is applied once the walk-in is added', async () => {
+    const h1 = nextHlc(Date.now() - 60_000, 'venue');
+    const h2 = nextHlc(Date.now() - 50_000, 'venue', h1);
+    const r = await send([
+      move('w-late', 'd-t1', 'd-t3', h2),
+      event('guest.added', { guest_id: 'w-late', name: 'Walk In', party_size: 2, table_id: 'd-t1', door_id: 'door-a', by_role: 'steward', hlc: h1 }),
+    ]);
+    expect(r).toMatchObject({ accepted: 2, rejected: [] });
+    expect(await guest('w-late')).toMatchObject({ table_id: 'd-t3', table_hlc: h2 });
+    expect(await conflictsOf('w-late')).toEqual([]);
+  });
+
+  it('shows the planner a walk-in it has no night for, and the moves of it, in the seat conflicts', async () => {
+    // Ten days ago: no night of this venue was under way (one tonight, one next month).
+    const then = new Date(Date.now() - 10 * 24 * HOUR).toISOString();
+    const hlc = nextHlc(Date.parse(then), 'venue');
+    const added = event('guest.added', { guest_id: 'w-no-night', name: 'Walk In', party_size: 2, table_id: 'd-t1', door_id: 'door-b', by_role: 'supervisor', hlc }, hub, { occurred_at: then });
+    const moved = move('w-no-night', 'd-t1', 'd-t2', nextHlc(Date.parse(then), 'venue', hlc));
+    await send([added, moved]);
+    expect(await guest('w-no-night')).toBeUndefined();
+    expect(await conflictsOf('w-no-night')).toEqual([
+      { field: 'table', winner_value: null, winner_hlc: null, winner_source: 'cloud', winner_actor: null, loser_value: 'd-t1', loser_hlc: hlc, loser_source: 'hub', loser_actor: 'door-b (supervisor)', event_id: added.event_id },
+      expect.objectContaining({ field: 'table', winner_value: null, winner_source: 'cloud', loser_value: 'd-t2', loser_source: 'hub', event_id: moved.event_id }),
+    ]);
+    // A later batch's move of it too.
+    const again = move('w-no-night', 'd-t2', 'd-t3', nextHlc(Date.now(), 'venue'));
+    await send([again]);
+    expect((await conflictsOf('w-no-night')).map((c) => c.event_id)).toEqual([added.event_id, moved.event_id, again.event_id]);
+    // The console lists it (no guest row to name it by: the id is shown).
+    const listed = await t.db.query<{ guest_id: string }>(`SELECT guest_id FROM guestlist.seat_conflicts WHERE venue_id = $1 AND guest_id = 'w-no-night'`, [venue]);
+    expect(listed).toHaveLength(3);
+  });
+
+  it('refuses a walk-in and a move from a door\'s key, per event, and applies none a door made', async () => {
+    const walkIn = event('guest.added', { guest_id: 'w-door', name: 'By a door', party_size: 1, table_id: 'd-t1', door_id: 'door-a', by_role: 'supervisor' }, door);
+    const moved = move('by-door', 'd-t1', 'd-t3', nextHlc(Date.now(), 'venue'));
+    const byDoor = { ...moved, device_id: door.device_id } as SeatPilotEvent;
+    const check = checkinEvent({ venue_id: venue, device_id: door.device_id });
+    expect(await send([walkIn, byDoor, check], door)).toMatchObject({
+      accepted: 1,
+      rejected: [{ index: 0, reason: 'invalid_event', detail: VENUE_DECISION_REFUSED }, { index: 1, reason: 'invalid_event', detail: VENUE_DECISION_REFUSED }],
+    });
+    // And the hub relaying them for a door.
+    expect(await send([{ ...walkIn, event_id: randomUUID() }, { ...byDoor, event_id: randomUUID() }])).toMatchObject({ accepted: 0, rejected: [{ index: 0 }, { index: 1 }] });
+    // Defence in depth: the rule itself applies only the hub's own, for the hub's caller.
+    expect(await t.db.tx((q) => applyVenueDecisions(q, callerOf(door), [walkIn, byDoor]))).toEqual({ guests_added: [], applied: [], conflicts: 0, audit_entries: 0, skipped: [] });
+    expect(await t.db.tx((q) => applyVenueDecisions(q, callerOf(hub), [walkIn, byDoor]))).toEqual({ guests_added: [], applied: [], conflicts: 0, audit_entries: 0, skipped: [] });
+    expect(await guest('w-door')).toBeUndefined();
+    expect(await guest('by-door')).toMatchObject({ table_id: 'd-t1' });
+  });
+
+  it.skipIf(backend !== 'postgres')('a hub batch waiting for its venue (a console import under way) holds up no other venue of the tenant', async () => {
+    const otherVenue = (await addVenue(t.db, tenant, 'Annex')).id;
+    const otherDoor = await addDevice(t.db, otherVenue, 'kiosk');
+    let release!: () => void;
+    const released = new Promise<void>((r) => { release = r; });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => { locked = r; });
+    // The import: holds the venue's guest-list lock until the test lets go.
+    const importing = t.db.tx(async (q) => {
+      await q.query('SELECT guestlist.lock_venue($1)', [venue]);
+      locked();
+      await released;
+    });
+    try {
+      await isLocked;
+      const hubBatch = send([checkinEvent({ venue_id: venue, device_id: door.device_id }), move('mover', 'd-t3', 'd-t2', nextHlc(Date.now(), 'venue'))]);
+      // Give the hub's batch its turn to take the locks it takes before the venue's.
+      await new Promise((r) => setTimeout(r, 300));
+      const other = send([checkinEvent({ venue_id: otherVenue, device_id: otherDoor.device_id })], otherDoor);
+      const outcome = await Promise.race([other.then(() => 'stored'), new Promise((r) => setTimeout(() => r('still waiting'), 10_000))]);
+      expect(outcome).toBe('stored');
+      release();
+      await hubBatch;
+    } finally {
+      release();
+      await importing;
+    }
+  }, 30_000);
 
   it('reads nothing for a batch without venue decisions', async () => {
     let queries = 0;

@@ -8,12 +8,19 @@
 // when two decisions give different outcomes and one of them loses that way, the loser is written to
 // guestlist.seat_conflicts beside the winner, so the planner sees it.
 //
-// Lock order: the venue's guest-list lock (guestlist.lock_venue, the one every guest writer takes first) is taken
-// before any guest row is read or written, as the console and the CLI do; the ingest's own locks (event ids, usage)
-// come before it in every batch alike.
+// A decision skipped here is still answered, or the hub keeps its own value forever (it holds each of its seat decisions
+// in desk_pending until the cloud's guest carries an HLC equal to or later than its own): a move to a table the cloud
+// no longer has, or a walk-in whose table is gone, stamps the cloud's value with a cloud HLC just after the venue's, so
+// the guest's version moves and the hub takes the cloud's value; each such answer, and each walk-in or move the cloud
+// could not take, is a seat_conflicts row the planner sees.
+//
+// Lock order: event ids (the ingest's insert), then the venue's guest-list lock (guestlist.lock_venue, the one every
+// guest writer takes first, before any guest row is read or written, as the console and the CLI do), then the
+// tenant's usage row (metering, chained after this hook in cloud-sync/app.ts): a batch waiting for the venue lock
+// holds no row other venues of the tenant need.
 import type { GuestAddedPayload, SeatChangedPayload, SeatPilotEvent } from '../../core/contract/contract';
 import { pickOccasion, type OccasionRule } from '../../core/checkin/decide';
-import { hlcWins } from '../../core/desk/hlc';
+import { hlcWins, nextHlc } from '../../core/desk/hlc';
 import type { Caller } from '../../protocol/store';
 import type { BatchHook } from '../pg-store';
 import type { Queryable } from '../db';
@@ -43,6 +50,7 @@ export interface VenueDecisionsResult {
 export type SeatField = 'table' | 'party';
 
 type AuditEntryEvent = Extract<SeatPilotEvent, { type: 'audit.entry' }>;
+type SeatChangedEvent = Extract<SeatPilotEvent, { type: 'seat.changed' }>;
 
 const DESK_TYPES: ReadonlySet<string> = new Set(['guest.added', 'seat.changed', 'audit.entry']);
 
@@ -54,13 +62,17 @@ export function hasVenueDecisions(events: readonly SeatPilotEvent[]): boolean {
   return false;
 }
 
-/** Applies the venue decisions among `inserted` (the events the batch newly stored), in their order. */
+/**
+ * Applies the venue decisions among `inserted` (the events the batch newly stored), in their order. Only the hub's own
+ * (the ingest refuses them from any other key, protocol/ingest.ts; checked again here so no other path applies one).
+ */
 export async function applyVenueDecisions(q: Queryable, caller: Caller, inserted: readonly SeatPilotEvent[]): Promise<VenueDecisionsResult> {
   const out = empty();
-  if (!hasVenueDecisions(inserted)) return out;
+  if (!hasVenueDecisions(inserted) || caller.deviceKind !== 'agent') return out;
   const audit: AuditEntryEvent[] = [];
   const seats: SeatPilotEvent[] = [];
   for (const e of inserted) {
+    if (e.device_id !== caller.deviceId) continue;
     if (e.type === 'audit.entry') audit.push(e);
     else if (e.type === 'guest.added' || e.type === 'seat.changed') seats.push(e);
   }
@@ -68,15 +80,27 @@ export async function applyVenueDecisions(q: Queryable, caller: Caller, inserted
   if (seats.length) {
     await q.query('SELECT guestlist.lock_venue($1)', [caller.venueId]);
     const ctx = new VenueContext(q, caller);
+    // A move of a walk-in whose guest.added comes later in the batch waits for it (the hub made them in that order).
+    const addedLater = new Map<string, number>();
+    for (const e of seats) if (e.type === 'guest.added') addedLater.set(e.payload.guest_id, (addedLater.get(e.payload.guest_id) ?? 0) + 1);
+    const waiting = new Map<string, SeatChangedEvent[]>();
     for (const e of seats) {
-      if (e.type === 'guest.added') await addWalkIn(ctx, e.event_id, e.occurred_at, e.payload, out);
-      else if (e.type === 'seat.changed') await changeSeat(ctx, e, e.payload, out);
+      if (e.type === 'guest.added') {
+        const left = (addedLater.get(e.payload.guest_id) ?? 1) - 1;
+        if (left > 0) addedLater.set(e.payload.guest_id, left);
+        else addedLater.delete(e.payload.guest_id);
+        await addWalkIn(ctx, e.event_id, e.occurred_at, e.payload, out);
+        for (const m of waiting.get(e.payload.guest_id) ?? []) await changeSeat(ctx, m, m.payload, out, new Map());
+        waiting.delete(e.payload.guest_id);
+      } else if (e.type === 'seat.changed') {
+        await changeSeat(ctx, e, e.payload, out, addedLater, waiting);
+      }
     }
   }
   return out;
 }
 
-/** The ingest hook (chained after metering in cloud-sync/app.ts); `onResult` hears of batches that applied or skipped any. */
+/** The ingest hook (chained before metering in cloud-sync/app.ts); `onResult` hears of batches that applied or skipped any. */
 export function venueDecisionsHook(onResult?: (caller: Caller, r: VenueDecisionsResult) => void): BatchHook {
   return async (q, caller, inserted) => {
     if (!hasVenueDecisions(inserted)) return;
@@ -156,24 +180,38 @@ async function occasionOf(ctx: VenueContext, occurredAt: string, named: string |
   return pickOccasion(occasions, Date.parse(occurredAt), null)?.id ?? null;
 }
 
+/** The side of a walk-in as the venue decided it, for a conflict row. */
+const walkInSide = (p: GuestAddedPayload): Side => ({ value: p.table_id, hlc: p.hlc ?? null, source: 'hub', actor: `${p.door_id} (${p.by_role})` });
+
+/**
+ * A cloud HLC just after `seen` (the cloud's answer to a venue decision it could not take): later than the venue's, so
+ * the hub drops its pending decision for it, yet before any decision the venue made after it (those still win).
+ */
+const answerHlc = (...seen: (string | null)[]): string => nextHlc(seen.some((h) => h !== null) ? 0 : Date.now(), 'cloud', ...seen);
+
 async function addWalkIn(ctx: VenueContext, eventId: string, occurredAt: string, p: GuestAddedPayload, out: VenueDecisionsResult): Promise<void> {
   const { q, caller } = ctx;
   const occasionId = await occasionOf(ctx, occurredAt, p.occasion_id);
   if (occasionId === null) {
     out.skipped.push({ event_id: eventId, type: 'guest.added', guest_id: p.guest_id, reason: 'no_occasion' });
+    // Not silently dropped: the planner sees the walk-in the cloud has no night for (the guest is not in its list).
+    await recordConflict(ctx, eventId, p.guest_id, 'table', { value: null, hlc: null, source: 'cloud', actor: null }, walkInSide(p), out);
     return;
   }
-  const tableId = p.table_id !== null && (await ctx.tableIsLive(p.table_id)) ? p.table_id : null;
+  const tableLive = p.table_id === null || (await ctx.tableIsLive(p.table_id));
   const hlc = p.hlc ?? null;
+  // A table the cloud no longer has: the walk-in is seated at none, with a cloud HLC after the venue's (the hub takes it).
+  const tableHlc = tableLive ? hlc : answerHlc(hlc);
   // The id was made at the venue: the walk-in may already be here (sent again under another event, or added by hand).
   const added = await q.query(
     `INSERT INTO guestlist.guests (id, tenant_id, venue_id, occasion_id, name, party_size, table_id, table_hlc, party_hlc, origin)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 'venue')
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'venue')
      ON CONFLICT DO NOTHING RETURNING id`,
-    [p.guest_id, caller.tenantId, caller.venueId, occasionId, p.name, p.party_size, tableId, hlc],
+    [p.guest_id, caller.tenantId, caller.venueId, occasionId, p.name, p.party_size, tableLive ? p.table_id : null, tableHlc, hlc],
   );
   if (added.length) {
     out.guests_added.push(p.guest_id);
+    if (!tableLive) await recordConflict(ctx, eventId, p.guest_id, 'table', { value: null, hlc: tableHlc, source: 'cloud', actor: null }, walkInSide(p), out);
     return;
   }
   const existing = await q.query('SELECT 1 FROM guestlist.guests WHERE id = $1 AND tenant_id = $2 AND venue_id = $3', [p.guest_id, caller.tenantId, caller.venueId]);
@@ -188,7 +226,11 @@ interface Side {
   actor: string | null;
 }
 
-async function changeSeat(ctx: VenueContext, e: SeatPilotEvent, p: SeatChangedPayload, out: VenueDecisionsResult): Promise<void> {
+async function changeSeat(
+  ctx: VenueContext, e: SeatChangedEvent, p: SeatChangedPayload, out: VenueDecisionsResult,
+  /** Guests whose guest.added is still to come in this batch. */
+  addedLater: ReadonlyMap<string, number>, waiting?: Map<string, SeatChangedEvent[]>,
+): Promise<void> {
   const { q, caller } = ctx;
   if (p.source !== 'hub') {
     out.skipped.push({ event_id: e.event_id, type: 'seat.changed', guest_id: p.guest_id, reason: 'cloud_decision' });
@@ -200,12 +242,24 @@ async function changeSeat(ctx: VenueContext, e: SeatPilotEvent, p: SeatChangedPa
     [p.guest_id, caller.tenantId, caller.venueId],
   );
   const current = rows[0];
-  if (!current) {
-    out.skipped.push({ event_id: e.event_id, type: 'seat.changed', guest_id: p.guest_id, reason: 'unknown_guest' });
-    return;
-  }
   const hlc = p.hlc ?? null;
   const actor = `${e.device_id} (${p.by_role})`;
+  if (!current) {
+    if (waiting && addedLater.has(p.guest_id)) {
+      waiting.set(p.guest_id, [...(waiting.get(p.guest_id) ?? []), e]);
+      return;
+    }
+    out.skipped.push({ event_id: e.event_id, type: 'seat.changed', guest_id: p.guest_id, reason: 'unknown_guest' });
+    // A move of a walk-in the cloud could not add (no night for it): shown beside the walk-in's own row.
+    if (await walkInRefused(ctx, p.guest_id)) {
+      const cloud: Side = { value: null, hlc: null, source: 'cloud', actor: null };
+      if (p.to_table_id !== p.from_table_id) await recordConflict(ctx, e.event_id, p.guest_id, 'table', cloud, { value: p.to_table_id, hlc, source: p.source, actor }, out);
+      if (p.party_size !== undefined && p.party_size !== p.from_party_size) {
+        await recordConflict(ctx, e.event_id, p.guest_id, 'party', cloud, { value: String(p.party_size), hlc, source: p.source, actor }, out);
+      }
+    }
+    return;
+  }
   // A +1 keeps the table (to = from): it decides the party only, never the table.
   if (p.to_table_id !== p.from_table_id) {
     await decideField(ctx, e.event_id, p.guest_id, 'table', {
@@ -238,15 +292,22 @@ const COLUMNS: Record<SeatField, { value: string; hlc: string; cast: string }> =
 
 async function decideField(ctx: VenueContext, eventId: string, guestId: string, field: SeatField, d: FieldDecision, out: VenueDecisionsResult): Promise<void> {
   const { q, caller } = ctx;
-  const concurrent = d.from !== undefined && d.from !== d.current;
   // Neither side stamped (decisions from before HLCs): a tie, which the venue wins.
   const wins = d.hlc === null && d.currentHlc === null ? true : hlcWins(d.hlc, d.currentHlc);
+  const concurrent = d.from !== undefined && d.from !== d.current && !(wins && (await followsOwnDecision(ctx, guestId, field, d)));
   const sameOutcome = d.to === d.current;
+  const c = COLUMNS[field];
   if (wins && field === 'table' && d.to !== null && !sameOutcome && !(await ctx.tableIsLive(d.to))) {
     out.skipped.push({ event_id: eventId, type: 'seat.changed', guest_id: guestId, reason: 'unknown_table' });
+    // The cloud's table stays, answered with a cloud HLC after both (the hub drops its pending move and takes it).
+    const stamped = await q.query<{ hlc: string }>(
+      `UPDATE guestlist.guests SET ${c.hlc} = $4 WHERE id = $1 AND tenant_id = $2 AND venue_id = $3 RETURNING ${c.hlc} AS hlc`,
+      [guestId, caller.tenantId, caller.venueId, answerHlc(d.currentHlc, d.hlc)],
+    );
+    const cloud: Side = { value: d.current, hlc: stamped[0]?.hlc ?? null, source: 'cloud', actor: null };
+    await recordConflict(ctx, eventId, guestId, field, cloud, { value: d.to, hlc: d.hlc, source: d.source, actor: d.actor }, out);
     return;
   }
-  const c = COLUMNS[field];
   if (wins && (!sameOutcome || d.hlc !== d.currentHlc)) {
     // The HLC set here, so the trigger guests_seat_hlc does not stamp a cloud one; an unstamped venue decision gets a
     // venue HLC from now. Also for the same outcome: the hub drops its pending decision once the cloud's HLC is its own.
@@ -262,6 +323,12 @@ async function decideField(ctx: VenueContext, eventId: string, guestId: string, 
   const venue: Side = { value: d.to, hlc: d.hlc, source: d.source, actor: d.actor };
   const cloud: Side = { value: d.current, hlc: d.currentHlc, ...(await currentDecider(q, caller, guestId, d.currentHlc)) };
   const [winner, loser] = wins ? [venue, cloud] : [cloud, venue];
+  await recordConflict(ctx, eventId, guestId, field, winner, loser, out);
+}
+
+/** A seat_conflicts row (one per event and field: the same event again adds none). */
+async function recordConflict(ctx: VenueContext, eventId: string, guestId: string, field: SeatField, winner: Side, loser: Side, out: VenueDecisionsResult): Promise<void> {
+  const { q, caller } = ctx;
   const rows = await q.query(
     `INSERT INTO guestlist.seat_conflicts (tenant_id, venue_id, guest_id, field, winner_value, winner_hlc, winner_source, winner_actor,
                                            loser_value, loser_hlc, loser_source, loser_actor, event_id)
@@ -270,6 +337,34 @@ async function decideField(ctx: VenueContext, eventId: string, guestId: string, 
     [caller.tenantId, caller.venueId, guestId, field, winner.value, winner.hlc, winner.source, winner.actor, loser.value, loser.hlc, loser.source, loser.actor, eventId],
   );
   out.conflicts += rows.length;
+}
+
+/**
+ * Whether the venue decided from a value it set itself earlier, which the cloud holds differently only because it
+ * answered that decision (a walk-in's table or a move's table it no longer has): the venue's next decision follows its
+ * own, so it is sequential, not concurrent with the cloud's answer. Also when the cloud's current decision is the
+ * venue's own with an earlier HLC: one hub, one clock, it knew its own decision.
+ */
+async function followsOwnDecision(ctx: VenueContext, guestId: string, field: SeatField, d: FieldDecision): Promise<boolean> {
+  if (d.currentHlc !== null && d.currentHlc.endsWith('.v')) return true;
+  if (d.currentHlc === null || d.from === undefined) return false;
+  const rows = await ctx.q.query(
+    `SELECT 1 FROM guestlist.seat_conflicts
+      WHERE venue_id = $1 AND guest_id = $2 AND field = $3 AND winner_source = 'cloud' AND loser_source = 'hub'
+        AND winner_hlc = $4 AND loser_value IS NOT DISTINCT FROM $5 LIMIT 1`,
+    [ctx.caller.venueId, guestId, field, d.currentHlc, d.from],
+  );
+  return rows.length > 0;
+}
+
+/** Whether a walk-in of this id was refused here for want of a night (its conflict row, written by addWalkIn). */
+async function walkInRefused(ctx: VenueContext, guestId: string): Promise<boolean> {
+  const rows = await ctx.q.query(
+    `SELECT 1 FROM guestlist.seat_conflicts
+      WHERE venue_id = $1 AND guest_id = $2 AND field = 'table' AND winner_source = 'cloud' AND winner_hlc IS NULL AND winner_value IS NULL LIMIT 1`,
+    [ctx.caller.venueId, guestId],
+  );
+  return rows.length > 0;
 }
 
 /**
