@@ -12,6 +12,7 @@ import { issuePairCode } from '../cloud-sync/pairing';
 import { loadAgentConfig } from '../edge-agent/config';
 import { AgentPairing } from '../edge-agent/pairing';
 import { AgentStore } from '../edge-agent/store';
+import { HubAudit } from '../edge-agent/audit-log';
 import { SecretBox } from '../node-kit/secret-box';
 import { startAgent, type RunningAgent } from '../edge-agent/runtime';
 import { SimulatedHidBackend } from '../hardware/simulated';
@@ -238,6 +239,13 @@ describe('seatpilot doctor on an agent box', () => {
     // Without a cloud the same old events are simply kept: not a fault.
     writeFileSync(join(dir, 'agent.json'), JSON.stringify({ ...agentConfig, cloud: undefined, database: file }));
     expect(formatReport(await runDoctor({ configDir: dir }))).toMatch(/^OK {3}agent backlog: 1 event kept locally \(no cloud configured\)$/m);
+
+    // The hub's audit entries not yet carried up wait in the same push: an entry from 30 min ago is the oldest.
+    const again = openStore(file);
+    again.db.transaction(() => new HubAudit(again.db, agentConfig.venue_id as string).append({ deviceId: null, actor: 'cli:test', role: 'cli', action: 'tablet.pair', entity: 'tablet', at: new Date(Date.now() - 30 * 60_000).toISOString() }))();
+    again.db.close();
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify({ ...agentConfig, database: file }));
+    expect(formatReport(await runDoctor({ configDir: dir }))).toMatch(/^FAIL agent backlog: 2 events waiting for the cloud, oldest 30 min/m);
 
     await db.query(`UPDATE seatpilot.device_keys SET status = 'revoked' WHERE key_id = $1`, [keyId]);
     try {

@@ -331,8 +331,24 @@ function checkQueues(setup: BoxSetup, nowMs: number, out: CheckResult[]): void {
   }
 }
 
+/** The hub's audit entries not yet carried up (venue migration 0011's audit_carry); none on an older file. */
+function auditBacklog(db: Database.Database): { n: number; oldest: number | null } {
+  const has = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('audit_head', 'audit_carry')").pluck().get() as number;
+  if (has < 2) return { n: 0, oldest: null };
+  const row = db.prepare(`SELECT h.seq - c.seq AS n, (SELECT at FROM audit_log WHERE seq = c.seq + 1) AS first_at
+                            FROM audit_head h, audit_carry c WHERE h.id = 1 AND c.id = 1`).get() as { n: number; first_at: string | null } | undefined;
+  if (!row || row.n <= 0) return { n: 0, oldest: null };
+  return { n: row.n, oldest: row.first_at ? Date.parse(row.first_at) : null };
+}
+
 function checkBacklog(setup: BoxSetup, db: Database.Database, nowMs: number, out: CheckResult[]): void {
   const r = db.prepare("SELECT count(*) AS n, min(created_ms) AS oldest FROM outbox_events WHERE state = 'pending'").get() as { n: number; oldest: number | null };
+  if (setup.role === 'agent') {
+    // The hub's push also carries its audit entries above the carried mark (edge-agent/hub-outbox.ts): they wait too.
+    const audit = auditBacklog(db);
+    r.n += audit.n;
+    if (audit.oldest !== null) r.oldest = r.oldest === null ? audit.oldest : Math.min(r.oldest, audit.oldest);
+  }
   const dead = db.prepare("SELECT count(*) FROM outbox_events WHERE state = 'dead'").pluck().get() as number;
   const oldestS = r.oldest === null ? 0 : Math.max(0, (nowMs - r.oldest) / 1000);
   const to = setup.role === 'agent' ? 'the cloud' : 'the hub';
