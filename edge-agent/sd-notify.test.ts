@@ -1,45 +1,18 @@
-// sd_notify through systemd-notify, received on a real unix datagram socket (a python3 listener stands in for systemd,
-// which Node cannot play: it has no unix datagram sockets). Also the agent CLI itself: READY=1, then WATCHDOG=1 pings.
+// sd_notify through systemd-notify, received on a real unix datagram socket (tests/notify-socket.ts: a python3 listener
+// stands in for systemd, which Node cannot play: it has no unix datagram sockets). Also the agent CLI itself: READY=1, then WATCHDOG=1 pings.
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SdNotify } from './sd-notify';
 import { exited, startCli } from '../tests/cli-run';
+import { notifySocket } from '../tests/notify-socket';
 import { requireTool } from '../tests/tools';
 import { waitFor } from '../tests/wait';
 
 // Both are needed: under CI=true a missing one fails the file (tests/tools.ts), elsewhere the suite skips.
 const haveTools = [requireTool('python3', 'python3'), requireTool('systemd-notify', 'systemd')].every(Boolean);
-
-const LISTENER = `
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-print("listening", flush=True)
-while True:
-    data = s.recv(4096)
-    for line in data.decode().split("\\n"):
-        if line: print(line, flush=True)
-`;
-
-/** A NOTIFY_SOCKET listener: every line received, in order. */
-async function notifySocket(): Promise<{ path: string; lines: string[]; child: ChildProcess }> {
-  const dir = mkdtempSync(join(tmpdir(), 'sp-notify-'));
-  const path = join(dir, 'notify.sock');
-  const child = spawn('python3', ['-c', LISTENER, path], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const parts = buf.split('\n');
-    buf = parts.pop() ?? '';
-    lines.push(...parts);
-  });
-  await waitFor('the notify listener', () => lines.includes('listening'));
-  return { path, lines, child };
-}
 
 const children: ChildProcess[] = [];
 afterEach(() => {
