@@ -429,6 +429,11 @@ async function run(): Promise<Record<string, unknown>> {
     `SELECT (SELECT count(*)::int FROM seatpilot.devices) AS devices,
             (SELECT count(DISTINCT device_id)::int FROM telemetry.events_raw WHERE type = 'device.heartbeat') AS seen,
             (SELECT count(*)::int FROM telemetry.events_raw) AS events`);
+  // What grows with venues, per event stored (the README's sizing).
+  const [sizes] = await db.query<{ raw: string; ids: string; nonces: string; nonce_rows: number }>(
+    `SELECT (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('telemetry.events_raw'))::text AS raw,
+            pg_total_relation_size('telemetry.event_ids')::text AS ids, pg_total_relation_size('telemetry.nonces')::text AS nonces,
+            (SELECT count(*)::int FROM telemetry.nonces) AS nonce_rows`);
   const fleet = await timedGet(`${bases[0]}/admin/fleet`, ADMIN_TOKEN, 5);
   if (fleet.status !== 200) throw new Error(`/admin/fleet answered ${fleet.status}`);
   const scrape = await timedGet(`${bases[0]}/metrics`, METRICS_TOKEN, 3);
@@ -492,6 +497,12 @@ async function run(): Promise<Record<string, unknown>> {
       rest_of_box: r1(Math.max(0, boxS - cpu.replicas - cpu.nginx - cpu.postgres - selfS)), box_available: r1(cores * loadS), load_avg_1m_at_start: r1(load0) },
     postgres_cpu_ms_per_1000_events: r1((cpu.postgres * 1000 * 1000) / ackedInWindow),
     server_cpu_ms_per_1000_events: r1((serverCpuS * 1000 * 1000) / ackedInWindow),
+    storage: {
+      events: stored!.events,
+      events_raw_bytes_per_event: Math.round(Number(sizes!.raw) / stored!.events),
+      event_ids_bytes_per_event: Math.round(Number(sizes!.ids) / stored!.events),
+      nonces: sizes!.nonce_rows, nonces_bytes: Number(sizes!.nonces),
+    },
     fleet_page_ms: { p50: r1(fleetMs), max: r1(fleetSorted.at(-1) ?? 0), bytes: Buffer.byteLength(fleet.body), devices: stored!.devices },
     metrics: { series, scrape_ms_p50: r1(scrapeMs), scrape_ms_max: r1(scrapeSorted.at(-1) ?? 0), bytes: Buffer.byteLength(scrape.body) },
     headroom: {
