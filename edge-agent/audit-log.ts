@@ -1,7 +1,7 @@
 // The hub's audit (SQLite 0009): an append-only, hash-chained entry per change staff or devices make at the venue,
 // written inside the transaction of that change; and the check behind `seatpilot agent audit verify`.
 //
-// The chain is core's (core/audit/chain.ts), one per venue. A row maps onto its hashed fields as:
+// The chain is core's (core/audit/chain.ts), one per venue. A row maps onto its hashed fields (core/audit/hub-entry.ts) as:
 //   tenant_id = venue_id = the hub's venue, channel = role (the capacity the actor acted in: 'device' for a door's own
 //   decision, 'steward' / 'supervisor' for staff, 'cli' for the operator), actor_id = device_id, actor = actor,
 //   entity / entity_id / action / at / seq / prev_hash as stored, before / after the stored JSON (null when absent).
@@ -10,7 +10,8 @@
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import * as nodeCrypto from 'node:crypto';
 import { createHash } from 'node:crypto';
-import { verifyChain, GENESIS_HASH, type ChainBreakReason, type ChainedEntry, type ChainFields, type ChainLink } from '../core/audit/chain';
+import { verifyChain, GENESIS_HASH, type ChainBreakReason, type ChainedEntry, type ChainLink } from '../core/audit/chain';
+import { hubChainedEntry, type HubAuditRow } from '../core/audit/hub-entry';
 import type { AuditEntryPayload } from '../core/contract/contract';
 import { canonicalEntryText, storedValue } from './audit-canonical';
 import { uuidv7 } from '../core/contract/event-id';
@@ -30,26 +31,8 @@ export interface HubAuditChange {
   at?: string;
 }
 
-export interface AuditRow {
-  seq: number;
-  venue_id: string;
-  at: string;
-  device_id: string | null;
-  actor: string;
-  role: string;
-  action: string;
-  entity: string;
-  entity_id: string | null;
-  before_json: string | null;
-  after_json: string | null;
-  prev_hash: string;
-  hash: string;
-}
-
-const fieldsOf = (r: Omit<AuditRow, 'prev_hash' | 'hash'>, before: unknown, after: unknown): ChainFields => ({
-  seq: r.seq, tenant_id: r.venue_id, venue_id: r.venue_id, at: r.at, channel: r.role, actor_id: r.device_id, actor: r.actor,
-  action: r.action, entity: r.entity, entity_id: r.entity_id, before, after,
-});
+/** A stored entry (core/audit/hub-entry.ts: the row, and the chain fields it maps onto). */
+export type AuditRow = HubAuditRow;
 
 /**
  * The event id of the audit.entry carrying entry `seq` of `venueId`'s chain: a UUIDv7 whose time is the entry's own
@@ -196,10 +179,8 @@ export async function verifyHubAudit(db: SqliteDatabase): Promise<HubAuditState>
   const out = (b: HubAuditState['broken']): HubAuditState => ({ entries, state: b ? 'broken' : 'intact', broken: b });
   for (;;) {
     const rows = page.all(last ? last.seq : 0, PAGE) as AuditRow[];
-    const chained: ChainedEntry[] = rows.map((r) => ({
-      ...fieldsOf(r, r.before_json === null ? null : JSON.parse(r.before_json), r.after_json === null ? null : JSON.parse(r.after_json)),
-      id: r.seq, prev_hash: r.prev_hash, hash: r.hash,
-    }));
+    const chained: ChainedEntry[] = rows.map((r) =>
+      hubChainedEntry(r, r.before_json === null ? null : JSON.parse(r.before_json), r.after_json === null ? null : JSON.parse(r.after_json)));
     const result = await verifyChain(chained, link);
     entries += result.count;
     if (!result.ok) {

@@ -1,6 +1,7 @@
 // Checks a venue's hub audit chain as the cloud holds it (telemetry.venue_audit, carried up as audit.entry events):
 // core/audit/chain.ts verifyChain over the stored rows in seq order, with the fields the hub hashed
-// (edge-agent/audit-log.ts: tenant_id = venue_id = the venue, channel = role, actor_id = device_id).
+// (core/audit/hub-entry.ts, as the hub's edge-agent/audit-log.ts: tenant_id = venue_id = the venue, channel = role,
+// actor_id = device_id).
 //
 // The cloud has no head of a venue's chain: entries reach it with the push, so a gap is most often entries still on
 // their way (the WAN was down). A gap is `incomplete` (first_missing_seq names it) unless the cloud did receive the
@@ -8,6 +9,7 @@
 // `broken` at that seq. After a gap the entries are still checked among themselves, from the prev_hash of the first
 // one past it, so an altered entry further on is found whatever is missing before it.
 import { verifyChain, GENESIS_HASH, type ChainBreakReason, type ChainedEntry, type ChainLink } from '../../core/audit/chain';
+import { hubChainedEntry, type HubAuditRow } from '../../core/audit/hub-entry';
 import type { Queryable } from '../db';
 
 export type VenueAuditState = 'intact' | 'incomplete' | 'broken';
@@ -22,21 +24,8 @@ export interface VenueAuditVerdict {
   broken: { seq: number; at: string | null; action: string | null; reason: ChainBreakReason } | null;
 }
 
-interface Row {
-  seq: number | string;
-  venue_id: string;
-  at: string;
-  device_id: string | null;
-  actor: string;
-  role: string;
-  action: string;
-  entity: string;
-  entity_id: string | null;
-  before_json: string | null;
-  after_json: string | null;
-  prev_hash: string;
-  hash: string;
-}
+/** A telemetry.venue_audit row: the hub's columns; seq may come back from Postgres as text (bigint). */
+type Row = Omit<HubAuditRow, 'seq'> & { seq: number | string };
 
 const PAGE = 1000;
 
@@ -55,11 +44,7 @@ function chained(r: Row): { entry: ChainedEntry; readable: boolean } {
   const after = parsed(r.after_json);
   const seq = Number(r.seq);
   return {
-    entry: {
-      id: seq, seq, tenant_id: r.venue_id, venue_id: r.venue_id, at: r.at, channel: r.role, actor_id: r.device_id, actor: r.actor,
-      action: r.action, entity: r.entity, entity_id: r.entity_id, before: before.ok ? before.value : null, after: after.ok ? after.value : null,
-      prev_hash: r.prev_hash, hash: r.hash,
-    },
+    entry: hubChainedEntry({ ...r, seq }, before.ok ? before.value : null, after.ok ? after.value : null),
     readable: before.ok && after.ok,
   };
 }
