@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ajv } from '../../core/contract/validate';
 import { GENESIS_HASH } from '../../core/audit/chain';
 import { AuditChainStateSchema, type AuditChainState } from '../../core/console/audit';
-import { CliError } from '../../node-kit/cli';
 import { loadMigrations, migratePostgres, migrationsDir } from '../../sql/migrate';
 import { runCli } from '../../tests/cli-run';
+import { cloudCliJson } from '../../tests/cloud-cli';
 import { backends, freshDatabase, type TestDatabase } from '../../tests/pg-backends';
 import { asUser, consoleTenant, type ConsoleTenant } from '../../tests/fixtures/console';
 import { buildApp, type CloudApp } from '../app';
@@ -48,20 +48,7 @@ describe.each(backends())('audit chain on %s', (backend) => {
     await q.exec('ALTER TABLE console.audit_log ENABLE TRIGGER audit_log_append_only');
   });
   /** `seatpilot cloud audit verify …` in this process: its JSON lines, and the CliError it ended with, if any. */
-  const verifyCli = async (args: string[]) => {
-    const lines: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((s: unknown) => void lines.push(String(s)));
-    let error: CliError | undefined;
-    try {
-      await cloudCommand(['audit', 'verify', ...args], t.db);
-    } catch (e) {
-      if (!(e instanceof CliError)) throw e;
-      error = e;
-    } finally {
-      log.mockRestore();
-    }
-    return { results: lines.map((l) => JSON.parse(l) as AuditChainState & { tenant_id: string }), error };
-  };
+  const verifyCli = (args: string[]) => cloudCliJson<AuditChainState & { tenant_id: string }>(t.db, ['audit', 'verify', ...args]);
 
   it('chains the console\'s and the CLI\'s entries of a tenant in one gapless chain, and says so', async () => {
     const a = await consoleTenant(t.db, 'Alpha');

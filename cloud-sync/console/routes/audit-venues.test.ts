@@ -2,11 +2,11 @@
 // app on PGlite and on the real PostgreSQL: intact, incomplete (entries still on their way) with the first missing
 // one, broken naming the entry; another tenant sees only its own venues. Rows are written as the owner, as the
 // cloud's ingest of audit.entry would (telemetry.venue_audit).
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VenueAuditChainListSchema, type VenueAuditChainList } from '../../../core/console/desk';
 import { ajv } from '../../../core/contract/validate';
-import { CliError } from '../../../node-kit/cli';
 import { runCli } from '../../../tests/cli-run';
+import { cloudCliJson } from '../../../tests/cloud-cli';
 import type { CloudApp } from '../../app';
 import { cloudCommand } from '../../cli';
 import { backends, type TestDatabase } from '../../../tests/pg-backends';
@@ -54,20 +54,7 @@ describe.each(backends())('venue audit chains in the console on %s', (backend) =
   });
 
   /** `seatpilot cloud audit verify --venue …` in this process: its JSON line, and the CliError it ended with, if any. */
-  const verifyCli = async (args: string[]) => {
-    const lines: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((s: unknown) => void lines.push(String(s)));
-    let error: CliError | undefined;
-    try {
-      await cloudCommand(['audit', 'verify', ...args], t.db);
-    } catch (e) {
-      if (!(e instanceof CliError)) throw e;
-      error = e;
-    } finally {
-      log.mockRestore();
-    }
-    return { results: lines.map((l) => JSON.parse(l) as Record<string, unknown>), error };
-  };
+  const verifyCli = (args: string[]) => cloudCliJson(t.db, ['audit', 'verify', ...args]);
 
   it('seatpilot cloud audit verify --venue: one JSON line, exit 0 when intact, exit 1 naming the broken entry', async () => {
     const ok = await verifyCli(['--venue', A.venueId]);
