@@ -22,7 +22,7 @@ export interface HubOutboxOptions {
 }
 
 export class HubOutbox implements Outbox {
-  private readonly s: Record<'page' | 'mark' | 'head' | 'oldest' | 'carry' | 'dead', Statement>;
+  private readonly s: Record<'page' | 'mark' | 'head' | 'oldest' | 'carry' | 'dead' | 'dropPending', Statement>;
   private readonly clock: () => number;
   /** The carried mark as stored (read once; this process is its only writer). */
   private mark: number | null = null;
@@ -48,6 +48,9 @@ export class HubOutbox implements Outbox {
       // Forward only: a second process on the same file (a CLI) can never move it back.
       carry: p('UPDATE audit_carry SET seq = ? WHERE id = 1 AND seq < ?'),
       dead: p('UPDATE audit_carry SET dead = dead + 1, last_dead = ? WHERE id = 1'),
+      // The desk's pending decisions (venue migration 0011) carried by an outbox row now dead.
+      dropPending: p(`DELETE FROM desk_pending WHERE event_id IN (
+                        SELECT event_id FROM outbox WHERE id = ? AND state = 'dead' AND type IN ('seat.changed', 'guest.added'))`),
     };
   }
 
@@ -97,7 +100,15 @@ export class HubOutbox implements Outbox {
   }
 
   markDead(id: number, reason: string): void {
-    if (id <= AUDIT_ID_BASE) return this.events.markDead(id, reason);
+    if (id <= AUDIT_ID_BASE) {
+      // A desk decision the cloud refused for good will never be answered by a cloud guest change: its pending rows
+      // would keep the hub's value over the cloud's forever. They end with it, so the cloud's next change decides.
+      this.db.transaction(() => {
+        this.events.markDead(id, reason);
+        if (id > 0) this.s.dropPending.run(id);
+      })();
+      return;
+    }
     // Refused for good (the cloud would refuse it again): not offered again, counted and kept by its reason. The
     // cloud's chain then says incomplete from this seq, which is what it is.
     const seq = id - AUDIT_ID_BASE;

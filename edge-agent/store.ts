@@ -295,12 +295,18 @@ export class AgentStore implements RelayingStore, SyncStore {
     return out;
   }
 
-  /** Per field with a pending desk decision: the cloud's value ends it when it is ours or later, else ours stays. */
+  /**
+   * Per field with a pending desk decision: the cloud's value ends it when it is ours or later, else ours stays.
+   * A guest change without the field's HLC at all (undefined, not null) comes from a cloud that does not know the
+   * guest_desk feature: it can never answer our decision, so it ends the pending row too (the cloud is then the only
+   * authority); null is a cloud that knows the feature and never stamped the field, older than any decision.
+   */
   private mergePending(g: SyncGuest): void {
     const rows = this.s.pendingOf!.all(g.id) as { field: 'table' | 'party'; value: string | null; hlc: string }[];
     for (const p of rows) {
-      const cloudHlc = (p.field === 'table' ? g.table_hlc : g.party_hlc) ?? null;
-      if (cloudHlc === p.hlc || hlcWins(cloudHlc, p.hlc)) this.s.dropPending!.run(g.id, p.field);
+      const sent = p.field === 'table' ? g.table_hlc : g.party_hlc;
+      const cloudHlc = sent ?? null;
+      if (sent === undefined || cloudHlc === p.hlc || hlcWins(cloudHlc, p.hlc)) this.s.dropPending!.run(g.id, p.field);
       else if (p.field === 'table') this.s.keepPendingTable!.run(p.value, p.hlc, g.id);
       else this.s.keepPendingParty!.run(Number(p.value), p.hlc, g.id);
     }

@@ -55,6 +55,7 @@ const DESK_REFUSALS: Record<DeskErrorCode, string> = {
   needs_unmet: 'That table lacks what the party needs: pick another table.',
   nothing_to_revert: 'This guest has no check-in to undo.',
   no_occasion: 'No event is under way at the venue now: walk-ins are added to the event under way.',
+  request_reused: 'The venue hub had this request id for another request: nothing was done. Start again from the screen.',
   bad_request: 'The venue hub refused this request',
 };
 const isDeskCode = (code: string): code is DeskErrorCode => (DESK_ERROR_CODES as readonly string[]).includes(code);

@@ -152,9 +152,10 @@ export type RevertResult = Static<typeof RevertResultSchema>;
  * What a desk call may answer besides success (the `error` of the 4xx body, the `code` of an IPC error):
  * supervisor_required 403, not_found 404 (guest or table), table_full 409 (the table has fewer free seats than the
  * party), needs_unmet 409, nothing_to_revert 409 (the guest has no check-in to undo), no_occasion 409 (no occasion
- * under way at the venue), bad_request 400.
+ * under way at the venue), request_reused 409 (this request_id was already used for another request: a retry must
+ * carry the same fields), bad_request 400.
  */
-export const DESK_ERROR_CODES = ['supervisor_required', 'not_found', 'table_full', 'needs_unmet', 'nothing_to_revert', 'no_occasion', 'bad_request'] as const;
+export const DESK_ERROR_CODES = ['supervisor_required', 'not_found', 'table_full', 'needs_unmet', 'nothing_to_revert', 'no_occasion', 'request_reused', 'bad_request'] as const;
 export type DeskErrorCode = (typeof DESK_ERROR_CODES)[number];
 
 export const DESK_ERROR_STATUS: Record<DeskErrorCode, number> = {
@@ -164,6 +165,7 @@ export const DESK_ERROR_STATUS: Record<DeskErrorCode, number> = {
   needs_unmet: 409,
   nothing_to_revert: 409,
   no_occasion: 409,
+  request_reused: 409,
   bad_request: 400,
 };
 

@@ -193,4 +193,31 @@ describe('the desk over the hub’s signed routes, to every door', () => {
     now += 60_000;
     expect(a.svc.scan('TICKET-GIL', { kind: 'barcode' })).toMatchObject({ outcome: 'admit', guest: { id: 'g_gil' } });
   });
+
+  it('client text that cannot be stored (NUL, a lone surrogate) is 400 bad_request, never 500; a reused request id 409', async () => {
+    const guests = () => agent.store.db.prepare("SELECT count(*) FROM guests WHERE origin = 'venue'").pluck().get();
+    const before = guests();
+    for (const name of ['Nul\u0000Name', 'Lone \ud800 half']) {
+      const r = await post(a, '/v1/desk/walk-ins', { request_id: randomUUID(), name, party_size: 1, table_id: null, by_role: 'steward', door_id: 'door_a' });
+      expect(r.status, JSON.stringify(r.body)).toBe(400);
+      expect(r.body).toEqual({ error: 'bad_request', message: expect.stringContaining('name') });
+    }
+    expect(guests()).toBe(before);
+    const w = await post(a, '/v1/desk/walk-ins', { request_id: randomUUID(), name: 'Nora Nunes', party_size: 1, table_id: null, by_role: 'steward', door_id: 'door_a' });
+    expect(w.status).toBe(201);
+    const guestId = (w.body as WalkInResult).guest.id;
+    const bad = await post(a, '/v1/desk/reverts', { request_id: randomUUID(), guest_id: guestId, reason: 'typo \udc00', by_role: 'supervisor', door_id: 'door_a' });
+    expect(bad.status, JSON.stringify(bad.body)).toBe(400);
+    expect(bad.body).toEqual({ error: 'bad_request', message: expect.stringContaining('reason') });
+    const door = await post(a, '/v1/desk/walk-ins', { request_id: randomUUID(), name: 'Door Bad', party_size: 1, table_id: null, by_role: 'steward', door_id: 'door\u0000a' });
+    expect(door.status).toBe(400);
+
+    const id = randomUUID();
+    expect((await post(a, '/v1/desk/moves', { request_id: id, guest_id: guestId, party_size: 2, by_role: 'steward', door_id: 'door_a' })).status).toBe(200);
+    const reused = await post(a, '/v1/desk/moves', { request_id: id, guest_id: 'g_gil', party_size: 2, by_role: 'steward', door_id: 'door_a' });
+    expect(reused.status).toBe(409);
+    expect(reused.body).toEqual({ error: 'request_reused', message: expect.stringContaining('another request') });
+    // Past the steward's limit (3 at this hub) a +2 needs a supervisor.
+    expect(await staffError(moveGuest(a.http, { request_id: randomUUID(), guest_id: guestId, party_size: 4, by_role: 'steward', door_id: 'door_a' }))).toBe('403 supervisor_required');
+  });
 });

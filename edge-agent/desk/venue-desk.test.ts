@@ -154,7 +154,7 @@ describe('walk-in', () => {
     expect(again).toEqual({ ...first, created: false });
     expect(db.prepare("SELECT count(*) FROM guests WHERE origin = 'venue'").pluck().get()).toBe(1);
     expect(outboxOf('guest.added')).toHaveLength(1);
-    expect(refusal(() => desk.move({ request_id: req.request_id, guest_id: 'g_ana', party_size: 3 }, steward))).toBe('400 bad_request');
+    expect(refusal(() => desk.move({ request_id: req.request_id, guest_id: 'g_ana', party_size: 3 }, steward))).toBe('409 request_reused');
   });
 
   it('roles and room: more than the steward limit needs a supervisor; a full or unknown table is refused', () => {
@@ -170,6 +170,8 @@ describe('walk-in', () => {
 
 describe('moves and party changes', () => {
   it('a move needs a supervisor; a party change does not; both queue seat.changed and feed the hub row with door versions', () => {
+    // Stewards here may seat parties of up to 8: Cat's 6 → 7 is theirs to make.
+    desk = new VenueDesk(store, { deviceId: 'dev_hub', venueId: VENUE, clock: () => now, stewardWalkInMax: 8 });
     expect(refusal(() => desk.move({ request_id: randomUUID(), guest_id: 'g_cat', to_table_id: 't1' }, steward))).toBe('403 supervisor_required');
     const plus = desk.move({ request_id: randomUUID(), guest_id: 'g_cat', party_size: 7 }, steward);
     expect(plus).toMatchObject({ from_table_id: 't3', from_party_size: 6, guest: { table_id: 't3', party_size: 7 }, created: true });
@@ -193,7 +195,7 @@ describe('moves and party changes', () => {
 
   it('refuses a full table, an unknown guest or table; nothing changed gives no event; a repeat is done once', () => {
     expect(refusal(() => desk.move({ request_id: randomUUID(), guest_id: 'g_ana', to_table_id: 't2' }, supervisor))).toBe('409 table_full');
-    expect(refusal(() => desk.move({ request_id: randomUUID(), guest_id: 'g_ben', party_size: 5 }, steward))).toBe('409 table_full');
+    expect(refusal(() => desk.move({ request_id: randomUUID(), guest_id: 'g_ben', party_size: 5 }, supervisor))).toBe('409 table_full');
     // A smaller party always fits where it sits.
     expect(desk.move({ request_id: randomUUID(), guest_id: 'g_ben', party_size: 3 }, steward).event_id).not.toBeNull();
     expect(refusal(() => desk.move({ request_id: randomUUID(), guest_id: 'nobody', party_size: 2 }, steward))).toBe('404 not_found');
@@ -255,7 +257,7 @@ describe('the cloud page after a desk decision: the pending merge and door versi
   });
 
   it('a cloud change older than the door version gets a version past it; a stale one is not fed; tombstones too', () => {
-    desk.move({ request_id: randomUUID(), guest_id: 'g_cat', party_size: 7 }, steward);
+    desk.move({ request_id: randomUUID(), guest_id: 'g_cat', party_size: 7 }, supervisor);
     desk.move({ request_id: randomUUID(), guest_id: 'g_cat', party_size: 6 }, steward);
     expect(guestRow('g_cat')).toMatchObject({ door_version: 9, version: 7 });
     // The cloud's next version (8) is below what the doors hold (9): fed as 10.
@@ -276,5 +278,127 @@ describe('the cloud page after a desk decision: the pending merge and door versi
     const text = JSON.stringify(feed());
     for (const field of ['table_hlc', 'party_hlc', '"tags"', '"meal"', '"notes"']) expect(text).not.toContain(field);
     expect(db.prepare('SELECT tags_json, meal, notes FROM guests WHERE id = ?').get('g_cat')).toEqual({ tags_json: '["vip"]', meal: 'vegan', notes: 'window' });
+  });
+});
+
+describe('review fixes: pending decisions that could never end, the steward limit on +1s, reused request ids, a deleted table', () => {
+  const cloudCat = (version: number, over: Partial<Parameters<typeof guestChange>[1]>) =>
+    guestChange(version, { id: 'g_cat', name: 'Cat Costa', table_id: 't3', party_size: 6, ...over });
+  const itemOf = (push: HubOutbox, eventId: string) => push.pending(1000).find((i) => i.event.event_id === eventId)!;
+
+  it('a seat.changed or guest.added the cloud dead-letters ends the pending rows it carries; the cloud then decides', () => {
+    const push = new HubOutbox(db, store.outbox, { venueId: VENUE, deviceId: 'dev_hub', clock: () => now });
+    const move = desk.move({ request_id: randomUUID(), guest_id: 'g_cat', to_table_id: 't1', party_size: 5 }, supervisor);
+    const walkIn = desk.addWalkIn({ request_id: randomUUID(), name: 'Gus Gil', party_size: 2, table_id: 't3' }, steward);
+    const other = desk.move({ request_id: randomUUID(), guest_id: 'g_ben', party_size: 3 }, steward);
+    expect(pending('g_cat')).toHaveLength(2);
+    push.markDead(itemOf(push, move.event_id!).id, 'invalid_payload: refused');
+    push.markDead(itemOf(push, walkIn.guest_event_id).id, 'invalid_payload: refused');
+    expect(pending('g_cat')).toEqual([]);
+    expect(pending(walkIn.guest.id)).toEqual([]);
+    // Another guest's decision, still on its way, keeps its row.
+    expect(pending('g_ben')).toEqual([expect.objectContaining({ field: 'party', value: '3', hlc: other.hlc })]);
+    // The cloud's next change of Cat (no HLC stamped: older than the dead decision) is the one that holds now.
+    store.applyCloudPage(page([cloudCat(20, { table_hlc: null, party_hlc: null })], 'c2'));
+    expect(guestRow('g_cat')).toMatchObject({ table_id: 't3', party_size: 6 });
+    expect(feed().filter((c) => c.kind === 'guest' && c.guest.id === 'g_cat').at(-1)).toMatchObject({ guest: { table_id: 't3', party_size: 6 } });
+  });
+
+  it('a dead event no longer carried by a pending row (a later decision replaced it) leaves that row', () => {
+    const push = new HubOutbox(db, store.outbox, { venueId: VENUE, deviceId: 'dev_hub', clock: () => now });
+    const first = desk.move({ request_id: randomUUID(), guest_id: 'g_cat', to_table_id: 't1' }, supervisor);
+    now += 1000;
+    const second = desk.move({ request_id: randomUUID(), guest_id: 'g_cat', to_table_id: 't3' }, supervisor);
+    push.markDead(itemOf(push, first.event_id!).id, 'invalid_payload: refused');
+    expect(pending('g_cat')).toEqual([{ field: 'table', value: 't3', hlc: second.hlc }]);
+  });
+
+  it('a cloud guest change without the HLC fields (a cloud without guest_desk) ends the pending rows; null keeps the rule', () => {
+    desk.move({ request_id: randomUUID(), guest_id: 'g_cat', to_table_id: 't1', party_size: 5 }, supervisor);
+    // null: the cloud knows the feature and never stamped the fields, so it has not answered: the hub's values stay.
+    store.applyCloudPage(page([cloudCat(20, { table_hlc: null, party_hlc: null })], 'c2'));
+    expect(guestRow('g_cat')).toMatchObject({ table_id: 't1', party_size: 5 });
+    expect(pending('g_cat')).toHaveLength(2);
+    // No fields at all: that cloud will never answer; it is the only authority.
+    const noDesk = cloudCat(21, {});
+    expect('table_hlc' in (noDesk as Extract<SyncChange, { kind: 'guest' }>).guest).toBe(false);
+    store.applyCloudPage(page([noDesk], 'c3'));
+    expect(pending('g_cat')).toEqual([]);
+    expect(guestRow('g_cat')).toMatchObject({ table_id: 't3', party_size: 6 });
+    expect(feed().filter((c) => c.kind === 'guest' && c.guest.id === 'g_cat').at(-1)).toMatchObject({ version: 21, guest: { table_id: 't3', party_size: 6 } });
+  });
+
+  it('a steward may not raise a party above the walk-in limit (4 + 2 = 6 needs a supervisor); lowering, or raising within it, is theirs', () => {
+    const w = desk.addWalkIn({ request_id: randomUUID(), name: 'Hana Hall', party_size: 4, table_id: 't1' }, steward);
+    expect(refusal(() => desk.move({ request_id: randomUUID(), guest_id: w.guest.id, party_size: 6 }, steward))).toBe('403 supervisor_required');
+    expect(guestRow(w.guest.id)).toMatchObject({ party_size: 4 });
+    expect(outboxOf('seat.changed')).toHaveLength(0);
+    expect(desk.move({ request_id: randomUUID(), guest_id: w.guest.id, party_size: 3 }, steward).guest.party_size).toBe(3);
+    expect(desk.move({ request_id: randomUUID(), guest_id: w.guest.id, party_size: 4 }, steward).guest.party_size).toBe(4);
+    const raised = { request_id: randomUUID(), guest_id: w.guest.id, party_size: 6 };
+    expect(desk.move(raised, supervisor).guest.party_size).toBe(6);
+    // Ana's 6 (the cloud's) is above the limit: a steward may still make it smaller, not bigger.
+    expect(desk.move({ request_id: randomUUID(), guest_id: 'g_ana', party_size: 5 }, steward).guest.party_size).toBe(5);
+    expect(refusal(() => desk.move({ request_id: randomUUID(), guest_id: 'g_ana', party_size: 6 }, steward))).toBe('403 supervisor_required');
+    // A supervisor's answer, replayed to a steward, is refused as the request would be.
+    expect(refusal(() => desk.move(raised, steward))).toBe('403 supervisor_required');
+    expect(desk.move(raised, supervisor).created).toBe(false);
+  });
+
+  it('a request id reused for another request is refused 409 request_reused and moves nobody', () => {
+    const id = randomUUID();
+    const first = desk.addWalkIn({ request_id: id, name: 'Ida Isla', party_size: 2, table_id: 't3' }, steward);
+    expect(refusal(() => desk.addWalkIn({ request_id: id, name: 'Jon Jara', party_size: 2, table_id: 't3' }, steward))).toBe('409 request_reused');
+    expect(refusal(() => desk.addWalkIn({ request_id: id, name: 'Ida Isla', party_size: 1, table_id: 't3' }, steward))).toBe('409 request_reused');
+    expect(refusal(() => desk.addWalkIn({ request_id: id, name: 'Ida Isla', party_size: 2, table_id: 't1' }, steward))).toBe('409 request_reused');
+    // The same request (the name as typed, trimmed alike) is a retry.
+    expect(desk.addWalkIn({ request_id: id, name: ' Ida Isla ', party_size: 2, table_id: 't3' }, steward)).toEqual({ ...first, created: false });
+    expect(db.prepare("SELECT name FROM guests WHERE origin = 'venue'").pluck().all()).toEqual(['Ida Isla']);
+
+    const moveId = randomUUID();
+    desk.move({ request_id: moveId, guest_id: 'g_cat', party_size: 4 }, steward);
+    expect(refusal(() => desk.move({ request_id: moveId, guest_id: 'g_ben', party_size: 4 }, steward))).toBe('409 request_reused');
+    expect(refusal(() => desk.move({ request_id: moveId, guest_id: 'g_cat', party_size: 3 }, steward))).toBe('409 request_reused');
+    // Naming the table it keeps is another request than leaving the table out.
+    expect(refusal(() => desk.move({ request_id: moveId, guest_id: 'g_cat', to_table_id: 't3', party_size: 4 }, steward))).toBe('409 request_reused');
+    expect(guestRow('g_ben')).toMatchObject({ party_size: 4 });
+    expect(guestRow('g_cat')).toMatchObject({ party_size: 4 });
+    expect(outboxOf('seat.changed')).toHaveLength(1);
+
+    const a = desk.addWalkIn({ request_id: randomUUID(), name: 'Kai Kent', party_size: 1, table_id: null }, steward);
+    const b = desk.addWalkIn({ request_id: randomUUID(), name: 'Lia Luz', party_size: 1, table_id: null }, steward);
+    const revertId = randomUUID();
+    desk.revertCheckin({ request_id: revertId, guest_id: a.guest.id, reason: 'wrong person' }, supervisor);
+    expect(refusal(() => desk.revertCheckin({ request_id: revertId, guest_id: b.guest.id, reason: 'wrong person' }, supervisor))).toBe('409 request_reused');
+    expect(db.prepare('SELECT reverted_by FROM checkins WHERE event_id = ?').pluck().get(b.checkin_event_id)).toBeNull();
+    // The role is checked before a stored answer is given back.
+    expect(refusal(() => desk.revertCheckin({ request_id: revertId, guest_id: a.guest.id, reason: 'wrong person' }, steward))).toBe('403 supervisor_required');
+    const bigId = randomUUID();
+    desk.addWalkIn({ request_id: bigId, name: 'Max Mar', party_size: 6, table_id: null }, supervisor);
+    expect(refusal(() => desk.addWalkIn({ request_id: bigId, name: 'Max Mar', party_size: 6, table_id: null }, steward))).toBe('403 supervisor_required');
+  });
+
+  it('refuses unstorable text (NUL, a lone surrogate) in a name or a reason as bad_request, before anything is written', () => {
+    for (const name of ['Nul\u0000Name', 'Lone \ud800 half', 'Tail \udc00']) {
+      expect(refusal(() => desk.addWalkIn({ request_id: randomUUID(), name, party_size: 1, table_id: null }, steward))).toBe('400 bad_request');
+    }
+    const w = desk.addWalkIn({ request_id: randomUUID(), name: 'Ola \u{1F600} Ortiz', party_size: 1, table_id: null }, steward);
+    expect(w.guest.name).toBe('Ola \u{1F600} Ortiz');
+    expect(refusal(() => desk.revertCheckin({ request_id: randomUUID(), guest_id: w.guest.id, reason: 'typo\u0000' }, supervisor))).toBe('400 bad_request');
+    expect(refusal(() => desk.revertCheckin({ request_id: randomUUID(), guest_id: w.guest.id, reason: 'half \ud83d' }, supervisor))).toBe('400 bad_request');
+    expect(refusal(() => desk.addWalkIn({ request_id: randomUUID(), name: 'Door', party_size: 1, table_id: null }, { ...steward, door_id: 'door\u0000' }))).toBe('400 bad_request');
+    expect(outboxOf('guest.added')).toHaveLength(1);
+    expect(outboxOf('checkin.reverted')).toHaveLength(0);
+  });
+
+  it('a +1 for a guest whose table was deleted at the hub is made (no table to count seats at), not 404', () => {
+    store.applyCloudPage(page([{ kind: 'tombstone', version: 40, entity: 'table', id: 't3' }], 'c2'));
+    expect(db.prepare('SELECT count(*) FROM tables WHERE id = ?').pluck().get('t3')).toBe(0);
+    expect(guestRow('g_cat')).toMatchObject({ table_id: 't3' });
+    const r = desk.move({ request_id: randomUUID(), guest_id: 'g_cat', party_size: 5 }, steward);
+    expect(r).toMatchObject({ guest: { table_id: 't3', table_label: null, party_size: 5 }, created: true });
+    expect(r.event_id).not.toBeNull();
+    // Moving to a table that is not there is still refused.
+    expect(refusal(() => desk.move({ request_id: randomUUID(), guest_id: 'g_ben', to_table_id: 't3' }, supervisor))).toBe('404 not_found');
   });
 });

@@ -5,7 +5,8 @@
 //
 // Each write is one better-sqlite3 transaction: the hub's guests row, its check-in row (as a door's check-in received
 // by the ingest: AgentStore.applyVenueEvent), the outbox events (validated against the contract), the doors' feed
-// change, the desk_pending rows and the audit entries; and the answer, kept by request_id, so a retry is done once.
+// change, the desk_pending rows and the audit entries; and the answer, kept by request_id with the request's key
+// fields, so a retry is done once and the same id sent with another request is refused (request_reused).
 import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { DeskActor, DeskErrorCode, DeskGuest, MoveRequest, MoveResult, RevertRequest, RevertResult, WalkInProposal, WalkInProposalRequest, WalkInRequest, WalkInResult } from '../../core/contract/desk';
@@ -13,7 +14,7 @@ import { DEFAULT_STEWARD_WALK_IN_MAX, DESK_ERROR_STATUS } from '../../core/contr
 import type { SeatPilotEvent } from '../../core/contract/contract';
 import { eventIdGenerator } from '../../core/contract/event-id';
 import { roleAllows } from '../../core/contract/staff';
-import { checkEvent } from '../../core/contract/validate';
+import { checkEvent, UNSTORABLE_ESCAPE } from '../../core/contract/validate';
 import { pickOccasion, type OccasionRule } from '../../core/checkin/decide';
 import { foldText, nameTokens } from '../../core/checkin/search-text';
 import { nextHlc } from '../../core/desk/hlc';
@@ -40,6 +41,27 @@ export interface VenueDeskOptions {
 }
 
 type RequestKind = 'walk_in' | 'move' | 'revert';
+
+/** What makes two desk requests the same request (desk_requests, venue migration 0011): a retry carries all of it. */
+interface RequestKey {
+  guest_id: string | null;
+  /** 1 when the request names a table (a walk-in; a move with to_table_id), 0 when it keeps the guest's. */
+  table_given: 0 | 1;
+  table_id: string | null;
+  party_size: number | null;
+  name: string | null;
+}
+
+/**
+ * Client text bound for an event must pass checkEvent's storable-text rule (core/contract/validate.ts: no NUL, no lone
+ * UTF-16 surrogate, which PostgreSQL's jsonb refuses). Checked before the transaction, so such text is the caller's
+ * 400 bad_request, never the desk's refusal to queue its own event (a 500).
+ */
+function requireStorable(text: string, what: string): void {
+  if (UNSTORABLE_ESCAPE.test(JSON.stringify(text))) {
+    throw new DeskError('bad_request', `The ${what} holds a character that cannot be stored (an invisible control character or a broken symbol): please type it again.`);
+  }
+}
 
 interface GuestRow {
   id: string;
@@ -105,8 +127,9 @@ export class VenueDesk {
                   ON CONFLICT (guest_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, event_id = excluded.event_id, created_at = excluded.created_at`),
       lastCheckin: p(`SELECT event_id FROM checkins WHERE guest_id = ? AND outcome = 'admitted' AND reverted_by IS NULL AND direction = 'entry'
                       ORDER BY occurred_ms DESC, id DESC LIMIT 1`).pluck(),
-      request: p('SELECT kind, result_json FROM desk_requests WHERE request_id = ?'),
-      remember: p('INSERT INTO desk_requests (request_id, kind, result_json, created_at) VALUES (?, ?, ?, ?)'),
+      request: p('SELECT kind, guest_id, table_given, table_id, party_size, name, result_json FROM desk_requests WHERE request_id = ?'),
+      remember: p(`INSERT INTO desk_requests (request_id, kind, guest_id, table_given, table_id, party_size, name, result_json, created_at)
+                   VALUES (@request_id, @kind, @guest_id, @table_given, @table_id, @party_size, @name, @result_json, @created_at)`),
     };
   }
 
@@ -144,13 +167,17 @@ export class VenueDesk {
   addWalkIn(req: WalkInRequest, actor: DeskActor): WalkInResult {
     const name = req.name.trim();
     if (!name) throw new DeskError('bad_request', 'Please type the guest\'s name.');
+    requireStorable(name, 'name');
+    requireStorable(actor.door_id, 'door id');
+    // The role first: a stored answer is no way round it.
+    const max = this.stewardMax();
+    if (req.party_size > max && !roleAllows(actor.role, 'supervisor')) {
+      throw new DeskError('supervisor_required', `A walk-in party of more than ${max} needs a supervisor.`);
+    }
+    const key: RequestKey = { guest_id: null, table_given: 1, table_id: req.table_id, party_size: req.party_size, name };
     return this.store.db.transaction((): WalkInResult => {
-      const prior = this.replay<WalkInResult>(req.request_id, 'walk_in');
+      const prior = this.replay<WalkInResult>(req.request_id, 'walk_in', key);
       if (prior) return prior;
-      const max = this.opts.stewardWalkInMax ?? DEFAULT_STEWARD_WALK_IN_MAX;
-      if (req.party_size > max && !roleAllows(actor.role, 'supervisor')) {
-        throw new DeskError('supervisor_required', `A walk-in party of more than ${max} needs a supervisor.`);
-      }
       const lookupStarted = performance.now();
       const occasion = this.occasionUnderWay();
       let label: string | null = null;
@@ -184,34 +211,45 @@ export class VenueDesk {
         checkin_event_id: checkin.event_id,
         created: true,
       };
-      this.remember(req.request_id, 'walk_in', result);
+      this.remember(req.request_id, 'walk_in', key, result);
       return result;
     })();
   }
 
   /** Moves a guest to another table and/or changes the party's size (seat.changed). */
   move(req: MoveRequest, actor: DeskActor): MoveResult {
+    const key: RequestKey = {
+      guest_id: req.guest_id, table_given: req.to_table_id === undefined ? 0 : 1, table_id: req.to_table_id ?? null, party_size: req.party_size ?? null, name: null,
+    };
     return this.store.db.transaction((): MoveResult => {
-      const prior = this.replay<MoveResult>(req.request_id, 'move');
-      if (prior) return prior;
+      const prior = this.replay<MoveResult>(req.request_id, 'move', key);
+      if (prior) {
+        // What the first request did is what this caller must be allowed to do.
+        this.requireMoveRole(actor, prior.from_table_id, prior.guest.table_id, prior.from_party_size, prior.guest.party_size);
+        return prior;
+      }
       const g = this.activeGuest(req.guest_id);
       const toTable = req.to_table_id === undefined ? g.table_id : req.to_table_id;
       const party = req.party_size ?? g.party_size;
       const tableChanged = toTable !== g.table_id;
       const partyChanged = party !== g.party_size;
-      if (tableChanged && !roleAllows(actor.role, 'supervisor')) throw new DeskError('supervisor_required', 'Moving a guest to another table needs a supervisor.');
+      this.requireMoveRole(actor, g.table_id, toTable, g.party_size, party);
       let label: string | null = null;
       if (toTable !== null) {
-        const t = this.tableWithLoad(toTable, g.occasion_id);
-        label = t.label;
-        // The guest's own seats at their own table are theirs to keep; a smaller party always fits where it sits.
-        const free = t.capacity - t.seated + (toTable === g.table_id ? g.party_size : 0);
-        if ((tableChanged || party > g.party_size) && free < party) throw new DeskError('table_full', `${t.label} has ${Math.max(0, free)} free seats, the party is ${party}.`);
+        // Another table must exist here; the guest's own may have been deleted at the hub since (a cloud tombstone):
+        // a party change there is still theirs to make, with no seats to count.
+        const t = tableChanged ? this.tableWithLoad(toTable, g.occasion_id) : (this.s.tableLoad!.get({ table: toTable, occasion: g.occasion_id }) as LoadRow | undefined);
+        if (t) {
+          label = t.label;
+          // The guest's own seats at their own table are theirs to keep; a smaller party always fits where it sits.
+          const free = t.capacity - t.seated + (toTable === g.table_id ? g.party_size : 0);
+          if ((tableChanged || party > g.party_size) && free < party) throw new DeskError('table_full', `${t.label} has ${Math.max(0, free)} free seats, the party is ${party}.`);
+        }
       }
       const guest: DeskGuest = { id: g.id, name: g.name, party_size: party, table_id: toTable, table_label: label };
       if (!tableChanged && !partyChanged) {
         const same: MoveResult = { guest, from_table_id: g.table_id, from_party_size: g.party_size, event_id: null, hlc: null, created: true };
-        this.remember(req.request_id, 'move', same);
+        this.remember(req.request_id, 'move', key, same);
         return same;
       }
       const nowMs = this.clock();
@@ -230,17 +268,21 @@ export class VenueDesk {
       });
       this.store.feedOwnGuestChange(g.id);
       const result: MoveResult = { guest, from_table_id: g.table_id, from_party_size: g.party_size, event_id: event.event_id, hlc, created: true };
-      this.remember(req.request_id, 'move', result);
+      this.remember(req.request_id, 'move', key, result);
       return result;
     })();
   }
 
   /** Undoes the guest's last check-in (checkin.reverted); supervisor only. */
   revertCheckin(req: RevertRequest, actor: DeskActor): RevertResult {
+    requireStorable(req.reason, 'reason');
+    requireStorable(actor.door_id, 'door id');
+    // The role first: a stored answer is no way round it.
+    if (!roleAllows(actor.role, 'supervisor')) throw new DeskError('supervisor_required', 'Undoing a check-in needs a supervisor.');
+    const key: RequestKey = { guest_id: req.guest_id, table_given: 0, table_id: null, party_size: null, name: null };
     return this.store.db.transaction((): RevertResult => {
-      const prior = this.replay<RevertResult>(req.request_id, 'revert');
+      const prior = this.replay<RevertResult>(req.request_id, 'revert', key);
       if (prior) return prior;
-      if (!roleAllows(actor.role, 'supervisor')) throw new DeskError('supervisor_required', 'Undoing a check-in needs a supervisor.');
       const g = this.s.guest!.get(req.guest_id) as GuestRow | undefined;
       if (!g) throw new DeskError('not_found', 'No such guest at this venue.');
       const last = this.s.lastCheckin!.get(g.id) as string | undefined;
@@ -250,12 +292,28 @@ export class VenueDesk {
       // As a door's revert received by the ingest: the check-in stops counting and the doors hear of it.
       this.store.applyVenueEvent(event);
       const result: RevertResult = { guest_id: g.id, reverted_event_id: last, event_id: event.event_id, created: true };
-      this.remember(req.request_id, 'revert', result);
+      this.remember(req.request_id, 'revert', key, result);
       return result;
     })();
   }
 
   // --- inside the transactions ------------------------------------------------------------------------------------
+
+  private stewardMax(): number {
+    return this.opts.stewardWalkInMax ?? DEFAULT_STEWARD_WALK_IN_MAX;
+  }
+
+  /**
+   * A steward may change a party's size at its table, but not move it to another table, nor raise it above the
+   * steward's walk-in limit (else a walk-in of the limit and a +2 would seat what only a supervisor may): lowering a
+   * party, or raising it within the limit, is theirs.
+   */
+  private requireMoveRole(actor: DeskActor, fromTable: string | null, toTable: string | null, fromParty: number, party: number): void {
+    if (roleAllows(actor.role, 'supervisor')) return;
+    if (toTable !== fromTable) throw new DeskError('supervisor_required', 'Moving a guest to another table needs a supervisor.');
+    const max = this.stewardMax();
+    if (party > fromParty && party > max) throw new DeskError('supervisor_required', `A party of more than ${max} needs a supervisor.`);
+  }
 
   /** The occasion under way, by the doors' own pick (core/checkin/decide.ts pickOccasion, no configured occasion). */
   private occasionUnderWay(): OccasionRule {
@@ -297,14 +355,20 @@ export class VenueDesk {
     if (change) this.store.audit.append({ ...change, ...fields, deviceId: actor.device_id, actor: actor.device_id, role: actor.role });
   }
 
-  private replay<T extends { created: boolean }>(requestId: string, kind: RequestKind): T | null {
-    const r = this.s.request!.get(requestId) as { kind: RequestKind; result_json: string } | undefined;
+  /**
+   * The answer kept for this request_id, when the stored request is this one (a retry); the same id with another
+   * kind or other key fields is refused: answering it with the first request's result would say done and do nothing.
+   */
+  private replay<T extends { created: boolean }>(requestId: string, kind: RequestKind, key: RequestKey): T | null {
+    const r = this.s.request!.get(requestId) as ({ kind: RequestKind; result_json: string } & RequestKey) | undefined;
     if (!r) return null;
-    if (r.kind !== kind) throw new DeskError('bad_request', `This request id was already used for a ${r.kind.replace('_', '-')}.`);
+    const same = r.kind === kind && r.guest_id === key.guest_id && r.table_given === key.table_given && r.table_id === key.table_id
+      && r.party_size === key.party_size && r.name === key.name;
+    if (!same) throw new DeskError('request_reused', 'This request id was used for another request: nothing was done. Start again from the screen.');
     return { ...(JSON.parse(r.result_json) as T), created: false };
   }
 
-  private remember(requestId: string, kind: RequestKind, result: unknown): void {
-    this.s.remember!.run(requestId, kind, JSON.stringify(result), new Date(this.clock()).toISOString());
+  private remember(requestId: string, kind: RequestKind, key: RequestKey, result: unknown): void {
+    this.s.remember!.run({ request_id: requestId, kind, ...key, result_json: JSON.stringify(result), created_at: new Date(this.clock()).toISOString() });
   }
 }

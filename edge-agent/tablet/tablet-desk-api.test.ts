@@ -262,6 +262,25 @@ describe('the desk on the tablets', () => {
     expect(big.statusCode).toBe(403);
     expect(big.json()).toMatchObject({ error: 'supervisor_required' });
   });
+
+  it('answers a name or reason that cannot be stored (NUL, a lone surrogate) 400 bad_request over HTTP, never 500; a reused request id 409', async () => {
+    const call = (who: keyof typeof tablets, path: string, body: unknown) =>
+      fetch(`${url}/tablet/api/desk/${path}`, { method: 'POST', headers: { authorization: `Bearer ${tablets[who].token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const nul = await call('steward', 'walk-ins', { request_id: randomUUID(), name: 'Nul\u0000Name', party_size: 1, table_id: null });
+    expect(nul.status).toBe(400);
+    expect(await nul.json()).toMatchObject({ error: 'bad_request', message: expect.stringContaining('name') });
+    const lone = await call('steward', 'walk-ins', { request_id: randomUUID(), name: 'Lone \ud800', party_size: 1, table_id: null });
+    expect(lone.status).toBe(400);
+    const reason = await call('supervisor', 'reverts', { request_id: randomUUID(), guest_id: 'amy', reason: 'oops \u0000' });
+    expect(reason.status).toBe(400);
+    expect(await reason.json()).toMatchObject({ error: 'bad_request', message: expect.stringContaining('reason') });
+    const id = randomUUID();
+    expect((await call('steward', 'moves', { request_id: id, guest_id: 'amy', party_size: 2 })).status).toBe(200);
+    const reused = await call('steward', 'moves', { request_id: id, guest_id: 'ben', party_size: 2 });
+    expect(reused.status).toBe(409);
+    expect(await reused.json()).toMatchObject({ error: 'request_reused' });
+    expect(guestRow('ben')).toMatchObject({ party_size: 1 });
+  });
 });
 
 describe("the tablets' desk is the hub's", () => {

@@ -58,6 +58,7 @@ function httpStatus(code: IpcErrorCode): number {
     case 'needs_unmet':
     case 'nothing_to_revert':
     case 'no_occasion':
+    case 'request_reused':
       return 409;
     case 'unavailable':
     case 'hub_unreachable':

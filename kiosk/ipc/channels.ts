@@ -212,11 +212,12 @@ export type ChannelResponse<K extends Channel> = ChannelResponses[K];
  * said so (a walk-in above its size limit for stewards).
  * The venue desk's refusals, as the hub gave them (core/contract/desk.ts DeskErrorCode): `table_full` (fewer free seats
  * than the party), `needs_unmet` (the table lacks what the party needs), `nothing_to_revert` (no check-in to undo),
- * `no_occasion` (nothing under way at the venue); `not_found` (guest or table) and `bad_request` as elsewhere.
+ * `no_occasion` (nothing under way at the venue), `request_reused` (the request id came with another request);
+ * `not_found` (guest or table) and `bad_request` as elsewhere.
  */
 export type IpcErrorCode =
   | 'bad_request' | 'unknown_channel' | 'wrong_pin' | 'too_many_attempts' | 'staff_locked' | 'not_found' | 'unavailable' | 'no_hub' | 'hub_unreachable'
-  | 'no_session' | 'rate_limited' | 'disabled' | 'supervisor_required' | 'table_full' | 'needs_unmet' | 'nothing_to_revert' | 'no_occasion';
+  | 'no_session' | 'rate_limited' | 'disabled' | 'supervisor_required' | 'table_full' | 'needs_unmet' | 'nothing_to_revert' | 'no_occasion' | 'request_reused';
 export interface IpcError {
   code: IpcErrorCode;
   message: string;

@@ -108,6 +108,11 @@ describe('desk channels against a real hub', () => {
     expect(first.created).toBe(true);
     expect(again).toMatchObject({ created: false, guest: { id: first.guest.id } });
     expect(agent.store.db.prepare("SELECT count(*) FROM guests WHERE name = 'Walker Dos'").pluck().get()).toBe(1);
+    // The same id with another request is the hub's 409 request_reused, in words staff understand; nobody is added.
+    expect(await h['desk.addWalkIn']({ staff_token: steward, request_id, name: 'Walker Tres', party_size: 1, table_id: 't2' })).toEqual({
+      ok: false, error: { code: 'request_reused', message: 'The venue hub had this request id for another request: nothing was done. Start again from the screen.' },
+    });
+    expect(agent.store.db.prepare("SELECT count(*) FROM guests WHERE name = 'Walker Tres'").pluck().get()).toBe(0);
   });
 
   it('refuses a steward a move to another table and an undo before asking the hub; the party size is theirs to change', async () => {

@@ -38,10 +38,17 @@ ALTER TABLE tablets ADD COLUMN host INTEGER NOT NULL DEFAULT 0 CHECK (host IN (0
 ALTER TABLE tablet_pairing_codes ADD COLUMN host INTEGER NOT NULL DEFAULT 0 CHECK (host IN (0, 1));
 
 -- The desk's requests by the caller's request_id (a walk-in, a move, a revert sent twice is done once): the first
--- answer, kept, so a retry gets it back. The hub's only.
+-- answer, kept, so a retry gets it back. A retry carries the same request: its key fields are kept beside the answer,
+-- and the same id with other fields (another guest, table, size or name) is refused as request_reused, never
+-- answered with the first request's result. The hub's only.
 CREATE TABLE desk_requests (
   request_id   TEXT PRIMARY KEY,
   kind         TEXT NOT NULL CHECK (kind IN ('walk_in', 'move', 'revert')),
+  guest_id     TEXT,            -- the guest moved or whose check-in is undone; null for a walk-in
+  table_given  INTEGER NOT NULL CHECK (table_given IN (0, 1)),  -- 1: it names a table (a walk-in; a move with to_table_id)
+  table_id     TEXT,            -- the walk-in's table or the move's target (null: no table); null for a revert
+  party_size   INTEGER,         -- the walk-in's party, the move's new size (null: kept); null for a revert
+  name         TEXT,            -- the walk-in's name as stored (trimmed); null otherwise
   result_json  TEXT NOT NULL,
   created_at   TEXT NOT NULL
 );
