@@ -101,7 +101,7 @@ export interface Messages {
   undone: (name: string) => string;
   supervisorOnly: string;
   deskNeedsHub: string;
-  deskRefused: Record<'table_full' | 'needs_unmet' | 'nothing_to_revert' | 'no_occasion' | 'not_found', string>;
+  deskRefused: Record<'table_full' | 'needs_unmet' | 'nothing_to_revert' | 'no_occasion' | 'not_found' | 'request_reused', string>;
 }
 
 const en: Messages = {
@@ -216,6 +216,7 @@ const en: Messages = {
   deskNeedsHub: 'Walk-ins and moves need the venue hub: check the hub and the network.',
   deskRefused: {
     table_full: 'That table has no room for the whole party: pick another.',
+    request_reused: 'That was already done for another request: start again.',
     needs_unmet: 'That table lacks what the party needs: pick another.',
     nothing_to_revert: 'This guest has no check-in to undo.',
     no_occasion: 'No event is under way at the venue now.',
@@ -335,6 +336,7 @@ const es: Messages = {
   deskNeedsHub: 'Los invitados sin reserva y los cambios de mesa necesitan el hub del local: revise el hub y la red.',
   deskRefused: {
     table_full: 'Esa mesa no tiene sitio para todo el grupo: elija otra.',
+    request_reused: 'Eso ya se hizo para otra petición: empiece de nuevo.',
     needs_unmet: 'A esa mesa le falta lo que necesita el grupo: elija otra.',
     nothing_to_revert: 'Este invitado no tiene registro que deshacer.',
     no_occasion: 'No hay ningún evento en curso en el local.',

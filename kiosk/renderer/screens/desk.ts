@@ -19,6 +19,7 @@ export function deskMessage(t: Messages, e: IpcError): string {
     case 'nothing_to_revert':
     case 'no_occasion':
     case 'not_found':
+    case 'request_reused':
       return t.deskRefused[e.code];
     default:
       return e.message;
