@@ -7,8 +7,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { SESSION_COOKIE } from '../../../core/console/errors';
 import { consoleTenant, type ConsoleTenant, type TestSession } from '../../../tests/fixtures/console';
+import { openConsolePage, useConsoleSession } from '../../../tests/fixtures/console-browser';
 import { insertConflict, insertVenueAudit, venueAuditRows } from '../../../tests/fixtures/desk-console';
 import { launchChromium, screensDir } from '../../../tests/kiosk-browser';
 import { freshDatabase, type TestDatabase } from '../../../tests/pg-backends';
@@ -31,15 +31,8 @@ describe('the venue desk in the console in Chromium', () => {
   const ids = { ana: 0, ben: 0 };
   const shots = screensDir();
 
-  const useSession = async (who: TestSession) => {
-    await browser.context.clearCookies();
-    await browser.context.addCookies([{ name: SESSION_COOKIE, value: who.cookie.split('=')[1] as string, domain: '127.0.0.1', path: '/console', httpOnly: true, sameSite: 'Strict' }]);
-  };
-  const open = async (hash: string) => {
-    await page.goto('about:blank');
-    await page.goto(`${base}/console#${hash}`);
-    await page.locator('h1#page-title').waitFor();
-  };
+  const useSession = (who: TestSession) => useConsoleSession(browser.context, who);
+  const open = (hash: string) => openConsolePage(page, base, hash);
   const section = () => page.getByTestId('seat-conflicts');
   const badge = () => page.getByTestId('seat-conflicts-badge');
 

@@ -6,6 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { SeatPilotEvent } from '../../../core/contract/contract';
 import { SESSION_COOKIE } from '../../../core/console/errors';
 import { consoleTenant, type ConsoleTenant, type TestSession } from '../../../tests/fixtures/console';
+import { openConsolePage, useConsoleSession } from '../../../tests/fixtures/console-browser';
 import { launchChromium } from '../../../tests/kiosk-browser';
 import { backends, freshDatabase, type TestDatabase } from '../../../tests/pg-backends';
 import { batchOf, checkinEvent, signedInject, type TestKey } from '../../../tests/signed';
@@ -36,16 +37,8 @@ describe.each(backends())('console pages B in Chromium on %s', (backend) => {
     event_id: randomUUID(), type: 'device.heartbeat', occurred_at: new Date().toISOString(), venue_id: key.venue_id, device_id: key.device_id,
     payload: { app_version: '1.4.2', outbox_depth: 0, oldest_unsent_s: 0, guest_list_version: 1, scanner_ok: true, clock_skew_ms: 0, ...payload },
   } as SeatPilotEvent);
-  const useSession = async (who: TestSession) => {
-    await browser.context.clearCookies();
-    await browser.context.addCookies([{ name: SESSION_COOKIE, value: who.cookie.split('=')[1] as string, domain: '127.0.0.1', path: '/console', httpOnly: true, sameSite: 'Strict' }]);
-  };
-  const open = async (hash: string) => {
-    // From a blank page, so each visit loads the app afresh (a hash-only change would keep the old page's state).
-    await page.goto('about:blank');
-    await page.goto(`${base}/console#${hash}`);
-    await page.locator('h1#page-title').waitFor();
-  };
+  const useSession = (who: TestSession) => useConsoleSession(browser.context, who);
+  const open = (hash: string) => openConsolePage(page, base, hash);
   const row = (device: TestKey) => page.locator(`tr[data-device="${device.device_id}"]`);
 
   beforeAll(async () => {
