@@ -8,12 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAgentConfig } from '../edge-agent/config';
-import { startAgent, type RunningAgent } from '../edge-agent/runtime';
-import { parseKioskAppConfig } from '../kiosk/app-config';
+import type { RunningAgent } from '../edge-agent/runtime';
 import { startBrowserMode, type BrowserMode } from '../kiosk/browser/server';
 import { DEMO_DOOR, DEMO_PIN, DEMO_SUPERVISOR_PIN, demoSyncPage } from '../kiosk/demo-venue';
-import { openRuntimeFromConfig, type KioskRuntime } from '../kiosk/runtime';
+import type { KioskRuntime } from '../kiosk/runtime';
+import { kioskOnHub, startTestHub } from './fixtures/hub-kiosk';
 import { launchChromium, screensDir } from './kiosk-browser';
 import { waitFor } from './wait';
 
@@ -44,17 +43,11 @@ describe('kiosk staff mode: the venue desk in Chromium', () => {
   const toast = () => page.getByTestId('staff-toast').textContent();
 
   beforeAll(async () => {
-    const config = parseAgentConfig({ venue_id: 'v1', device_id: 'hub-1', listen: { host: '127.0.0.1', port: 0 }, database: join(dir, 'hub.sqlite') });
-    agent = await startAgent({ config, databaseFile: join(dir, 'hub.sqlite'), secretKeyFile: join(dir, 'hub.key') });
-    agent.store.applyCloudPage(demoSyncPage(Date.now()));
-    const key = agent.store.issueKey('kiosk-main', 'kiosk');
-    const cfg = parseKioskAppConfig({
-      database: join(dir, 'kiosk.sqlite'),
-      kiosk: { venue_id: 'v1', device_id: 'kiosk-main', door_id: DEMO_DOOR },
+    agent = await startTestHub(dir, demoSyncPage(Date.now()));
+    kiosk = await kioskOnHub(agent, dir, {
+      deviceId: 'kiosk-main', doorId: DEMO_DOOR, name: 'kiosk',
       ui: { venue_name: 'Finca', language: 'en', staff_pin: DEMO_PIN, supervisor_pin: DEMO_SUPERVISOR_PIN },
-      hub: { base_url: agent.url, key_id: key.key_id, secret: key.secret },
-    }, 'kiosk.json');
-    kiosk = await openRuntimeFromConfig(cfg, dir);
+    });
     await waitFor('the kiosk to receive the guest list and floor', () => kiosk.checkinService.search('Ana').length > 0);
     browser = await startBrowserMode({ runtime: kiosk, host: '127.0.0.1', port: 0 });
     chromium = await launchChromium();
@@ -163,14 +156,10 @@ describe('kiosk staff mode: the venue desk in Chromium', () => {
   });
 
   it('speaks Spanish at a door whose venue chose it', async () => {
-    const key = agent!.store.issueKey('kiosk-es', 'kiosk');
-    const cfg = parseKioskAppConfig({
-      database: join(dir, 'kiosk-es.sqlite'),
-      kiosk: { venue_id: 'v1', device_id: 'kiosk-es', door_id: DEMO_DOOR },
+    const es = await kioskOnHub(agent!, dir, {
+      deviceId: 'kiosk-es', doorId: DEMO_DOOR, name: 'kiosk-es',
       ui: { venue_name: 'Finca', language: 'es', staff_pin: DEMO_PIN, supervisor_pin: DEMO_SUPERVISOR_PIN },
-      hub: { base_url: agent!.url, key_id: key.key_id, secret: key.secret },
-    }, 'kiosk-es.json');
-    const es = await openRuntimeFromConfig(cfg, dir);
+    });
     const esBrowser = await startBrowserMode({ runtime: es, host: '127.0.0.1', port: 0 });
     const p = await chromium.context.newPage();
     try {

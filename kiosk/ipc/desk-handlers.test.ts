@@ -6,15 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAgentConfig } from '../../edge-agent/config';
-import { startAgent, type RunningAgent } from '../../edge-agent/runtime';
+import type { RunningAgent } from '../../edge-agent/runtime';
 import { verifyHubAudit } from '../../edge-agent/audit-log';
 import { SignedHttp } from '../../protocol/http-client';
+import { kioskOnHub, startTestHub } from '../../tests/fixtures/hub-kiosk';
 import { guestChange, occasionChange, page as syncPage, tableChange } from '../../tests/fixtures/sync-fixtures';
 import { freePort } from '../../tests/procs';
 import { waitFor } from '../../tests/wait';
-import { parseKioskAppConfig } from '../app-config';
-import { openRuntimeFromConfig, type KioskRuntime } from '../runtime';
+import type { KioskRuntime } from '../runtime';
 import { KioskUiService, staffHub } from '../ui-service';
 import { createHandlers, type Handlers } from './handlers';
 import type { IpcResult } from './channels';
@@ -53,22 +52,16 @@ describe('desk channels against a real hub', () => {
   const unlock = async (pin: string) => value(await h['staff.unlock']({ pin })).staff_token;
 
   beforeAll(async () => {
-    const config = parseAgentConfig({ venue_id: 'v1', device_id: 'hub-1', listen: { host: '127.0.0.1', port: 0 }, database: join(dir, 'hub.sqlite') });
-    agent = await startAgent({ config, databaseFile: join(dir, 'hub.sqlite'), secretKeyFile: join(dir, 'hub.key') });
     const now = Date.now();
-    agent.store.applyCloudPage(syncPage([
+    agent = await startTestHub(dir, syncPage([
       occasionChange(1, { starts_at: new Date(now - 3600_000).toISOString(), ends_at: new Date(now + 5 * 3600_000).toISOString() }),
       ...TABLES.map((t, i) => tableChange(2 + i, t)),
       ...GUESTS.map((g, i) => guestChange(10 + i, { ...g, credentials: [{ kind: 'barcode', value: ticket(g.id) }] })),
     ], 'cloud-1'));
-    const key = agent.store.issueKey('kiosk-a', 'kiosk');
-    const cfg = parseKioskAppConfig({
-      database: join(dir, 'kiosk.sqlite'),
-      kiosk: { venue_id: 'v1', device_id: 'kiosk-a', door_id: DOOR },
+    kiosk = await kioskOnHub(agent, dir, {
+      deviceId: 'kiosk-a', doorId: DOOR, name: 'kiosk',
       ui: { venue_name: 'Hall', language: 'en', staff_pin: STEWARD_PIN, supervisor_pin: SUPERVISOR_PIN },
-      hub: { base_url: agent.url, key_id: key.key_id, secret: key.secret },
-    }, 'kiosk.json');
-    kiosk = await openRuntimeFromConfig(cfg, dir);
+    });
     h = createHandlers({ service: kiosk.service });
     await waitFor('the kiosk to receive the guest list', () => GUESTS.every((g) => kiosk.checkinService.search(g.name).length > 0));
     steward = await unlock(STEWARD_PIN);
