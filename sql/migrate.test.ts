@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMigrations, migratePostgres, migrateSqlite, MigrationError, planMigrations, type Migration } from './migrate';
 import { loadVenueMigrations } from '../venue-store/migrations';
-import { backends, freshDatabase, type TestDatabase } from '../tests/pg-backends';
+import { backends, freshDatabase, type BackendName, type TestDatabase } from '../tests/pg-backends';
 
 const m = (version: number): Migration => ({ version, name: `m${version}`, sql: '' });
 
@@ -142,18 +142,23 @@ describe.each(backends())('migratePostgres on %s', (backend) => {
   });
 });
 
-describe.each(backends())('rolling back a build on %s', (backend) => {
-  const shipped = loadMigrations(join(import.meta.dirname, 'postgres'));
-  const latest = shipped.length;
+/** Empty databases (no migration run), one per call; all dropped after the describe block that asked for them. */
+function unmigratedDatabases(backend: BackendName): () => Promise<TestDatabase['db']> {
   const dbs: TestDatabase[] = [];
-  const fresh = async () => {
+  afterAll(async () => {
+    for (const t of dbs) await t.drop();
+  });
+  return async () => {
     const t = await freshDatabase(backend, { migrate: false });
     dbs.push(t);
     return t.db;
   };
-  afterAll(async () => {
-    for (const t of dbs) await t.drop();
-  });
+}
+
+describe.each(backends())('rolling back a build on %s', (backend) => {
+  const shipped = loadMigrations(join(import.meta.dirname, 'postgres'));
+  const latest = shipped.length;
+  const fresh = unmigratedDatabases(backend);
   const build = (version: number) => shipped.slice(0, version);
 
   it('a database migrated by this build accepts the previous build (0020 allows it), refuses the one before (0019 does not)', async () => {
@@ -190,15 +195,7 @@ describe.each(backends())('rolling back a build on %s', (backend) => {
 
 describe.each(backends())('the migration bookkeeping on %s', (backend) => {
   const shipped = loadMigrations(join(import.meta.dirname, 'postgres'));
-  const dbs: TestDatabase[] = [];
-  const fresh = async () => {
-    const t = await freshDatabase(backend, { migrate: false });
-    dbs.push(t);
-    return t.db;
-  };
-  afterAll(async () => {
-    for (const t of dbs) await t.drop();
-  });
+  const fresh = unmigratedDatabases(backend);
 
   it('moves an older build\'s public.schema_migrations, rows and all, into seatpilot and carries on from it', async () => {
     const db = await fresh();
