@@ -319,34 +319,35 @@ function openGuestMenu(g: BoardGuest): void {
   render();
 }
 
+/** A desk call from a guest's menu, the desk busy meanwhile: `done` takes the hub's answer; a refusal stays in the menu. */
+async function menuDesk(m: GuestMenu, path: string, body: unknown, done: (json: Record<string, unknown>) => void): Promise<void> {
+  state.deskBusy = true;
+  render();
+  const r = await desk(path, body);
+  state.deskBusy = false;
+  if (r.ok) done(r.json);
+  else m.error = r.message;
+  render();
+}
+
 async function changeParty(g: BoardGuest, by: number): Promise<void> {
   const m = state.guestMenu;
   if (!m || state.deskBusy || g.party_size + by < 1) return;
-  state.deskBusy = true;
-  render();
-  const r = await desk('moves', { request_id: newEventId(), guest_id: g.guest_id, party_size: g.party_size + by });
-  state.deskBusy = false;
-  if (r.ok) {
-    const done = r.json as unknown as MoveResult;
+  await menuDesk(m, 'moves', { request_id: newEventId(), guest_id: g.guest_id, party_size: g.party_size + by }, (json) => {
+    const done = json as unknown as MoveResult;
     state.message = words().partyChanged(done.guest.name, done.guest.party_size);
     m.error = null;
-  } else m.error = r.message;
-  render();
+  });
 }
 
 async function moveGuest(g: BoardGuest): Promise<void> {
   const m = state.guestMenu;
   if (!m || state.deskBusy || !m.moveTo) return;
-  state.deskBusy = true;
-  render();
-  const r = await desk('moves', { request_id: m.moveRequestId, guest_id: g.guest_id, to_table_id: m.moveTo });
-  state.deskBusy = false;
-  if (r.ok) {
-    const done = r.json as unknown as MoveResult;
+  await menuDesk(m, 'moves', { request_id: m.moveRequestId, guest_id: g.guest_id, to_table_id: m.moveTo }, (json) => {
+    const done = json as unknown as MoveResult;
     state.message = words().moved(done.guest.name, done.guest.table_label);
     state.guestMenu = null;
-  } else m.error = r.message;
-  render();
+  });
 }
 
 async function revertCheckin(g: BoardGuest): Promise<void> {
@@ -357,15 +358,10 @@ async function revertCheckin(g: BoardGuest): Promise<void> {
     render();
     return document.getElementById(`revert-reason-${g.guest_id}`)?.focus();
   }
-  state.deskBusy = true;
-  render();
-  const r = await desk('reverts', { request_id: m.revertRequestId, guest_id: g.guest_id, reason: m.reason.trim() });
-  state.deskBusy = false;
-  if (r.ok) {
+  await menuDesk(m, 'reverts', { request_id: m.revertRequestId, guest_id: g.guest_id, reason: m.reason.trim() }, () => {
     state.message = words().reverted(g.name);
     state.guestMenu = null;
-  } else m.error = r.message;
-  render();
+  });
 }
 
 /** Who this tablet works as: shown in the header, so staff know what it may do. */
