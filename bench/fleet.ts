@@ -17,6 +17,7 @@
 // carries at peak) and whether the goals were met; beside it a baseline measured in the same run: the service's own
 // insert statement (INSERT_EVENTS_SQL) straight through the driver, batches of 500, with its Postgres CPU.
 // Bounded (BENCH_FLEET_MAX_SECONDS), 127.0.0.1 only, and it stops only what it started, by PID.
+import { seededRandom } from '../core/seating/engine';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request as httpsRequest } from 'node:https';
@@ -155,19 +156,8 @@ interface Venue {
   heartbeatsAcked: number;
 }
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function schedule(seed: number): Pick<Venue, 'at' | 'kind' | 'guest'> {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const window = PEAK_MINUTES * 60;
   const rows: [number, number, number][] = [];
   for (let g = 0; g < GUESTS_PER_HOUR; g++) {

@@ -6,28 +6,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { loadVenueMigrations } from '../venue-store/migrations';
 import { migrateSqlite } from '../sql/migrate';
 import type { SeatPilotEvent, SyncChangeV2, SyncResponseV2 } from '../core/contract/contract';
 import { checkSyncResponse, checkSyncResponseV2 } from '../core/contract/validate';
 import { SignedHttp } from '../protocol/http-client';
-import { PullClient } from '../protocol/pull-client';
-import { CheckinService } from '../kiosk/checkin-service';
-import { openStore } from '../venue-store/open';
 import { guestChange, occasionChange, page, tableChange } from '../tests/fixtures/sync-fixtures';
 import { parseAgentConfig } from './config';
+import { hubDoor, type HubDoor } from '../tests/fixtures/hub-doors';
 import { startAgent, type RunningAgent } from './runtime';
 
 const VENUE = 'ven_revert';
 const T0 = Date.parse('2026-06-20T19:00:00.000Z');
 
-interface Door {
-  db: SqliteDatabase;
-  svc: CheckinService;
-  http: SignedHttp;
-  pull: PullClient<SyncResponseV2>;
-}
+type Door = HubDoor;
 
 describe('checkin.reverted from the hub to every door', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sp-revert-sync-'));
@@ -36,14 +29,7 @@ describe('checkin.reverted from the hub to every door', () => {
   let b: Door;
   let now = T0;
 
-  const door = (device: string, doorId: string): Door => {
-    const key = agent.store.issueKey(device, 'kiosk');
-    const http = new SignedHttp({ baseUrl: agent.url, keyId: key.key_id, secret: key.secret });
-    const db = openStore(join(dir, `${device}.sqlite`)).db;
-    const svc = new CheckinService(db, { venue_id: VENUE, device_id: device, door_id: doorId, double_scan_window_ms: 10_000 }, { clock: () => now });
-    const pull = new PullClient<SyncResponseV2>(http, { cursor: () => svc.syncState().cursor ?? undefined, apply: (p) => svc.applySyncPage(p) }, { features: ['checkin_reverts'] });
-    return { db, svc, http, pull };
-  };
+  const door = (device: string, doorId: string): Door => hubDoor({ agent, dir, venueId: VENUE, device, doorId, clock: () => now });
   const send = async (d: Door, events: unknown[]) => {
     const r = await d.http.request('POST', '/v1/events', JSON.stringify({ batch_id: randomUUID(), sent_at: new Date().toISOString(), events }));
     expect(r.status, JSON.stringify(r.body)).toBe(200);

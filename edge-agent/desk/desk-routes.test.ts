@@ -7,27 +7,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Database as SqliteDatabase } from 'better-sqlite3';
-import type { SeatPilotEvent, SyncResponseV2 } from '../../core/contract/contract';
+import type { SeatPilotEvent } from '../../core/contract/contract';
 import type { WalkInProposal, WalkInResult } from '../../core/contract/desk';
 import { SignedHttp } from '../../protocol/http-client';
-import { PullClient } from '../../protocol/pull-client';
 import { moveGuest, proposeWalkIn, revertCheckin, StaffApiError } from '../../protocol/staff-client';
-import { CheckinService } from '../../kiosk/checkin-service';
-import { openStore } from '../../venue-store/open';
 import { guestChange, occasionChange, page, tableChange } from '../../tests/fixtures/sync-fixtures';
 import { parseAgentConfig } from '../config';
+import { hubDoor, type HubDoor } from '../../tests/fixtures/hub-doors';
 import { startAgent, type RunningAgent } from '../runtime';
 
 const VENUE = 'ven_desk_routes';
 const T0 = Date.parse('2026-06-20T19:00:00.000Z');
 
-interface Door {
-  db: SqliteDatabase;
-  svc: CheckinService;
-  http: SignedHttp;
-  pull: PullClient<SyncResponseV2>;
-}
+type Door = HubDoor;
 
 describe('the desk over the hub’s signed routes, to every door', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sp-desk-routes-'));
@@ -36,14 +28,7 @@ describe('the desk over the hub’s signed routes, to every door', () => {
   let b: Door;
   let now = T0;
 
-  const door = (device: string, doorId: string): Door => {
-    const key = agent.store.issueKey(device, 'kiosk');
-    const http = new SignedHttp({ baseUrl: agent.url, keyId: key.key_id, secret: key.secret }, { now: () => now });
-    const db = openStore(join(dir, `${device}.sqlite`)).db;
-    const svc = new CheckinService(db, { venue_id: VENUE, device_id: device, door_id: doorId, double_scan_window_ms: 10_000 }, { clock: () => now });
-    const pull = new PullClient<SyncResponseV2>(http, { cursor: () => svc.syncState().cursor ?? undefined, apply: (p) => svc.applySyncPage(p) }, { features: ['checkin_reverts'] });
-    return { db, svc, http, pull };
-  };
+  const door = (device: string, doorId: string): Door => hubDoor({ agent, dir, venueId: VENUE, device, doorId, clock: () => now, signingClock: () => now });
   const pulled = async (d: Door) => {
     const r = await d.pull.pull();
     expect(r.error).toBeUndefined();
