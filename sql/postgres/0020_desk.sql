@@ -1,4 +1,7 @@
--- compatible-with: 0019
+-- compatible-with: 0020
+-- Not backward-compatible, though its schema only adds: a 0019 build would refuse the event types the desk's hubs send
+-- from now on (seat.changed with an HLC, audit.entry: unknown_type, dead-lettered at the hub, lost) and serve guests
+-- without HLCs (the hubs would drop their pending seat decisions). Rolling the cloud back past it means a restore.
 -- The venue desk (issue 20): what the cloud keeps of the evening as the venue ran it.
 --
 -- 1. A guest's seat decisions carry hybrid logical clocks (core/desk/hlc.ts): table_hlc for the decision that set
