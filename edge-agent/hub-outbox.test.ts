@@ -28,7 +28,7 @@ let events: SqliteOutbox;
 let audit: HubAudit;
 let hub: HubOutbox;
 
-const open = () => new HubOutbox(db, events, { venueId: VENUE, deviceId: HUB, clock: () => now });
+const open = (ackedLimit?: number) => new HubOutbox(db, events, { venueId: VENUE, deviceId: HUB, clock: () => now, ...(ackedLimit ? { ackedLimit } : {}) });
 const isAudit = (i: OutboxItem) => i.event.type === 'audit.entry';
 const seqOf = (i: OutboxItem) => (i.event as AuditEvent).payload.seq;
 /** n check-ins queued for the cloud, each a second apart, with the entry it makes right after it. */
@@ -161,5 +161,56 @@ describe("the hub's push outbox", () => {
     entries(1);
     hub.recordAttempt(hub.pending(10).map((i) => i.id), 'upstream unreachable');
     expect(hub.pending(10).map((i) => [i.event.type, i.attempts])).toEqual([['checkin.succeeded', 2], ['checkin.succeeded', 2], ['audit.entry', 1]]);
+  });
+
+  it('a row someone made unbuildable behind the triggers is dead (counted, named by seq); the rest of the push goes on', () => {
+    checkins(3);
+    db.exec('DROP TRIGGER audit_log_no_update');
+    db.prepare("UPDATE audit_log SET after_json = '{not json' WHERE seq = 2").run();
+    const items = hub.pending(10);
+    expect(items.map((i) => i.event.type)).toEqual(['checkin.succeeded', 'audit.entry', 'checkin.succeeded', 'checkin.succeeded', 'audit.entry']);
+    expect(items.filter(isAudit).map(seqOf)).toEqual([1, 3]);
+    expect(carriedInFile()).toMatchObject({ dead: 1, last_dead: expect.stringMatching(/^seq 2: cannot be rebuilt/) });
+    hub.markSent(items.map((i) => i.id));
+    expect(hub.carried()).toBe(3);
+    expect(hub.depth()).toBe(0);
+    // Not counted twice, and nothing is left to offer after a restart.
+    expect(hub.pending(10)).toEqual([]);
+    expect(open().pending(10)).toEqual([]);
+    expect(carriedInFile()).toMatchObject({ seq: 3, dead: 1 });
+  });
+
+  it('seqs removed behind the triggers are dead once the mark reaches them: the mark moves on, also after a restart', () => {
+    entries(8);
+    db.exec('DROP TRIGGER audit_log_no_delete');
+    db.prepare('DELETE FROM audit_log WHERE seq IN (1, 4, 5, 8)').run();
+    const first = hub.pending(10);
+    // The gap right above the mark (seq 1) is dead at once; 4 and 5 wait until 2 and 3 have gone up.
+    expect(first.map(seqOf)).toEqual([2, 3, 6, 7]);
+    expect(carriedInFile()).toEqual({ seq: 1, dead: 1, last_dead: 'seq 1 missing from audit_log' });
+    hub.markSent(first.map((i) => i.id));
+    expect(hub.carried()).toBe(3);
+    expect(hub.pending(10)).toEqual([]);
+    // 4-5 then the newest one removed (8, named only by the head): the mark reaches the head.
+    expect(hub.carried()).toBe(7);
+    expect(hub.pending(10)).toEqual([]);
+    expect(carriedInFile()).toEqual({ seq: 8, dead: 4, last_dead: 'seq 8 missing from audit_log' });
+    expect(hub.depth()).toBe(0);
+    expect(open().pending(10)).toEqual([]);
+    expect(open().auditDepth()).toBe(0);
+  });
+
+  it('bounds the acknowledgements kept above a gap: the highest are forgotten and offered again', () => {
+    hub = open(3);
+    entries(10);
+    const ids = hub.pending(10).map((i) => i.id);
+    hub.markSent(ids.slice(1)); // seqs 2..10, seq 1 still out
+    expect(hub.carried()).toBe(0);
+    // Seqs 2, 3, 4 kept; 5..10 forgotten, so offered again (the cloud takes them as duplicates).
+    expect(hub.pending(10).map(seqOf)).toEqual([1, 5, 6, 7, 8, 9, 10]);
+    hub.markSent([ids[0]!]);
+    expect(hub.carried()).toBe(4);
+    hub.markSent(hub.pending(10).map((i) => i.id));
+    expect(hub.carried()).toBe(10);
   });
 });

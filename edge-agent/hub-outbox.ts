@@ -19,7 +19,15 @@ export interface HubOutboxOptions {
   /** The hub's own device id (its cloud key's): the cloud takes audit.entry only from the hub itself. */
   deviceId: string;
   clock?: () => number;
+  /** At most this many out-of-order acknowledgements kept in memory (ACKED_LIMIT unless told). */
+  ackedLimit?: number;
 }
+
+/**
+ * Out-of-order acknowledgements wait in memory for the seq below them. Past this many, the highest are forgotten: they
+ * are offered again, and the cloud takes a resent entry as a duplicate, so forgetting costs a resend, never an entry.
+ */
+export const ACKED_LIMIT = 10_000;
 
 export class HubOutbox implements Outbox {
   private readonly s: Record<'page' | 'mark' | 'head' | 'oldest' | 'carry' | 'dead' | 'dropPending', Statement>;
@@ -47,7 +55,7 @@ export class HubOutbox implements Outbox {
       oldest: p('SELECT at FROM audit_log WHERE seq > ? ORDER BY seq LIMIT 1').pluck(),
       // Forward only: a second process on the same file (a CLI) can never move it back.
       carry: p('UPDATE audit_carry SET seq = ? WHERE id = 1 AND seq < ?'),
-      dead: p('UPDATE audit_carry SET dead = dead + 1, last_dead = ? WHERE id = 1'),
+      dead: p('UPDATE audit_carry SET dead = dead + ?, last_dead = ? WHERE id = 1'),
       // The desk's pending decisions (venue migration 0011) carried by an outbox row now dead.
       dropPending: p(`DELETE FROM desk_pending WHERE event_id IN (
                         SELECT event_id FROM outbox WHERE id = ? AND state = 'dead' AND type IN ('seat.changed', 'guest.added'))`),
@@ -114,7 +122,7 @@ export class HubOutbox implements Outbox {
     const seq = id - AUDIT_ID_BASE;
     if (seq <= this.carried() || this.acked.has(seq)) return;
     this.db.transaction(() => {
-      this.s.dead.run(`seq ${seq}: ${reason}`);
+      this.s.dead.run(1, `seq ${seq}: ${reason}`);
       this.acknowledge([seq]);
     })();
   }
@@ -151,30 +159,75 @@ export class HubOutbox implements Outbox {
   private auditPending(limit: number): OutboxItem[] {
     const mark = this.carried();
     // Entries acknowledged out of order lie above the mark: read past them.
-    const rows = (this.s.page.all(mark, limit + this.acked.size) as AuditRow[]).filter((r) => !this.acked.has(r.seq)).slice(0, limit);
-    return rows.map((r) => ({
-      id: AUDIT_ID_BASE + r.seq,
-      event: {
-        event_id: auditEntryEventId(this.opts.venueId, r.seq, r.at), type: 'audit.entry', occurred_at: r.at,
-        venue_id: this.opts.venueId, device_id: this.opts.deviceId, payload: auditEntryPayload(r),
-      } as SeatPilotEvent,
-      attempts: this.attempts.get(r.seq) ?? 0,
-      created_at: r.at,
-    }));
+    const want = limit + this.acked.size;
+    const rows = this.s.page.all(mark, want) as AuditRow[];
+    // Seqs that will never go up: removed from audit_log or no longer buildable, both by someone who dropped its
+    // triggers. Left in place they would hold the mark (and, for a row that throws, the whole push) forever; dead,
+    // the mark moves over them, and the chain's verification names the entry as broken on both tiers anyway.
+    // A gap counts once the mark reaches it: a gap higher up is found when the entries below it have gone up.
+    // Appends write row and head in one transaction, so a seq below the head with no row is a removal, never an
+    // append still in flight; the head itself names the newest entries removed.
+    const next = rows[0]?.seq ?? ((this.s.head.get() as number | undefined) ?? mark) + 1;
+    const to = next - 1;
+    const gap = to > mark ? { to, reason: to === mark + 1 ? `seq ${to} missing from audit_log` : `seqs ${mark + 1}-${to} missing from audit_log` } : null;
+    const dead: { seq: number; reason: string }[] = [];
+    const out: OutboxItem[] = [];
+    for (const r of rows) {
+      if (this.acked.has(r.seq) || out.length >= limit) continue;
+      let payload: ReturnType<typeof auditEntryPayload>;
+      try {
+        payload = auditEntryPayload(r);
+      } catch (err) {
+        dead.push({ seq: r.seq, reason: `seq ${r.seq}: cannot be rebuilt (${err instanceof Error ? err.message : String(err)})` });
+        continue;
+      }
+      out.push({
+        id: AUDIT_ID_BASE + r.seq,
+        event: {
+          event_id: auditEntryEventId(this.opts.venueId, r.seq, r.at), type: 'audit.entry', occurred_at: r.at,
+          venue_id: this.opts.venueId, device_id: this.opts.deviceId, payload,
+        } as SeatPilotEvent,
+        attempts: this.attempts.get(r.seq) ?? 0,
+        created_at: r.at,
+      });
+    }
+    if (gap || dead.length) {
+      this.db.transaction(() => {
+        if (gap) {
+          this.s.dead.run(gap.to - mark, gap.reason);
+          this.advance(gap.to);
+        }
+        for (const d of dead) this.s.dead.run(1, d.reason);
+        this.acknowledge(dead.map((d) => d.seq));
+      })();
+    }
+    return out;
+  }
+
+  /** Moves the mark to `to` (if above it), then over the acknowledged seqs contiguous with it; stored once. */
+  private advance(to: number): void {
+    const from = this.carried();
+    let mark = Math.max(from, to);
+    while (this.acked.delete(mark + 1)) mark++;
+    for (const seq of this.acked) if (seq <= mark) this.acked.delete(seq);
+    if (mark > from) {
+      this.s.carry.run(mark, mark);
+      this.mark = mark;
+    }
   }
 
   /** Moves the mark over the contiguous acknowledged seqs; the rest wait in memory for the gap below them. */
   private acknowledge(seqs: readonly number[]): void {
-    let mark = this.carried();
+    const mark = this.carried();
     for (const seq of seqs) {
       this.attempts.delete(seq);
       if (seq > mark) this.acked.add(seq);
     }
-    const from = mark;
-    while (this.acked.delete(mark + 1)) mark++;
-    if (mark > from) {
-      this.s.carry.run(mark, mark);
-      this.mark = mark;
+    this.advance(mark);
+    const max = this.opts.ackedLimit ?? ACKED_LIMIT;
+    if (this.acked.size > max) {
+      // Forget the highest (the furthest from the mark): they are resent, the cloud takes them as duplicates.
+      for (const seq of [...this.acked].sort((a, b) => a - b).slice(max)) this.acked.delete(seq);
     }
   }
 }
