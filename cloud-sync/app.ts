@@ -67,6 +67,8 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
   // the event is stored all the same and the batch is not refused for it. `app` exists by the time a batch comes.
   const decisions = venueDecisionsHook((caller, r) => {
     if (r.skipped.length || r.conflicts) app.log.info({ venue: caller.venueId, conflicts: r.conflicts, skipped: r.skipped }, 'venue decisions');
+    // Another chain at seqs already held (a restored or replaced hub): its entries are not kept, the chain shows it.
+    if (r.audit_forked) app.log.warn({ venue: caller.venueId, audit_forked: r.audit_forked }, 'venue audit entries at seqs already held with another hash');
   });
   // The decisions first: they wait for the venue's guest-list lock (a console import holds it for minutes), and a batch
   // waiting there must not hold the tenant's usage row, which every other venue of the tenant meters into.

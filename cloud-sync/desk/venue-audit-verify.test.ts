@@ -1,7 +1,7 @@
 // A venue's hub audit chain carried up and verified in the cloud, on PGlite and on the real PostgreSQL: entries made by
 // HubAudit on a real SQLite file, carried by the hub's push outbox (HubOutbox) as audit.entry built from each row, sent through
 // the real signed ingest; the cloud's chain is intact, incomplete while entries are still on their way, and broken at
-// the entry someone altered or removed behind the append-only trigger.
+// the entry someone altered or removed behind the append-only trigger, and forked where another hub chain reused a seq.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +98,48 @@ describe.each(backends())('a venue audit chain carried to the cloud on %s', (bac
     const e = events[1] as AuditEvent;
     await behindTrigger('DELETE FROM telemetry.venue_audit WHERE venue_id = $1 AND seq = 2', [venue]);
     expect(await verify()).toEqual({ entries: 1, state: 'broken', first_missing_seq: null, broken: { seq: 2, at: e.payload.at, action: 'seat.changed', reason: 'removed' } });
+  });
+
+  it('is broken, forked, at the first seq another hub chain reused with other entries; the same entries again leave it intact', async () => {
+    const hall = (await addVenue(t.db, tenant, 'Annex')).id;
+    /** A hub's chain of three entries on its own SQLite file, as its push would carry them. */
+    const chainOf = (name: string, key: IssuedKey, start: number, actions: string[]): AuditEvent[] => {
+      const db = openStore(join(dir, `${name}.sqlite`)).db;
+      try {
+        let clock = start;
+        const audit = new HubAudit(db, hall, () => (clock += 1000));
+        for (const action of actions) db.transaction(() => audit.append({ deviceId: 'dev_door_a', actor: 'dev_door_a', role: 'device', action, entity: 'guest', entityId: `g-${name}`, after: { by: name } }))();
+        return new HubOutbox(db, new SqliteOutbox(db), { venueId: hall, deviceId: key.device_id }).pending(100).map((i) => i.event as AuditEvent);
+      } finally {
+        db.close();
+      }
+    };
+    const sendAs = async (key: IssuedKey, batch: unknown[]) => {
+      const res = await signedInject(cloud.app, key, 'POST', '/v1/events', batchOf(batch));
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({ accepted: batch.length, rejected: [] });
+    };
+    const verifyHall = () => t.db.tx((q) => verifyVenueAudit(q, tenant, hall));
+    const first = await addDevice(t.db, hall, 'agent');
+    const old = chainOf('old-hub', first, Date.UTC(2026, 11, 1, 18, 0, 0, 0), ['checkin.succeeded', 'seat.changed', 'guest.added']);
+    await sendAs(first, old);
+    expect(await verifyHall()).toEqual({ entries: 3, state: 'intact', first_missing_seq: null, broken: null });
+    // The same entries re-sent (a push retried): the ingest takes them as duplicates; nothing changes.
+    const again = await signedInject(cloud.app, first, 'POST', '/v1/events', batchOf(old));
+    expect(again.statusCode, again.body).toBe(200);
+    expect(await verifyHall()).toEqual({ entries: 3, state: 'intact', first_missing_seq: null, broken: null });
+
+    // A replacement box numbering its own chain from 1 again: new event ids, so the ingest accepts every entry.
+    const replacement = await addDevice(t.db, hall, 'agent');
+    const fresh = chainOf('new-hub', replacement, Date.UTC(2026, 11, 1, 20, 0, 0, 0), ['device.revoke', 'checkin.reverted', 'staff.pin_failed']);
+    expect(fresh.map((e) => e.payload.seq)).toEqual([1, 2, 3]);
+    expect(fresh.map((e) => e.payload.hash)).not.toContain(old[0]?.payload.hash);
+    await sendAs(replacement, fresh);
+    const f = fresh[0] as AuditEvent;
+    expect(await verifyHall()).toEqual({ entries: 0, state: 'broken', first_missing_seq: null, broken: { seq: 1, at: f.payload.at, action: 'device.revoke', reason: 'forked' } });
+    // The stored chain is the first hub's, untouched (append-only).
+    const kept = await t.db.query<{ hash: string }>('SELECT hash FROM telemetry.venue_audit WHERE venue_id = $1 ORDER BY seq', [hall]);
+    expect(kept.map((r) => r.hash)).toEqual(old.map((e) => e.payload.hash));
   });
 
   it('carries the entries of the hub\'s own ingest in its push, with the hub as sender', async () => {

@@ -8,11 +8,17 @@
 // entry's event (telemetry.events_raw keeps every audit.entry stored): then the row was removed here, and the chain is
 // `broken` at that seq. After a gap the entries are still checked among themselves, from the prev_hash of the first
 // one past it, so an altered entry further on is found whatever is missing before it.
+//
+// A fork: the cloud received an audit.entry for a seq it already held with another hash (a hub restored from a backup,
+// or a replacement box, numbering its chain again). The stored entry stays (append-only) and the other is kept only in
+// telemetry.events_raw, so the chain is `broken` at that seq, reason 'forked', naming the entry that was not kept.
 import { verifyChain, GENESIS_HASH, type ChainBreakReason, type ChainedEntry, type ChainLink } from '../../core/audit/chain';
 import { hubChainedEntry, type HubAuditRow } from '../../core/audit/hub-entry';
 import type { Queryable } from '../db';
 
 export type VenueAuditState = 'intact' | 'incomplete' | 'broken';
+/** Why a venue's chain is broken: the chain's own reasons, or 'forked' (another entry arrived at a seq already held). */
+export type VenueAuditBreakReason = ChainBreakReason | 'forked';
 
 export interface VenueAuditVerdict {
   /** Entries checked and found sound, in seq order up to the first broken one. */
@@ -20,8 +26,11 @@ export interface VenueAuditVerdict {
   state: VenueAuditState;
   /** The first seq the cloud does not hold (entries not arrived yet), or null. */
   first_missing_seq: number | null;
-  /** The first bad entry: altered, reordered, or removed after it was received. */
-  broken: { seq: number; at: string | null; action: string | null; reason: ChainBreakReason } | null;
+  /**
+   * The first bad entry: altered, reordered, or removed after it was received; or, forked, the other entry received at
+   * that seq (its at and action), which the cloud did not keep.
+   */
+  broken: { seq: number; at: string | null; action: string | null; reason: VenueAuditBreakReason } | null;
 }
 
 /** A telemetry.venue_audit row: the hub's columns; seq may come back from Postgres as text (bigint). */
@@ -61,6 +70,9 @@ export async function verifyVenueAudit(q: Queryable, tenantId: string, venueId: 
   const verdict = (broken: VenueAuditVerdict['broken']): VenueAuditVerdict => ({
     entries, state: broken ? 'broken' : firstMissing !== null ? 'incomplete' : 'intact', first_missing_seq: firstMissing, broken,
   });
+  // Entries up to the first fork are checked as usual; a break before it is the one reported.
+  const fork = await forkedEntry(q, tenantId, venueId);
+  const forked = () => verdict(fork ? { ...fork, reason: 'forked' } : null);
   let after = 0;
   for (;;) {
     const rows = await q.query<Row>(
@@ -72,6 +84,7 @@ export async function verifyVenueAudit(q: Queryable, tenantId: string, venueId: 
     let i = 0;
     while (i < page.length) {
       const { entry, readable } = page[i] as { entry: ChainedEntry; readable: boolean };
+      if (fork && entry.seq >= fork.seq) return forked();
       if (!readable) return verdict({ seq: entry.seq, at: entry.at, action: entry.action, reason: 'altered' });
       if (entry.seq > link.seq + 1) {
         // A gap: removed here if its event was received, else not arrived yet.
@@ -82,7 +95,8 @@ export async function verifyVenueAudit(q: Queryable, tenantId: string, venueId: 
       }
       // Up to the next unreadable entry or gap, checked by core's verifier.
       let j = i + 1;
-      while (j < page.length && (page[j] as { readable: boolean }).readable && (page[j] as { entry: ChainedEntry }).entry.seq === (page[j - 1] as { entry: ChainedEntry }).entry.seq + 1) j++;
+      while (j < page.length && (page[j] as { readable: boolean }).readable && (page[j] as { entry: ChainedEntry }).entry.seq === (page[j - 1] as { entry: ChainedEntry }).entry.seq + 1
+        && !(fork && (page[j] as { entry: ChainedEntry }).entry.seq >= fork.seq)) j++;
       const run = page.slice(i, j).map((p) => p.entry);
       const result = await verifyChain(run, link);
       entries += result.count;
@@ -94,7 +108,25 @@ export async function verifyVenueAudit(q: Queryable, tenantId: string, venueId: 
     if (rows.length < pageSize) break;
     after = link.seq;
   }
-  return verdict(null);
+  return forked();
+}
+
+/**
+ * The lowest seq at which the cloud received an audit.entry whose hash is not the stored entry's, with that entry's at
+ * and action, or null. Every audit.entry of the venue is looked at (a fork can come at any time after the entry it
+ * contradicts), as every stored entry is by the chain check.
+ */
+async function forkedEntry(q: Queryable, tenantId: string, venueId: string): Promise<{ seq: number; at: string | null; action: string | null } | null> {
+  const rows = await q.query<{ seq: number | string; at: string | null; action: string | null }>(
+    `SELECT a.seq, e.payload->>'at' AS at, e.payload->>'action' AS action
+       FROM telemetry.events_raw e
+       JOIN telemetry.venue_audit a ON a.tenant_id = e.tenant_id AND a.venue_id = e.venue_id AND a.seq = (e.payload->>'seq')::bigint
+      WHERE e.tenant_id = $1 AND e.venue_id = $2 AND e.type = 'audit.entry' AND e.payload->>'hash' IS DISTINCT FROM a.hash
+      ORDER BY a.seq, e.occurred_at LIMIT 1`,
+    [tenantId, venueId],
+  );
+  const r = rows[0];
+  return r ? { seq: Number(r.seq), at: r.at, action: r.action } : null;
 }
 
 /**

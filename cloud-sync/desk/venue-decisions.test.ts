@@ -320,8 +320,8 @@ describe.each(backends())('venue decisions at the cloud on %s', (backend) => {
     // And the hub relaying them for a door.
     expect(await send([{ ...walkIn, event_id: randomUUID() }, { ...byDoor, event_id: randomUUID() }])).toMatchObject({ accepted: 0, rejected: [{ index: 0 }, { index: 1 }] });
     // Defence in depth: the rule itself applies only the hub's own, for the hub's caller.
-    expect(await t.db.tx((q) => applyVenueDecisions(q, callerOf(door), [walkIn, byDoor]))).toEqual({ guests_added: [], applied: [], conflicts: 0, audit_entries: 0, skipped: [] });
-    expect(await t.db.tx((q) => applyVenueDecisions(q, callerOf(hub), [walkIn, byDoor]))).toEqual({ guests_added: [], applied: [], conflicts: 0, audit_entries: 0, skipped: [] });
+    expect(await t.db.tx((q) => applyVenueDecisions(q, callerOf(door), [walkIn, byDoor]))).toEqual({ guests_added: [], applied: [], conflicts: 0, audit_entries: 0, audit_forked: 0, skipped: [] });
+    expect(await t.db.tx((q) => applyVenueDecisions(q, callerOf(hub), [walkIn, byDoor]))).toEqual({ guests_added: [], applied: [], conflicts: 0, audit_entries: 0, audit_forked: 0, skipped: [] });
     expect(await guest('w-door')).toBeUndefined();
     expect(await guest('by-door')).toMatchObject({ table_id: 'd-t1' });
   });
@@ -359,7 +359,7 @@ describe.each(backends())('venue decisions at the cloud on %s', (backend) => {
     let queries = 0;
     const counting: Queryable = { ...t.db, query: async (...args: Parameters<Queryable['query']>) => { queries++; return t.db.query(...args); } } as Queryable;
     const r = await applyVenueDecisions(counting, callerOf(door), [checkinEvent({ venue_id: venue, device_id: door.device_id })]);
-    expect(r).toEqual({ guests_added: [], applied: [], conflicts: 0, audit_entries: 0, skipped: [] });
+    expect(r).toEqual({ guests_added: [], applied: [], conflicts: 0, audit_entries: 0, audit_forked: 0, skipped: [] });
     expect(queries).toBe(0);
   });
 
@@ -382,6 +382,20 @@ describe.each(backends())('venue decisions at the cloud on %s', (backend) => {
     // The same seq again under another event (a rebuilt hub): the first stays.
     await send([event('audit.entry', { ...auditPayload(1), action: 'other' })]);
     expect((await t.db.query('SELECT action FROM telemetry.venue_audit WHERE venue_id = $1', [venue]))).toEqual([{ action: 'checkin.succeeded' }]);
+  });
+
+  it('counts an entry at a seq already held with another hash as forked, keeps the stored one; the same entry again is no fork', async () => {
+    const held = await t.db.query<{ hash: string; action: string }>('SELECT hash, action FROM telemetry.venue_audit WHERE venue_id = $1 AND seq = 1', [venue]);
+    expect(held).toEqual([{ hash: 'a'.repeat(64), action: 'checkin.succeeded' }]);
+    const apply = (events: SeatPilotEvent[]) => t.db.tx((q) => applyVenueDecisions(q, callerOf(hub), events));
+    // The same entry under another event id (so past the ingest's dedup): a no-op.
+    expect(await apply([event('audit.entry', auditPayload(1))])).toMatchObject({ audit_entries: 0, audit_forked: 0 });
+    // Another chain's seq 1 and 2 in one batch: seq 2 is new and stored, seq 1 is a fork; and two entries at one new
+    // seq in the same batch: one is stored, the other a fork.
+    const other = { ...auditPayload(1), action: 'guest.added', hash: 'b'.repeat(64) };
+    const r = await apply([event('audit.entry', other), event('audit.entry', { ...auditPayload(2), hash: 'c'.repeat(64) }), event('audit.entry', { ...auditPayload(2), hash: 'd'.repeat(64) })]);
+    expect(r).toEqual({ guests_added: [], applied: [], conflicts: 0, audit_entries: 1, audit_forked: 2, skipped: [] });
+    expect(await t.db.query('SELECT seq, hash, action FROM telemetry.venue_audit WHERE venue_id = $1 AND seq = 1', [venue])).toEqual([{ seq: 1, ...held[0] }]);
   });
 
   it('shows the conflicts and the carried audit to the console of their tenant only', async () => {

@@ -44,6 +44,12 @@ export interface VenueDecisionsResult {
   applied: { event_id: string; guest_id: string; field: SeatField }[];
   conflicts: number;
   audit_entries: number;
+  /**
+   * Audit entries refused because the cloud already holds another entry at their seq (a different hash): a hub restored
+   * from a backup or a replacement box numbering its chain again. The stored entry stays (the table is append-only);
+   * verifyVenueAudit reports the venue's chain broken there (reason 'forked'). The same entry sent again is no fork.
+   */
+  audit_forked: number;
   skipped: { event_id: string; type: string; guest_id: string | null; reason: VenueDecisionSkip }[];
 }
 
@@ -54,7 +60,7 @@ type SeatChangedEvent = Extract<SeatPilotEvent, { type: 'seat.changed' }>;
 
 const DESK_TYPES: ReadonlySet<string> = new Set(['guest.added', 'seat.changed', 'audit.entry']);
 
-const empty = (): VenueDecisionsResult => ({ guests_added: [], applied: [], conflicts: 0, audit_entries: 0, skipped: [] });
+const empty = (): VenueDecisionsResult => ({ guests_added: [], applied: [], conflicts: 0, audit_entries: 0, audit_forked: 0, skipped: [] });
 
 /** Whether any event of the batch is one this module applies: the common batch (check-ins) pays only this loop. */
 export function hasVenueDecisions(events: readonly SeatPilotEvent[]): boolean {
@@ -76,7 +82,7 @@ export async function applyVenueDecisions(q: Queryable, caller: Caller, inserted
     if (e.type === 'audit.entry') audit.push(e);
     else if (e.type === 'guest.added' || e.type === 'seat.changed') seats.push(e);
   }
-  if (audit.length) out.audit_entries = await storeAuditEntries(q, caller, audit);
+  if (audit.length) Object.assign(out, await storeAuditEntries(q, caller, audit));
   if (seats.length) {
     await q.query('SELECT guestlist.lock_venue($1)', [caller.venueId]);
     const ctx = new VenueContext(q, caller);
@@ -114,7 +120,7 @@ export function venueDecisionsHook(onResult?: (caller: Caller, r: VenueDecisions
 /** JSON text exactly as the hub stored it (edge-agent/audit-log.ts): null for an absent value. */
 const jsonText = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
 
-async function storeAuditEntries(q: Queryable, caller: Caller, events: readonly AuditEntryEvent[]): Promise<number> {
+async function storeAuditEntries(q: Queryable, caller: Caller, events: readonly AuditEntryEvent[]): Promise<{ audit_entries: number; audit_forked: number }> {
   const rows = events.map((e) => {
     const p = e.payload;
     return {
@@ -123,17 +129,30 @@ async function storeAuditEntries(q: Queryable, caller: Caller, events: readonly 
     };
   });
   // In seq order, so two batches carrying the same entries wait for each other instead of deadlocking.
-  const stored = await q.query<{ seq: number }>(
+  const stored = await q.query<{ event_id: string }>(
     `INSERT INTO telemetry.venue_audit (tenant_id, venue_id, seq, at, device_id, actor, role, action, entity, entity_id, before_json, after_json, prev_hash, hash, event_id)
      SELECT $1, $2, r.seq, r.at, r.device_id, r.actor, r.role, r.action, r.entity, r.entity_id, r.before_json, r.after_json, r.prev_hash, r.hash, r.event_id
        FROM jsonb_to_recordset($3::jsonb) AS r(seq bigint, at text, device_id text, actor text, role text, action text, entity text, entity_id text,
                                               before_json text, after_json text, prev_hash text, hash text, event_id uuid)
       ORDER BY r.seq
      ON CONFLICT (venue_id, seq) DO NOTHING
-     RETURNING seq`,
+     RETURNING event_id::text`,
     [caller.tenantId, caller.venueId, JSON.stringify(rows)],
   );
-  return stored.length;
+  // An entry not stored met one already there at its seq: the same entry again (same hash, a no-op), or another chain
+  // reusing the seq, which would otherwise be lost unseen (its event id differs, so the ingest took it and the hub counts
+  // it as sent).
+  // By event id: two entries of one batch at the same seq (both chains in one push) are one stored and one left.
+  const taken = new Set(stored.map((r) => r.event_id.toLowerCase()));
+  const left = rows.filter((r) => !taken.has(r.event_id.toLowerCase()));
+  if (!left.length) return { audit_entries: stored.length, audit_forked: 0 };
+  const held = await q.query<{ seq: number | string; hash: string }>(
+    'SELECT seq, hash FROM telemetry.venue_audit WHERE venue_id = $1 AND seq = ANY($2::bigint[])',
+    [caller.venueId, left.map((r) => r.seq)],
+  );
+  const hashAt = new Map(held.map((r) => [Number(r.seq), r.hash]));
+  const forked = left.filter((r) => hashAt.get(r.seq) !== r.hash).length;
+  return { audit_entries: stored.length, audit_forked: forked };
 }
 
 // --- guests and seats ---------------------------------------------------------------------------------------------

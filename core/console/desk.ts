@@ -59,7 +59,8 @@ export type SeatConflictQuery = Static<typeof SeatConflictQuerySchema>;
 /**
  * One venue's hub audit chain as the cloud holds it (cloud-sync/desk/venue-audit-verify.ts): `entries` checked and
  * sound; `incomplete`: entries from `first_missing_seq` have not arrived yet (the WAN was down), what did arrive is
- * sound; `broken`: the entry named was altered, reordered, or removed after it arrived.
+ * sound; `broken`: the entry named was altered, reordered, or removed after it arrived, or (`forked`) another entry
+ * arrived at its seq (a hub restored or replaced, numbering again) and was not kept: `at`/`action` are that other entry's.
  */
 export const VenueAuditChainSchema = Type.Object(
   {
@@ -73,7 +74,7 @@ export const VenueAuditChainSchema = Type.Object(
         seq: Type.Integer(),
         at: Nullable(Type.String()),
         action: Nullable(Type.String()),
-        reason: Type.Union([Type.Literal('altered'), Type.Literal('removed'), Type.Literal('reordered')]),
+        reason: Type.Union([Type.Literal('altered'), Type.Literal('removed'), Type.Literal('reordered'), Type.Literal('forked')]),
       },
       { additionalProperties: false },
     )),
