@@ -7,6 +7,7 @@ import {
   KioskMoveRequestSchema, KioskRevertRequestSchema, KioskWalkInProposalRequestSchema, KioskWalkInRequestSchema,
   type DeskActor, type KioskDeskFields, type KioskMoveRequest, type KioskRevertRequest, type KioskWalkInProposalRequest, type KioskWalkInRequest,
 } from '../../core/contract/desk';
+import type { ValidateFunction } from 'ajv';
 import { ajv } from '../../core/contract/validate';
 import type { Caller } from '../../protocol/store';
 import type { AgentStore } from '../store';
@@ -39,58 +40,43 @@ function refuse(reply: FastifyReply, e: unknown): FastifyReply {
   return reply.code(e.status).send({ error: e.code, message: e.message });
 }
 
+/** What a desk call answers: its body, its status (default 200), and whether it committed a change. */
+interface DeskAnswer {
+  body: unknown;
+  status?: number;
+  committed: boolean;
+}
+
 export function registerDeskRoutes(app: FastifyInstance, deps: DeskRouteDeps): void {
   const { desk, now } = deps;
 
-  app.post('/v1/desk/walk-ins/proposal', async (request, reply) => {
-    const caller = await signedCaller(deps.agentStore, request, reply, ['kiosk'], now());
-    if (!caller) return reply;
-    const { req, actor } = split(caller, parseBody<KioskWalkInProposalRequest>(request, validate.proposal));
-    try {
-      const proposal = desk.proposeWalkIn(req, actor);
-      deps.onCommitted?.();
-      return proposal;
-    } catch (e) {
-      return refuse(reply, e);
-    }
-  });
+  /** One signed kiosk route: the caller, the body checked, the desk's answer, or its DeskError as a 4xx. */
+  const route = <B extends KioskDeskFields>(path: string, check: ValidateFunction, run: (req: Omit<B, 'by_role' | 'door_id'>, actor: DeskActor) => DeskAnswer) => {
+    app.post(path, async (request, reply) => {
+      const caller = await signedCaller(deps.agentStore, request, reply, ['kiosk'], now());
+      if (!caller) return reply;
+      const { req, actor } = split(caller, parseBody<B>(request, check));
+      try {
+        const answer = run(req, actor);
+        if (answer.committed) deps.onCommitted?.();
+        return reply.code(answer.status ?? 200).send(answer.body);
+      } catch (e) {
+        return refuse(reply, e);
+      }
+    });
+  };
 
-  app.post('/v1/desk/walk-ins', async (request, reply) => {
-    const caller = await signedCaller(deps.agentStore, request, reply, ['kiosk'], now());
-    if (!caller) return reply;
-    const { req, actor } = split(caller, parseBody<KioskWalkInRequest>(request, validate.walkIn));
-    try {
-      const result = desk.addWalkIn(req, actor);
-      if (result.created) deps.onCommitted?.();
-      return reply.code(result.created ? 201 : 200).send(result);
-    } catch (e) {
-      return refuse(reply, e);
-    }
+  route<KioskWalkInProposalRequest>('/v1/desk/walk-ins/proposal', validate.proposal, (req, actor) => ({ body: desk.proposeWalkIn(req, actor), committed: true }));
+  route<KioskWalkInRequest>('/v1/desk/walk-ins', validate.walkIn, (req, actor) => {
+    const result = desk.addWalkIn(req, actor);
+    return { body: result, status: result.created ? 201 : 200, committed: result.created };
   });
-
-  app.post('/v1/desk/moves', async (request, reply) => {
-    const caller = await signedCaller(deps.agentStore, request, reply, ['kiosk'], now());
-    if (!caller) return reply;
-    const { req, actor } = split(caller, parseBody<KioskMoveRequest>(request, validate.move));
-    try {
-      const result = desk.move(req, actor);
-      if (result.created && result.event_id) deps.onCommitted?.();
-      return result;
-    } catch (e) {
-      return refuse(reply, e);
-    }
+  route<KioskMoveRequest>('/v1/desk/moves', validate.move, (req, actor) => {
+    const result = desk.move(req, actor);
+    return { body: result, committed: result.created && result.event_id !== null };
   });
-
-  app.post('/v1/desk/reverts', async (request, reply) => {
-    const caller = await signedCaller(deps.agentStore, request, reply, ['kiosk'], now());
-    if (!caller) return reply;
-    const { req, actor } = split(caller, parseBody<KioskRevertRequest>(request, validate.revert));
-    try {
-      const result = desk.revertCheckin(req, actor);
-      if (result.created) deps.onCommitted?.();
-      return result;
-    } catch (e) {
-      return refuse(reply, e);
-    }
+  route<KioskRevertRequest>('/v1/desk/reverts', validate.revert, (req, actor) => {
+    const result = desk.revertCheckin(req, actor);
+    return { body: result, committed: result.created };
   });
 }
