@@ -96,7 +96,18 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
   registerStaffRoutes(app, { agentStore: deps.store, store, now, ...(options.pairingTtlMinutes !== undefined ? { pairingTtlMinutes: options.pairingTtlMinutes } : {}) });
 
   // --- the clock: commit taps past their undo window, complete dwells, refresh the streams --------------------------
+  // A timer's callback that throws would end the hub (a busy or full disk, say): each failed tick is logged, counted
+  // and the next one tries again.
+  let pulseErrors = 0;
   const pulse = () => {
+    try {
+      tick();
+    } catch (e) {
+      pulseErrors++;
+      app.log.error({ err: e, pulse_errors: pulseErrors }, 'tablet pulse failed; retrying at the next tick');
+    }
+  };
+  const tick = () => {
     if (closed) return;
     const t = now();
     store.commitDue(t);
