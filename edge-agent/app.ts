@@ -48,6 +48,8 @@ export interface AgentAppDeps {
   metricsAccess?: MetricsAccess;
   /** The venue desk (walk-ins, moves, reverts): its signed `/v1/desk/*` routes for kiosks, and the tablets' desk. */
   desk?: VenueDesk;
+  /** Faults of the app's background loops (the tablets' pulse), counted by kind: startAgent passes its own sink. */
+  faults?: (kind: string, message: string) => void;
 }
 
 export interface AgentApp {
@@ -90,6 +92,8 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
         now: deps.now ?? Date.now,
         ...(deps.onStored ? { onCommitted: deps.onStored } : {}),
         ...(deps.desk ? { desk: deps.desk } : {}),
+        ...(deps.faults ? { faults: deps.faults } : {}),
+        ...(deps.onStorageFault ? { onStorageFault: deps.onStorageFault } : {}),
       })
     : null;
   if (deps.desk) {

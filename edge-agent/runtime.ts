@@ -132,6 +132,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
       };
     },
     onStorageFault: (e) => runtimeStore.health.report(e),
+    faults: fault,
   });
 
   if (config.cloud) {

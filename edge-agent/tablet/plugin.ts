@@ -8,6 +8,7 @@ import type { SeatPilotEvent } from '../../core/contract/contract';
 import type { BeaconDwellOptions } from '../../core/arrival/beacon-dwell';
 import { DOOR_TO_SEAT_BUCKETS, doorToSeat } from '../../core/arrival/door-to-seat';
 import type { ServerMetrics } from '../../protocol/metrics';
+import { processFaults } from '../../node-kit/fault-log';
 import { VenueDesk } from '../desk/venue-desk';
 import type { AgentStore } from '../store';
 import { registerBeaconRoutes } from './beacon-routes';
@@ -42,6 +43,13 @@ export interface TabletPluginDeps {
    * store, with the default options.
    */
   desk?: VenueDesk;
+  /**
+   * Where a failed pulse goes, as `tablet_pulse`: the agent's sink of loop faults (counted by kind, logged at most once
+   * a minute per kind). Default: the process's, on stderr.
+   */
+  faults?: (kind: string, message: string) => void;
+  /** A pulse failed on the hub's own disk (full, failing): the store's health hears it, as for the runtime's loops. */
+  onStorageFault?: (err: Error) => void;
 }
 
 export interface TabletRoutes {
@@ -96,15 +104,16 @@ export async function registerTabletRoutes(app: FastifyInstance, deps: TabletPlu
   registerStaffRoutes(app, { agentStore: deps.store, store, now, ...(options.pairingTtlMinutes !== undefined ? { pairingTtlMinutes: options.pairingTtlMinutes } : {}) });
 
   // --- the clock: commit taps past their undo window, complete dwells, refresh the streams --------------------------
-  // A timer's callback that throws would end the hub (a busy or full disk, say): each failed tick is logged, counted
-  // and the next one tries again.
-  let pulseErrors = 0;
+  // A timer's callback that throws would end the hub (a busy or full disk, say): each failed tick goes to the agent's
+  // loop faults (and a store fault to its health, as the runtime's own loops do) and the next one tries again.
+  const fault = deps.faults ?? ((kind: string, message: string) => processFaults.report(kind, message));
   const pulse = () => {
     try {
       tick();
     } catch (e) {
-      pulseErrors++;
-      app.log.error({ err: e, pulse_errors: pulseErrors }, 'tablet pulse failed; retrying at the next tick');
+      const err = e instanceof Error ? e : new Error(String(e));
+      deps.onStorageFault?.(err);
+      fault('tablet_pulse', err.message);
     }
   };
   const tick = () => {
