@@ -52,8 +52,10 @@ describe("the hub audit's fast canonical text", () => {
       const v = i % 10 === 0 ? undefined : value(rand, 0);
       const s = storedValue(v);
       const json = v === undefined || v === null ? null : (JSON.stringify(v) as string | undefined) ?? null;
-      expect(s.json, `case ${i}`).toBe(json);
+      // Stored as its canonical text: it reads back as the data JSON.stringify writes, and hashes as that data does.
+      expect(readBack(s.json), `case ${i}`).toEqual(readBack(json));
       expect(s.canonical, `case ${i}: ${json}`).toBe(canonicalJson(readBack(json)));
+      expect(s.canonical, `case ${i}: ${s.json}`).toBe(canonicalJson(readBack(s.json)));
     }
   });
 
@@ -100,11 +102,17 @@ describe("the hub audit's fast canonical text", () => {
     }
   });
 
-  it("eventChange keeps what it records: the event's id and time first, then the payload's fields as before", () => {
+  it("eventChange keeps what it records: the event's id and time and the payload's fields, written in canonical order", () => {
     const change = eventChange({ event_id: 'e1', type: 'seat.changed', device_id: 'dev_t', occurred_at: '2026-12-01T20:00:00.000Z',
       payload: { guest_id: 'g1', from_table_id: 't1', to_table_id: 't2', source: 'hub', by_role: 'supervisor' } });
     expect(JSON.stringify(change)).toBe(JSON.stringify({ deviceId: 'dev_t', actor: 'dev_t', role: 'supervisor', entity: 'guest', entityId: 'g1', action: 'seat.changed',
-      before: { table_id: 't1' }, after: { event_id: 'e1', occurred_at: '2026-12-01T20:00:00.000Z', guest_id: 'g1', source: 'hub', table_id: 't2' } }));
+      before: { table_id: 't1' }, after: { event_id: 'e1', guest_id: 'g1', occurred_at: '2026-12-01T20:00:00.000Z', source: 'hub', table_id: 't2' } }));
+    // A payload value that is not a scalar is written canonically too (keys sorted, undefined members left out).
+    const odd = eventChange({ event_id: 'e3', type: 'checkin.succeeded', device_id: 'd', occurred_at: '2026-12-01T20:00:00.000Z',
+      payload: { guest_id: 'g"1', door_id: { z: 1, a: [undefined, 'ñ'], m: undefined }, direction: 'entry', party_size: Number.NaN, table_id: null } });
+    const text = storedValue(odd?.after).json as string;
+    expect(text).toBe('{"direction":"entry","door_id":{"a":[null,"ñ"],"z":1},"event_id":"e3","guest_id":"g\\"1","occurred_at":"2026-12-01T20:00:00.000Z","party_size":null,"table_id":null}');
+    expect(canonicalJson(JSON.parse(text))).toBe(text);
     expect(eventChange({ event_id: 'e2', type: 'device.heartbeat', device_id: 'd', occurred_at: '2026-12-01T20:00:00.000Z', payload: {} })).toBeNull();
   });
 });

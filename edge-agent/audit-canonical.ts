@@ -67,25 +67,73 @@ export interface StoredValue {
 
 const ABSENT: StoredValue = { json: null, canonical: 'null' };
 
+/**
+ * A value already written as canonical text (made from plain data, as edge-agent/audit-log.ts's door entries are):
+ * stored and hashed as it is, with no second walk. JSON.stringify writes the data it stands for.
+ */
+export class CanonicalJson implements StoredValue {
+  constructor(readonly text: string) {}
+  /** As a stored value: the text is both what is stored and what is hashed. */
+  get json(): string {
+    return this.text;
+  }
+  get canonical(): string {
+    return this.text;
+  }
+  toJSON(): unknown {
+    return JSON.parse(this.text) as unknown;
+  }
+}
+
+/** The canonical text of one value as stored and read back (a member of a CanonicalJson being written). */
+export function canonicalValue(value: unknown): string {
+  const fast = plain(value);
+  return fast === NOT_PLAIN ? storedValue(value).canonical : fast;
+}
+
+/**
+ * A plain value is stored as its canonical text, which is JSON whose reading back gives the same data, so one pass
+ * makes both (its keys are sorted where JSON.stringify keeps the object's order; nothing reads them in order).
+ */
 export function storedValue(value: unknown): StoredValue {
   if (value === undefined || value === null) return ABSENT;
+  if (value instanceof CanonicalJson) return value;
+  const fast = plain(value);
+  if (fast !== NOT_PLAIN) return { json: fast, canonical: fast };
   const json = JSON.stringify(value) as string | undefined;
   if (json === undefined) return ABSENT;
-  const fast = plain(value);
-  return { json, canonical: fast === NOT_PLAIN ? canonicalJson(JSON.parse(json)) : fast };
+  return { json, canonical: canonicalJson(JSON.parse(json)) };
 }
 
 /** A scalar field of the entry as canonicalJson writes it; undefined leaves the key out, as canonicalJson does. */
 const field = (key: string, v: unknown, first = false): string =>
   v === undefined ? '' : `${first ? '' : ','}"${key}":${typeof v === 'string' ? JSON.stringify(v) : canonicalJson(v)}`;
 
+/** The end of an entry's canonical text: its tenant and venue (constant per chain, so HubAudit makes it once). */
+export function venueTailText(tenantId: string, venueId: string): string {
+  return `${field('tenant_id', tenantId)}${field('venue_id', venueId)}}`;
+}
+
+type EntryFields = Omit<ChainFields, 'before' | 'after'>;
+
 /**
  * Exactly canonicalEntry(prevHash, entry) when `before` / `after` are the canonical texts of entry.before /
  * entry.after (storedValue(...).canonical). The keys in their sorted order: action, actor, actor_id, after, at,
- * before, channel, entity, entity_id, prev_hash, seq, tenant_id, venue_id.
+ * before, channel, entity, entity_id, prev_hash, seq, tenant_id, venue_id. `tail`, venueTailText of the entry's
+ * tenant and venue, stands for those two fields when given.
  */
-export function canonicalEntryText(prevHash: string, entry: Omit<ChainFields, 'before' | 'after'>, before: string, after: string): string {
-  const head = field('action', entry.action, true) + field('actor', entry.actor) + field('actor_id', entry.actor_id);
+export function canonicalEntryText(prevHash: string, entry: EntryFields, before: string, after: string): string;
+export function canonicalEntryText(prevHash: string, entry: Omit<EntryFields, 'tenant_id' | 'venue_id'>, before: string, after: string, tail: string): string;
+export function canonicalEntryText(prevHash: string, entry: Omit<EntryFields, 'tenant_id' | 'venue_id'> & Partial<EntryFields>, before: string, after: string, tail?: string): string {
+  const end = tail ?? `${field('tenant_id', entry.tenant_id)}${field('venue_id', entry.venue_id)}}`;
+  const { action, actor, actor_id, at, channel, entity, entity_id, seq } = entry;
+  // The hub's own entries: every field there, strings (ids may be null) and a whole seq, written in one template.
+  if (typeof action === 'string' && typeof actor === 'string' && typeof at === 'string' && typeof channel === 'string' && typeof entity === 'string'
+      && (actor_id === null || typeof actor_id === 'string') && (entity_id === null || typeof entity_id === 'string') && Number.isSafeInteger(seq)) {
+    const q = JSON.stringify;
+    return `{"action":${q(action)},"actor":${q(actor)},"actor_id":${actor_id === null ? 'null' : q(actor_id)},"after":${after},"at":${q(at)},"before":${before},"channel":${q(channel)},"entity":${q(entity)},"entity_id":${entity_id === null ? 'null' : q(entity_id)},"prev_hash":${q(prevHash)},"seq":${seq}${end}`;
+  }
+  const head = field('action', action, true) + field('actor', actor) + field('actor_id', actor_id);
   // `after` is always present (null when absent): if every key before it was left out, it opens the object.
-  return `{${head}${head === '' ? '' : ','}"after":${after}${field('at', entry.at)},"before":${before}${field('channel', entry.channel)}${field('entity', entry.entity)}${field('entity_id', entry.entity_id)},"prev_hash":${JSON.stringify(prevHash)}${field('seq', entry.seq)}${field('tenant_id', entry.tenant_id)}${field('venue_id', entry.venue_id)}}`;
+  return `{${head}${head === '' ? '' : ','}"after":${after}${field('at', at)},"before":${before}${field('channel', channel)}${field('entity', entity)}${field('entity_id', entity_id)},"prev_hash":${JSON.stringify(prevHash)}${field('seq', seq)}${end}`;
 }

@@ -132,7 +132,15 @@ describe('the hub audit', () => {
     expect(await verifyHubAudit(store.db)).toEqual({ entries: 10, state: 'intact', broken: null });
     expect(() => store.db.prepare(`UPDATE audit_log SET after_json = '{}' WHERE seq = 1`).run()).toThrow(/append-only/);
     expect(() => store.db.prepare('DELETE FROM audit_log WHERE seq = 2').run()).toThrow(/append-only/);
-    expect(() => store.db.prepare('UPDATE audit_head SET seq = 1, hash = ? WHERE id = 1').run('0'.repeat(64))).toThrow(/one entry at a time/);
+    // The head moves forward only, onto the newest entry with its own hash (venue migration 0012).
+    const [headSeq, headHash] = store.db.prepare('SELECT seq, hash FROM audit_head').raw().get() as [number, string];
+    const hashOf = (seq: number) => store.db.prepare('SELECT hash FROM audit_log WHERE seq = ?').pluck().get(seq) as string;
+    const move = (seq: number, hash: string) => () => store.db.prepare('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1').run(seq, hash);
+    expect(move(1, hashOf(1))).toThrow(/forward only, onto the newest entry/); // back
+    expect(move(headSeq, '0'.repeat(64))).toThrow(/forward only/); // in place, another hash
+    expect(move(headSeq + 1, '0'.repeat(64))).toThrow(/forward only/); // past the newest, onto nothing
+    expect(() => store.db.prepare('UPDATE audit_head SET id = 2').run()).toThrow(/forward only/);
+    expect(store.db.prepare('SELECT seq, hash FROM audit_head').raw().get()).toEqual([headSeq, headHash]);
     expect(entries()).toHaveLength(10);
   });
 
@@ -197,6 +205,49 @@ describe('migration 0009_audit_log', () => {
       [checkinEvent({ venue_id: VENUE, device_id: 'dev_k' }, { payload: { guest_id: 'bea' } })], []);
     expect(db.prepare('SELECT seq, action, entity_id FROM audit_log').all()).toEqual([{ seq: 1, action: 'checkin.succeeded', entity_id: 'bea' }]);
     expect((await verifyHubAudit(db)).state).toBe('intact');
+    db.close();
+  });
+});
+
+describe('migration 0012_audit_head_batch', () => {
+  const events = (n: number, key: { venue_id: string; device_id: string }) =>
+    Array.from({ length: n }, (_, i) => checkinEvent(key, { payload: { guest_id: `g-${i}`, door_id: 'door-a' } }));
+
+  it('lets a batch move the head once, onto its last entry; a 0011 build moving it entry by entry still can; a hole or a skipped head cannot', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sp-mig12-')), 'agent.sqlite');
+    const all = loadVenueMigrations();
+    const db = new Database(file);
+    migrateSqlite(db, all.filter((m) => m.version <= 11));
+    const store = new AgentStore(db, VENUE);
+    const caller = { keyId: 'k', deviceId: 'dev_k', tenantId: 'venue', venueId: VENUE, deviceKind: 'kiosk' as const };
+    const key = { venue_id: VENUE, device_id: 'dev_k' };
+    // Under 0011's trigger a batch moving the head once is refused, whole: the ingest stores nothing.
+    await expect(store.storeBatch(caller, randomUUID(), events(3, key), [])).rejects.toThrow(/one entry at a time/);
+    expect(db.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM outbox').pluck().get()).toBe(0);
+    // A 0011 build's way (one entry, then the head onto it) under 0011, then 0012 applied over its chain.
+    db.transaction(() => store.audit.append({ deviceId: null, actor: 'cli:root', role: 'cli', action: 'cli.check', entity: 'venue', entityId: VENUE }))();
+    expect(migrateSqlite(db, all).applied).toEqual([12]);
+    await store.storeBatch(caller, randomUUID(), events(150, key), []);
+    expect(db.prepare('SELECT seq FROM audit_head').pluck().get()).toBe(151);
+    expect(db.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(151);
+    expect(await verifyHubAudit(db)).toEqual({ entries: 151, state: 'intact', broken: null });
+    db.transaction(() => store.audit.append({ deviceId: null, actor: 'cli:root', role: 'cli', action: 'cli.check', entity: 'venue', entityId: VENUE }))();
+    expect(await verifyHubAudit(db)).toEqual({ entries: 152, state: 'intact', broken: null });
+    // Rows written past the head with a hole among them: the head cannot be moved over the hole.
+    const insert = db.prepare(`INSERT INTO audit_log (seq, venue_id, at, actor, role, action, entity, prev_hash, hash)
+                               VALUES (?, ?, '2026-12-01T20:00:00.000Z', 'x', 'cli', 'x', 'venue', ?, ?)`);
+    expect(() => db.transaction(() => {
+      insert.run(154, VENUE, 'a'.repeat(64), 'b'.repeat(64));
+      db.prepare('UPDATE audit_head SET seq = 154, hash = ? WHERE id = 1').run('b'.repeat(64));
+    })()).toThrow(/forward only, onto the newest entry/);
+    // Nor onto an entry that is not the newest.
+    expect(() => db.transaction(() => {
+      insert.run(153, VENUE, 'a'.repeat(64), 'c'.repeat(64));
+      insert.run(154, VENUE, 'c'.repeat(64), 'd'.repeat(64));
+      db.prepare('UPDATE audit_head SET seq = 153, hash = ? WHERE id = 1').run('c'.repeat(64));
+    })()).toThrow(/forward only, onto the newest entry/);
+    expect(await verifyHubAudit(db)).toEqual({ entries: 152, state: 'intact', broken: null });
     db.close();
   });
 });

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { verifyChain, GENESIS_HASH, type ChainBreakReason, type ChainedEntry, type ChainLink } from '../core/audit/chain';
 import { hubChainedEntry, type HubAuditRow } from '../core/audit/hub-entry';
 import type { AuditEntryPayload } from '../core/contract/contract';
-import { canonicalEntryText, storedValue } from './audit-canonical';
+import { CanonicalJson, canonicalEntryText, canonicalValue, storedValue, venueTailText } from './audit-canonical';
 import { uuidv7 } from '../core/contract/event-id';
 
 export interface HubAuditChange {
@@ -61,6 +61,8 @@ export function auditEntryPayload(r: AuditRow): AuditEntryPayload {
  */
 export class HubAudit {
   private readonly s: { head: Statement; insert: Statement; move: Statement };
+  /** The part of every entry's hashed text after `seq`: the venue, as tenant and venue. */
+  private readonly venueTail: string;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -74,37 +76,62 @@ export class HubAudit {
                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       move: db.prepare('UPDATE audit_head SET seq = ?, hash = ?, at = ? WHERE id = 1'),
     };
+    this.venueTail = venueTailText(venueId, venueId);
   }
 
   /**
    * Appends one entry and moves the head. Call it inside the transaction of the change it records: SQLite has one
    * writer, so the head read here is the newest and the next append takes the next seq.
-   * The head is read each time, not cached: the tablets' store and arrivals append to the same chain.
    */
   append(change: HubAuditChange): void {
+    this.appendMany([change]);
+  }
+
+  /**
+   * Appends entries in their order and moves the head once, onto the last (venue migration 0012 lets the head move
+   * by a batch). Inside the transaction of the changes they record, like append.
+   * The head is read each time, not cached: the tablets' store and arrivals append to the same chain, and a rolled
+   * back transaction leaves it where it was.
+   */
+  appendMany(changes: readonly HubAuditChange[]): void {
+    if (changes.length === 0) return;
     if (!this.db.inTransaction) throw new Error('audit: append outside the transaction of the change it records');
     const head = this.s.head.get() as [number, string] | undefined;
     if (!head) throw new Error('audit: the chain head row is missing (migration 0009)');
-    const [headSeq, prevHash] = head;
-    // Each value serialised once for storage and once, canonically, for the hash (audit-canonical.ts).
-    const before = storedValue(change.before);
-    const after = storedValue(change.after);
-    const at = change.at ?? new Date(this.clock()).toISOString();
-    const seq = headSeq + 1;
-    const entityId = change.entityId ?? null;
-    const text = canonicalEntryText(prevHash, {
-      seq, tenant_id: this.venueId, venue_id: this.venueId, at, channel: change.role, actor_id: change.deviceId, actor: change.actor,
-      action: change.action, entity: change.entity, entity_id: entityId,
-    }, before.canonical, after.canonical);
-    const hash = sha256Hex(text);
-    this.s.insert.run(seq, this.venueId, at, change.deviceId, change.actor, change.role, change.action, change.entity, entityId, before.json, after.json, prevHash, hash);
-    this.s.move.run(seq, hash, at);
+    let [seq, prevHash] = head;
+    // One clock reading for the changes that bring no time of their own: they are recorded together.
+    let now: string | undefined;
+    let at = '';
+    for (const change of changes) {
+      // Each value serialised once: its canonical text is what is stored (audit-canonical.ts).
+      const before = storedValue(change.before);
+      const after = storedValue(change.after);
+      at = change.at ?? (now ??= new Date(this.clock()).toISOString());
+      seq += 1;
+      const entityId = change.entityId ?? null;
+      const text = canonicalEntryText(prevHash, {
+        seq, at, channel: change.role, actor_id: change.deviceId, actor: change.actor, action: change.action, entity: change.entity, entity_id: entityId,
+      }, before.canonical, after.canonical, this.venueTail);
+      const hash = sha256Hex(text);
+      this.s.insert.run(seq, this.venueId, at, change.deviceId, change.actor, change.role, change.action, change.entity, entityId, before.json, after.json, prevHash, hash);
+      prevHash = hash;
+    }
+    this.s.move.run(seq, prevHash, at);
+  }
+
+  /** The entries of a door's events (those eventChange records), appended as appendMany does. */
+  appendEvents(events: readonly AuditEvent[]): void {
+    const changes: HubAuditChange[] = [];
+    for (const event of events) {
+      const change = eventChange(event);
+      if (change) changes.push(change);
+    }
+    this.appendMany(changes);
   }
 
   /** The entry a door's event makes, for the types staff or a door decide; none for the rest (heartbeats, say). */
-  appendEvent(event: { event_id: string; type: string; device_id: string; occurred_at: string; payload: unknown }): void {
-    const change = eventChange(event);
-    if (change) this.append(change);
+  appendEvent(event: AuditEvent): void {
+    this.appendEvents([event]);
   }
 }
 
@@ -116,19 +143,30 @@ const sha256Hex: (text: string) => string =
 
 type AuditEvent = { event_id: string; type: string; device_id: string; occurred_at: string; payload: unknown };
 
-/** The event's id and time, then those of `fields` the payload has, in that order (the order stored). */
-function afterOf(event: AuditEvent, p: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = { event_id: event.event_id, occurred_at: event.occurred_at };
-  for (const f of fields) if (p[f] !== undefined) out[f] = p[f];
-  return out;
+/**
+ * What a door's event records as `after`, written straight as canonical text (no object walked twice): the event's
+ * id and time and those of `fields` the payload has, keys in sorted order; `extra` values stand in for the payload's.
+ */
+function afterOf(event: AuditEvent, p: Record<string, unknown>, keys: readonly string[], extra?: Record<string, unknown>): CanonicalJson {
+  let out = '';
+  for (const k of keys) {
+    const v = k === 'event_id' ? event.event_id : k === 'occurred_at' ? event.occurred_at : extra !== undefined && k in extra ? extra[k] : p[k];
+    if (v === undefined) continue;
+    // The keys are the constants below: plain ASCII names, written without escapes as JSON.stringify would.
+    out += `${out === '' ? '' : ','}"${k}":${canonicalValue(v)}`;
+  }
+  return new CanonicalJson(`{${out}}`);
 }
 
-const CHECKIN_FIELDS = ['guest_id', 'door_id', 'direction', 'party_size', 'table_id'] as const;
-const REJECTED_FIELDS = ['door_id', 'reason', 'credential_kind'] as const;
-const REVERTED_FIELDS = ['guest_id', 'door_id', 'reverted_event_id', 'reason'] as const;
-const ADDED_FIELDS = ['guest_id', 'name', 'party_size', 'table_id', 'door_id'] as const;
-const SEAT_FIELDS = ['guest_id', 'source'] as const;
-const PIN_FIELDS = ['door_id', 'failures', 'locked'] as const;
+/** The event's id and time and the payload's `fields`, sorted as the canonical text has them. */
+const keysOf = (...fields: string[]): readonly string[] => ['event_id', 'occurred_at', ...fields].sort();
+
+const CHECKIN_FIELDS = keysOf('guest_id', 'door_id', 'direction', 'party_size', 'table_id');
+const REJECTED_FIELDS = keysOf('door_id', 'reason', 'credential_kind');
+const REVERTED_FIELDS = keysOf('guest_id', 'door_id', 'reverted_event_id', 'reason');
+const ADDED_FIELDS = keysOf('guest_id', 'name', 'party_size', 'table_id', 'door_id');
+const SEAT_FIELDS = keysOf('guest_id', 'source', 'table_id');
+const PIN_FIELDS = keysOf('door_id', 'failures', 'locked');
 
 /** What a door's event records: the device as actor, its staff role when the event names one, the guest as entity. */
 export function eventChange(event: AuditEvent): HubAuditChange | null {
@@ -147,11 +185,10 @@ export function eventChange(event: AuditEvent): HubAuditChange | null {
       return { deviceId: device, actor: device, role, entity: 'guest', entityId: guest, action: event.type, after: afterOf(event, p, REVERTED_FIELDS) };
     case 'guest.added':
       return { deviceId: device, actor: device, role, entity: 'guest', entityId: guest, action: event.type, after: afterOf(event, p, ADDED_FIELDS) };
-    case 'seat.changed': {
-      const after = afterOf(event, p, SEAT_FIELDS);
-      after.table_id = p.to_table_id ?? null;
-      return { deviceId: device, actor: device, role, entity: 'guest', entityId: guest, action: event.type, before: { table_id: p.from_table_id ?? null }, after };
-    }
+    case 'seat.changed':
+      // The table moved to, as table_id (null when the payload has none), beside the table moved from as before.
+      return { deviceId: device, actor: device, role, entity: 'guest', entityId: guest, action: event.type, before: { table_id: p.from_table_id ?? null },
+        after: afterOf(event, p, SEAT_FIELDS, { table_id: p.to_table_id ?? null }) };
     case 'staff.pin_failed':
       // A wrong PIN at a door's staff unlock: nobody signed in, so the door is the entity and the kiosk the actor.
       return { deviceId: device, actor: device, role: 'device', entity: 'door', entityId: door, action: event.type, after: afterOf(event, p, PIN_FIELDS) };

@@ -164,9 +164,10 @@ export class AgentStore implements RelayingStore, SyncStore {
         // Validated one by one by classifyBatch (protocol/ingest.ts) before the store sees them.
         if (!this.outbox.appendValidated(event, nowMs)) continue;
         fresh.push(event);
-        this.audit.appendEvent(event);
         this.applyVenueEvent(event);
       }
+      // The batch's entries in its order, the chain's head moved once (venue migration 0012).
+      this.audit.appendEvents(fresh);
       // Types this build does not know: only queued for the cloud, as they came (their meaning is the cloud's to read).
       for (const event of relayed) if (this.outbox.appendValidated(event, nowMs)) forwarded.push(event.event_id);
       const at = new Date(nowMs).toISOString();
