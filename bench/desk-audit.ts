@@ -1,4 +1,4 @@
-// The bench's switch for the hub audit (bench:desk only): the same AgentStore ingest with HubAudit.appendEvent as
+// The bench's switch for the hub audit (bench:desk only): the same AgentStore ingest with HubAudit.appendEvents as
 // shipped (timed from inside the ingest's own transaction) or turned into a no-op on this one instance, so "with" and
 // "without" run the same code on the same file, sample by sample. Nothing in edge-agent/ is changed.
 import { performance } from 'node:perf_hooks';
@@ -16,22 +16,22 @@ export interface AuditSwitch {
 }
 
 export function auditSwitch(audit: HubAudit): AuditSwitch {
-  const shipped = audit.appendEvent.bind(audit);
+  const shipped = audit.appendEvents.bind(audit);
   let spent = 0;
-  const timed: HubAudit['appendEvent'] = (event) => {
+  const timed: HubAudit['appendEvents'] = (events) => {
     const t0 = performance.now();
     try {
-      shipped(event);
+      shipped(events);
     } finally {
       spent += performance.now() - t0;
     }
   };
-  const skip: HubAudit['appendEvent'] = () => undefined;
-  const own = audit as { appendEvent: HubAudit['appendEvent'] };
+  const skip: HubAudit['appendEvents'] = () => undefined;
+  const own = audit as { appendEvents: HubAudit['appendEvents'] };
   return {
-    on: () => (own.appendEvent = timed),
-    off: () => (own.appendEvent = skip),
-    restore: () => void delete (own as Partial<typeof own>).appendEvent,
+    on: () => (own.appendEvents = timed),
+    off: () => (own.appendEvents = skip),
+    restore: () => void delete (own as Partial<typeof own>).appendEvents,
     reset: () => (spent = 0),
     get appendMs() {
       return spent;

@@ -6,8 +6,12 @@
 //   2. a move from kiosk A's staff mode (protocol/staff-client.ts moveGuest → POST /v1/desk/moves) until kiosk B's
 //      SQLite, synced by its real pull loop (kiosk/sync-runtime.ts at the kiosk's default interval), shows the new
 //      table, over 50 moves started at a random point of B's pull cycle;
-//   3. the hub's ingest of checkin.succeeded (AgentStore.storeBatch, and the real POST /v1/events route) with the hub
-//      audit's append (HubAudit, as shipped) against the same ingest without it, interleaved on the same file.
+//   3. the audit's cost per check-in: a door's check-ins reaching the hub over the real signed POST /v1/events route
+//      (the check-in as the hub handles it: verify, validate, store with its durable commit, answer), in batches of 1
+//      (a kiosk pushes after each check-in it records) and 50 (a backlog after a cut), with the hub audit's append
+//      (HubAudit.appendEvents, as shipped) against the same request without it, interleaved on the same agent; and
+//      the store call alone (AgentStore.storeBatch, no request around it), the append's share of the ingest
+//      transaction itself.
 // A part that cannot run (its hub code missing or failing) reports {available: false, detail} and the run exits 1.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -42,8 +46,8 @@ const MOVES = Number(process.env.BENCH_DESK_MOVES ?? 50);
 const PULL_MS = process.env.BENCH_DESK_PULL_MS ? Number(process.env.BENCH_DESK_PULL_MS) : undefined;
 const AUDIT_SINGLE = Number(process.env.BENCH_DESK_AUDIT_SINGLE ?? 800);
 const AUDIT_BATCHES = Number(process.env.BENCH_DESK_AUDIT_BATCHES ?? 150);
-const AUDIT_HTTP_SINGLE = Number(process.env.BENCH_DESK_AUDIT_HTTP_SINGLE ?? 300);
-const AUDIT_HTTP_BATCHES = Number(process.env.BENCH_DESK_AUDIT_HTTP_BATCHES ?? 60);
+const AUDIT_HTTP_SINGLE = Number(process.env.BENCH_DESK_AUDIT_HTTP_SINGLE ?? 600);
+const AUDIT_HTTP_BATCHES = Number(process.env.BENCH_DESK_AUDIT_HTTP_BATCHES ?? 600);
 const BATCH = 50;
 const MOVE_TIMEOUT_MS = 10_000;
 
@@ -308,22 +312,32 @@ async function onTheLan(guests: number) {
       const sw = auditSwitch(agent.store.audit);
       const key = { venue_id: VENUE, device_id: 'kiosk_a' };
       let next = 0;
+      // The hub's per-key limit (protocol/routes.ts) holds here as for any door: a request it refuses is not a
+      // sample; the bench waits the Retry-After it names and sends a new one.
+      let rateLimitedWaits = 0;
       const run = (size: number, pairs: number) =>
         withAndWithout(sw, pairs, async () => {
-          const body = batchOf(Array.from({ length: size }, () => {
-            const i = next++ % guests;
-            return checkinEvent(key, { occurred_at: new Date().toISOString(), payload: { guest_id: guestId(i), table_id: tableId(Math.floor(i / GUESTS_PER_TABLE)), party_size: 1 } });
-          }));
-          // Signing included: the kiosk's whole round trip, as its push makes it.
-          const t0 = performance.now();
-          const r = await httpA.request('POST', '/v1/events', body);
-          const dt = performance.now() - t0;
-          if (r.status !== 200) throw new Error(`POST /v1/events answered ${r.status}`);
-          return { us: (dt * 1000) / size };
+          for (;;) {
+            const body = batchOf(Array.from({ length: size }, () => {
+              const i = next++ % guests;
+              return checkinEvent(key, { occurred_at: new Date().toISOString(), payload: { guest_id: guestId(i), table_id: tableId(Math.floor(i / GUESTS_PER_TABLE)), party_size: 1 } });
+            }));
+            // Signing included: the kiosk's whole round trip, as its push makes it.
+            const t0 = performance.now();
+            const r = await httpA.request('POST', '/v1/events', body);
+            const dt = performance.now() - t0;
+            if (r.status === 429) {
+              rateLimitedWaits++;
+              await sleep(Number(r.headers.get('retry-after') ?? 1) * 1000);
+              continue;
+            }
+            if (r.status !== 200) throw new Error(`POST /v1/events answered ${r.status}`);
+            return { us: (dt * 1000) / size };
+          }
         });
       const figures = { batch_1: await run(1, AUDIT_HTTP_SINGLE), [`batch_${BATCH}`]: await run(BATCH, AUDIT_HTTP_BATCHES) };
       const carried = agent.store.db.prepare("SELECT count(*) FROM outbox WHERE type = 'audit.entry'").pluck().get() as number;
-      return { ...figures, audit_entry_events_queued: carried };
+      return { ...figures, audit_entry_events_queued: carried, rate_limited_waits: rateLimitedWaits };
     })();
     return out;
   } finally {
@@ -358,19 +372,21 @@ try {
     proposal_http: lan.proposal_http,
     move_to_other_door: lan.move_to_other_door,
     kiosk_b_first_sync_ms: lan.kiosk_b_first_sync_ms,
-    audit: {
-      measured: 'per check-in: AgentStore.storeBatch of checkin.succeeded (durable commit included), HubAudit.appendEvent as shipped vs a no-op on the same instance, ABBA pairs on one hub file; append_inside_tx_us: the append alone, timed inside the ingest transaction',
+    audit_checkin: {
+      measured: 'per check-in: a door\'s signed POST /v1/events of checkin.succeeded on the real agent (127.0.0.1), signing and the durable commit included, HubAudit.appendEvents as shipped vs a no-op on the same instance, ABBA pairs',
+      ...routeAudit,
+    },
+    audit_store_call: {
+      measured: 'per check-in: AgentStore.storeBatch alone (durable commit included, no request around it), same switch, ABBA pairs on one hub file; append_inside_tx_us: the append alone, timed inside the ingest transaction. A part of the check-in, not its latency: no goal',
       ...audit,
     },
-    audit_http: { measured: 'per check-in: signed POST /v1/events on the real agent (127.0.0.1), same switch', ...routeAudit },
-    // The audit goals on the paired ratio (median of with − without per pair, over the without p50): the steadier
+    // The audit goal on the paired ratio (median of with − without per pair, over the without p50): the steadier
     // estimate of "how much more" on a shared disk; p50_ratio, the plain ratio of the two p50s, is beside each figure.
     goals: {
       proposal_p95_le_50ms_at_2000: p2000.available ? (p2000.proposal_ms?.p95 ?? Infinity) <= 50 : null,
       move_p95_le_2s: move.available ? (move.shown_at_other_door_ms?.p95 ?? Infinity) <= 2_000 && move.not_shown_within_10s === 0 : null,
-      audit_route_batch_1_le_110pct: (routeAudit.batch_1 as Compared).paired_ratio <= 1.1,
-      audit_ingest_batch_1_le_110pct: audit.batch_1.paired_ratio <= 1.1,
-      [`audit_ingest_batch_${BATCH}_le_110pct`]: (audit[`batch_${BATCH}`] as Compared).paired_ratio <= 1.1,
+      audit_checkin_batch_1_le_110pct: (routeAudit.batch_1 as Compared).paired_ratio <= 1.1,
+      [`audit_checkin_batch_${BATCH}_le_110pct`]: (routeAudit[`batch_${BATCH}`] as Compared).paired_ratio <= 1.1,
     },
     part_s: partSeconds,
     // Other work on this box shows in every figure: what the run shared the CPUs with.
