@@ -2,7 +2,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { installErrorHandling } from '../protocol/errors';
 import { withSafeRequestLogs } from '../protocol/log-redact';
-import { createServerMetrics, registerMetricsRoutes, type ServerMetrics } from '../protocol/metrics';
+import { countedFaults, createServerMetrics, registerMetricsRoutes, type ServerMetrics } from '../protocol/metrics';
 import { registerProtocolRoutes } from '../protocol/routes';
 import { installServerTime } from '../protocol/server-time';
 import type { RateLimitOptions } from '../protocol/rate-limit';
@@ -98,11 +98,13 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
   await app.register(opsPlugin, { db: deps.db, registry: metrics.registry, ...deps.ops });
   await app.register(consolePlugin, { db: deps.db, ...(deps.now ? { now: deps.now } : {}), ...deps.console });
   const doubleAdmissions = new DoubleAdmissionDetector(deps.db, metrics.registry);
-  // Logged at most once a minute: with the database down a pass fails every few seconds.
-  const faults = new FaultLog({ write: (line) => app.log.error(line) });
-  doubleAdmissions.start(deps.doubleAdmissionEverySec ?? 5, (e) => faults.report('double-admission pass failed', e.message));
+  // Logged at most once a minute: with the database down a pass fails every few seconds. Each one is counted on
+  // /metrics (seatpilot_loop_faults_total).
+  const faultLog = new FaultLog({ write: (line) => app.log.error(line) });
+  const fault = countedFaults(metrics, (kind, message) => faultLog.report(kind, message));
+  doubleAdmissions.start(deps.doubleAdmissionEverySec ?? 5, (e) => fault('double-admission pass failed', e.message));
   const assignMetrics = new AssignMetrics(deps.db, metrics.registry);
-  assignMetrics.start(deps.assignMetricsEverySec ?? 5, (e) => faults.report('assign metrics pass failed', e.message));
+  assignMetrics.start(deps.assignMetricsEverySec ?? 5, (e) => fault('assign metrics pass failed', e.message));
   app.addHook('onClose', async () => {
     await doubleAdmissions.stop();
     await assignMetrics.stop();

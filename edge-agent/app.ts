@@ -50,6 +50,8 @@ export interface AgentAppDeps {
   desk?: VenueDesk;
   /** Faults of the app's background loops (the tablets' pulse), counted by kind: startAgent passes its own sink. */
   faults?: (kind: string, message: string) => void;
+  /** The registry /metrics serves; startAgent makes it first, so the loop faults it counts start with the store. */
+  metrics?: ServerMetrics;
 }
 
 export interface AgentApp {
@@ -60,7 +62,7 @@ export interface AgentApp {
 }
 
 export async function buildAgentApp(deps: AgentAppDeps): Promise<AgentApp> {
-  const metrics = createServerMetrics();
+  const metrics = deps.metrics ?? createServerMetrics();
   const agentMetrics = createAgentMetrics(metrics, deps.outbox ?? deps.store.outbox, deps.lastCloudSync ?? (() => null), deps.deviceId);
   deps.store.onNewEvent = (e) => agentMetrics.observeEvent(e);
   // Query strings are logged without token-like values (a tablet link, a pairing code).

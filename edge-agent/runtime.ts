@@ -10,7 +10,7 @@ import { PullClient } from '../protocol/pull-client';
 import { PushClient } from '../protocol/push-client';
 import { trustProxyFromEnv, type TrustProxy } from '../protocol/trust-proxy';
 import { metricsSettingsFromEnv, type MetricsSettings } from '../protocol/metrics-access';
-import { startMetricsListener } from '../protocol/metrics';
+import { countedFaults, createServerMetrics, startMetricsListener } from '../protocol/metrics';
 import { buildAgentApp } from './app';
 import type { AgentConfig } from './config';
 import { AgentPairing } from './pairing';
@@ -63,7 +63,9 @@ export interface AgentRunOptions {
 export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
   const { config } = opts;
   const now = opts.now ?? Date.now;
-  const fault = opts.faults ?? ((kind: string, message: string) => processFaults.report(kind, message));
+  // Every loop fault, into the injected sink or the process's, is counted on /metrics as seatpilot_loop_faults_total.
+  const serverMetrics = createServerMetrics();
+  const fault = countedFaults(serverMetrics, opts.faults ?? ((kind: string, message: string) => processFaults.report(kind, message)));
   const trustProxy = opts.trustProxy ?? trustProxyFromEnv(); // before the store opens: a bad setting stops the start
   const metricsSettings = opts.metrics ?? metricsSettingsFromEnv('agent'); // likewise
   const secrets = opts.databaseFile === ':memory:' && !opts.secretKeyFile ? SecretBox.ephemeral() : SecretBox.load(opts.secretKeyFile ?? secretKeyFileBeside(dirname(resolve(opts.databaseFile))));
@@ -133,6 +135,7 @@ export async function startAgent(opts: AgentRunOptions): Promise<RunningAgent> {
     },
     onStorageFault: (e) => runtimeStore.health.report(e),
     faults: fault,
+    metrics: serverMetrics,
   });
 
   if (config.cloud) {

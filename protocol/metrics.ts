@@ -15,6 +15,8 @@ export interface ServerMetrics {
   ingestRejected: Counter<'tenant' | 'reason'>;
   ingestDuplicates: Counter<'tenant'>;
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  /** Errors the background loops caught and will retry, by the kind they report them under (countedFaults). */
+  loopFaults: Counter<'kind'>;
 }
 
 export function createServerMetrics(opts: { defaults?: boolean; perTenant?: boolean } = {}): ServerMetrics {
@@ -35,6 +37,23 @@ export function createServerMetrics(opts: { defaults?: boolean; perTenant?: bool
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    loopFaults: new Counter({
+      name: 'seatpilot_loop_faults_total',
+      help: 'Errors caught in a background loop (push, pull, heartbeat, checkpoint, tablet pulse, cloud passes) and retried, by fault kind.',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+  };
+}
+
+/**
+ * The sink of a process's loop faults, counted into seatpilot_loop_faults_total first: the log shows a kind at most
+ * once a minute, the counter every fault. `kind` is the loop's fixed kind string (a bounded set), never the message.
+ */
+export function countedFaults(metrics: ServerMetrics, sink: (kind: string, message: string) => void): (kind: string, message: string) => void {
+  return (kind, message) => {
+    metrics.loopFaults.inc({ kind });
+    sink(kind, message);
   };
 }
 
