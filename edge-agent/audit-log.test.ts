@@ -251,3 +251,35 @@ describe('migration 0012_audit_head_batch', () => {
     db.close();
   });
 });
+
+describe('HubAudit.appendMany', () => {
+  const open = () => {
+    const { db } = openStore(join(mkdtempSync(join(tmpdir(), 'sp-append-')), 'agent.sqlite'));
+    return { db, store: new AgentStore(db, VENUE) };
+  };
+  const change = (after: unknown) => ({ deviceId: 'dev_k', actor: 'dev_k', role: 'device', action: 'x.test', entity: 'door', entityId: 'door-a', after });
+
+  it('hashes a door id with a lone surrogate as SQLite stores it: the chain still verifies', async () => {
+    const { db, store } = open();
+    const caller = { keyId: 'k', deviceId: 'dev_k', tenantId: 'venue', venueId: VENUE, deviceKind: 'kiosk' as const };
+    const odd = { event_id: randomUUID(), type: 'checkin.rejected', occurred_at: new Date().toISOString(), venue_id: VENUE, device_id: 'dev_k',
+      payload: { reason: 'unknown_credential', credential_kind: 'barcode', door_id: 'door-\ud800', latency_ms: 3 } };
+    await store.storeBatch(caller, randomUUID(), [odd as never], []);
+    expect(db.prepare('SELECT entity_id FROM audit_log').pluck().get()).toBe('door-\ufffd');
+    expect(await verifyHubAudit(db)).toEqual({ entries: 1, state: 'intact', broken: null });
+    db.close();
+  });
+
+  it('writes all of a batch or none of it: one that fails midway leaves the chain where it was, and the next append continues it', async () => {
+    const { db, store } = open();
+    db.transaction(() => store.audit.append(change({ n: 1 })))();
+    db.transaction(() => {
+      // A value JSON cannot write (a BigInt) fails the batch after its first entry was written; the caller goes on.
+      expect(() => store.audit.appendMany([change({ n: 2 }), change({ n: 10n })])).toThrow(/BigInt/);
+      store.audit.append(change({ n: 3 }));
+    })();
+    expect(db.prepare('SELECT seq, after_json FROM audit_log ORDER BY seq').raw().all()).toEqual([[1, '{"n":1}'], [2, '{"n":3}']]);
+    expect(await verifyHubAudit(db)).toEqual({ entries: 2, state: 'intact', broken: null });
+    db.close();
+  });
+});

@@ -63,6 +63,10 @@ export class HubAudit {
   private readonly s: { head: Statement; insert: Statement; move: Statement };
   /** The part of every entry's hashed text after `seq`: the venue, as tenant and venue. */
   private readonly venueTail: string;
+  /** The venue's id as its column holds it. */
+  private readonly venueText: string;
+  /** appendMany's writes in a savepoint of the caller's transaction: one that fails midway leaves no row past the head. */
+  private readonly appendInSavepoint: (changes: readonly HubAuditChange[]) => void;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -76,7 +80,9 @@ export class HubAudit {
                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       move: db.prepare('UPDATE audit_head SET seq = ?, hash = ?, at = ? WHERE id = 1'),
     };
-    this.venueTail = venueTailText(venueId, venueId);
+    this.venueText = stored(venueId);
+    this.venueTail = venueTailText(this.venueText, this.venueText);
+    this.appendInSavepoint = db.transaction((changes: readonly HubAuditChange[]) => this.write(changes));
   }
 
   /**
@@ -96,6 +102,10 @@ export class HubAudit {
   appendMany(changes: readonly HubAuditChange[]): void {
     if (changes.length === 0) return;
     if (!this.db.inTransaction) throw new Error('audit: append outside the transaction of the change it records');
+    this.appendInSavepoint(changes);
+  }
+
+  private write(changes: readonly HubAuditChange[]): void {
     const head = this.s.head.get() as [number, string] | undefined;
     if (!head) throw new Error('audit: the chain head row is missing (migration 0009)');
     let [seq, prevHash] = head;
@@ -106,14 +116,18 @@ export class HubAudit {
       // Each value serialised once: its canonical text is what is stored (audit-canonical.ts).
       const before = storedValue(change.before);
       const after = storedValue(change.after);
-      at = change.at ?? (now ??= new Date(this.clock()).toISOString());
+      at = change.at === undefined ? (now ??= new Date(this.clock()).toISOString()) : stored(change.at);
       seq += 1;
-      const entityId = change.entityId ?? null;
-      const text = canonicalEntryText(prevHash, {
-        seq, at, channel: change.role, actor_id: change.deviceId, actor: change.actor, action: change.action, entity: change.entity, entity_id: entityId,
-      }, before.canonical, after.canonical, this.venueTail);
+      // The text columns hashed as SQLite will hold them (a lone surrogate in a door's id is stored as U+FFFD).
+      const deviceId = change.deviceId == null ? null : stored(change.deviceId);
+      const entityId = change.entityId == null ? null : stored(change.entityId);
+      const actor = stored(change.actor);
+      const role = stored(change.role);
+      const action = stored(change.action);
+      const entity = stored(change.entity);
+      const text = canonicalEntryText(prevHash, { seq, at, channel: role, actor_id: deviceId, actor, action, entity, entity_id: entityId }, before.canonical, after.canonical, this.venueTail);
       const hash = sha256Hex(text);
-      this.s.insert.run(seq, this.venueId, at, change.deviceId, change.actor, change.role, change.action, change.entity, entityId, before.json, after.json, prevHash, hash);
+      this.s.insert.run(seq, this.venueText, at, deviceId, actor, role, action, entity, entityId, before.json, after.json, prevHash, hash);
       prevHash = hash;
     }
     this.s.move.run(seq, prevHash, at);
@@ -134,6 +148,16 @@ export class HubAudit {
     this.appendEvents([event]);
   }
 }
+
+/**
+ * A text column's value as SQLite stores it: better-sqlite3 writes strings as UTF-8, so a lone surrogate becomes
+ * U+FFFD. JSON columns need none of this: JSON.stringify escapes lone surrogates.
+ */
+const stored = (text: string): string => {
+  // ES2024's String methods (Node 20 has them; the project's lib is ES2023).
+  const s = text as unknown as { isWellFormed(): boolean; toWellFormed(): string };
+  return s.isWellFormed() ? text : s.toWellFormed();
+};
 
 /** node:crypto's one-shot hash where this Node has it (20.12+): no Hash object per entry. */
 const sha256Hex: (text: string) => string =
