@@ -1,6 +1,7 @@
-// The cloud's loop faults on its /metrics: with the table every double-admission pass reads gone (as after an operator's
-// bad migration), the detector's failed passes are counted in seatpilot_loop_faults_total{kind} on /metrics over HTTP,
-// the service keeps answering, and the count stops growing once the table is back. On PGlite and the real PostgreSQL.
+// The cloud's loop faults on its /metrics: with a table or view a background loop needs gone (as after an operator's
+// bad migration), that loop's failed passes are counted in seatpilot_loop_faults_total{kind} on /metrics over HTTP,
+// the service keeps answering, and the count stops growing once the object is back: the double-admission detector,
+// the KPI refresher and its partition maker, the billing passes. On PGlite and the real PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { buildApp, type CloudApp } from './app';
@@ -62,5 +63,78 @@ describe.each(backends())("the cloud's loop faults on /metrics (%s)", (backend) 
     const settled = seriesValue(await scrape(), SERIES)!;
     await new Promise((r) => setTimeout(r, 500));
     expect(seriesValue(await scrape(), SERIES)).toBe(settled);
+  });
+});
+
+// The refresher and the billing passes at a fast pace, the detector and assign metrics off. One object gone per loop:
+// a KPI view (the refresh fails in its savepoint and is logged in mv_refresh_log), the partition settings the
+// partition maker reads (gone from the start: once it has succeeded, the maker waits an hour for its next round), the
+// usage table a billing pass inserts into.
+const LOOPS = [
+  { kind: 'partition maker failed', gone: 'telemetry.partition_settings', name: 'partition_settings', atStart: true },
+  { kind: 'kpi refresh failed', gone: 'telemetry.mv_kpi_checkin', name: 'mv_kpi_checkin', atStart: false },
+  { kind: 'billing pass failed', gone: 'billing.usage_monthly', name: 'usage_monthly', atStart: false },
+] as const;
+const rename = (db: TestDatabase['db'], from: string, to: string) =>
+  db.query(`ALTER ${from.includes('.mv_') ? 'MATERIALIZED VIEW' : 'TABLE'} ${from} RENAME TO ${to}`);
+const series = (kind: string) => `seatpilot_loop_faults_total{kind="${kind}"}`;
+
+describe.each(backends())("the cloud's refresher and billing faults on /metrics (%s)", (backend) => {
+  let t: TestDatabase;
+  let cloud: CloudApp;
+  let url: string;
+  const logged: string[] = [];
+  beforeAll(async () => {
+    t = await freshDatabase(backend);
+    for (const l of LOOPS) if (l.atStart) await rename(t.db, l.gone, `${l.name}_gone`);
+    const stream = { write: (line: string) => void logged.push(line) };
+    cloud = await buildApp({
+      db: t.db,
+      doubleAdmissionEverySec: 0,
+      assignMetricsEverySec: 0,
+      ops: { refreshEverySec: 0.05, billingEverySec: 0.05 },
+      logger: { level: 'info', stream },
+    });
+    url = await cloud.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await cloud?.app.close();
+    await t?.drop();
+  });
+
+  const scrape = async () => {
+    const r = await fetch(`${url}/metrics`);
+    expect(r.status).toBe(200);
+    return r.text();
+  };
+
+  it.each(LOOPS)('counts $kind while $gone is gone, the service answering, and no more once it is back', async ({ kind, gone, name, atStart }) => {
+    // The loops run: the views refresh.
+    await waitFor('a kpi refresh logged', async () => ((await t.db.query('SELECT 1 FROM telemetry.mv_refresh_log WHERE ok LIMIT 1')).length ? true : null), 10_000);
+    const before = atStart ? 0 : (seriesValue(await scrape(), series(kind)) ?? 0);
+    if (!atStart) await rename(t.db, gone, `${name}_gone`);
+    const text = await waitFor(`three "${kind}" on /metrics`, async () => {
+      const m = await scrape();
+      return (seriesValue(m, series(kind)) ?? 0) >= before + 3 ? m : null;
+    }, 10_000);
+    // One series per kind: the error's text stays in the log, whose own lines are still written.
+    expect(text).not.toMatch(new RegExp(`seatpilot_loop_faults_total\\{[^}]*${name}`));
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    const own = { 'kpi refresh failed': 'kpi view refresh failed', 'partition maker failed': 'events_raw partition maintenance failed', 'billing pass failed': 'billing pass failed' }[kind];
+    expect(logged.some((l) => (JSON.parse(l) as { msg?: string }).msg === own)).toBe(true);
+    if (kind === 'kpi refresh failed') {
+      expect((await t.db.query("SELECT 1 FROM telemetry.mv_refresh_log WHERE NOT ok AND view_name = 'mv_kpi_checkin' LIMIT 1")).length).toBe(1);
+    }
+    if (promtool) {
+      const lint = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      expect(lint.error).toBeUndefined();
+      expect((lint.stdout + lint.stderr).split('\n').filter((l) => l.trim() && !l.startsWith('nodejs_'))).toEqual([]);
+    }
+
+    await rename(t.db, `${gone}_gone`, name);
+    await new Promise((r) => setTimeout(r, 500)); // a round in flight may still fail once
+    const settled = seriesValue(await scrape(), series(kind))!;
+    await new Promise((r) => setTimeout(r, 500)); // ten ticks
+    expect(seriesValue(await scrape(), series(kind))).toBe(settled);
   });
 });
