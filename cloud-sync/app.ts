@@ -21,8 +21,6 @@ import { registerPairRoute } from '../protocol/pairing';
 import { CloudPairing } from './pairing';
 import { PgSyncStore } from './guestlist/sync-store';
 import { AssignMetrics } from './seating/assign-metrics';
-import { KpiRefresher } from './kpi/refresher';
-import { BillingPasses } from './billing/passes';
 import { consolePlugin, type ConsoleOptions } from './console/plugin';
 
 export interface CloudDeps {
@@ -101,20 +99,8 @@ export async function buildApp(deps: CloudDeps): Promise<CloudApp> {
   // /metrics (seatpilot_loop_faults_total).
   const faultLog = new FaultLog({ write: (line) => app.log.error(line) });
   const fault = countedFaults(metrics, (kind, message) => faultLog.report(kind, message));
-  // The KPI refresher (with its partition maker) and the billing passes are built here, not by the ops plugin, so their
-  // faults reach the counted sink too; they still write their own log lines as well.
-  const { refreshEverySec, billingEverySec, ...ops } = deps.ops ?? {};
-  await app.register(opsPlugin, { db: deps.db, registry: metrics.registry, ...ops });
-  if (refreshEverySec !== undefined) {
-    const refresher = new KpiRefresher({ db: deps.db, everySec: refreshEverySec, log: app.log, fault });
-    app.addHook('onReady', async () => refresher.start());
-    app.addHook('onClose', async () => refresher.stop());
-  }
-  if (billingEverySec !== undefined) {
-    const billing = new BillingPasses({ db: deps.db, everyMs: billingEverySec * 1000, log: app.log, fault });
-    app.addHook('onReady', async () => billing.start());
-    app.addHook('onClose', async () => billing.stop());
-  }
+  // The KPI refresher (with its partition maker) and the billing passes, in the ops plugin, report to the same sink.
+  await app.register(opsPlugin, { db: deps.db, registry: metrics.registry, ...deps.ops, fault });
   await app.register(consolePlugin, { db: deps.db, ...(deps.now ? { now: deps.now } : {}), ...deps.console });
   const doubleAdmissions = new DoubleAdmissionDetector(deps.db, metrics.registry);
   doubleAdmissions.start(deps.doubleAdmissionEverySec ?? 5, (e) => fault('double-admission pass failed', e.message));

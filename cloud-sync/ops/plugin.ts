@@ -16,6 +16,8 @@ import { registerOpsMetrics } from './metrics';
 export type { OpsConfig } from './config';
 
 export interface OpsPluginOptions extends OpsConfig {
+  /** The cloud's counted loop-fault sink (protocol/metrics.ts countedFaults): the refresher's and billing's caught errors. */
+  fault?: (kind: string, message: string) => void;
   db: Queryable;
   registry: Registry;
 }
@@ -127,13 +129,13 @@ export const opsPlugin: FastifyPluginAsync<OpsPluginOptions> = async (app, opts)
   }
 
   if (opts.refreshEverySec !== undefined) {
-    const refresher = new KpiRefresher({ db: opts.db, everySec: opts.refreshEverySec, log });
+    const refresher = new KpiRefresher({ db: opts.db, everySec: opts.refreshEverySec, log, ...(opts.fault ? { fault: opts.fault } : {}) });
     app.addHook('onReady', async () => refresher.start());
     app.addHook('onClose', async () => refresher.stop());
   }
 
   if (opts.billingEverySec !== undefined) {
-    const billing = new BillingPasses({ db: opts.db, everyMs: opts.billingEverySec * 1000, log });
+    const billing = new BillingPasses({ db: opts.db, everyMs: opts.billingEverySec * 1000, log, ...(opts.fault ? { fault: opts.fault } : {}) });
     app.addHook('onReady', async () => billing.start());
     app.addHook('onClose', async () => billing.stop());
   }
