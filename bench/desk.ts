@@ -167,6 +167,8 @@ async function withAndWithout(sw: AuditSwitch, pairs: number, sample: () => Prom
     paired_diff_us_p50: Math.round(percentile(diffUs, 50) * 10) / 10,
     p50_ratio: r2(percentile(withUs, 50) / base),
     paired_ratio: r2((base + percentile(diffUs, 50)) / base),
+    // The goal's figure, to a hundredth of a per cent (the ratios above are rounded to a hundredth).
+    paired_more_pct: r2((percentile(diffUs, 50) / base) * 100),
   };
 }
 
@@ -364,7 +366,7 @@ try {
   const lan = await timed('lan', () => onTheLan(SIZES[0] as number));
   const p2000 = proposal[0] as { available: boolean; proposal_ms?: { p50: number; p95: number } };
   const move = lan.move_to_other_door as { available: boolean; shown_at_other_door_ms?: { p95: number }; not_shown_within_10s?: number };
-  type Compared = { p50_ratio: number; paired_ratio: number };
+  type Compared = { p50_ratio: number; paired_ratio: number; paired_more_pct: number };
   const routeAudit = lan.audit_http as unknown as Record<string, Compared>;
   console.log(JSON.stringify({
     bench: 'desk',
@@ -380,13 +382,13 @@ try {
       measured: 'per check-in: AgentStore.storeBatch alone (durable commit included, no request around it), same switch, ABBA pairs on one hub file; append_inside_tx_us: the append alone, timed inside the ingest transaction. A part of the check-in, not its latency: no goal',
       ...audit,
     },
-    // The audit goal on the paired ratio (median of with − without per pair, over the without p50): the steadier
+    // The audit goal on the paired figure (median of with − without per pair, over the without p50): the steadier
     // estimate of "how much more" on a shared disk; p50_ratio, the plain ratio of the two p50s, is beside each figure.
     goals: {
       proposal_p95_le_50ms_at_2000: p2000.available ? (p2000.proposal_ms?.p95 ?? Infinity) <= 50 : null,
       move_p95_le_2s: move.available ? (move.shown_at_other_door_ms?.p95 ?? Infinity) <= 2_000 && move.not_shown_within_10s === 0 : null,
-      audit_checkin_batch_1_le_110pct: (routeAudit.batch_1 as Compared).paired_ratio <= 1.1,
-      [`audit_checkin_batch_${BATCH}_le_110pct`]: (routeAudit[`batch_${BATCH}`] as Compared).paired_ratio <= 1.1,
+      audit_checkin_batch_1_le_110pct: (routeAudit.batch_1 as Compared).paired_more_pct <= 10,
+      [`audit_checkin_batch_${BATCH}_le_110pct`]: (routeAudit[`batch_${BATCH}`] as Compared).paired_more_pct <= 10,
     },
     part_s: partSeconds,
     // Other work on this box shows in every figure: what the run shared the CPUs with.
