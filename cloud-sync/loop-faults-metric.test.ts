@@ -4,7 +4,7 @@
 // the KPI refresher and its partition maker, the billing passes. On PGlite and the real PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { buildApp, type CloudApp } from './app';
+import { buildApp, type CloudApp, type CloudDeps } from './app';
 import { backends, freshDatabase, type TestDatabase } from '../tests/pg-backends';
 import { requireTool } from '../tests/tools';
 import { waitFor } from '../tests/wait';
@@ -12,57 +12,66 @@ import { waitFor } from '../tests/wait';
 const promtool = requireTool('promtool', 'prometheus');
 const SERIES = 'seatpilot_loop_faults_total{kind="double-admission pass failed"}';
 
+/** A cloud on a fresh database of `backend`, listening on 127.0.0.1 for the describe block; `setup` runs before it starts. */
+function serving(backend: Parameters<typeof freshDatabase>[0], deps: Omit<CloudDeps, 'db'>, setup?: (db: TestDatabase['db']) => Promise<void>) {
+  const s = { t: undefined as unknown as TestDatabase, url: '' };
+  let cloud: CloudApp | undefined;
+  beforeAll(async () => {
+    s.t = await freshDatabase(backend);
+    await setup?.(s.t.db);
+    cloud = await buildApp({ db: s.t.db, ...deps });
+    s.url = await cloud.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await cloud?.app.close();
+    await s.t?.drop();
+  });
+  return s;
+}
+
+async function scrape(url: string): Promise<string> {
+  const r = await fetch(`${url}/metrics`);
+  expect(r.status).toBe(200);
+  return r.text();
+}
+
+/** promtool finds nothing in our series (prom-client's default nodejs_* gauges carry a _total suffix it dislikes). */
+function expectLintClean(text: string): void {
+  if (!promtool) return;
+  const lint = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  expect(lint.error).toBeUndefined();
+  expect((lint.stdout + lint.stderr).split('\n').filter((l) => l.trim() && !l.startsWith('nodejs_'))).toEqual([]);
+}
+
 function seriesValue(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
 describe.each(backends())("the cloud's loop faults on /metrics (%s)", (backend) => {
-  let t: TestDatabase;
-  let cloud: CloudApp;
-  let url: string;
-  beforeAll(async () => {
-    t = await freshDatabase(backend);
-    cloud = await buildApp({ db: t.db, doubleAdmissionEverySec: 0.02, assignMetricsEverySec: 0 });
-    url = await cloud.app.listen({ host: '127.0.0.1', port: 0 });
-  });
-  afterAll(async () => {
-    await cloud?.app.close();
-    await t?.drop();
-  });
-
-  const scrape = async () => {
-    const r = await fetch(`${url}/metrics`);
-    expect(r.status).toBe(200);
-    return r.text();
-  };
+  const s = serving(backend, { doubleAdmissionEverySec: 0.02, assignMetricsEverySec: 0 });
 
   it('counts failed detector passes by kind while the service answers, and no more once the database is whole', async () => {
-    const before = await scrape();
+    const before = await scrape(s.url);
     expect(before).toContain('# HELP seatpilot_loop_faults_total Errors caught in a background loop');
     expect(before).toContain('# TYPE seatpilot_loop_faults_total counter');
     expect(seriesValue(before, SERIES)).toBeUndefined();
 
-    await t.db.query('ALTER TABLE telemetry.double_admission_watermark RENAME TO double_admission_watermark_gone');
+    await s.t.db.query('ALTER TABLE telemetry.double_admission_watermark RENAME TO double_admission_watermark_gone');
     const text = await waitFor('three failed passes on /metrics', async () => {
-      const m = await scrape();
+      const m = await scrape(s.url);
       return (seriesValue(m, SERIES) ?? 0) >= 3 ? m : null;
     }, 10_000);
     // One series per kind: the error's text stays in the log.
     expect(text).not.toMatch(/seatpilot_loop_faults_total\{[^}]*double_admission_watermark/);
-    expect((await fetch(`${url}/health`)).status).toBe(200);
-    if (promtool) {
-      const lint = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
-      expect(lint.error).toBeUndefined();
-      // prom-client's default nodejs_* gauges carry a _total suffix promtool dislikes; ours must pass clean.
-      expect((lint.stdout + lint.stderr).split('\n').filter((l) => l.trim() && !l.startsWith('nodejs_'))).toEqual([]);
-    }
+    expect((await fetch(`${s.url}/health`)).status).toBe(200);
+    expectLintClean(text);
 
-    await t.db.query('ALTER TABLE telemetry.double_admission_watermark_gone RENAME TO double_admission_watermark');
+    await s.t.db.query('ALTER TABLE telemetry.double_admission_watermark_gone RENAME TO double_admission_watermark');
     await new Promise((r) => setTimeout(r, 2_500)); // longer than the backoff reached
-    const settled = seriesValue(await scrape(), SERIES)!;
+    const settled = seriesValue(await scrape(s.url), SERIES)!;
     await new Promise((r) => setTimeout(r, 500));
-    expect(seriesValue(await scrape(), SERIES)).toBe(settled);
+    expect(seriesValue(await scrape(s.url), SERIES)).toBe(settled);
   });
 });
 
@@ -80,61 +89,39 @@ const rename = (db: TestDatabase['db'], from: string, to: string) =>
 const series = (kind: string) => `seatpilot_loop_faults_total{kind="${kind}"}`;
 
 describe.each(backends())("the cloud's refresher and billing faults on /metrics (%s)", (backend) => {
-  let t: TestDatabase;
-  let cloud: CloudApp;
-  let url: string;
   const logged: string[] = [];
-  beforeAll(async () => {
-    t = await freshDatabase(backend);
-    for (const l of LOOPS) if (l.atStart) await rename(t.db, l.gone, `${l.name}_gone`);
-    const stream = { write: (line: string) => void logged.push(line) };
-    cloud = await buildApp({
-      db: t.db,
-      doubleAdmissionEverySec: 0,
-      assignMetricsEverySec: 0,
-      ops: { refreshEverySec: 0.05, billingEverySec: 0.05 },
-      logger: { level: 'info', stream },
-    });
-    url = await cloud.app.listen({ host: '127.0.0.1', port: 0 });
+  const s = serving(backend, {
+    doubleAdmissionEverySec: 0,
+    assignMetricsEverySec: 0,
+    ops: { refreshEverySec: 0.05, billingEverySec: 0.05 },
+    logger: { level: 'info', stream: { write: (line: string) => void logged.push(line) } },
+  }, async (db) => {
+    for (const l of LOOPS) if (l.atStart) await rename(db, l.gone, `${l.name}_gone`);
   });
-  afterAll(async () => {
-    await cloud?.app.close();
-    await t?.drop();
-  });
-
-  const scrape = async () => {
-    const r = await fetch(`${url}/metrics`);
-    expect(r.status).toBe(200);
-    return r.text();
-  };
 
   it.each(LOOPS)('counts $kind while $gone is gone, the service answering, and no more once it is back', async ({ kind, gone, name, atStart }) => {
     // The loops run: the views refresh.
-    await waitFor('a kpi refresh logged', async () => ((await t.db.query('SELECT 1 FROM telemetry.mv_refresh_log WHERE ok LIMIT 1')).length ? true : null), 10_000);
-    const before = atStart ? 0 : (seriesValue(await scrape(), series(kind)) ?? 0);
-    if (!atStart) await rename(t.db, gone, `${name}_gone`);
+    await waitFor('a kpi refresh logged', async () => ((await s.t.db.query('SELECT 1 FROM telemetry.mv_refresh_log WHERE ok LIMIT 1')).length ? true : null), 10_000);
+    const before = atStart ? 0 : (seriesValue(await scrape(s.url), series(kind)) ?? 0);
+    if (!atStart) await rename(s.t.db, gone, `${name}_gone`);
     const text = await waitFor(`three "${kind}" on /metrics`, async () => {
-      const m = await scrape();
+      const m = await scrape(s.url);
       return (seriesValue(m, series(kind)) ?? 0) >= before + 3 ? m : null;
     }, 10_000);
     // One series per kind: the error's text stays in the log, whose own lines are still written.
     expect(text).not.toMatch(new RegExp(`seatpilot_loop_faults_total\\{[^}]*${name}`));
-    expect((await fetch(`${url}/health`)).status).toBe(200);
+    expect((await fetch(`${s.url}/health`)).status).toBe(200);
     const own = { 'kpi refresh failed': 'kpi view refresh failed', 'partition maker failed': 'events_raw partition maintenance failed', 'billing pass failed': 'billing pass failed' }[kind];
     expect(logged.some((l) => (JSON.parse(l) as { msg?: string }).msg === own)).toBe(true);
     if (kind === 'kpi refresh failed') {
-      expect((await t.db.query("SELECT 1 FROM telemetry.mv_refresh_log WHERE NOT ok AND view_name = 'mv_kpi_checkin' LIMIT 1")).length).toBe(1);
+      expect((await s.t.db.query("SELECT 1 FROM telemetry.mv_refresh_log WHERE NOT ok AND view_name = 'mv_kpi_checkin' LIMIT 1")).length).toBe(1);
     }
-    if (promtool) {
-      const lint = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
-      expect(lint.error).toBeUndefined();
-      expect((lint.stdout + lint.stderr).split('\n').filter((l) => l.trim() && !l.startsWith('nodejs_'))).toEqual([]);
-    }
+    expectLintClean(text);
 
-    await rename(t.db, `${gone}_gone`, name);
+    await rename(s.t.db, `${gone}_gone`, name);
     await new Promise((r) => setTimeout(r, 500)); // a round in flight may still fail once
-    const settled = seriesValue(await scrape(), series(kind))!;
+    const settled = seriesValue(await scrape(s.url), series(kind))!;
     await new Promise((r) => setTimeout(r, 500)); // ten ticks
-    expect(seriesValue(await scrape(), series(kind))).toBe(settled);
+    expect(seriesValue(await scrape(s.url), series(kind))).toBe(settled);
   });
 });
