@@ -116,15 +116,17 @@ describe('find my table switched off in the kiosk config', () => {
     const config = join(dir, 'kiosk.json');
     writeFileSync(config, JSON.stringify({ database: 'kiosk.sqlite', kiosk: { venue_id: 'v', device_id: 'k', door_id: 'main' }, ui: { venue_name: 'Finca', language: 'en', staff_pin: '246813', find_my_table: false } }));
     const kiosk = await startKiosk(['--config', config]);
-    const browser = await launchChromium();
+    // Chromium that cannot start must not leave the kiosk process running.
+    let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
     try {
+      browser = await launchChromium();
       await browser.page.goto(kiosk.url);
       await waitScreen(browser.page, 'idle');
       expect(await browser.page.locator('section[data-screen="idle"] .hint').textContent()).toBe('Scan your ticket or tap your card');
       expect(await browser.page.getByTestId('find-button').count()).toBe(0);
       expect(await ipc(browser.page, 'guest.findTable', { surname_prefix: 'garcia' })).toEqual({ ok: false, error: { code: 'disabled', message: 'Find my table is switched off at this kiosk: please ask our staff.' } });
     } finally {
-      await browser.close();
+      await browser?.close();
       await kiosk.stop();
       rmSync(dir, { recursive: true, force: true });
     }

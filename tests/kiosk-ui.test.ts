@@ -213,8 +213,10 @@ describe('kiosk UI in Chromium (Spanish venue)', () => {
 describe('kiosk UI in Chromium (English venue)', () => {
   it('speaks English when the venue chooses it', async () => {
     const kiosk = await startKiosk(['--demo', '--language', 'en', '--scanner-gap-ms', SCANNER_GAP_MS]);
-    const browser = await launchChromium();
+    // Chromium that cannot start must not leave the kiosk process running.
+    let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
     try {
+      browser = await launchChromium();
       await browser.page.goto(kiosk.url);
       await waitScreen(browser.page, 'idle');
       await scanLikeAScanner(browser.page, DEMO_TICKETS.ana);
@@ -231,7 +233,7 @@ describe('kiosk UI in Chromium (English venue)', () => {
       await waitScreen(browser.page, 'staff');
       expect(await browser.page.getByTestId('staff-role').textContent()).toBe('Signed in as: Supervisor');
     } finally {
-      await browser.close();
+      await browser?.close();
       await kiosk.stop();
     }
   });
