@@ -89,7 +89,7 @@ describe("the hub audit's fast canonical text", () => {
         for (let i = 0; i < 300; i++) {
           const payload = { guest_id: `g-${i}`, door_id: 'door-ñ', by_role: i % 3 ? 'steward' : undefined, party_size: 1 + (i % 4), table_id: i % 5 ? `t${i % 9}` : null,
             name: STRINGS[i % STRINGS.length], from_table_id: 't1', to_table_id: 't2', reason: 'wrong "guest"', failures: 3, locked: true, extra: value(rand, 1) };
-          audit.appendEvent({ event_id: `e-${i}`, type: types[i % types.length] as string, device_id: 'dev_door_a', occurred_at: new Date(clock).toISOString(), payload });
+          audit.appendEvents([{ event_id: `e-${i}`, type: types[i % types.length] as string, device_id: 'dev_door_a', occurred_at: new Date(clock).toISOString(), payload }]);
           audit.append({ deviceId: null, actor: 'cli:ops', role: 'cli', action: 'device.revoke', entity: 'device', before: value(rand, 0), after: { at: new Date(clock), status: 'revoked' } });
         }
       })();

@@ -133,7 +133,7 @@ export class HubAudit {
     this.s.move.run(seq, prevHash, at);
   }
 
-  /** The entries of a door's events (those eventChange records), appended as appendMany does. */
+  /** The entries of a door's events, for the types staff or a door decide (eventChange); none for the rest (heartbeats, say). */
   appendEvents(events: readonly AuditEvent[]): void {
     const changes: HubAuditChange[] = [];
     for (const event of events) {
@@ -141,11 +141,6 @@ export class HubAudit {
       if (change) changes.push(change);
     }
     this.appendMany(changes);
-  }
-
-  /** The entry a door's event makes, for the types staff or a door decide; none for the rest (heartbeats, say). */
-  appendEvent(event: AuditEvent): void {
-    this.appendEvents([event]);
   }
 }
 

@@ -38,7 +38,7 @@ function checkins(n: number, withAudit = true): void {
     db.transaction(() => {
       const e = checkinEvent({ venue_id: VENUE, device_id: 'dev_door_a' }, { occurred_at: new Date(now).toISOString() });
       events.append(e, now);
-      if (withAudit) audit.appendEvent(e);
+      if (withAudit) audit.appendEvents([e]);
     })();
   }
 }

@@ -49,11 +49,16 @@ export function createServerMetrics(opts: { defaults?: boolean; perTenant?: bool
 /**
  * The sink of a process's loop faults, counted into seatpilot_loop_faults_total first: the log shows a kind at most
  * once a minute, the counter every fault. `kind` is the loop's fixed kind string (a bounded set), never the message.
+ * It never throws, so a loop reporting a caught error from its catch cannot fail there (its round stays caught).
  */
 export function countedFaults(metrics: ServerMetrics, sink: (kind: string, message: string) => void): (kind: string, message: string) => void {
   return (kind, message) => {
     metrics.loopFaults.inc({ kind });
-    sink(kind, message);
+    try {
+      sink(kind, message);
+    } catch {
+      // The fault is counted; a sink that cannot write its line is no reason to end the loop.
+    }
   };
 }
 

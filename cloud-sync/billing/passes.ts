@@ -67,7 +67,7 @@ export interface BillingPassesOptions {
   log: OpsLogger;
   /** The pass's clock; tests inject one to cross a month's end. */
   now?: () => Date;
-  /** Also told of every failed pass, as `billing pass failed`: the service counts them on /metrics (seatpilot_loop_faults_total). */
+  /** Also told of every failed pass, as `billing pass failed`: the service's counted sink (countedFaults, which never throws). */
   fault?: (kind: 'billing pass failed', message: string) => void;
 }
 
@@ -102,11 +102,7 @@ export class BillingPasses {
     } catch (e) {
       // The database is unreachable or a close failed: say so; the next tick tries again.
       this.opts.log.error({ error: (e as Error).message }, 'billing pass failed');
-      try {
-        this.opts.fault?.('billing pass failed', (e as Error).message);
-      } catch {
-        // A sink that throws must not turn a failed pass into a rejected one: the log line is written already.
-      }
+      this.opts.fault?.('billing pass failed', (e as Error).message);
       return 'failed';
     }
   }

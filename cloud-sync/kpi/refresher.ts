@@ -32,7 +32,7 @@ export interface RefresherOptions {
   keepAlive?: boolean;
   /**
    * Also told of every error caught here, under a fixed kind (`kpi refresh failed`, `partition maker failed`): the
-   * service counts them on /metrics (seatpilot_loop_faults_total). The log lines above are written either way.
+   * service's counted sink (countedFaults, which never throws). The log lines above are written either way.
    */
   fault?: (kind: RefresherFaultKind, message: string) => void;
 }
@@ -79,12 +79,12 @@ export class KpiRefresher {
         const fields = { view, outcome: r.outcome, durationMs: Math.round(r.durationMs), rows: r.rowCount };
         if (r.outcome === 'failed') {
           this.opts.log.error({ ...fields, error: r.error }, 'kpi view refresh failed');
-          this.report('kpi refresh failed', `${view}: ${r.error ?? 'failed'}`);
+          this.opts.fault?.('kpi refresh failed', `${view}: ${r.error ?? 'failed'}`);
         } else this.opts.log.info(fields, r.outcome === 'refreshed' ? 'kpi view refreshed' : 'kpi view refresh skipped: another replica holds the lock');
       } catch (e) {
         // The database is unreachable or the log could not be written: say so and try again next tick.
         this.opts.log.error({ view, error: (e as Error).message }, 'kpi view refresh failed');
-        this.report('kpi refresh failed', `${view}: ${(e as Error).message}`);
+        this.opts.fault?.('kpi refresh failed', `${view}: ${(e as Error).message}`);
       }
     }
     if (!this.stopped && Date.now() - this.lastMaintenance >= MAINTENANCE_EVERY_MS) {
@@ -94,19 +94,10 @@ export class KpiRefresher {
         this.opts.log.info(report, 'events_raw partitions maintained');
       } catch (e) {
         this.opts.log.error({ error: (e as Error).message }, 'events_raw partition maintenance failed');
-        this.report('partition maker failed', (e as Error).message);
+        this.opts.fault?.('partition maker failed', (e as Error).message);
       }
     }
     return results;
-  }
-
-  // A sink that throws must not turn a caught error into a rejected round (an unhandled rejection ends the process).
-  private report(kind: RefresherFaultKind, message: string): void {
-    try {
-      this.opts.fault?.(kind, message);
-    } catch {
-      // Nothing more to do: the log line is written already.
-    }
   }
 
   /** Stops the timer and waits for a refresh in flight, so the database can be closed after. */
