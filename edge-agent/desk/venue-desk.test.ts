@@ -386,6 +386,9 @@ describe('review fixes: pending decisions that could never end, the steward limi
     expect(refusal(() => desk.revertCheckin({ request_id: randomUUID(), guest_id: w.guest.id, reason: 'typo\u0000' }, supervisor))).toBe('400 bad_request');
     expect(refusal(() => desk.revertCheckin({ request_id: randomUUID(), guest_id: w.guest.id, reason: 'half \ud83d' }, supervisor))).toBe('400 bad_request');
     expect(refusal(() => desk.addWalkIn({ request_id: randomUUID(), name: 'Door', party_size: 1, table_id: null }, { ...steward, door_id: 'door\u0000' }))).toBe('400 bad_request');
+    const seatChanges = outboxOf('seat.changed').length;
+    expect(refusal(() => desk.move({ request_id: randomUUID(), guest_id: w.guest.id, party_size: 2 }, { ...steward, door_id: 'door \ud800' }))).toBe('400 bad_request');
+    expect(outboxOf('seat.changed')).toHaveLength(seatChanges);
     expect(outboxOf('guest.added')).toHaveLength(1);
     expect(outboxOf('checkin.reverted')).toHaveLength(0);
   });

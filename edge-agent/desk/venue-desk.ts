@@ -218,6 +218,8 @@ export class VenueDesk {
 
   /** Moves a guest to another table and/or changes the party's size (seat.changed). */
   move(req: MoveRequest, actor: DeskActor): MoveResult {
+    // The door's id goes into the seat.changed event like a walk-in's and a revert's.
+    requireStorable(actor.door_id, 'door id');
     const key: RequestKey = {
       guest_id: req.guest_id, table_given: req.to_table_id === undefined ? 0 : 1, table_id: req.to_table_id ?? null, party_size: req.party_size ?? null, name: null,
     };
